@@ -1,0 +1,93 @@
+"""SQLAlchemy 2.0 tables. The schema is owned by the Alembic migrations in ``migrations/``;
+``tests/db/test_migrations.py`` checks that these classes and the migrated schema agree."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints let Alembic's batch mode (SQLite) drop and recreate them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Lower-cased name: duplicate names are refused regardless of case, on every backend.
+    name_key: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    owner: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    archived: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Which stages have saved decisions, as "scope,select": listable without parsing the document.
+    stages_done: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    document: Mapped[str] = mapped_column(Text, nullable=False)  # Project JSON
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    # Optimistic lock: UPDATE … WHERE version = :old, StaleDataError when another save came first.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RevisionRow(Base):
+    __tablename__ = "revisions"
+    __table_args__ = (Index("ix_revisions_project_version", "project_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False
+    )
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    author: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    section: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    document: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ScalingLawRow(Base):
+    __tablename__ = "scaling_laws"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    kind: Mapped[str] = mapped_column(String(50), nullable=False)
+    params: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
+    source: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    builtin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+
+class CustomModelRow(Base):
+    __tablename__ = "custom_models"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    config: Mapped[str] = mapped_column(Text, nullable=False)  # JSON (Hugging Face config.json)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    created_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")

@@ -1,0 +1,89 @@
+"""``lifecycle projects list | show NAME | export [NAME…] -o FILE | import FILE``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from lifecycle.cli._io import print_json, write_atomic
+from lifecycle.errors import InvalidInput
+from lifecycle.project import STAGE_TITLES, STAGES
+from lifecycle.store import Store
+from lifecycle.transfer import export_json, import_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("projects", help="list, show, export and import projects")
+    cmds = parser.add_subparsers(dest="projects_command", metavar="ACTION", required=True)
+
+    p = cmds.add_parser("list", help="list projects")
+    p.add_argument("--search", default="", help="substring of the name or description")
+    p.add_argument("--archived", action="store_true", help="list archived projects instead")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_list)
+
+    p = cmds.add_parser("show", help="show one project")
+    p.add_argument("name", help="project name or id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_show)
+
+    p = cmds.add_parser("export", help="export one, several or all projects to JSON")
+    p.add_argument("names", nargs="*", help="project names or ids (default: all)")
+    p.add_argument("-o", "--output", required=True, help="file to write ('-' for stdout)")
+    p.set_defaults(func=_export)
+
+    p = cmds.add_parser("import", help="import projects from a JSON export")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_import)
+
+
+def _list(args) -> int:
+    rows = Store().list_projects(args.search, archived=args.archived)
+    if args.json:
+        print_json([r.model_dump(mode="json") for r in rows])
+        return 0
+    if not rows:
+        print("No projects.")
+        return 0
+    width = max(len(r.name) for r in rows)
+    for r in rows:
+        marks = "".join("■" if k in r.stages_done else "□" for k in STAGES)
+        print(f"{r.id:>5}  {r.name:<{width}}  {marks}  v{r.version:<4} {r.updated_at:%Y-%m-%d %H:%M} {r.updated_by}")
+    return 0
+
+
+def _show(args) -> int:
+    project = Store().get_project(args.name)
+    if args.json:
+        print_json(project.model_dump(mode="json"))
+        return 0
+    print(f"{project.name}  (id {project.id}, version {project.version}, owner {project.owner or '—'})")
+    if project.description:
+        print(project.description)
+    for key in STAGES:
+        stage = project.stage(key)
+        state = f"saved {stage.saved_at:%Y-%m-%d %H:%M}" if stage.saved_at else "not decided"
+        print(f"- {STAGE_TITLES[key]}: {state}; {len(stage.scenarios)} scenario(s)")
+    return 0
+
+
+def _export(args) -> int:
+    text = export_json(Store(), args.names or None)
+    if args.output == "-":
+        print(text)
+    else:
+        write_atomic(args.output, text)
+    return 0
+
+
+def _import(args) -> int:
+    path = Path(args.file)
+    if not path.is_file():
+        raise InvalidInput(f"No such file: {path}")
+    projects = import_json(Store(), path.read_bytes())
+    if args.json:
+        print_json([{"id": p.id, "name": p.name} for p in projects])
+    else:
+        print(f"Imported {len(projects)} project(s): " + ", ".join(p.name for p in projects))
+    return 0

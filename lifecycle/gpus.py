@@ -1,0 +1,86 @@
+"""GPU catalog: memory, dense peak throughput per precision, bandwidth and a default price.
+
+Every row of ``data/gpus.json`` carries its datasheet source. Peak figures are dense
+tensor-core numbers (datasheets print "with sparsity" at 2x). The price is an editable
+assumption, not a quote: pass your own price wherever a cost is computed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from lifecycle.errors import InvalidInput, NotFound
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+GPUS_FILE = DATA_DIR / "gpus.json"
+
+# precision name -> GPU field holding its dense peak; "amp_bf16"/"amp_fp16" run their matmuls in the low precision.
+PRECISION_PEAK_FIELD: dict[str, str] = {
+    "bf16": "peak_bf16_dense_flops",
+    "amp_bf16": "peak_bf16_dense_flops",
+    "fp16": "peak_fp16_dense_flops",
+    "amp_fp16": "peak_fp16_dense_flops",
+    "fp32": "peak_fp32_flops",
+    "int8": "peak_int8_dense_ops",
+}
+
+
+class GPU(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    vendor: str
+    memory_bytes: int
+    peak_bf16_dense_flops: float | None  # None: no bf16 tensor cores (V100, T4)
+    peak_fp16_dense_flops: float
+    peak_fp32_flops: float
+    peak_int8_dense_ops: float | None
+    memory_bandwidth_bytes_per_s: float
+    price_usd_per_hour: float  # editable assumption, see data/gpus.json _meta.price_source
+    source: str
+
+    @property
+    def memory_gib(self) -> float:
+        return self.memory_bytes / 2**30
+
+    def peak_flops(self, precision: str = "bf16") -> float:
+        """Dense peak FLOP/s for a precision; InvalidInput when the chip has no such tensor path."""
+        field = PRECISION_PEAK_FIELD.get(precision)
+        if field is None:
+            raise InvalidInput(
+                f"Unknown precision {precision!r}; choose one of {', '.join(PRECISION_PEAK_FIELD)}."
+            )
+        value = getattr(self, field)
+        if value is None:
+            raise InvalidInput(f"{self.name} has no {precision} tensor cores; use fp16 or fp32 on this GPU.")
+        return float(value)
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> dict[str, GPU]:
+    rows = json.loads(GPUS_FILE.read_text())["gpus"]
+    return {row["id"]: GPU(**row) for row in rows}
+
+
+def price_assumption_note() -> str:
+    return json.loads(GPUS_FILE.read_text())["_meta"]["price_source"]
+
+
+def list_gpus() -> list[GPU]:
+    return list(_catalog().values())
+
+
+def get_gpu(gpu_id: str) -> GPU:
+    catalog = _catalog()
+    key = (gpu_id or "").strip().lower()
+    if key in catalog:
+        return catalog[key]
+    close = difflib.get_close_matches(key, list(catalog), n=3, cutoff=0.4)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    raise NotFound(f"Unknown GPU {gpu_id!r}.{hint} Valid ids: {', '.join(catalog)}.")

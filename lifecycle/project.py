@@ -1,0 +1,185 @@
+"""The project record: one pydantic model per lifecycle stage, plus saved scenarios.
+
+A project is stored as one JSON document (``Project.model_dump(mode="json")``) in
+the ``projects`` table; every save also writes a revision with the full document.
+``SCHEMA_VERSION`` is bumped whenever a field changes meaning, and ``upgrade_document``
+turns an older document into the current shape so old exports and revisions stay readable.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lifecycle.errors import InvalidInput
+
+SCHEMA_VERSION = 1
+NAME_MAX_CHARS = 200
+
+STAGES: tuple[str, ...] = ("scope", "select", "adapt", "integrate")
+STAGE_TITLES: dict[str, str] = {
+    "scope": "Scope",
+    "select": "Select",
+    "adapt": "Adapt & Align",
+    "integrate": "Integrate",
+}
+# What each stage decides, in one line: shown on the stage pages and in reports.
+STAGE_PURPOSE: dict[str, str] = {
+    "scope": "Define the use case: the task(s), domain, lengths, quality bar, latency and data available.",
+    "select": "Choose an existing foundation model to start from, or decide to pre-train your own.",
+    "adapt": "Adapt and align the model (prompting, LoRA/QLoRA, full fine-tuning, RLHF/DPO) "
+    "and decide how to evaluate it.",
+    "integrate": "Serve the model: precision, GPUs, throughput, cost, and the optimisations "
+    "and augmentations around it.",
+}
+
+DataAvailable = Literal["none", "few", "thousands", "billions"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def validate_name(name: str) -> str:
+    """Project names are stored verbatim but must be non-blank and of a sane length."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput("Project name must not be empty.")
+    if len(name) > NAME_MAX_CHARS:
+        raise InvalidInput(f"Project name is {len(name)} characters long; the limit is {NAME_MAX_CHARS}.")
+    return name.strip()
+
+
+class _Record(BaseModel):
+    # Unknown keys are kept (not dropped) so a newer export read by an older app loses nothing.
+    model_config = ConfigDict(extra="allow", validate_assignment=True)
+
+
+class Scenario(_Record):
+    """The inputs and results of one calculator run, saved so runs can be compared later.
+
+    ``kind`` names the calculator (``memory``, ``scaling``, ``serving``, ``sampling`` …);
+    ``lifecycle.charts.scenario_figure`` rebuilds its chart from ``inputs``/``results``.
+    """
+
+    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
+    kind: str
+    name: str
+    created_at: datetime = Field(default_factory=utc_now)
+    author: str = ""
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    results: dict[str, Any] = Field(default_factory=dict)
+    notes: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("scenario name must not be empty")
+        return v
+
+
+class StageSection(_Record):
+    """Fields every stage shares: free notes, extra decisions, saved scenarios."""
+
+    notes: str = ""
+    decisions: dict[str, Any] = Field(default_factory=dict)
+    scenarios: list[Scenario] = Field(default_factory=list)
+    saved_at: datetime | None = None
+
+    def has_decisions(self) -> bool:
+        return self.saved_at is not None
+
+
+class ScopeStage(StageSection):
+    use_case: str = ""
+    tasks: list[str] = Field(default_factory=list)  # Hugging Face task tags
+    domain: str = "general"
+    languages: list[str] = Field(default_factory=lambda: ["en"])
+    input_tokens: int | None = Field(default=None, ge=0)
+    output_tokens: int | None = Field(default=None, ge=0)
+    quality_bar: str = ""
+    latency_ms_p95: float | None = Field(default=None, ge=0)
+    throughput_rps: float | None = Field(default=None, ge=0)
+    data_available: DataAvailable | None = None
+    constraints: list[str] = Field(default_factory=list)  # e.g. on-premise, open licence
+    budget_usd: float | None = Field(default=None, ge=0)
+    family: str | None = None  # recommended architecture family, once accepted
+
+
+class SelectStage(StageSection):
+    model_id: str | None = None  # catalog id of the chosen model
+    pretrain_own: bool = False
+    rationale: str = ""
+
+
+class EvalTarget(_Record):
+    metric: str
+    dataset: str = ""
+    threshold: float | None = None
+    higher_is_better: bool = True
+
+
+class AdaptStage(StageSection):
+    adaptation_path: str | None = None  # prompting | lora | qlora | full | rlhf | dpo
+    eval_targets: list[EvalTarget] = Field(default_factory=list)
+
+
+class IntegrateStage(StageSection):
+    precision: str | None = None
+    gpu_id: str | None = None
+    gpu_count: int | None = Field(default=None, ge=1)
+    optimize: list[str] = Field(default_factory=list)  # distillation, quantization, pruning
+    augment: list[str] = Field(default_factory=list)  # rag, tools, guardrails
+
+
+class Project(_Record):
+    """A project document. ``id`` and ``version`` mirror the database row (None/0 before saving)."""
+
+    schema_version: int = SCHEMA_VERSION
+    id: int | None = None
+    version: int = 0
+    name: str
+    description: str = ""
+    owner: str = ""
+    archived: bool = False
+    created_at: datetime = Field(default_factory=utc_now)
+    updated_at: datetime = Field(default_factory=utc_now)
+    updated_by: str = ""
+    scope: ScopeStage = Field(default_factory=ScopeStage)
+    select: SelectStage = Field(default_factory=SelectStage)
+    adapt: AdaptStage = Field(default_factory=AdaptStage)
+    integrate: IntegrateStage = Field(default_factory=IntegrateStage)
+
+    @field_validator("name")
+    @classmethod
+    def _valid_name(cls, v: str) -> str:
+        try:
+            return validate_name(v)
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from None
+
+    def stage(self, key: str) -> StageSection:
+        if key not in STAGES:
+            raise InvalidInput(f"Unknown stage {key!r}; expected one of {', '.join(STAGES)}.")
+        return getattr(self, key)
+
+    def stage_progress(self) -> dict[str, bool]:
+        """Which stages have saved decisions (drives the sidebar and the Projects list)."""
+        return {key: self.stage(key).has_decisions() for key in STAGES}
+
+    def content(self) -> dict[str, Any]:
+        """The document without database bookkeeping: what export/import round-trips compare."""
+        return self.model_dump(mode="json", exclude={"id", "version"})
+
+
+def upgrade_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored or imported document to ``SCHEMA_VERSION`` (no older versions exist yet)."""
+    version = doc.get("schema_version", SCHEMA_VERSION)
+    if not isinstance(version, int) or version < 1 or version > SCHEMA_VERSION:
+        raise InvalidInput(
+            f"Unsupported project schema version {version!r}; this app reads versions 1–{SCHEMA_VERSION}."
+        )
+    return doc

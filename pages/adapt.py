@@ -1,0 +1,11 @@
+"""Adapt & Align page: the lifecycle diagram, then one view at a time."""
+
+from ui import common, stage_form
+
+project = common.page_setup("adapt")
+
+VIEWS = [
+    ("Decisions", stage_form.for_stage("adapt")),
+]
+
+common.view_selector("adapt", VIEWS, project)

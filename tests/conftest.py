@@ -1,0 +1,83 @@
+"""Shared fixtures: temporary stores on SQLite and on a real PostgreSQL server, and AppTest helpers."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+import pytest
+
+from lifecycle.store import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+_db_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server on loopback for the whole session (an external one via LIFECYCLE_TEST_POSTGRES_URL)."""
+    from tests.support.pg_server import PostgresServer
+
+    external = os.environ.get("LIFECYCLE_TEST_POSTGRES_URL")
+    if external:
+        yield external, None
+        return
+    server = PostgresServer()
+    url = server.start()
+    yield url, server
+    server.stop()
+
+
+def _fresh_url(request, tmp_path, backend: str) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path}/lifecycle-{next(_db_counter)}.db"
+    url, server = request.getfixturevalue("postgres_server")
+    if server is None:
+        return url
+    return server.create_database(f"t{os.getpid()}_{next(_db_counter)}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_store(request, tmp_path) -> Store:
+    """A migrated, empty store on each backend."""
+    store = Store(_fresh_url(request, tmp_path, request.param))
+    yield store
+    store.engine.dispose()
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    """A migrated, empty SQLite store."""
+    s = Store(f"sqlite:///{tmp_path}/lifecycle.db")
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch) -> Store:
+    """Point the app (and the CLI) at a fresh temporary database; returns its store."""
+    url = f"sqlite:///{tmp_path}/app-{next(_db_counter)}.db"
+    monkeypatch.setenv("LIFECYCLE_DATABASE_URL", url)
+    monkeypatch.setenv("LIFECYCLE_USER", "tester")
+    s = Store(url)
+    yield s
+    s.engine.dispose()
+
+
+@pytest.fixture
+def run_page(app_env):
+    """Run one page (``"pages/scope.py"``) with AppTest; ``project`` opens it, ``view`` picks a view."""
+    from streamlit.testing.v1 import AppTest
+
+    def run(page: str, project=None, view: str | None = None, session_state: dict | None = None, timeout: float = 30):
+        at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
+        if project is not None:
+            at.session_state["project_id"] = project.id
+        if view is not None:
+            at.query_params["view"] = view
+        for key, value in (session_state or {}).items():
+            at.session_state[key] = value
+        return at.run()
+
+    return run

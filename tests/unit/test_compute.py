@@ -1,0 +1,77 @@
+import pytest
+
+from lifecycle.compute import (
+    DEFAULT_MFU, PF_DAY_FLOPS, flops_from_budget_usd, flops_from_gpu_hours, flops_from_pf_days,
+    gpu_seconds, mfu_references, pf_days, training_flops, training_time_and_cost,
+)
+from lifecycle.errors import InvalidInput
+
+
+def test_pf_day_is_1e15_flops_per_second_for_a_day():
+    assert PF_DAY_FLOPS == 8.64e19
+    assert pf_days(8.64e19) == 1.0
+    assert flops_from_pf_days(2.5) == pytest.approx(2.16e20)
+
+
+def test_gpt3_175b_compute_is_3640_pf_days_within_1_percent():
+    # GPT-3 Table D.1: 174.6B params x 300B tokens -> 3.14e23 FLOPs, 3,640 PF-days
+    flops = training_flops(174.6e9, 300e9)
+    assert flops == pytest.approx(3.14e23, rel=0.01)
+    assert pf_days(flops) == pytest.approx(3640, rel=0.01)
+
+
+def test_recomputation_costs_8_flops_per_param_per_token():
+    assert training_flops(1e9, 1e9, recompute=True) == pytest.approx(8e18)
+    assert training_flops(60e6, 1e12, flops_per_param_per_token=3) == pytest.approx(1.8e20)
+
+
+def test_attention_term_follows_kaplan_eq_2_2():
+    # GPT-3 175B: 96 layers, 2048 context, d_model 12288 -> 6*96*2048*12288 per token, ~14% of 6N
+    base = training_flops(174.6e9, 300e9)
+    with_attn = training_flops(174.6e9, 300e9, layers=96, seq=2048, hidden=12288)
+    assert with_attn - base == pytest.approx(6 * 96 * 2048 * 12288 * 300e9)
+    with pytest.raises(InvalidInput):
+        training_flops(1e9, 1e9, layers=2)
+
+
+def test_llama_65b_gpu_hours_match_table_15_at_the_measured_throughput():
+    # Touvron 2023a: 380 tok/s/GPU on 2048 A100-80GB -> MFU 0.476; Table 15: 1,022,362 GPU-hours, ~21 days
+    mfu = 6 * 65.2e9 * 380 / 312e12
+    t = training_time_and_cost(training_flops(65.2e9, 1.4e12), "a100-80gb", gpus=2048, mfu=mfu)
+    assert t.gpu_hours == pytest.approx(1_022_362, rel=0.005)
+    assert t.days == pytest.approx(21, rel=0.02)
+    assert t.cost_usd == pytest.approx(t.gpu_hours * t.price_usd_per_hour)
+
+
+def test_llama2_70b_gpu_hours_imply_a_published_range_mfu():
+    # Llama 2 model card: 70B on 2T tokens took 1,720,320 A100-80GB hours -> MFU ~0.435
+    flops = training_flops(70e9, 2e12)
+    mfu = flops / (1_720_320 * 3600 * 312e12)
+    assert 0.38 < mfu < 0.48
+    assert gpu_seconds(flops, "a100-80gb", mfu=mfu) / 3600 == pytest.approx(1_720_320)
+
+
+def test_budget_conversions_round_trip():
+    f = flops_from_gpu_hours(1000, "h100-80gb", mfu=0.4)
+    assert f == pytest.approx(1000 * 3600 * 989e12 * 0.4)
+    t = training_time_and_cost(f, "h100-80gb", gpus=8, mfu=0.4, price_usd_per_hour=2.0)
+    assert t.gpu_hours == pytest.approx(1000) and t.cost_usd == pytest.approx(2000)
+    assert flops_from_budget_usd(2000, "h100-80gb", mfu=0.4, price_usd_per_hour=2.0) == pytest.approx(f)
+
+
+def test_default_mfu_comes_from_the_published_table():
+    runs = mfu_references()["runs"]
+    assert all(r["source"] for r in runs)
+    assert min(r["mfu"] for r in runs) <= DEFAULT_MFU <= max(r["mfu"] for r in runs)
+
+
+@pytest.mark.parametrize("kwargs", [dict(mfu=0), dict(mfu=1.5), dict(gpus=0), dict(gpus=1.5)])
+def test_bad_time_inputs_are_rejected(kwargs):
+    with pytest.raises(InvalidInput):
+        gpu_seconds(1e20, "a100-80gb", **kwargs)
+
+
+@pytest.mark.parametrize("params,tokens", [(0, 1e9), (-1, 1e9), (1e9, float("nan")), ("x", 1)])
+def test_non_positive_sizes_are_rejected(params, tokens):
+    with pytest.raises(InvalidInput):
+        training_flops(params, tokens)

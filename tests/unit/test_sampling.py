@@ -1,0 +1,129 @@
+"""Sampling maths: temperature, top-k, top-p and seeded draws on a next-token distribution."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lifecycle.errors import InvalidInput
+from lifecycle.sampling import (
+    DEFAULT_DISTRIBUTION,
+    apply_temperature,
+    default_distribution,
+    make_distribution,
+    parse_distribution,
+    sample_frequencies,
+    transform,
+)
+
+
+def kept_tokens(t):
+    return [tok for tok, k in zip(t.tokens, t.kept) if k]
+
+
+def test_default_distribution_starts_with_the_course_example_and_sums_to_one():
+    d = default_distribution()
+    assert d.tokens[:4] == ["cake", "donut", "banana", "apple"]
+    assert d.probs[:4] == pytest.approx([0.20, 0.10, 0.02, 0.01])
+    assert math.fsum(d.probs) == pytest.approx(1.0, abs=1e-12)
+    assert not d.renormalised
+    assert len(DEFAULT_DISTRIBUTION) == 71
+
+
+def test_course_examples_top_k_3_and_top_p_0_3():
+    d = default_distribution()
+    # Course: top-k = 3 samples among cake, donut, banana; top-p = 0.3 among cake and donut.
+    assert kept_tokens(transform(d, top_k=3)) == ["cake", "donut", "banana"]
+    t = transform(d, top_p=0.3)
+    assert kept_tokens(t) == ["cake", "donut"]
+    assert t.final[:2] == pytest.approx([2 / 3, 1 / 3])
+
+
+def test_temperature_zero_and_near_zero_equal_greedy():
+    d = default_distribution()
+    greedy = transform(d, temperature=0)
+    assert kept_tokens(greedy) == ["cake"] and greedy.final[0] == 1.0 and greedy.greedy
+    cold = transform(d, temperature=0.01)
+    assert cold.final[0] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_top_k_one_equals_greedy():
+    d = make_distribution({"a": 0.1, "b": 0.6, "c": 0.3})
+    t = transform(d, top_k=1)
+    assert t.final == pytest.approx([0.0, 1.0, 0.0])
+    assert t.final == transform(d, temperature=0).final
+
+
+def test_top_p_one_and_top_k_vocab_leave_the_distribution_unchanged():
+    d = default_distribution()
+    for t in (transform(d, top_p=1.0), transform(d, top_k=len(d.tokens)), transform(d, top_k=10_000)):
+        assert t.final == pytest.approx(d.probs, abs=1e-15)
+        assert all(t.kept)
+
+
+def test_temperature_one_is_identity_and_high_temperature_flattens():
+    p = np.array([0.5, 0.3, 0.2])
+    assert apply_temperature(p, 1.0) == pytest.approx(p)
+    hot = apply_temperature(p, 100.0)
+    assert hot.max() - hot.min() < 0.01
+    # T = 2 is the square root of the probabilities, renormalised.
+    assert apply_temperature(p, 2.0) == pytest.approx(np.sqrt(p) / np.sqrt(p).sum())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    probs=st.lists(st.floats(0, 1), min_size=1, max_size=30).filter(lambda v: sum(v) > 1e-6),
+    temperature=st.floats(0, 10),
+    top_k=st.one_of(st.none(), st.integers(1, 40)),
+    top_p=st.floats(1e-6, 1),
+)
+def test_final_probabilities_always_sum_to_one_over_the_kept_set(probs, temperature, top_k, top_p):
+    d = make_distribution({f"t{i}": p for i, p in enumerate(probs)})
+    t = transform(d, temperature=temperature, top_k=top_k, top_p=top_p)
+    assert math.fsum(t.final) == pytest.approx(1.0, abs=1e-9)
+    assert t.kept_count >= 1
+    assert all(f == 0 for f, k in zip(t.final, t.kept) if not k)
+    if top_k is not None:
+        assert t.kept_count <= top_k
+
+
+def test_seeded_frequencies_are_reproducible_and_match_probabilities():
+    d = transform(default_distribution(), top_k=4)
+    f1 = sample_frequencies(np.array(d.final), 20_000, seed=7)
+    f2 = sample_frequencies(np.array(d.final), 20_000, seed=7)
+    assert np.array_equal(f1, f2)
+    p = np.array(d.final)
+    sigma = np.sqrt(p * (1 - p) / 20_000)
+    assert np.all(np.abs(f1 - p) <= 5 * sigma + 1e-12)
+
+
+def test_user_weights_are_renormalised_and_reported():
+    d = parse_distribution("cake 2, donut 1, banana 1")
+    assert d.renormalised and d.input_sum == 4
+    assert d.probs == pytest.approx([0.5, 0.25, 0.25])
+    assert parse_distribution('{"a": 0.25, "b": 0.75}').probs == [0.25, 0.75]
+    assert parse_distribution("cake: 0.2\ndonut=0.1\n…").tokens == ["cake", "donut"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, fragment",
+    [
+        ({"temperature": -0.5}, "Temperature"),
+        ({"top_p": 0.0}, "top-p"),
+        ({"top_p": 1.5}, "top-p"),
+        ({"top_k": 0}, "top-k"),
+        ({"top_k": 2.5}, "top-k"),
+        ({"temperature": float("nan")}, "Temperature"),
+    ],
+)
+def test_invalid_settings_get_a_clear_message(kwargs, fragment):
+    with pytest.raises(InvalidInput, match=fragment):
+        transform(default_distribution(), **kwargs)
+
+
+@pytest.mark.parametrize("text", ["", "cake -0.1", "cake 0, donut 0", "cake 0.1, cake 0.2", "cake", "{]"])
+def test_invalid_distributions_are_rejected(text):
+    with pytest.raises(InvalidInput):
+        parse_distribution(text)

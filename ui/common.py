@@ -1,0 +1,170 @@
+"""Streamlit glue shared by every page: the store, the current project, saving with
+conflict handling, and the stage header. No formulas here — those live in ``lifecycle``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import ModuleType
+
+import streamlit as st
+
+from lifecycle.charts.lifecycle import lifecycle_diagram
+from lifecycle.errors import ConflictError, LifecycleError
+from lifecycle.project import STAGE_PURPOSE, STAGE_TITLES, STAGES, Project, Scenario, utc_now
+from lifecycle.store import Store, current_user, database_url
+
+PROJECT_KEY = "project_id"  # session_state key and query parameter name ("project")
+CONFLICT_KEY = "conflict_pending"
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _store_for(url: str) -> Store:
+    return Store(url)
+
+
+def get_store() -> Store:
+    """One migrated Store per database URL, shared by all sessions (the engine is thread-safe)."""
+    return _store_for(database_url())
+
+
+def author() -> str:
+    return (st.session_state.get("user_name") or "").strip() or current_user()
+
+
+def current_project_id() -> int | None:
+    """The project in the URL (?project=ID) or, failing that, the one chosen in this session."""
+    raw = st.query_params.get("project") or st.session_state.get(PROJECT_KEY)
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def set_current_project(project_id: int | None) -> None:
+    st.session_state[PROJECT_KEY] = project_id
+    if project_id is None:
+        st.query_params.pop("project", None)
+    else:
+        st.query_params["project"] = str(project_id)
+
+
+def load_current_project() -> Project | None:
+    """The current project fresh from the database, or None (with a notice if it vanished)."""
+    project_id = current_project_id()
+    if project_id is None:
+        return None
+    try:
+        return get_store().get_project(project_id)
+    except LifecycleError:
+        st.warning(f"Project {project_id} no longer exists; choose another one on the Projects page.")
+        set_current_project(None)
+        return None
+
+
+def page_setup(stage_key: str | None) -> Project | None:
+    """Title, lifecycle diagram and purpose for a stage page; returns the current project."""
+    project = load_current_project()
+    if stage_key is not None:
+        st.title(STAGE_TITLES[stage_key])
+        st.plotly_chart(_diagram(stage_key), width="stretch", config={"displayModeBar": False}, key="lifecycle_diagram")
+        st.caption(STAGE_PURPOSE[stage_key])
+        if project is None:
+            st.info("No project is open. Create or open one on the **Projects** page (or pick one in the sidebar) "
+                    "to save decisions; the calculators below work without one.")
+        else:
+            st.markdown(f"Project: **{escape_md(project.name)}** · version {project.version}")
+    _conflict_box(project)
+    return project
+
+
+@st.cache_data(show_spinner=False)
+def _diagram(stage_key: str):
+    return lifecycle_diagram(stage_key)
+
+
+def escape_md(text: str) -> str:
+    """User text shown inside Markdown: escape the characters Markdown would interpret."""
+    out = []
+    for ch in text:
+        if ch in "\\`*_{}[]<>()#+-.!|~$":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def show_error(exc: Exception) -> None:
+    st.error(str(exc) if isinstance(exc, LifecycleError) else f"Unexpected error: {exc}")
+
+
+def save_project(project: Project, section: str, summary: str = "") -> Project | None:
+    """Save and report the outcome; a stale version shows the conflict box instead of overwriting."""
+    if section in STAGES:
+        project.stage(section).saved_at = utc_now()
+    try:
+        saved = get_store().save_project(project, author=author(), section=section, summary=summary)
+    except ConflictError as exc:
+        st.session_state[CONFLICT_KEY] = {"project": project.model_dump(mode="json"), "message": str(exc)}
+        _conflict_box(project)
+        return None
+    except LifecycleError as exc:
+        show_error(exc)
+        return None
+    st.session_state.pop(CONFLICT_KEY, None)
+    st.toast(f"Saved {STAGE_TITLES.get(section, section)} (version {saved.version}).")
+    return saved
+
+
+def save_scenario(project: Project, stage_key: str, scenario: Scenario) -> Project | None:
+    project.stage(stage_key).scenarios.append(scenario)
+    return save_project(project, stage_key, summary=f"Saved scenario {scenario.name!r} ({scenario.kind})")
+
+
+def _conflict_box(project: Project | None) -> None:
+    pending = st.session_state.get(CONFLICT_KEY)
+    if not pending:
+        return
+    box = st.container(border=True)
+    box.error(pending["message"])
+    left, right = box.columns(2)
+    if left.button("Reload (discard my changes)", key="conflict_reload"):
+        st.session_state.pop(CONFLICT_KEY, None)
+        st.rerun()
+    if right.button("Save my version as a copy", key="conflict_copy"):
+        mine = Project.model_validate(pending["project"])
+        store = get_store()
+        try:
+            copy = store.duplicate_project(mine, _free_copy_name(store, mine.name), author=author())
+        except LifecycleError as exc:
+            show_error(exc)
+            return
+        st.session_state.pop(CONFLICT_KEY, None)
+        set_current_project(copy.id)
+        st.rerun()
+
+
+def _free_copy_name(store: Store, name: str) -> str:
+    taken = {s.name.lower() for s in store.list_projects(archived=None)}
+    for i in range(1, 1000):
+        candidate = f"{name} (copy {i})"[-200:]
+        if candidate.lower() not in taken:
+            return candidate
+    raise LifecycleError("Could not find a free name for the copy.")
+
+
+def view_selector(stage_key: str, views: Sequence[tuple[str, ModuleType | Callable]], project: Project | None) -> None:
+    """A horizontal selector of the page's views; only the chosen view runs (fast reruns).
+    The choice is kept in the URL (?view=…) so a link opens the same view."""
+    titles = [title for title, _ in views]
+    key = f"view_{stage_key}"
+    if key not in st.session_state:
+        wanted = st.query_params.get("view")
+        st.session_state[key] = wanted if wanted in titles else titles[0]
+    choice = st.segmented_control("Section", titles, key=key, label_visibility="collapsed") or titles[0]
+    if st.query_params.get("view") != choice:
+        st.query_params["view"] = choice
+    target = dict(views)[choice]
+    try:
+        getattr(target, "render", target)(project)
+    except LifecycleError as exc:
+        show_error(exc)

@@ -1,0 +1,112 @@
+"""Project management widgets for the Projects page: create, open, rename, duplicate,
+archive/restore, delete, history with restore, and JSON import/export."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lifecycle.errors import LifecycleError
+from lifecycle.project import Project
+from lifecycle.transfer import export_json, import_json
+from ui import common
+
+
+def create(name: str, description: str, owner: str) -> None:
+    try:
+        project = common.get_store().create_project(
+            name, description=description, owner=owner.strip() or common.author(), author=common.author()
+        )
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    common.set_current_project(project.id)
+    st.session_state.pop("projects_chosen", None)
+    st.success(f"Created “{project.name}”. Open the Scope page to define the use case.")
+
+
+def actions(project: Project) -> None:
+    store = common.get_store()
+    is_current = common.current_project_id() == project.id
+    st.markdown(f"**{common.escape_md(project.name)}** — version {project.version}, "
+                f"last saved {project.updated_at:%Y-%m-%d %H:%M} UTC by {common.escape_md(project.updated_by or '—')}")
+    if project.description:
+        st.text(project.description)
+    cols = st.columns(4)
+    if cols[0].button("Open" if not is_current else "Open Scope", type="primary", key="project_open"):
+        common.set_current_project(project.id)
+        st.switch_page("pages/scope.py", query_params={"project": str(project.id)})
+    label = "Restore" if project.archived else "Archive"
+    if cols[1].button(label, key="project_archive"):
+        _run(lambda: store.set_archived(project, not project.archived, author=common.author()))
+    cols[2].download_button("Export JSON", export_json(store, [str(project.id)]), file_name=_file_name(project),
+                            mime="application/json", key="project_export", on_click="ignore")
+
+    with st.popover("Rename / duplicate / delete", icon=":material/edit:"):
+        new_name = st.text_input("New name", value=project.name, max_chars=200, key="project_new_name")
+        a, b = st.columns(2)
+        if a.button("Rename", key="project_rename"):
+            _run(lambda: store.rename_project(project, new_name, author=common.author()))
+        if b.button("Duplicate", key="project_duplicate"):
+            _run(lambda: store.duplicate_project(project, new_name, author=common.author()), select_result=True)
+        sure = st.checkbox(f"Yes, delete “{project.name}” and its history", key="project_delete_sure")
+        if st.button("Delete project", type="primary", disabled=not sure, key="project_delete"):
+            _run(lambda: store.delete_project(project.id), deleted=project.id)
+
+
+def history(project: Project) -> None:
+    store = common.get_store()
+    revisions = store.history(project.id)
+    with st.expander(f"History ({len(revisions)} revisions)", icon=":material/history:"):
+        st.dataframe(
+            [{"version": r.version, "when": r.created_at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.author,
+              "section": r.section, "what": r.summary} for r in revisions],
+            hide_index=True, width="stretch",
+        )
+        older = [r for r in revisions if r.version != project.version]
+        if not older:
+            st.caption("Only one revision so far.")
+            return
+        labels = {r.id: f"v{r.version} — {r.summary} ({r.author}, {r.created_at:%Y-%m-%d %H:%M})" for r in older}
+        rev_id = st.selectbox("Revision", list(labels), format_func=labels.get, key="history_revision")
+        if st.button("Restore this revision", key="history_restore"):
+            _run(lambda: store.restore_revision(project, rev_id, author=common.author()))
+
+
+def import_export() -> None:
+    store = common.get_store()
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Export all projects**")
+        st.download_button("Download all as JSON", lambda: export_json(store), file_name="lifecycle-projects.json",
+                           mime="application/json", key="export_all", on_click="ignore")
+    with right:
+        st.markdown("**Import projects**")
+        upload = st.file_uploader("JSON export", type=["json"], key="import_file", label_visibility="collapsed")
+        if upload is not None and st.button("Import", key="import_button"):
+            try:
+                projects = import_json(store, upload.getvalue(), author=common.author())
+            except LifecycleError as exc:
+                common.show_error(exc)
+                return
+            st.success("Imported " + ", ".join(f"“{p.name}”" for p in projects) + ".")
+
+
+def _run(action, *, select_result: bool = False, deleted: int | None = None) -> None:
+    try:
+        result = action()
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    if deleted is not None:
+        if common.current_project_id() == deleted:
+            common.set_current_project(None)
+        st.session_state.pop("projects_chosen", None)
+    elif select_result and result is not None:
+        common.set_current_project(result.id)
+        st.session_state.pop("projects_chosen", None)
+    st.rerun()
+
+
+def _file_name(project: Project) -> str:
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in project.name.lower())[:60].strip("-")
+    return f"{safe or 'project'}.json"

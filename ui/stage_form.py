@@ -1,0 +1,66 @@
+"""The "Decisions" view every stage page has: the stage's decision record and its saved scenarios."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from lifecycle.project import STAGE_TITLES, Project
+from ui import common
+
+FIELDS = (
+    ("summary", "Decision", "What did the team decide at this stage?"),
+    ("rationale", "Why", "The reasons, and the alternatives that were considered."),
+    ("risks", "Risks and open questions", "What could make this decision wrong?"),
+)
+
+
+def for_stage(stage_key: str) -> Callable[[Project | None], None]:
+    def render(project: Project | None) -> None:
+        _render(stage_key, project)
+
+    return render
+
+
+def _render(stage_key: str, project: Project | None) -> None:
+    title = STAGE_TITLES[stage_key]
+    if project is None:
+        st.info(f"Open a project to record the {title} decisions.")
+        return
+    stage = project.stage(stage_key)
+    with st.form(f"decisions_{stage_key}"):
+        values = {
+            key: st.text_area(label, value=str(stage.decisions.get(key, "")), help=hint, key=f"decision_{stage_key}_{key}")
+            for key, label, hint in FIELDS
+        }
+        notes = st.text_area("Notes", value=stage.notes, key=f"decision_{stage_key}_notes", height=120)
+        submitted = st.form_submit_button(f"Save {title} decisions", type="primary")
+    if submitted:
+        stage.decisions.update({k: v.strip() for k, v in values.items()})
+        stage.notes = notes
+        if common.save_project(project, stage_key, summary=f"Saved {title} decisions"):
+            st.rerun()
+    if stage.saved_at:
+        st.caption(f"Last saved {stage.saved_at:%Y-%m-%d %H:%M} UTC.")
+    _scenarios(project, stage_key)
+
+
+def _scenarios(project: Project, stage_key: str) -> None:
+    scenarios = project.stage(stage_key).scenarios
+    st.subheader(f"Saved scenarios ({len(scenarios)})")
+    if not scenarios:
+        st.caption("Calculators on this page save their inputs and results here with “Save as scenario”.")
+        return
+    st.dataframe(
+        [{"name": s.name, "calculator": s.kind, "saved": f"{s.created_at:%Y-%m-%d %H:%M}", "by": s.author}
+         for s in scenarios],
+        hide_index=True, width="stretch",
+    )
+    names = {f"{s.name} ({s.kind}, {s.id})": s.id for s in scenarios}
+    choice = st.selectbox("Delete a scenario", list(names), index=None, key=f"scenario_delete_{stage_key}",
+                          placeholder="Choose a scenario to delete")
+    if choice and st.button("Delete scenario", key=f"scenario_delete_btn_{stage_key}"):
+        project.stage(stage_key).scenarios = [s for s in scenarios if s.id != names[choice]]
+        if common.save_project(project, stage_key, summary=f"Deleted scenario {choice}"):
+            st.rerun()
