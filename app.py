@@ -47,7 +47,9 @@ def sidebar() -> None:
         if current is not None and current in names:
             done = next(s.stages_done for s in summaries if s.id == current)
             st.markdown("**Stage progress**")
-            st.markdown("  \n".join(f"{'✅' if k in done else '⬜'} {STAGE_TITLES[k]}" for k in STAGES))
+            st.markdown("  \n".join(
+                f":green[:material/check_circle:] {STAGE_TITLES[k]}" if k in done
+                else f":gray[:material/radio_button_unchecked:] {STAGE_TITLES[k]}" for k in STAGES))
         st.text_input("Your name (for the history)", key="user_name", placeholder=common.current_user())
         st.caption(f"Database: `{store.describe()}`")
 

@@ -1,0 +1,54 @@
+"""GenAI Lifecycle Planner — the domain package (no UI).
+
+The public API is what this module exports; everything else is an implementation detail.
+The web app (``app.py``), the ``lifecycle`` command line and Python callers all go through it.
+"""
+
+from lifecycle.errors import (
+    ConflictError,
+    DuplicateName,
+    InvalidInput,
+    LifecycleError,
+    NotFound,
+    StoreUnavailable,
+)
+from lifecycle.project import (
+    SCHEMA_VERSION,
+    STAGE_TITLES,
+    STAGES,
+    AdaptStage,
+    EvalTarget,
+    IntegrateStage,
+    Project,
+    Scenario,
+    ScopeStage,
+    SelectStage,
+)
+from lifecycle.store import ProjectSummary, RevisionSummary, Store, database_url
+from lifecycle.transfer import export_json, import_json, parse_export
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "STAGE_TITLES",
+    "STAGES",
+    "AdaptStage",
+    "ConflictError",
+    "DuplicateName",
+    "EvalTarget",
+    "IntegrateStage",
+    "InvalidInput",
+    "LifecycleError",
+    "NotFound",
+    "Project",
+    "ProjectSummary",
+    "RevisionSummary",
+    "Scenario",
+    "ScopeStage",
+    "SelectStage",
+    "Store",
+    "StoreUnavailable",
+    "database_url",
+    "export_json",
+    "import_json",
+    "parse_export",
+]

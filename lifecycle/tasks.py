@@ -62,6 +62,7 @@ class TaskInfo(BaseModel):
     reasons: list[str]
     alternatives: list[Alternative]
     source: str
+    keywords: list[str] = []
 
 
 class TaskAdvice(BaseModel):
@@ -230,6 +231,20 @@ def recommend_architecture(tasks: list[str]) -> Recommendation:
         example_models=catalog_ids(list(dict.fromkeys(hub_ids))), per_task=per_task,
         covers_all=len(task_fams) == 1, multi_task_cost=cost, sources=sources,
     )
+
+
+def suggest_tasks(use_case: str, limit: int = 3) -> list[str]:
+    """Task tags whose keywords appear in a use-case sentence, most matches first (a starting point)."""
+    import re
+
+    text = f" {re.sub(r'[^a-z0-9;+#]+', ' ', str(use_case).lower())} "
+    scored = []
+    for i, task in enumerate(list_tasks()):
+        hits = sum(f" {kw} " in text or f" {kw}s " in text or f" {kw}d " in text or f" {kw}ing " in text
+                   for kw in task.keywords)
+        if hits:
+            scored.append((-hits, i, task.id))
+    return [tid for _, _, tid in sorted(scored)[:limit]]
 
 
 def tasks_suited_to_family(family: str) -> list[str]:

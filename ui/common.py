@@ -15,6 +15,9 @@ from lifecycle.store import Store, current_user, database_url
 
 PROJECT_KEY = "project_id"  # session_state key and query parameter name ("project")
 CONFLICT_KEY = "conflict_pending"
+SEEN_KEY = "_seen_versions"  # project id -> version the widgets of the last run were drawn from
+BASE_KEY = "_base_version"
+KEEP_ON_RELOAD = ("project_id", "user_name", SEEN_KEY)
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -61,9 +64,28 @@ def load_current_project() -> Project | None:
         return None
 
 
+def _remember_seen_version(project: Project | None) -> None:
+    """Widgets submitted in this run were drawn from the project of the previous run, so a save
+    must be based on that version, not on the one just reloaded (else a colleague's save in
+    between would be silently overwritten). While a conflict is pending the old base is kept."""
+    if project is None:
+        return
+    seen = st.session_state.setdefault(SEEN_KEY, {})
+    base = seen.get(project.id, project.version)
+    st.session_state[BASE_KEY] = {"id": project.id, "version": base}
+    if not st.session_state.get(CONFLICT_KEY):
+        seen[project.id] = project.version
+
+
+def _base_version(project: Project) -> int:
+    base = st.session_state.get(BASE_KEY) or {}
+    return base.get("version", project.version) if base.get("id") == project.id else project.version
+
+
 def page_setup(stage_key: str | None) -> Project | None:
     """Title, lifecycle diagram and purpose for a stage page; returns the current project."""
     project = load_current_project()
+    _remember_seen_version(project)
     if stage_key is not None:
         st.title(STAGE_TITLES[stage_key])
         st.plotly_chart(_diagram(stage_key), width="stretch", config={"displayModeBar": False}, key="lifecycle_diagram")
@@ -101,6 +123,9 @@ def save_project(project: Project, section: str, summary: str = "") -> Project |
     """Save and report the outcome; a stale version shows the conflict box instead of overwriting."""
     if section in STAGES:
         project.stage(section).saved_at = utc_now()
+    base = _base_version(project)
+    if base != project.version:
+        project = project.model_copy(update={"version": base})
     try:
         saved = get_store().save_project(project, author=author(), section=section, summary=summary)
     except ConflictError as exc:
@@ -111,6 +136,8 @@ def save_project(project: Project, section: str, summary: str = "") -> Project |
         show_error(exc)
         return None
     st.session_state.pop(CONFLICT_KEY, None)
+    st.session_state.setdefault(SEEN_KEY, {})[saved.id] = saved.version
+    st.session_state[BASE_KEY] = {"id": saved.id, "version": saved.version}
     st.toast(f"Saved {STAGE_TITLES.get(section, section)} (version {saved.version}).")
     return saved
 
@@ -128,7 +155,11 @@ def _conflict_box(project: Project | None) -> None:
     box.error(pending["message"])
     left, right = box.columns(2)
     if left.button("Reload (discard my changes)", key="conflict_reload"):
-        st.session_state.pop(CONFLICT_KEY, None)
+        # Forget every widget value so the forms are redrawn from the stored project.
+        for key in list(st.session_state.keys()):
+            if key not in KEEP_ON_RELOAD and not str(key).startswith("view_"):
+                del st.session_state[key]
+        st.session_state.get(SEEN_KEY, {}).pop(project.id if project else None, None)
         st.rerun()
     if right.button("Save my version as a copy", key="conflict_copy"):
         mine = Project.model_validate(pending["project"])

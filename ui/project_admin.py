@@ -66,10 +66,10 @@ def history(project: Project) -> None:
         if not older:
             st.caption("Only one revision so far.")
             return
-        labels = {r.id: f"v{r.version} — {r.summary} ({r.author}, {r.created_at:%Y-%m-%d %H:%M})" for r in older}
-        rev_id = st.selectbox("Revision", list(labels), format_func=labels.get, key="history_revision")
+        by_label = {f"v{r.version} — {r.summary} ({r.author}, {r.created_at:%Y-%m-%d %H:%M})": r.id for r in older}
+        label = st.selectbox("Revision", list(by_label), key="history_revision")
         if st.button("Restore this revision", key="history_restore"):
-            _run(lambda: store.restore_revision(project, rev_id, author=common.author()))
+            _run(lambda: store.restore_revision(project, by_label[label], author=common.author()))
 
 
 def import_export() -> None:

@@ -1,0 +1,38 @@
+# The two commands a newcomer needs: `make app` and `make test`. Both install what they need.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+APP_DEBS  := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+TEST_DEBS := $(APP_DEBS) postgresql poppler-utils
+PORT   ?= 8501
+
+.PHONY: app test install install-test bench lint
+
+$(VENV)/.installed-app: pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-app
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed-app
+	bash .ci/system-deps.sh $(APP_DEBS)
+
+install-test: $(VENV)/.installed-test
+	bash .ci/system-deps.sh $(TEST_DEBS)
+
+## Run the app on http://localhost:8501 (SQLite database in data/lifecycle.db)
+app: install
+	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+## Run the whole test suite (unit, database on SQLite and PostgreSQL, AppTest, browser)
+test: install-test
+	$(PY) -m pytest -p no:cacheprovider
+
+bench: install-test
+	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+lint: install-test
+	$(VENV)/bin/ruff check lifecycle ui pages tests app.py

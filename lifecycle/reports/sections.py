@@ -1,0 +1,152 @@
+"""One report section per lifecycle stage, built by the same mechanism for every stage.
+
+``stage_section`` renders what every stage has — its typed fields, the decision record, notes, and
+each saved scenario's inputs, results and chart (for any calculator kind, through
+``lifecycle.charts.scenario_figure``). A stage adds richer content by registering a builder::
+
+    @register_section("select")
+    def _chosen_model(project, section, charts): ...
+
+Builders run in registration order after the generic part and edit the ``Section`` in place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+import plotly.graph_objects as go
+
+from lifecycle import charts as chart_registry
+from lifecycle.project import STAGE_PURPOSE, STAGE_TITLES, Project, Scenario, StageSection
+from lifecycle.reports import format as fmt
+from lifecycle.reports.model import Chart, Fact, ScenarioBlock, Section
+
+# Human labels for the typed stage fields (lifecycle/project.py); others get format.label().
+FIELD_LABELS: dict[str, str] = {
+    "use_case": "Use case", "tasks": "Tasks", "domain": "Domain", "languages": "Languages",
+    "input_tokens": "Typical input (tokens)", "output_tokens": "Typical output (tokens)",
+    "quality_bar": "Quality bar", "latency_ms_p95": "Latency target, p95 (ms)",
+    "throughput_rps": "Throughput target (requests/s)", "data_available": "Data available",
+    "constraints": "Constraints", "budget_usd": "Budget (USD)", "family": "Recommended architecture family",
+    "model_id": "Chosen model", "pretrain_own": "Pre-train our own model", "rationale": "Rationale",
+    "adaptation_path": "Adaptation path", "eval_targets": "Evaluation targets", "precision": "Serving precision",
+    "gpu_id": "Serving GPU", "gpu_count": "Serving GPU count", "optimize": "Optimisations",
+    "augment": "Augmentations",
+}
+# Fields whose absence is worth saying out loud in the report.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "scope": ("use_case", "tasks", "family"),
+    "select": ("model_id",),
+    "adapt": ("adaptation_path", "eval_targets"),
+    "integrate": ("precision", "gpu_id", "gpu_count"),
+}
+# The decision record written on every stage's "Decisions" view (ui/stage_form.py).
+DECISION_LABELS: dict[str, str] = {"summary": "Decision", "rationale": "Why", "risks": "Risks and open questions"}
+_COMMON_FIELDS = set(StageSection.model_fields)
+# Fields a stage builder lays out itself (as a table) rather than as one line.
+_TABLE_FIELDS = {"eval_targets"}
+
+
+class ChartSink:
+    """Collects figures for a report under ids derived from their content and position,
+    so the same revision always yields the same ids (reproducible HTML)."""
+
+    def __init__(self) -> None:
+        self.figures: dict[str, go.Figure] = {}
+
+    def add(self, fig: go.Figure, title: str, place: str) -> Chart:
+        digest = hashlib.sha256(fig.to_json().encode("utf-8")).hexdigest()[:10]
+        chart_id = f"chart-{_slug(place)}-{digest}"
+        self.figures[chart_id] = fig
+        return Chart(chart_id=chart_id, title=title)
+
+
+SectionBuilder = Callable[[Project, Section, ChartSink], None]
+SECTION_BUILDERS: dict[str, list[SectionBuilder]] = {}
+
+
+def register_section(stage_key: str) -> Callable[[SectionBuilder], SectionBuilder]:
+    def decorate(fn: SectionBuilder) -> SectionBuilder:
+        builders = SECTION_BUILDERS.setdefault(stage_key, [])
+        if fn not in builders:
+            builders.append(fn)
+        return fn
+
+    return decorate
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-") or "x"
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def typed_fields(stage_key: str, stage: StageSection) -> tuple[list[Fact], list[str]]:
+    """The stage's own fields as facts, and the labels of the expected ones still empty."""
+    names = [n for n in type(stage).model_fields if n not in _COMMON_FIELDS]
+    names += sorted(k for k in (stage.model_extra or {}) if k not in _COMMON_FIELDS)
+    facts, missing = [], []
+    for name in names:
+        if name in _TABLE_FIELDS:
+            if _is_empty(getattr(stage, name)) and name in REQUIRED_FIELDS.get(stage_key, ()):
+                missing.append(FIELD_LABELS.get(name, fmt.label(name)))
+            continue
+        value = getattr(stage, name, None)
+        title = FIELD_LABELS.get(name, fmt.label(name))
+        if _is_empty(value):
+            if name in REQUIRED_FIELDS.get(stage_key, ()):
+                missing.append(title)
+            continue
+        facts.append(Fact(label=title, value=fmt.with_unit(name, value)))
+    return facts, missing
+
+
+def decision_facts(decisions: dict[str, Any]) -> list[Fact]:
+    known = [k for k in DECISION_LABELS if not _is_empty(decisions.get(k))]
+    rest = sorted(k for k in decisions if k not in DECISION_LABELS and not _is_empty(decisions[k]))
+    return [Fact(label=DECISION_LABELS.get(k) or fmt.label(k), value=fmt.text(decisions[k])) for k in known + rest]
+
+
+def scenario_block(scenario: Scenario, charts: ChartSink, place: str) -> ScenarioBlock:
+    """Inputs, results and chart of one saved scenario, for any calculator kind."""
+    block = ScenarioBlock(
+        id=scenario.id, name=scenario.name, kind=scenario.kind, author=scenario.author or "—",
+        created=fmt.when(scenario.created_at), notes=scenario.notes,
+        inputs=fmt.facts(scenario.inputs), results=fmt.facts(scenario.results),
+    )
+    title = f"{scenario.name} ({scenario.kind})"
+    try:
+        fig = chart_registry.scenario_figure(scenario)
+    except Exception as exc:  # a builder that cannot read an old scenario must not sink the report
+        block.chart = Chart(chart_id="", title=title,
+                            note=f"The chart could not be redrawn from the saved values ({type(exc).__name__}: {exc}).")
+        return block
+    if fig is None:
+        block.chart = Chart(chart_id="", title=title, note=f"The {scenario.kind!r} calculator has no chart.")
+    else:
+        block.chart = charts.add(fig, title, f"{place}-{scenario.id}")
+    return block
+
+
+def stage_section(project: Project, stage_key: str, charts: ChartSink) -> Section:
+    stage = project.stage(stage_key)
+    title = STAGE_TITLES[stage_key]
+    facts, missing = typed_fields(stage_key, stage)
+    section = Section(
+        key=stage_key, title=title, purpose=STAGE_PURPOSE[stage_key],
+        status=f"Decisions saved {fmt.when(stage.saved_at)}" if stage.saved_at else "No decisions saved yet.",
+        facts=facts, decisions=decision_facts(stage.decisions), notes=stage.notes.strip(),
+        scenarios=[scenario_block(s, charts, stage_key) for s in stage.scenarios],
+        missing=[f"{m} is not set." for m in missing],
+    )
+    if not section.decisions:
+        section.missing.append("No decision record (decision, why, risks) has been written.")
+    if not section.scenarios:
+        section.missing.append("No calculator scenario has been saved at this stage.")
+    for builder in SECTION_BUILDERS.get(stage_key, []):
+        builder(project, section, charts)
+    return section

@@ -1,0 +1,135 @@
+"""Stage-specific report content, registered through ``lifecycle.reports.sections.register_section``.
+
+Each builder reads the catalogs other stages ship (tasks, models, GPUs) and says plainly when a
+saved id is no longer in them instead of failing.
+"""
+
+from __future__ import annotations
+
+from lifecycle.errors import LifecycleError
+from lifecycle.project import Project
+from lifecycle.reports import format as fmt
+from lifecycle.reports.model import Fact, Section, Table
+from lifecycle.reports.sections import ChartSink, register_section
+
+
+@register_section("scope")
+def scope_family(project: Project, section: Section, charts: ChartSink) -> None:
+    """Name the architecture family the tasks call for, and whether the team accepted it."""
+    from lifecycle import tasks as task_catalog
+
+    scope = project.scope
+    if scope.tasks:
+        try:
+            rec = task_catalog.recommend_architecture(scope.tasks)
+        except LifecycleError as exc:
+            section.paragraphs.append(f"The saved tasks could not be matched to the task catalog: {exc}")
+            rec = None
+        if rec is not None:
+            section.paragraphs.append(
+                f"For these tasks the planner recommends the {rec.family_name} family "
+                f"({rec.objective}; {rec.attention}). {rec.rationale}"
+            )
+            if rec.multi_task_cost:
+                section.paragraphs.append(rec.multi_task_cost)
+            if scope.family and scope.family != rec.family:
+                section.paragraphs.append(
+                    f"The team chose the {scope.family} family instead of the recommended {rec.family}; "
+                    "the decision record should say why."
+                )
+            if rec.alternatives:
+                section.tables.append(Table(
+                    caption="Alternatives the planner considered",
+                    header=["Family", "When it is the better choice"],
+                    rows=[[a.family, a.when] for a in rec.alternatives],
+                ))
+    if scope.family:
+        family = task_catalog.families().get(scope.family)
+        if family is not None:
+            section.facts.append(Fact(label="Family objective", value=family.objective))
+            section.facts.append(Fact(label="Family examples", value=family.examples))
+
+
+@register_section("select")
+def select_model(project: Project, section: Section, charts: ChartSink) -> None:
+    """The chosen model's card in brief, from the catalog."""
+    from lifecycle.catalog import get_model
+
+    select = project.select
+    if select.pretrain_own:
+        section.paragraphs.append(
+            "The team decided to pre-train its own model; the scaling-law scenarios below size it."
+        )
+    if not select.model_id:
+        if not select.pretrain_own:
+            section.missing.append("No foundation model has been chosen, and pre-training was not decided either.")
+        return
+    try:
+        model = get_model(select.model_id)
+    except LifecycleError:
+        section.paragraphs.append(
+            f"The chosen model {select.model_id!r} is not in the shipped catalog (it may be a team model); "
+            "its facts are not repeated here."
+        )
+        return
+    shape = model.shape
+    section.paragraphs.append(
+        f"Chosen model: {model.name} ({model.hub_id}), a {model.family} model with {fmt.number(model.params)} "
+        f"parameters, licence {model.license}, published {model.year} ({model.paper})."
+    )
+    heads = f"{shape.heads}" + (f" ({shape.kv_heads} KV heads)" if shape.kv_heads and shape.kv_heads != shape.heads else "")
+    section.tables.append(Table(
+        caption=f"{model.name} at a glance (source: {model.source})",
+        header=["Property", "Value"],
+        rows=[
+            ["Parameters", fmt.number(model.params)],
+            ["Layers", fmt.text(shape.layers)],
+            ["Hidden size", fmt.text(shape.hidden)],
+            ["Attention heads", heads],
+            ["FFN size", fmt.text(shape.ffn)],
+            ["Vocabulary", fmt.text(shape.vocab)],
+            ["Context length (tokens)", fmt.number(model.max_context)],
+            ["Pre-training objective", model.objective],
+            ["Positional scheme", model.positional],
+            ["Training data", model.training_tokens],
+            ["Licence", model.license],
+        ],
+    ))
+    if project.scope.family and project.scope.family != model.family:
+        section.paragraphs.append(
+            f"Note: Scope recommends the {project.scope.family} family but {model.name} is a {model.family} model."
+        )
+
+
+@register_section("adapt")
+def adapt_eval_targets(project: Project, section: Section, charts: ChartSink) -> None:
+    targets = project.adapt.eval_targets
+    if not targets:
+        return
+    section.tables.append(Table(
+        caption="Evaluation targets",
+        header=["Metric", "Dataset", "Threshold", "Direction"],
+        rows=[[t.metric, t.dataset or "—", fmt.text(t.threshold),
+               "higher is better" if t.higher_is_better else "lower is better"] for t in targets],
+    ))
+
+
+@register_section("integrate")
+def integrate_gpu(project: Project, section: Section, charts: ChartSink) -> None:
+    from lifecycle.gpus import get_gpu
+
+    integrate = project.integrate
+    if not integrate.gpu_id:
+        return
+    try:
+        gpu = get_gpu(integrate.gpu_id)
+    except LifecycleError:
+        section.paragraphs.append(f"The serving GPU {integrate.gpu_id!r} is not in the shipped GPU catalog.")
+        return
+    count = integrate.gpu_count or 1
+    section.paragraphs.append(
+        f"Serving on {count} × {gpu.name}: {gpu.memory_bytes / 2**30:.0f} GiB each "
+        f"({count * gpu.memory_bytes / 2**30:.0f} GiB in all), "
+        f"{gpu.memory_bandwidth_bytes_per_s / 1e12:.2f} TB/s memory bandwidth each "
+        f"(datasheet: {gpu.source})."
+    )

@@ -1,0 +1,163 @@
+"""The project store on SQLite and on a real PostgreSQL server: CRUD, revisions, optimistic
+locking, duplicate names, JSON round trip."""
+
+import pytest
+
+from lifecycle.errors import ConflictError, DuplicateName, InvalidInput, NotFound
+from lifecycle.project import Scenario
+from lifecycle.transfer import export_json, import_json, parse_export
+
+ODD_NAMES = [
+    "<script>alert(1)</script>",
+    "Robert'); DROP TABLE projects;--",
+    "📈 Émoji ünïcode プロジェクト",
+    "x" * 200,
+    "name with | pipes * and _markdown_ [link](http://x)",
+]
+
+
+def test_create_get_list_and_delete(any_store):
+    p = any_store.create_project("Support chatbot", description="Answers tickets", author="ann")
+    assert p.id is not None and p.version == 1
+    assert any_store.get_project(p.id).name == "Support chatbot"
+    assert any_store.get_project("support CHATBOT").id == p.id
+    assert [s.name for s in any_store.list_projects()] == ["Support chatbot"]
+    assert [s.name for s in any_store.list_projects("tickets")] == ["Support chatbot"]
+    assert any_store.list_projects("nothing-like-this") == []
+    any_store.delete_project(p.id)
+    with pytest.raises(NotFound):
+        any_store.get_project(p.id)
+    assert any_store.list_projects(archived=None) == []
+
+
+def test_every_save_writes_a_revision_with_the_full_document(any_store):
+    p = any_store.create_project("Clause classifier", author="ann")
+    p.scope.tasks = ["text-classification"]
+    p.scope.saved_at = p.updated_at
+    p = any_store.save_project(p, author="bob", section="scope")
+    p.select.model_id = "bert-base-uncased"
+    p.select.scenarios.append(Scenario(kind="memory", name="LoRA on 1xA100", inputs={"b": 8}, results={"gib": 12.5}))
+    p = any_store.save_project(p, author="cy", section="select")
+    history = any_store.history(p.id)
+    assert [(r.version, r.author, r.section) for r in history] == [
+        (3, "cy", "select"), (2, "bob", "scope"), (1, "ann", "created")]
+    old = any_store.get_revision(history[1].id)
+    assert old.scope.tasks == ["text-classification"] and old.select.model_id is None
+    latest = any_store.get_revision(history[0].id)
+    assert latest.select.scenarios[0].results == {"gib": 12.5}
+    summary = any_store.list_projects()[0]
+    assert summary.stages_done == ("scope",) and summary.version == 3
+
+
+def test_restore_revision_makes_old_content_current_as_a_new_revision(any_store):
+    p = any_store.create_project("P", author="ann")
+    p.scope.notes = "first"
+    p = any_store.save_project(p, section="scope")
+    p.scope.notes = "second"
+    p = any_store.save_project(p, section="scope")
+    first = [r for r in any_store.history(p.id) if r.version == 2][0]
+    restored = any_store.restore_revision(p, first.id, author="ann")
+    assert restored.scope.notes == "first" and restored.version == 4
+    assert any_store.history(p.id)[0].summary == "Restored revision 2"
+
+
+def test_stale_save_is_refused_and_loses_nothing(any_store):
+    p = any_store.create_project("Shared", author="ann")
+    alice = any_store.get_project(p.id)
+    bob = any_store.get_project(p.id)
+    alice.scope.notes = "alice's notes"
+    any_store.save_project(alice, author="alice", section="scope")
+    bob.scope.notes = "bob's notes"
+    with pytest.raises(ConflictError) as err:
+        any_store.save_project(bob, author="bob", section="scope")
+    assert "changed by alice" in str(err.value) and "reload" in str(err.value)
+    assert err.value.changed_by == "alice"
+    stored = any_store.get_project(p.id)
+    assert stored.scope.notes == "alice's notes" and stored.version == 2
+    assert len(any_store.history(p.id)) == 2
+
+
+def test_duplicate_names_are_refused_case_insensitively(any_store):
+    a = any_store.create_project("Alpha")
+    any_store.create_project("Beta")
+    with pytest.raises(DuplicateName):
+        any_store.create_project("ALPHA")
+    with pytest.raises(DuplicateName):
+        any_store.rename_project(a, "beta")
+    with pytest.raises(DuplicateName):
+        any_store.duplicate_project(a, "Beta")
+    assert sorted(s.name for s in any_store.list_projects()) == ["Alpha", "Beta"]
+
+
+@pytest.mark.parametrize("bad", ["", "   ", "\n\t", "x" * 10_000])
+def test_blank_or_huge_names_get_a_clear_message(any_store, bad):
+    with pytest.raises(InvalidInput) as err:
+        any_store.create_project(bad)
+    assert "name" in str(err.value).lower()
+    assert any_store.list_projects(archived=None) == []
+
+
+@pytest.mark.parametrize("name", ODD_NAMES)
+def test_odd_names_are_stored_verbatim(any_store, name):
+    p = any_store.create_project(name, description=name)
+    assert any_store.get_project(p.id).name == name
+    assert any_store.get_project(name).id == p.id
+    assert any_store.list_projects(name[:10])[0].name == name
+
+
+def test_archive_restore_rename_duplicate(any_store):
+    p = any_store.create_project("Original", author="ann")
+    p = any_store.set_archived(p, True)
+    assert any_store.list_projects() == [] and any_store.list_projects(archived=True)[0].name == "Original"
+    p = any_store.set_archived(p, False)
+    p = any_store.rename_project(p, "Renamed")
+    copy = any_store.duplicate_project(p, "Copy of renamed", author="bob")
+    assert copy.id != p.id and copy.content()["scope"] == p.content()["scope"]
+    assert any_store.history(copy.id)[0].summary == "Duplicated from Renamed"
+    assert {s.name for s in any_store.list_projects()} == {"Renamed", "Copy of renamed"}
+
+
+def test_json_round_trip_is_identical(any_store, store):
+    p = any_store.create_project("Round trip", description="<b>x</b> & 'quotes' 📈", author="ann")
+    p.scope.tasks = ["summarization", "translation"]
+    p.adapt.scenarios.append(Scenario(kind="memory", name="s1", inputs={"seq": 2048}, results={"peak": 1.5e10}))
+    p = any_store.save_project(p, section="adapt")
+    text = export_json(any_store)
+    imported = import_json(store, text)
+    assert [q.content() for q in imported] == [p.content()]
+    assert export_json(store).split('"projects"')[1] == text.split('"projects"')[1]
+
+
+@pytest.mark.parametrize("payload,fragment", [
+    (b"", "not valid JSON"),
+    (b"{not json", "not valid JSON"),
+    (b"\xff\xfe\x00", "UTF-8"),
+    (b"[1, 2, 3]", "Not a project export"),
+    (b'{"format": "something-else", "projects": []}', "Not a project export"),
+    (b'{"format": "genai-lifecycle-planner/projects", "projects": []}', "no projects"),
+    (b'{"format": "genai-lifecycle-planner/projects", "projects": [{"name": ""}]}', "not valid"),
+    (b'{"format": "genai-lifecycle-planner/projects", "projects": [{"name": "a", "scope": {"input_tokens": -5}}]}',
+     "scope.input_tokens"),
+    (b'{"format": "genai-lifecycle-planner/projects", "schema_version": 1, "projects": [{"name": "a", '
+     b'"schema_version": 99}]}', "schema version"),
+    (b'{"format": "genai-lifecycle-planner/projects", "projects": [{"name": "a"}, {"name": "A"}]}', "two projects"),
+])
+def test_bad_import_files_get_a_clear_error_and_change_nothing(store, payload, fragment):
+    store.create_project("Existing")
+    with pytest.raises(InvalidInput) as err:
+        import_json(store, payload)
+    assert fragment in str(err.value)
+    assert [s.name for s in store.list_projects(archived=None)] == ["Existing"]
+
+
+def test_import_with_a_taken_name_imports_nothing(store):
+    store.create_project("Taken")
+    text = '{"format": "genai-lifecycle-planner/projects", "projects": [{"name": "Fresh"}, {"name": "taken"}]}'
+    with pytest.raises(DuplicateName):
+        import_json(store, text)
+    assert [s.name for s in store.list_projects(archived=None)] == ["Taken"]
+
+
+def test_single_project_document_is_accepted(store):
+    docs = parse_export('{"name": "Solo", "description": "one project, not wrapped"}')
+    assert docs[0]["name"] == "Solo"

@@ -1,0 +1,78 @@
+"""Plans, verdicts and published tables recomputed from formulas."""
+
+import pytest
+
+from lifecycle.errors import InvalidInput
+from lifecycle.scaling import (
+    gpt3_table_d1, gpt3_table_d1_footnote, plan, tokens_per_param_rule, trained_vs_optimal, training_verdict,
+)
+from lifecycle.scaling_laws import builtin_law
+
+
+def test_gpt3_table_d1_pf_days_within_1_percent():
+    rows = gpt3_table_d1()
+    assert len(rows) == 17
+    for r in rows:
+        assert r["flops_computed"] == pytest.approx(r["flops"], rel=0.01), r["model"]
+        assert r["pf_days_computed"] == pytest.approx(r["pf_days"], rel=0.01), r["model"]
+    t5 = [r for r in rows if r["model"].startswith("T5")]
+    assert t5 and all(r["flops_per_param_per_token"] == 3 for r in t5)
+    assert "half" in gpt3_table_d1_footnote()
+
+
+def test_seed_table_verdicts():
+    rows = {r["model"]: r for r in trained_vs_optimal()}
+    assert tokens_per_param_rule() == 20
+    assert rows["Chinchilla"]["verdict"] == "compute-optimal"
+    assert rows["LLaMA-65B"]["verdict"] == "compute-optimal"
+    for m in ("GPT-3 175B", "OPT-175B", "BLOOM 176B", "Gopher 280B"):
+        assert rows[m]["verdict"] == "under-trained" and rows[m]["epoch_verdict"] == "under-trained"
+    for m in ("Llama 2 7B", "Llama 2 70B", "Llama 3 8B", "Llama 3 70B"):
+        assert rows[m]["verdict"] == "over-trained" and rows[m]["chinchilla1_verdict"] == "over-trained"
+    # Llama 3 8B: 15T / 8B = 1875 tokens per parameter, ~94x the 20:1 ratio
+    assert rows["Llama 3 8B"]["tokens_per_param"] == pytest.approx(1875)
+    assert rows["Llama 3 8B"]["ratio_to_20_rule"] == pytest.approx(93.75)
+    # the 20x rule gives the seed's "optimal" tokens: 1.4T for Chinchilla, 3.5T for GPT-3
+    assert rows["Chinchilla"]["optimal_tokens_20_rule"] == pytest.approx(1.4e12)
+    assert rows["GPT-3 175B"]["optimal_tokens_20_rule"] == pytest.approx(3.492e12)
+
+
+def test_verdict_band_edges():
+    assert training_verdict(20) == "compute-optimal"
+    assert training_verdict(15.9) == "under-trained"
+    assert training_verdict(25.1) == "over-trained"
+    assert training_verdict(25.1, optimal_tokens_per_param=30) == "compute-optimal"
+
+
+def test_plan_from_compute_uses_the_laws_optimum_and_the_gpu():
+    p = plan(builtin_law("chinchilla3"), compute_flops=5.76e23, gpu="a100-80gb", gpus=1024, mfu=0.5)
+    assert p.params == pytest.approx(32.1899e9, rel=1e-4)
+    assert p.tokens_per_param == pytest.approx(92.65, rel=1e-3)
+    assert p.loss == pytest.approx(1.93075, abs=1e-5)
+    assert p.pf_days == pytest.approx(5.76e23 / 8.64e19)
+    assert p.gpu_hours == pytest.approx(5.76e23 / (312e12 * 0.5) / 3600)
+    assert p.days == pytest.approx(p.gpu_hours / 1024 / 24)
+
+
+def test_plan_from_params_and_tokens_predicts_loss_and_verdict():
+    p = plan(builtin_law("epoch"), params=70e9, tokens=1.4e12)
+    assert p.compute_flops == pytest.approx(5.88e23)
+    assert p.tokens_per_param == pytest.approx(20)
+    assert p.verdict == "compute-optimal" and p.verdict_20_rule == "compute-optimal"
+    assert p.loss == pytest.approx(1.8172 + 482.01 / 70e9**0.3478 + 2085.43 / 1.4e12**0.3658)
+    k = plan(builtin_law("kaplan"), params=1e9, tokens=1e10)
+    assert k.loss == pytest.approx(2.41965, abs=1e-5) and "non-embedding" in k.kaplan_note
+
+
+def test_plan_power_law_has_no_loss():
+    # Hoffmann App. D.4: at 1e21 FLOPs Approach 1 gives 2.86B parameters
+    p = plan(builtin_law("chinchilla1"), compute_flops=1e21)
+    assert p.loss is None and p.params == pytest.approx(2.86e9, rel=0.01)
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(params=1e9), dict(compute_flops=1e20, params=1e9, tokens=1e9),
+                                    dict(compute_flops=0), dict(compute_flops=1e20, gpu="nope")])
+def test_bad_plans_are_rejected(kwargs):
+    with pytest.raises(Exception) as info:
+        plan(builtin_law("epoch"), **kwargs)
+    assert isinstance(info.value, (InvalidInput, LookupError))

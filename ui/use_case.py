@@ -1,0 +1,90 @@
+"""Scope: the use-case form (tasks, domain, languages, lengths, quality, latency, data, constraints)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lifecycle.errors import LifecycleError
+from lifecycle.project import Project
+from lifecycle.tasks import get_task, list_tasks, suggest_tasks
+from ui import common
+
+DOMAINS = ["general", "legal", "medical", "finance", "code", "scientific", "other"]
+DATA_LABELS = {
+    "none": "None yet",
+    "few": "A few examples (prompting)",
+    "thousands": "Thousands of labelled examples",
+    "billions": "Billions of tokens of in-domain text",
+}
+CONSTRAINTS = ["on-premise", "open licence", "data must stay in-house", "full control of training data", "budget cap"]
+DRAFT_KEY = "use_case_draft"
+
+
+def _task_label(tag: str) -> str:
+    task = get_task(tag)
+    return f"{task.name} ({task.id})"
+
+
+def render(project: Project | None) -> None:
+    st.subheader("Use case")
+    scope = project.scope if project is not None else None
+    draft = st.session_state.get(DRAFT_KEY, {})
+    use_case = st.text_area("What do you want to build?", value=scope.use_case if scope else draft.get("use_case", ""),
+                            placeholder="e.g. we want to classify support tickets by urgency", key="use_case_text")
+    suggested = suggest_tasks(use_case) if use_case.strip() else []
+    if suggested:
+        st.caption("Suggested task tags from your description: " + ", ".join(_task_label(t) for t in suggested))
+    saved_tasks = (scope.tasks if scope and scope.tasks else draft.get("tasks")) or suggested
+    all_tags = [t.id for t in list_tasks()]
+    valid_saved = [t for t in saved_tasks if t in all_tags]
+    with st.form("use_case_form"):
+        tasks = st.multiselect("Task(s) — Hugging Face task tags", all_tags, default=valid_saved,
+                               format_func=_task_label, key="use_case_tasks")
+        left, right = st.columns(2)
+        domain_value = scope.domain if scope and scope.domain in DOMAINS else "general"
+        domain = left.selectbox("Domain", DOMAINS, index=DOMAINS.index(domain_value), key="use_case_domain")
+        languages = right.text_input("Languages (comma-separated codes)",
+                                     value=", ".join(scope.languages) if scope else "en", key="use_case_languages")
+        input_tokens = left.number_input("Typical input length (tokens)", min_value=0, max_value=10_000_000, step=64,
+                                         value=scope.input_tokens if scope else None, key="use_case_input_tokens")
+        output_tokens = right.number_input("Typical output length (tokens)", min_value=0, max_value=1_000_000, step=16,
+                                           value=scope.output_tokens if scope else None, key="use_case_output_tokens")
+        quality_bar = st.text_input("Quality bar", value=scope.quality_bar if scope else "",
+                                    placeholder="e.g. macro-F1 >= 0.85 on last quarter's tickets", key="use_case_quality")
+        latency = left.number_input("Latency target, p95 (ms)", min_value=0.0, max_value=3_600_000.0, step=50.0,
+                                    value=scope.latency_ms_p95 if scope else None, key="use_case_latency")
+        throughput = right.number_input("Throughput target (requests/s)", min_value=0.0, max_value=1_000_000.0,
+                                        step=1.0, value=scope.throughput_rps if scope else None, key="use_case_throughput")
+        data_opts = list(DATA_LABELS)
+        data_index = data_opts.index(scope.data_available) if scope and scope.data_available in data_opts else None
+        data_available = st.radio("Data available", data_opts, index=data_index, format_func=DATA_LABELS.get,
+                                  horizontal=True, key="use_case_data")
+        constraints = st.multiselect("Constraints", CONSTRAINTS,
+                                     default=[c for c in (scope.constraints if scope else []) if c in CONSTRAINTS],
+                                     key="use_case_constraints")
+        budget = st.number_input("Budget (USD)", min_value=0.0, max_value=1e12, step=1000.0,
+                                 value=scope.budget_usd if scope else None, key="use_case_budget")
+        submitted = st.form_submit_button("Save use case", type="primary")
+    if not submitted:
+        return
+    if not tasks:
+        st.error("Choose at least one task tag.")
+        return
+    values = dict(use_case=use_case.strip(), tasks=tasks, domain=domain,
+                  languages=[x.strip() for x in languages.split(",") if x.strip()] or ["en"],
+                  input_tokens=None if input_tokens is None else int(input_tokens),
+                  output_tokens=None if output_tokens is None else int(output_tokens), quality_bar=quality_bar.strip(),
+                  latency_ms_p95=latency, throughput_rps=throughput, data_available=data_available,
+                  constraints=constraints, budget_usd=budget)
+    if project is None:
+        st.session_state[DRAFT_KEY] = values
+        st.info("Kept for this session. Open a project to save the use case with it.")
+        return
+    try:
+        for key, value in values.items():
+            setattr(project.scope, key, value)
+    except (LifecycleError, ValueError) as exc:
+        st.error(f"Could not use these values: {exc}")
+        return
+    if common.save_project(project, "scope", summary=f"Use case: {', '.join(tasks)}"):
+        st.success(f"Saved: {', '.join(_task_label(t) for t in tasks)}. Next: **Architecture advice**.")
