@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_all_is_sorted_and_every_name_exists():
-    assert lifecycle.__all__ == sorted(lifecycle.__all__, key=lambda n: (not n.isupper(), n.casefold()))
+    assert lifecycle.__all__ == sorted(lifecycle.__all__, key=str.casefold)
     for name in lifecycle.__all__:
         assert hasattr(lifecycle, name), name
 

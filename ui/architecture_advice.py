@@ -1,0 +1,72 @@
+"""Scope: which architecture family for the tasks, why, the alternatives, and many-tasks-or-one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lifecycle.charts.architecture import family_diagram
+from lifecycle.project import Project, Scenario
+from lifecycle.scale_advice import scale_advice
+from lifecycle.tasks import get_task, list_tasks, recommend_architecture
+from ui import common
+
+
+@st.cache_data(show_spinner=False)
+def _diagram(family: str):
+    return family_diagram(family)
+
+
+def render(project: Project | None) -> None:
+    st.subheader("Architecture advice")
+    scope = project.scope if project is not None else None
+    all_tags = [t.id for t in list_tasks()]
+    saved = [t for t in (scope.tasks if scope else []) if t in all_tags]
+    if project is not None and not saved:
+        st.info("No tasks saved yet: fill in the **Use case** view first, or pick tasks here to explore.")
+    tasks = st.multiselect("Tasks", all_tags, default=saved or ["text-classification"],
+                           format_func=lambda t: f"{get_task(t).name} ({t})", key="architecture_advice_tasks")
+    if not tasks:
+        st.warning("Pick at least one task.")
+        return
+    rec = recommend_architecture(tasks)
+    st.markdown(f"### Recommended: **{rec.family_name}** (`{rec.family}`)")
+    st.write(rec.rationale)
+    st.plotly_chart(_diagram(rec.family), width="stretch", key="architecture_advice_diagram")
+    st.dataframe(pd.DataFrame([{"task": a.name, "tag": a.task, "classic family": a.family,
+                                "why": "; ".join(a.reasons)} for a in rec.per_task]),
+                 hide_index=True, width="stretch")
+    if rec.multi_task_cost:
+        st.markdown("**One family for all tasks: what it costs**")
+        st.write(rec.multi_task_cost)
+    st.markdown("**Honest alternatives**")
+    for alt in rec.alternatives:
+        st.markdown(f"- **{alt.family}** — {common.escape_md(alt.when)}")
+    st.markdown("**Example models in the catalog:** " + ", ".join(f"`{m}`" for m in rec.example_models))
+
+    st.markdown("### Good at many tasks or one?")
+    advice = scale_advice(tasks, data_available=scope.data_available if scope else None,
+                          latency_ms_p95=scope.latency_ms_p95 if scope else None,
+                          output_tokens=scope.output_tokens if scope else None)
+    st.markdown(f"**{advice.headline}**")
+    for reason in advice.reasons:
+        st.markdown(f"- {reason}")
+    st.caption("Start from: " + ", ".join(f"`{m}`" for m in advice.example_models))
+    with st.expander("Sources"):
+        for src in [*rec.sources, *advice.sources]:
+            st.markdown(f"- {common.escape_md(src)}")
+
+    if project is None:
+        st.info("Open a project to accept this recommendation.")
+        return
+    if scope.family == rec.family and sorted(scope.tasks) == sorted(rec.tasks):
+        st.success(f"Accepted for this project: {rec.family_name}.")
+    if st.button(f"Accept {rec.family_name} for this project", type="primary", key="architecture_advice_accept"):
+        project.scope.tasks = rec.tasks
+        project.scope.family = rec.family
+        project.scope.scenarios.append(Scenario(
+            kind="architecture", name=f"Architecture for {', '.join(rec.tasks)}", author=common.author(),
+            inputs={"tasks": rec.tasks}, results={"family": rec.family, "example_models": rec.example_models,
+                                                  "scale_verdict": advice.verdict}))
+        if common.save_project(project, "scope", summary=f"Accepted family {rec.family}"):
+            st.success(f"Saved: {rec.family_name}. Next: pick a model on the **Select** page.")
