@@ -18,7 +18,7 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed-app
 	touch $@
 
 install: $(VENV)/.installed-app
-	bash .ci/system-deps.sh $(APP_DEBS)
+	bash .ci/system-deps.sh $(APP_DEBS) || echo "warning: could not install $(APP_DEBS); PDF reports need them"
 
 install-test: $(VENV)/.installed-test
 	bash .ci/system-deps.sh $(TEST_DEBS)

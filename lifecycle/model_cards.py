@@ -132,9 +132,10 @@ def build_card(*, model_id: str, name: str, family: str, shape: ModelShape, para
 
 
 def model_card(model: CatalogModel) -> ModelCard:
-    """The card of a catalog model."""
+    """The card of a catalog (or team) model; empty fields and year 0 count as unknown."""
     return build_card(model_id=model.id, name=model.name, family=model.family, shape=model.shape,
-                      params=model.params, hub_id=model.hub_id, license=model.license, year=model.year,
-                      paper=model.paper, objective=model.objective, positional=model.positional,
-                      activation=model.activation, training_tokens=model.training_tokens, notes=model.notes,
-                      source=model.source)
+                      params=model.params, hub_id=model.hub_id or None, license=model.license or None,
+                      year=model.year or None, paper=model.paper or None, objective=model.objective or None,
+                      positional=model.positional or None, activation=model.activation or None,
+                      training_tokens=model.training_tokens or None, notes=model.notes or None,
+                      source=model.source or None)

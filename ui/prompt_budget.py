@@ -1,0 +1,93 @@
+"""Scope: in-context learning budget — zero/one/few-shot prompt, tokens, examples that fit."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lifecycle.custom_models import all_models
+from lifecycle.errors import InvalidInput, LifecycleError
+from lifecycle.project import Project, Scenario
+from lifecycle.prompting import Example, prompt_budget
+from ui import common
+
+DEFAULT_EXAMPLES = ("The checkout page returns a 500 error for every customer | critical\n"
+                    "How do I change the email on my invoice? | low\n"
+                    "Reports export is slow since this morning | medium")
+DEFAULT_MODEL = "llama-2-7b"
+
+
+def parse_examples(text: str) -> list[Example]:
+    """One example per line: 'input | output'."""
+    examples = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "|" not in line:
+            raise InvalidInput(f"Example line {n} has no '|' between the input and the output.")
+        inp, out = line.rsplit("|", 1)
+        if not inp.strip() or not out.strip():
+            raise InvalidInput(f"Example line {n} needs text on both sides of '|'.")
+        examples.append(Example(input=inp.strip(), output=out.strip()))
+    return examples
+
+
+def render(project: Project | None) -> None:
+    st.subheader("In-context learning budget")
+    st.caption("Zero-shot: the instruction and the input only. One-shot and few-shot: solved examples first. "
+               "Examples use room in the context window, which must also hold the output.")
+    try:
+        models = all_models(common.get_store())
+    except LifecycleError:
+        from lifecycle.catalog import list_models
+        models = list_models()
+    by_id = {m.id: m for m in models}
+    chosen = project.select.model_id if project is not None and project.select.model_id in by_id else DEFAULT_MODEL
+    ids = list(by_id)
+    model_id = st.selectbox("Model", ids, index=ids.index(chosen) if chosen in ids else 0,
+                            format_func=lambda i: f"{by_id[i].name} ({i}, {by_id[i].max_context:,} tokens)",
+                            key="prompt_budget_model")
+    model = by_id[model_id]
+    left, right = st.columns(2)
+    instruction = left.text_input("Instruction", value="Classify this support ticket by urgency:",
+                                  key="prompt_budget_instruction")
+    label = right.text_input("Output label", value="Urgency", key="prompt_budget_label")
+    query = st.text_input("Input to answer", value="I was charged twice for my subscription", key="prompt_budget_query")
+    examples_text = st.text_area("Examples (one per line: input | output)", value=DEFAULT_EXAMPLES, height=120,
+                                 key="prompt_budget_examples")
+    scope_out = project.scope.output_tokens if project is not None else None
+    output_tokens = st.number_input("Tokens to leave for the output", min_value=0, max_value=model.max_context - 1,
+                                    value=min(scope_out if scope_out is not None else 5, model.max_context - 1),
+                                    key="prompt_budget_output")
+    try:
+        budget = prompt_budget(instruction, query, parse_examples(examples_text), model_id=model_id,
+                               context_tokens=model.max_context, output_tokens=int(output_tokens),
+                               output_label=label, shares_window=model.family != "encoder-decoder")
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    (st.success if budget.exact else st.warning)(("Exact count. " if budget.exact else "Estimate. ") + budget.note)
+    if model.family != "decoder":
+        st.info(f"{model.name} is an {model.family} model: in-context learning from examples is a decoder "
+                "ability (and of instruction-tuned seq2seq models such as Flan-T5); encoders are fine-tuned instead.")
+    a, b, c = st.columns(3)
+    a.metric("Context window", f"{budget.context_tokens:,} tokens")
+    b.metric("Your examples that fit", f"{budget.max_examples_given_fit} of {len(budget.example_tokens)}")
+    c.metric("Examples of this length that would fit", f"{budget.max_examples_typical_fit:,}")
+    st.dataframe(pd.DataFrame([{"prompt": f"{r.shots}-shot", "tokens": r.tokens, "planned tokens": r.planned_tokens,
+                                "fits with output": "yes" if r.fits else "no"} for r in budget.rows]),
+                 hide_index=True, width="stretch")
+    st.caption(f"Room left after the largest fitting prompt and {budget.output_tokens} output tokens: "
+               f"{budget.room_left_tokens:,} tokens.")
+    st.code(budget.rows[-1].prompt, language=None)
+    if project is not None and st.button("Save this check as a scenario", key="prompt_budget_save"):
+        project.scope.scenarios.append(Scenario(
+            kind="prompt_budget", name=f"Prompt budget on {model_id}", author=common.author(),
+            inputs={"model_id": model_id, "instruction": instruction, "label": label, "query": query,
+                    "examples": examples_text, "output_tokens": int(output_tokens)},
+            results={"exact": budget.exact, "rows": [{"shots": r.shots, "tokens": r.tokens} for r in budget.rows],
+                     "max_examples_given_fit": budget.max_examples_given_fit,
+                     "max_examples_typical_fit": budget.max_examples_typical_fit,
+                     "context_tokens": budget.context_tokens}))
+        if common.save_project(project, "scope", summary=f"Prompt budget on {model_id}"):
+            st.success("Saved.")
