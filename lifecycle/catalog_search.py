@@ -8,7 +8,8 @@ from each shape: architecture parameter count, bf16 weight memory (2 bytes per p
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from lifecycle.architecture import parameter_count
 from lifecycle.catalog import CatalogModel, list_models
@@ -91,7 +92,8 @@ def catalog_row(model: CatalogModel) -> dict[str, Any]:
     return {
         "id": model.id, "name": model.name, "family": model.family, "params": model.params,
         "params_b": round(model.params / 1e9, 3),
-        "layers": s.layers if s.family != "encoder-decoder" else f"{s.encoder_layers}+{s.decoder_layers}",
+        "layers": s.layers,  # encoder-decoder: both stacks together, split in "stacks"
+        "stacks": f"{s.encoder_layers}+{s.decoder_layers}" if s.family == "encoder-decoder" else "",
         "hidden": s.hidden, "heads": s.heads, "kv_heads": s.kv_heads, "ffn": s.ffn, "vocab": s.vocab,
         "context": model.max_context, "positional": model.positional or None,
         "training_tokens": model.training_tokens or None, "license": model.license or None,
@@ -117,7 +119,7 @@ def compare_models(model_ids: list[str], models: Iterable[CatalogModel] | None =
     for key, label in [("family", "family"), ("params", "parameters (catalog)")]:
         add(label, [catalog_row(m)[key] for m in chosen])
     add("parameters (from architecture)", [parameter_count(m.shape) for m in chosen])
-    for key in ("layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "context", "positional",
+    for key in ("layers", "stacks", "hidden", "heads", "kv_heads", "ffn", "vocab", "context", "positional",
                 "training_tokens", "license", "year", "paper"):
         add(key.replace("_", " "), [catalog_row(m)[key] for m in chosen])
     add("bf16 weights (GB, 1e9 bytes)", [round(m.params * BF16_BYTES_PER_PARAM / 1e9, 2) for m in chosen])

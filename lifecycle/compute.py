@@ -8,6 +8,7 @@ twice, so 8·N·D (Korthikanti 2022 / PaLM App. B "hardware FLOPs"); MFU keeps c
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 
 from pydantic import BaseModel
@@ -37,7 +38,7 @@ def _positive(name: str, value: float) -> float:
         value = float(value)
     except (TypeError, ValueError):
         raise InvalidInput(f"{name} must be a number, got {value!r}.") from None
-    if not value > 0 or value != value or value == float("inf"):
+    if not (math.isfinite(value) and value > 0):
         raise InvalidInput(f"{name} must be a positive finite number, got {value:g}.")
     return value
 

@@ -28,6 +28,8 @@ PRECISION_PEAK_FIELD: dict[str, str] = {
     "fp32": "peak_fp32_flops",
     "int8": "peak_int8_dense_ops",
 }
+# Mixed-precision training in the chip's 16-bit tensor format: bf16 where it exists, else fp16 (V100, T4).
+HALF = "half"
 
 
 class GPU(BaseModel):
@@ -51,10 +53,12 @@ class GPU(BaseModel):
 
     def peak_flops(self, precision: str = "bf16") -> float:
         """Dense peak FLOP/s for a precision; InvalidInput when the chip has no such tensor path."""
+        if precision == HALF:
+            return float(self.peak_bf16_dense_flops or self.peak_fp16_dense_flops)
         field = PRECISION_PEAK_FIELD.get(precision)
         if field is None:
             raise InvalidInput(
-                f"Unknown precision {precision!r}; choose one of {', '.join(PRECISION_PEAK_FIELD)}."
+                f"Unknown precision {precision!r}; choose one of {', '.join([*PRECISION_PEAK_FIELD, HALF])}."
             )
         value = getattr(self, field)
         if value is None:

@@ -16,7 +16,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from lifecycle.compute import DEFAULT_MFU, SECONDS_PER_DAY, TrainingTime, training_flops, training_time_and_cost
+from lifecycle.compute import (
+    DEFAULT_MFU,
+    SECONDS_PER_DAY,
+    TrainingTime,
+    training_flops,
+    training_time_and_cost,
+)
 from lifecycle.errors import InvalidInput
 from lifecycle.gpus import get_gpu
 

@@ -4,19 +4,25 @@ verdicts, and the published tables (Chinchilla Table 3, GPT-3 Table D.1) recompu
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 
 from pydantic import BaseModel
 
 from lifecycle.compute import DEFAULT_MFU, PF_DAY_FLOPS, pf_days, training_flops, training_time_and_cost
 from lifecycle.errors import InvalidInput
-from lifecycle.gpus import DATA_DIR
+from lifecycle.gpus import DATA_DIR, HALF  # plans run mixed precision in the chip's 16-bit format
 from lifecycle.scaling_laws import (
-    ScalingLaw, builtin_law, compute_optimal_allocation, parametric_constants, predicted_loss, optimal_loss,
+    ScalingLaw,
+    builtin_law,
+    compute_optimal_allocation,
+    kaplan_frontier,
+    optimal_loss,
+    parametric_constants,
+    predicted_loss,
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _data(name: str) -> dict:
     return json.loads((DATA_DIR / name).read_text())
 
@@ -69,6 +75,8 @@ class ScalingPlan(BaseModel):
     verdict: str  # against the law's own optimum at this compute
     verdict_20_rule: str  # against ~20 tokens per parameter
     kaplan_note: str | None = None
+    kaplan_batch_tokens: float | None = None  # Kaplan Table 6 B(C_min), for a budget plan
+    kaplan_steps: float | None = None  # Kaplan Table 6 S_min(C_min)
     gpu_id: str | None = None
     gpus: int | None = None
     mfu: float | None = None
@@ -110,16 +118,20 @@ def plan(
     if compute_flops is not None and law.kind == "kaplan":
         loss = optimal_loss(law, compute)  # on the frontier Kaplan's own L(C_min) applies (Eq 1.3)
     tpp = tokens / params
-    result = dict(
-        law=law.name, law_kind=law.kind, compute_flops=compute, pf_days=pf_days(compute),
-        params=float(params), tokens=float(tokens), tokens_per_param=tpp,
-        loss=None if loss is None else float(loss), optimal_params=float(opt_n), optimal_tokens=float(opt_d),
-        optimal_loss=None if optimal_loss(law, compute) is None else float(optimal_loss(law, compute)),
-        verdict=training_verdict(tpp, opt_d / opt_n), verdict_20_rule=training_verdict(tpp),
-        kaplan_note=KAPLAN_NOTE if law.kind == "kaplan" else None,
-    )
+    result = {
+        "law": law.name, "law_kind": law.kind, "compute_flops": compute, "pf_days": pf_days(compute),
+        "params": float(params), "tokens": float(tokens), "tokens_per_param": tpp,
+        "loss": None if loss is None else float(loss), "optimal_params": float(opt_n), "optimal_tokens": float(opt_d),
+        "optimal_loss": None if optimal_loss(law, compute) is None else float(optimal_loss(law, compute)),
+        "verdict": training_verdict(tpp, opt_d / opt_n), "verdict_20_rule": training_verdict(tpp),
+        "kaplan_note": KAPLAN_NOTE if law.kind == "kaplan" else None,
+    }
+    if compute_flops is not None and law.kind == "kaplan":
+        frontier = kaplan_frontier(law, compute / PF_DAY_FLOPS)
+        result.update(kaplan_batch_tokens=frontier["batch_tokens"], kaplan_steps=frontier["steps"])
     if gpu:
-        t = training_time_and_cost(compute, gpu, gpus=gpus, mfu=mfu, price_usd_per_hour=price_usd_per_hour)
+        t = training_time_and_cost(compute, gpu, gpus=gpus, mfu=mfu, price_usd_per_hour=price_usd_per_hour,
+                                   precision=HALF)
         result.update(gpu_id=t.gpu_id, gpus=t.gpus, mfu=t.mfu, gpu_hours=t.gpu_hours, days=t.days,
                       cost_usd=t.cost_usd, price_usd_per_hour=t.price_usd_per_hour)
     return ScalingPlan(**result)
@@ -133,9 +145,9 @@ def trained_vs_optimal(laws: list[ScalingLaw] | None = None) -> list[dict]:
     for r in _data("trained_tokens.json")["rows"]:
         n, d = r["params"], r["tokens"]
         c = training_flops(n, d)
-        row = dict(model=r["model"], group=r["group"], params=n, tokens=d, compute_flops=c,
-                   tokens_per_param=d / n, optimal_tokens_20_rule=rule * n,
-                   ratio_to_20_rule=d / (rule * n), verdict=training_verdict(d / n), source=r["source"])
+        row = {"model": r["model"], "group": r["group"], "params": n, "tokens": d, "compute_flops": c,
+                   "tokens_per_param": d / n, "optimal_tokens_20_rule": rule * n,
+                   "ratio_to_20_rule": d / (rule * n), "verdict": training_verdict(d / n), "source": r["source"]}
         for law in laws:
             opt_n, opt_d = compute_optimal_allocation(law, c)
             row[f"{law.name}_optimal_params"] = float(opt_n)
@@ -156,11 +168,11 @@ def table3_reproduction() -> list[dict]:
         _, d1 = compute_optimal_allocation(a1, c1)
         c3 = compute_for_optimal_params(a3, n)
         _, d3 = compute_optimal_allocation(a3, c3)
-        rows.append(dict(
-            params=n, paper_flops=r["flops"], a1_flops=c1, paper_tokens=r["tokens"], a1_tokens=float(d1),
-            a3_flops=c3, a3_tokens=float(d3), paper_a3_flops=a3_paper[n]["a3_flops"],
-            paper_a3_tokens=a3_paper[n]["a3_tokens"],
-        ))
+        rows.append({
+            "params": n, "paper_flops": r["flops"], "a1_flops": c1, "paper_tokens": r["tokens"], "a1_tokens": float(d1),
+            "a3_flops": c3, "a3_tokens": float(d3), "paper_a3_flops": a3_paper[n]["a3_flops"],
+            "paper_a3_tokens": a3_paper[n]["a3_tokens"],
+        })
     return rows
 
 
@@ -175,3 +187,31 @@ def gpt3_table_d1() -> list[dict]:
 
 def gpt3_table_d1_footnote() -> str:
     return _data("gpt3_table_d1.json")["_meta"]["footnote_t5"]
+
+
+BUDGET_UNITS = ("FLOPs", "PF-days", "GPU-hours", "USD")
+
+
+def budget_flops(amount: float, unit: str, *, gpu: str | None = None, mfu: float = DEFAULT_MFU,
+                 price_usd_per_hour: float | None = None) -> float:
+    """A budget in FLOPs, PF-days (×8.64e19), GPU-hours on ``gpu`` at ``mfu``, or US dollars at the GPU's price."""
+    from lifecycle.compute import flops_from_budget_usd, flops_from_gpu_hours, flops_from_pf_days
+
+    if unit == "FLOPs":
+        if not amount > 0:
+            raise InvalidInput("The compute budget must be positive.")
+        return float(amount)
+    if unit == "PF-days":
+        return flops_from_pf_days(amount)
+    if unit not in BUDGET_UNITS:
+        raise InvalidInput(f"Unknown budget unit {unit!r}; use one of {', '.join(BUDGET_UNITS)}.")
+    if not gpu:
+        raise InvalidInput(f"A budget in {unit} needs a GPU type.")
+    if unit == "GPU-hours":
+        return flops_from_gpu_hours(amount, gpu, mfu=mfu, precision=HALF)
+    return flops_from_budget_usd(amount, gpu, mfu=mfu, price_usd_per_hour=price_usd_per_hour, precision=HALF)
+
+
+def plans_for_laws(laws: list[ScalingLaw], **kwargs) -> list[ScalingPlan]:
+    """The same budget (or the same N and D) under every law, for a comparison table."""
+    return [plan(law, **kwargs) for law in laws]

@@ -23,6 +23,8 @@ from lifecycle.scaling_laws import ScalingLaw, make_law, parametric_constants
 
 HUBER_DELTA = 1e-3  # Hoffmann 2022 App. D.2
 N_CONSTANTS = 5
+# ln(vocabulary) bounds an untrained model's loss: ln(256k) = 12.5 for the largest common vocabularies.
+MAX_LOSS_NATS = 15.0
 # Hoffmann 2022 App. D.2 initialisation grid: α, β ∈ {0, 0.5, …, 2}, e ∈ {−1, −0.5, …, 1}, a, b ∈ {0, 5, …, 25}.
 GRID = np.array(list(itertools.product(
     np.arange(0, 30, 5.0), np.arange(0, 30, 5.0), np.arange(-1, 1.5, 0.5), np.arange(0, 2.5, 0.5), np.arange(0, 2.5, 0.5),
@@ -70,6 +72,9 @@ def read_pilot_csv(text: str | bytes) -> PilotRuns:
             if not np.isfinite(v) or v <= 0:
                 raise InvalidInput(f"Line {line_no}: {field} must be a positive number, got {row[i].strip()!r}.")
             values[field].append(v)
+    if max(values["loss"], default=0) > MAX_LOSS_NATS:
+        raise InvalidInput(f"A loss of {max(values['loss']):g} is above {MAX_LOSS_NATS:g} nats/token; give the "
+                           "cross-entropy in nats (ln of perplexity), not perplexity or bits.")
     n = len(values["loss"])
     if n <= N_CONSTANTS:
         raise InvalidInput(f"The CSV has {n} runs; fitting E, A, B, α, β needs more runs than its "
@@ -159,7 +164,7 @@ def fit_scaling_law(
     predicted = np.exp(logsumexp(np.stack([theta[0] - theta[3] * log_n, theta[1] - theta[4] * log_d,
                                            np.full_like(log_n, theta[2])]), axis=0))
     res_log = np.log(predicted) - log_l
-    residuals = [dict(params=n, tokens=d, loss=l, predicted=float(p), residual_log=float(r))
+    residuals = [{"params": n, "tokens": d, "loss": l, "predicted": float(p), "residual_log": float(r)}
                  for n, d, l, p, r in zip(runs.params, runs.tokens, runs.loss, predicted, res_log)]
     law.extra = {"ci95": ci, "n_points": len(log_l)}
     return FitResult(law=law, n_points=len(log_l), constants={**params, **derived}, ci95=ci,

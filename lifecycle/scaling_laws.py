@@ -52,7 +52,7 @@ class ScalingLaw(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _has_its_constants(self) -> "ScalingLaw":
+    def _has_its_constants(self) -> ScalingLaw:
         missing = [k for k in REQUIRED_PARAMS[self.kind] if k not in self.params]
         if missing:
             raise ValueError(f"{self.kind} law needs {', '.join(missing)}")

@@ -160,8 +160,8 @@ def _multi_task_cost(covering: str, tasks: list[TaskInfo]) -> str:
     if generalist is None:
         return ""
     gen_id, gen_params = generalist
-    lines = [f"One {gen_id} ({gen_params / 1e9:.2f}B parameters) covering all {len(tasks)} tasks costs "
-             f"~{2 * gen_params / 1e9:.1f} GFLOP per token to serve ({FORWARD_FLOPS_SOURCE})."]
+    lines = [(f"One {gen_id} ({gen_params / 1e9:.2f}B parameters) covering all {len(tasks)} tasks costs "
+             f"~{2 * gen_params / 1e9:.1f} GFLOP per token to serve ({FORWARD_FLOPS_SOURCE}).")]
     # Open-ended generation needs the large decoder itself; other families have a small specialist.
     specialist_families = sorted({t.family for t in tasks} - {"decoder"})
     for fam in specialist_families:

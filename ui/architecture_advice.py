@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from lifecycle.charts.architecture import family_diagram
@@ -33,9 +32,8 @@ def render(project: Project | None) -> None:
     st.markdown(f"### Recommended: **{rec.family_name}** (`{rec.family}`)")
     st.write(rec.rationale)
     st.plotly_chart(_diagram(rec.family), width="stretch", key="architecture_advice_diagram")
-    st.dataframe(pd.DataFrame([{"task": a.name, "tag": a.task, "classic family": a.family,
-                                "why": "; ".join(a.reasons)} for a in rec.per_task]),
-                 hide_index=True, width="stretch")
+    for a in rec.per_task:
+        st.markdown(f"- **{a.name}** (`{a.task}`) → classic family **{a.family}**: {'; '.join(a.reasons)}")
     if rec.multi_task_cost:
         st.markdown("**One family for all tasks: what it costs**")
         st.write(rec.multi_task_cost)

@@ -7,7 +7,12 @@ import streamlit as st
 
 from lifecycle.catalog import list_models
 from lifecycle.catalog_search import (
-    COMPARE_MAX, SORT_KEYS, catalog_row, compare_models, licence_ids, search_models,
+    COMPARE_MAX,
+    SORT_KEYS,
+    catalog_row,
+    compare_models,
+    licence_ids,
+    search_models,
 )
 from lifecycle.custom_models import all_models
 from lifecycle.errors import LifecycleError
@@ -75,7 +80,8 @@ def render(project: Project | None) -> None:
         for sec in card.sections:
             with st.expander(sec.title, expanded=sec.title in ("Model Details", "Uses")):
                 for label, value in sec.fields:
-                    st.markdown(f"**{label}:** {common.escape_md(value)}")
+                    shown = f"[{value}]({value})" if value.startswith("https://") else common.escape_md(value)
+                    st.markdown(f"**{label}:** {shown}")
         st.download_button("Download card (Markdown)", card.to_markdown(), file_name=f"{model.id}-model-card.md",
                            mime="text/markdown", on_click="ignore", key="model_catalog_download")
         st.caption(f"{card.unknown_fields} fields are unknown in our data rather than guessed.")

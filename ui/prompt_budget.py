@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lifecycle.charts.prompting import prompt_budget_figure
 from lifecycle.custom_models import all_models
 from lifecycle.errors import InvalidInput, LifecycleError
 from lifecycle.project import Project, Scenario
@@ -66,7 +67,7 @@ def render(project: Project | None) -> None:
     except LifecycleError as exc:
         common.show_error(exc)
         return
-    (st.success if budget.exact else st.warning)(("Exact count. " if budget.exact else "Estimate. ") + budget.note)
+    (st.success if budget.exact else st.warning)(budget.note[0].upper() + budget.note[1:])
     if model.family != "decoder":
         st.info(f"{model.name} is an {model.family} model: in-context learning from examples is a decoder "
                 "ability (and of instruction-tuned seq2seq models such as Flan-T5); encoders are fine-tuned instead.")
@@ -77,6 +78,9 @@ def render(project: Project | None) -> None:
     st.dataframe(pd.DataFrame([{"prompt": f"{r.shots}-shot", "tokens": r.tokens, "planned tokens": r.planned_tokens,
                                 "fits with output": "yes" if r.fits else "no"} for r in budget.rows]),
                  hide_index=True, width="stretch")
+    rows = [{"shots": r.shots, "tokens": r.tokens, "planned_tokens": r.planned_tokens} for r in budget.rows]
+    st.plotly_chart(prompt_budget_figure(rows, budget.context_tokens, budget.output_tokens if model.family != "encoder-decoder"
+                                         else 0, exact=budget.exact), width="stretch", key="prompt_budget_chart")
     st.caption(f"Room left after the largest fitting prompt and {budget.output_tokens} output tokens: "
                f"{budget.room_left_tokens:,} tokens.")
     st.code(budget.rows[-1].prompt, language=None)
@@ -85,7 +89,7 @@ def render(project: Project | None) -> None:
             kind="prompt_budget", name=f"Prompt budget on {model_id}", author=common.author(),
             inputs={"model_id": model_id, "instruction": instruction, "label": label, "query": query,
                     "examples": examples_text, "output_tokens": int(output_tokens)},
-            results={"exact": budget.exact, "rows": [{"shots": r.shots, "tokens": r.tokens} for r in budget.rows],
+            results={"exact": budget.exact, "rows": rows,
                      "max_examples_given_fit": budget.max_examples_given_fit,
                      "max_examples_typical_fit": budget.max_examples_typical_fit,
                      "context_tokens": budget.context_tokens}))

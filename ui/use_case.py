@@ -18,6 +18,8 @@ DATA_LABELS = {
 }
 CONSTRAINTS = ["on-premise", "open licence", "data must stay in-house", "full control of training data", "budget cap"]
 DRAFT_KEY = "use_case_draft"
+TASKS_KEY = "use_case_tasks"
+LAST_TEXT_KEY = "use_case_last_text"
 
 
 def _task_label(tag: str) -> str:
@@ -34,12 +36,17 @@ def render(project: Project | None) -> None:
     suggested = suggest_tasks(use_case) if use_case.strip() else []
     if suggested:
         st.caption("Suggested task tags from your description: " + ", ".join(_task_label(t) for t in suggested))
-    saved_tasks = (scope.tasks if scope and scope.tasks else draft.get("tasks")) or suggested
     all_tags = [t.id for t in list_tasks()]
-    valid_saved = [t for t in saved_tasks if t in all_tags]
+    saved_tasks = (scope.tasks if scope and scope.tasks else draft.get("tasks")) or suggested
+    # The task widget's state is set here, never through `default`: saved tasks on first draw, then the
+    # suggestions whenever the description changes while no task is picked yet.
+    if TASKS_KEY not in st.session_state:
+        st.session_state[TASKS_KEY] = [t for t in saved_tasks if t in all_tags]
+    elif use_case != st.session_state.get(LAST_TEXT_KEY) and suggested and not st.session_state[TASKS_KEY]:
+        st.session_state[TASKS_KEY] = suggested
+    st.session_state[LAST_TEXT_KEY] = use_case
     with st.form("use_case_form"):
-        tasks = st.multiselect("Task(s) — Hugging Face task tags", all_tags, default=valid_saved,
-                               format_func=_task_label, key="use_case_tasks")
+        tasks = st.multiselect("Task(s) — Hugging Face task tags", all_tags, format_func=_task_label, key=TASKS_KEY)
         left, right = st.columns(2)
         domain_value = scope.domain if scope and scope.domain in DOMAINS else "general"
         domain = left.selectbox("Domain", DOMAINS, index=DOMAINS.index(domain_value), key="use_case_domain")
@@ -70,12 +77,12 @@ def render(project: Project | None) -> None:
     if not tasks:
         st.error("Choose at least one task tag.")
         return
-    values = dict(use_case=use_case.strip(), tasks=tasks, domain=domain,
-                  languages=[x.strip() for x in languages.split(",") if x.strip()] or ["en"],
-                  input_tokens=None if input_tokens is None else int(input_tokens),
-                  output_tokens=None if output_tokens is None else int(output_tokens), quality_bar=quality_bar.strip(),
-                  latency_ms_p95=latency, throughput_rps=throughput, data_available=data_available,
-                  constraints=constraints, budget_usd=budget)
+    values = {"use_case": use_case.strip(), "tasks": tasks, "domain": domain,
+                  "languages": [x.strip() for x in languages.split(",") if x.strip()] or ["en"],
+                  "input_tokens": None if input_tokens is None else int(input_tokens),
+                  "output_tokens": None if output_tokens is None else int(output_tokens), "quality_bar": quality_bar.strip(),
+                  "latency_ms_p95": latency, "throughput_rps": throughput, "data_available": data_available,
+                  "constraints": constraints, "budget_usd": budget}
     if project is None:
         st.session_state[DRAFT_KEY] = values
         st.info("Kept for this session. Open a project to save the use case with it.")

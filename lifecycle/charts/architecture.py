@@ -55,7 +55,7 @@ def family_diagram(recommended: str | None = None) -> go.Figure:
                           y0=-0.42, y1=1.12, line={"color": "#d62728", "width": 3})
     fig.update_layout(height=430, margin={"l": 40, "r": 20, "t": 70, "b": 120},
                       title={"text": "Attention masks (row = query token, column = token it may attend to)",
-                             "x": 0.5, "y": 0.99})
+                             "x": 0, "xanchor": "left", "font": {"size": 14}})
     return fig
 
 

@@ -7,8 +7,11 @@ from datetime import datetime
 
 from lifecycle.errors import InvalidInput
 from lifecycle.project import STAGES, Project, utc_now
-from lifecycle.reports import appendix, compare
-from lifecycle.reports import stage_sections  # noqa: F401  (registers the stage builders)
+from lifecycle.reports import (
+    appendix,
+    compare,
+    stage_sections,  # noqa: F401  (registers the stage builders)
+)
 from lifecycle.reports.model import BACK_SECTIONS, FRONT_SECTIONS, Report
 from lifecycle.reports.sections import ChartSink, stage_section
 from lifecycle.reports.summary import executive_summary

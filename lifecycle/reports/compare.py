@@ -73,7 +73,7 @@ def overlay_figure(scenarios: list[Scenario]) -> go.Figure | None:
     for s in scenarios:
         try:
             fig = chart_registry.scenario_figure(s)
-        except Exception:  # an unreadable old scenario: no overlay, the table still compares
+        except Exception:  # noqa: BLE001 - an unreadable old scenario: no overlay, the table still compares
             return None
         if fig is None:
             return None
@@ -111,7 +111,7 @@ def results_figure(scenarios: list[Scenario]) -> go.Figure | None:
                              showlegend=False, name=fmt.label(key),
                              hovertemplate="%{x}: %{y:.4g}<extra></extra>"),
                       row=i // cols + 1, col=i % cols + 1)
-    fig.update_layout(height=260 * nrows, title="Numeric results that differ", margin=dict(t=80, l=40, r=20, b=40))
+    fig.update_layout(height=260 * nrows, title="Numeric results that differ", margin={"t": 80, "l": 40, "r": 20, "b": 40})
     return fig
 
 

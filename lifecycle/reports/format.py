@@ -10,9 +10,12 @@ import math
 from datetime import datetime
 from typing import Any
 
-from lifecycle.reports.model import Fact
+from lifecycle.reports.model import Fact, Table
 
 MAX_LIST_ITEMS = 12
+MAX_TABLE_ROWS = 25
+MAX_TABLE_COLUMNS = 8
+MAX_CELL_CHARS = 160
 MAX_TEXT_CHARS = 600
 GIB = 2**30
 GB = 1e9
@@ -26,7 +29,7 @@ LABELS: dict[str, str] = {
 }
 # Checked in order: "_per_s" before "_s".
 UNIT_SUFFIXES: dict[str, str] = {
-    "_per_s": "/s", "_flops": " FLOPs", "_tokens": " tokens", "_gib": " GiB", "_gb": " GB", "_ms": " ms",
+    "_tokens_per_s": " tokens/s", "_per_s": "/s", "_flops": " FLOPs", "_tokens": " tokens", "_gib": " GiB", "_gb": " GB", "_ms": " ms",
 }
 
 
@@ -68,10 +71,12 @@ def with_unit(key: str, value: Any) -> str:
     key = str(key)
     if key.endswith("_bytes"):
         return f"{value / GIB:,.2f} GiB ({value / GB:,.2f} GB; {number(value)} bytes)"
-    if key.endswith("_usd") or "_usd_" in key or key.startswith("cost") or key.startswith("price"):
+    if key.endswith("_usd") or "_usd_" in key or key.startswith(("cost", "price")):
         return f"${value:,.2f}" if abs(value) >= 0.01 or value == 0 else f"${value:.3g}"
-    if key.endswith("_s") and not key.endswith("_per_s"):
+    if key == "seconds" or key.endswith("_seconds") or (key.endswith("_s") and not key.endswith("_per_s")):
         return duration(value)
+    if key == "days" or key.endswith("_days") and key != "pf_days":
+        return f"{number(value)} days"
     for suffix, unit in UNIT_SUFFIXES.items():
         if key.endswith(suffix) and unit:
             return number(value) + unit
@@ -119,3 +124,36 @@ def facts(values: dict[str, Any]) -> list[Fact]:
 
 def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+def is_records(value: Any) -> bool:
+    """A non-empty list of dicts: shown as a table rather than one line."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def records_table(key: str, rows: list[dict[str, Any]], caption_prefix: str = "") -> Table:
+    """Records as a table: columns in first-seen order (capped), long tables cut with a note."""
+    columns: list[str] = []
+    for row in rows:
+        columns.extend(k for k in row if k not in columns)
+    shown = columns[:MAX_TABLE_COLUMNS]
+    notes = []
+    if len(columns) > len(shown):
+        notes.append(f"{len(columns) - len(shown)} more columns not shown: {', '.join(map(str, columns[len(shown):]))}")
+    if len(rows) > MAX_TABLE_ROWS:
+        notes.append(f"first {MAX_TABLE_ROWS} of {len(rows)} rows")
+    caption = f"{caption_prefix}{label(key)}" + (f" ({'; '.join(notes)})" if notes else "")
+    body = [[_cell(with_unit(c, row.get(c))) if c in row else "—" for c in shown] for row in rows[:MAX_TABLE_ROWS]]
+    return Table(caption=caption, header=[label(c) for c in shown], rows=body)
+
+
+def _cell(s: str) -> str:
+    return s if len(s) <= MAX_CELL_CHARS else s[: MAX_CELL_CHARS - 1] + "…"
+
+
+def split_records(values: dict[str, Any], caption_prefix: str) -> tuple[list[Fact], list[Table]]:
+    """Facts for the scalar values, tables for the list-of-records values (both in key order)."""
+    scalars = {k: v for k, v in values.items() if not is_records(v)}
+    tables = [records_table(k, v, caption_prefix) for k, v in sorted(values.items(), key=lambda kv: str(kv[0]))
+              if is_records(v)]
+    return facts(scalars), tables

@@ -40,6 +40,15 @@ class Chart(BaseModel):
     note: str = ""  # why a chart is missing, when it is
 
 
+class Table(BaseModel):
+    """A small table with a caption; ``highlight[i]`` marks row i (e.g. values that differ)."""
+
+    caption: str = ""
+    header: list[str]
+    rows: list[list[str]]
+    highlight: list[bool] = Field(default_factory=list)
+
+
 class ScenarioBlock(BaseModel):
     id: str
     name: str
@@ -49,16 +58,8 @@ class ScenarioBlock(BaseModel):
     notes: str = ""
     inputs: list[Fact] = Field(default_factory=list)
     results: list[Fact] = Field(default_factory=list)
+    tables: list[Table] = Field(default_factory=list)  # list-of-records inputs/results
     chart: Chart | None = None
-
-
-class Table(BaseModel):
-    """A small table with a caption; ``highlight[i]`` marks row i (e.g. values that differ)."""
-
-    caption: str = ""
-    header: list[str]
-    rows: list[list[str]]
-    highlight: list[bool] = Field(default_factory=list)
 
 
 class Section(BaseModel):

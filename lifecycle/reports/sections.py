@@ -113,15 +113,17 @@ def decision_facts(decisions: dict[str, Any]) -> list[Fact]:
 
 def scenario_block(scenario: Scenario, charts: ChartSink, place: str) -> ScenarioBlock:
     """Inputs, results and chart of one saved scenario, for any calculator kind."""
+    inputs, input_tables = fmt.split_records(scenario.inputs, "Input: ")
+    results, result_tables = fmt.split_records(scenario.results, "Result: ")
     block = ScenarioBlock(
         id=scenario.id, name=scenario.name, kind=scenario.kind, author=scenario.author or "—",
         created=fmt.when(scenario.created_at), notes=scenario.notes,
-        inputs=fmt.facts(scenario.inputs), results=fmt.facts(scenario.results),
+        inputs=inputs, results=results, tables=result_tables + input_tables,
     )
     title = f"{scenario.name} ({scenario.kind})"
     try:
         fig = chart_registry.scenario_figure(scenario)
-    except Exception as exc:  # a builder that cannot read an old scenario must not sink the report
+    except Exception as exc:  # noqa: BLE001 - a builder that cannot read an old scenario must not sink the report
         block.chart = Chart(chart_id="", title=title,
                             note=f"The chart could not be redrawn from the saved values ({type(exc).__name__}: {exc}).")
         return block
@@ -141,7 +143,7 @@ def stage_section(project: Project, stage_key: str, charts: ChartSink) -> Sectio
         status=f"Decisions saved {fmt.when(stage.saved_at)}" if stage.saved_at else "No decisions saved yet.",
         facts=facts, decisions=decision_facts(stage.decisions), notes=stage.notes.strip(),
         scenarios=[scenario_block(s, charts, stage_key) for s in stage.scenarios],
-        missing=[f"{m} is not set." for m in missing],
+        missing=[f"{m}: not set yet." for m in missing],
     )
     if not section.decisions:
         section.missing.append("No decision record (decision, why, risks) has been written.")

@@ -20,10 +20,10 @@ KEYS: dict[str, tuple[str, ...]] = {
     "time": ("seconds", "training_s", "wall_s", "days"),
     "gpu_hours": ("gpu_hours",),
     "cost": ("cost_usd", "total_cost_usd", "training_cost_usd"),
-    "memory": ("peak_reserved_bytes", "peak_allocated_bytes", "memory_per_gpu_bytes"),
+    "memory": ("memory_total_bytes", "peak_reserved_bytes", "peak_allocated_bytes", "memory_per_gpu_bytes"),
     "throughput": ("tokens_per_s", "throughput_tokens_per_s", "decode_tokens_per_s"),
-    "token_cost": ("cost_per_million_tokens_usd", "cost_per_1m_tokens_usd", "usd_per_million_tokens"),
-    "latency": ("latency_s", "latency_ms", "time_to_first_token_s"),
+    "token_cost": ("cost_per_million_output_tokens_usd", "cost_per_million_tokens_usd", "cost_per_1m_tokens_usd"),
+    "latency": ("request_latency_s", "latency_s", "latency_ms", "prefill_s", "time_to_first_token_s"),
 }
 
 
@@ -33,6 +33,13 @@ def _lookup(scenario: Scenario, what: str) -> tuple[str, Any] | None:
             if key in source and source[key] not in (None, ""):
                 return key, source[key]
     return None
+
+
+# How each number reads in a summary sentence.
+PHRASES: dict[str, str] = {
+    "time": "time", "gpu_hours": "GPU-hours", "cost": "cost", "memory": "peak memory per GPU",
+    "throughput": "throughput", "latency": "latency", "token_cost": "cost per million tokens",
+}
 
 
 def _latest_with(scenarios: list[Scenario], whats: tuple[str, ...]) -> Scenario | None:
@@ -55,7 +62,7 @@ def _phrase(scenario: Scenario, whats: tuple[str, ...]) -> str:
         hit = _lookup(scenario, what)
         if hit is not None:
             key, value = hit
-            parts.append(f"{fmt.label(key).lower()} {fmt.with_unit(key, value)}")
+            parts.append(f"{PHRASES[what]} {fmt.with_unit(key, value)}")
     body = "; ".join(p for p in parts if p)
     return f"{body} (scenario “{scenario.name}”, {scenario.kind})"
 

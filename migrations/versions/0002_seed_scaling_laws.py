@@ -8,7 +8,7 @@ Revises: 0001
 Create Date: 2026-11-26
 """
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -34,7 +34,7 @@ def _laws() -> list[dict]:
 
 
 def upgrade() -> None:
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     existing = {row[0] for row in op.get_bind().execute(sa.text("SELECT name FROM scaling_laws"))}
     rows = [
         {

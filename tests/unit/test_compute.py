@@ -1,8 +1,16 @@
 import pytest
 
 from lifecycle.compute import (
-    DEFAULT_MFU, PF_DAY_FLOPS, flops_from_budget_usd, flops_from_gpu_hours, flops_from_pf_days,
-    gpu_seconds, mfu_references, pf_days, training_flops, training_time_and_cost,
+    DEFAULT_MFU,
+    PF_DAY_FLOPS,
+    flops_from_budget_usd,
+    flops_from_gpu_hours,
+    flops_from_pf_days,
+    gpu_seconds,
+    mfu_references,
+    pf_days,
+    training_flops,
+    training_time_and_cost,
 )
 from lifecycle.errors import InvalidInput
 
@@ -65,7 +73,7 @@ def test_default_mfu_comes_from_the_published_table():
     assert min(r["mfu"] for r in runs) <= DEFAULT_MFU <= max(r["mfu"] for r in runs)
 
 
-@pytest.mark.parametrize("kwargs", [dict(mfu=0), dict(mfu=1.5), dict(gpus=0), dict(gpus=1.5)])
+@pytest.mark.parametrize("kwargs", [{"mfu": 0}, {"mfu": 1.5}, {"gpus": 0}, {"gpus": 1.5}])
 def test_bad_time_inputs_are_rejected(kwargs):
     with pytest.raises(InvalidInput):
         gpu_seconds(1e20, "a100-80gb", **kwargs)

@@ -40,3 +40,9 @@ def test_unknown_gpu_lists_close_and_valid_ids():
     with pytest.raises(NotFound, match="h100-80gb"):
         get_gpu("h100")
     assert get_gpu(" H100-80GB ").id == "h100-80gb"
+
+
+def test_half_precision_is_bf16_or_fp16_where_bf16_is_missing():
+    assert get_gpu("v100-16gb").peak_flops("half") == 125e12
+    assert get_gpu("t4").peak_flops("half") == 65e12
+    assert get_gpu("h100-80gb").peak_flops("half") == 989e12

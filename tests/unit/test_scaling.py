@@ -4,7 +4,12 @@ import pytest
 
 from lifecycle.errors import InvalidInput
 from lifecycle.scaling import (
-    gpt3_table_d1, gpt3_table_d1_footnote, plan, tokens_per_param_rule, trained_vs_optimal, training_verdict,
+    gpt3_table_d1,
+    gpt3_table_d1_footnote,
+    plan,
+    tokens_per_param_rule,
+    trained_vs_optimal,
+    training_verdict,
 )
 from lifecycle.scaling_laws import builtin_law
 
@@ -70,9 +75,16 @@ def test_plan_power_law_has_no_loss():
     assert p.loss is None and p.params == pytest.approx(2.86e9, rel=0.01)
 
 
-@pytest.mark.parametrize("kwargs", [dict(), dict(params=1e9), dict(compute_flops=1e20, params=1e9, tokens=1e9),
-                                    dict(compute_flops=0), dict(compute_flops=1e20, gpu="nope")])
+@pytest.mark.parametrize("kwargs", [{}, {"params": 1e9}, {"compute_flops": 1e20, "params": 1e9, "tokens": 1e9},
+                                    {"compute_flops": 0}, {"compute_flops": 1e20, "gpu": "nope"}])
 def test_bad_plans_are_rejected(kwargs):
     with pytest.raises(Exception) as info:
         plan(builtin_law("epoch"), **kwargs)
     assert isinstance(info.value, (InvalidInput, LookupError))
+
+
+def test_kaplan_budget_plan_carries_table_6_batch_and_steps():
+    p = plan(builtin_law("kaplan"), compute_flops=8.64e19)  # 1 PF-day
+    assert p.params == pytest.approx(1.3e9) and p.kaplan_batch_tokens == pytest.approx(2e6)
+    assert p.kaplan_steps == pytest.approx(5.4e3)
+    assert p.loss == pytest.approx(2.65808, abs=1e-5)  # Eq 1.3 L(C_min = 1 PF-day)

@@ -57,6 +57,7 @@ def test_csv_reading_accepts_aliases_and_blank_lines():
     ("params,tokens,loss\n1e8,1e9,-2\n", "positive"),
     ("params,tokens,loss\n1e8,abc,2\n", "not a number"),
     ("params,tokens,loss\n" + "1e8,1e9,3\n" * 5, "more runs"),
+    ("params,tokens,loss\n" + "1e8,1e9,35.2\n" * 8, "perplexity"),
 ])
 def test_bad_csvs_are_rejected_with_a_clear_message(text, match):
     with pytest.raises(InvalidInput, match=match):

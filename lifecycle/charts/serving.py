@@ -1,0 +1,83 @@
+"""Serving charts: memory per GPU against concurrent sequences (with the GPU's memory line),
+and decode tokens/s against batch size."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from lifecycle.project import Scenario
+from lifecycle.serving import ServingPlan, batch_sweep, serving_plan, sweep_batches
+
+GB = 1e9  # charts in GB = 1e9 bytes
+PALETTE = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F"]
+
+
+def _memory_traces(plans: list[ServingPlan]) -> list[go.BaseTraceType]:
+    names: list[str] = []
+    for p in plans:
+        names += [n for n in p.memory_components if n not in names]
+    xs = [p.batch for p in plans]
+    traces = [go.Bar(x=xs, y=[p.memory_components.get(n, 0) / GB for p in plans], name=n,
+                     marker_color=PALETTE[i % len(PALETTE)]) for i, n in enumerate(names)]
+    traces.append(go.Scatter(x=xs, y=[p.memory_total_bytes / GB for p in plans], mode="lines+markers",
+                             name="needed (reserved + CUDA context)", line={"color": "black", "dash": "dot"}))
+    return traces
+
+
+def memory_vs_sequences_figure(plans: list[ServingPlan]) -> go.Figure:
+    fig = go.Figure(_memory_traces(plans))
+    gpu_gb = plans[0].gpu_memory_bytes / GB
+    fig.add_hline(y=gpu_gb, line_color="red", annotation_text=f"{plans[0].gpu_id}: {gpu_gb:.0f} GB")
+    fig.update_layout(barmode="stack", xaxis_title="concurrent sequences", yaxis_title="memory per GPU (GB)",
+                      xaxis_type="log", title=f"Memory per GPU vs concurrent sequences ({plans[0].model_id}, "
+                      f"{plans[0].precision}, {plans[0].prompt_tokens}+{plans[0].new_tokens} tokens)",
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def throughput_vs_batch_figure(plans: list[ServingPlan]) -> go.Figure:
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fits = [p for p in plans if p.fits]
+    over = [p for p in plans if not p.fits]
+    fig.add_trace(go.Scatter(x=[p.batch for p in fits], y=[p.decode_tokens_per_s for p in fits], mode="lines+markers",
+                             name="decode tokens/s (all sequences)", line={"color": PALETTE[0]}))
+    if over:
+        fig.add_trace(go.Scatter(x=[p.batch for p in over], y=[p.decode_tokens_per_s for p in over], mode="markers",
+                                 name="does not fit in memory", marker={"color": "#BBBBBB", "symbol": "x"}))
+    fig.add_trace(go.Scatter(x=[p.batch for p in plans], y=[p.per_sequence_tokens_per_s for p in plans],
+                             mode="lines", name="tokens/s per sequence", line={"color": PALETTE[1], "dash": "dash"}),
+                  secondary_y=True)
+    fig.update_xaxes(title_text="concurrent sequences (batch)", type="log")
+    fig.update_yaxes(title_text="decode tokens/s, all sequences", secondary_y=False)
+    fig.update_yaxes(title_text="tokens/s per sequence", secondary_y=True)
+    fig.update_layout(title=f"Decode throughput vs batch ({plans[0].engine}; memory-bound until the "
+                      "KV cache dominates or compute runs out)", legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
+def _plan_kwargs(inputs: dict) -> dict:
+    keys = ("precision", "gpu", "gpus", "prompt_tokens", "new_tokens", "engine", "bandwidth_efficiency",
+            "per_layer_overhead_s", "prefill_utilisation", "price_usd_per_hour")
+    return {k: inputs[k] for k in keys if inputs.get(k) is not None}
+
+
+def serving_scenario_figure(scenario: Scenario) -> go.Figure:
+    """Redraw a saved 'serving' scenario: memory vs sequences and tokens/s vs batch, from its inputs."""
+    inp = scenario.inputs
+    kwargs = _plan_kwargs(inp)
+    chosen = serving_plan(inp["model_id"], batch=inp["batch"], **kwargs)
+    plans = batch_sweep(inp["model_id"], sweep_batches(inp["batch"], chosen.max_batch), **kwargs)
+    fig = make_subplots(rows=2, cols=1, specs=[[{}], [{"secondary_y": True}]],
+                        subplot_titles=("Memory per GPU vs concurrent sequences (GB)", "Decode tokens/s vs batch"))
+    for tr in _memory_traces(plans):
+        fig.add_trace(tr, row=1, col=1)
+    fig.add_hline(y=plans[0].gpu_memory_bytes / GB, line_color="red", row=1, col=1)
+    for tr in throughput_vs_batch_figure(plans).data:
+        fig.add_trace(tr, row=2, col=1, secondary_y=tr.name == "tokens/s per sequence")
+    fig.update_xaxes(type="log")
+    fig.update_layout(barmode="stack", height=800, title=scenario.name, legend={"orientation": "h", "y": -0.1})
+    return fig
+
+
+SCENARIO_FIGURES = {"serving": serving_scenario_figure}

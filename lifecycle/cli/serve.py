@@ -1,0 +1,67 @@
+"""``lifecycle serve-plan``: memory per GPU, fit, largest batch/context, tokens/s, latency and cost."""
+
+from __future__ import annotations
+
+import argparse
+
+from lifecycle.cli._io import print_json
+from lifecycle.errors import InvalidInput
+from lifecycle.serving import DEFAULT_ENGINE, SERVING_PRECISIONS, list_engines, serving_plan
+
+DEFAULT_NEW_TOKENS = 256
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "serve-plan", help="Plan serving a model: memory per GPU, largest batch/context, tokens/s, cost per 1M tokens.",
+        description="Context C is the tokens per sequence (prompt + new tokens); the prompt is C minus --new-tokens.",
+    )
+    p.add_argument("--model", required=True, help="catalog model id, e.g. llama-2-7b")
+    p.add_argument("--precision", default="bf16", choices=SERVING_PRECISIONS)
+    p.add_argument("--gpu", required=True, help="GPU id, e.g. h100-80gb")
+    p.add_argument("--gpus", type=int, default=1, help="GPUs per replica (tensor parallel), default 1")
+    p.add_argument("--batch", type=int, required=True, help="concurrent sequences")
+    p.add_argument("--context", type=int, required=True, help="tokens per sequence: prompt + new tokens")
+    p.add_argument("--new-tokens", type=int, default=None,
+                   help=f"tokens generated per sequence (default {DEFAULT_NEW_TOKENS}, at most half the context)")
+    p.add_argument("--engine", default=DEFAULT_ENGINE, choices=[e.id for e in list_engines()])
+    p.add_argument("--prefill-utilisation", type=float, default=None, help="fraction of dense peak FLOP/s")
+    p.add_argument("--bandwidth-efficiency", type=float, default=None, help="fraction of memory bandwidth")
+    p.add_argument("--price", type=float, default=None, help="USD per GPU-hour (default: the GPU catalog's)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if args.context < 2:
+        raise InvalidInput(f"--context must be at least 2 tokens (prompt + new tokens), got {args.context}.")
+    new = args.new_tokens if args.new_tokens is not None else min(DEFAULT_NEW_TOKENS, args.context // 2)
+    if not 0 <= new < args.context:
+        raise InvalidInput(f"--new-tokens must be ≥ 0 and below --context ({args.context}), got {new}.")
+    plan = serving_plan(args.model, precision=args.precision, gpu=args.gpu, gpus=args.gpus, batch=args.batch,
+                        prompt_tokens=args.context - new, new_tokens=new, engine=args.engine,
+                        prefill_utilisation=args.prefill_utilisation, bandwidth_efficiency=args.bandwidth_efficiency,
+                        price_usd_per_hour=args.price)
+    if args.json:
+        print_json({"context_tokens": args.context, **plan.model_dump()})
+        return 0
+    gb = 1e9
+    print(f"{plan.model_id} in {plan.precision} on {plan.gpus} x {plan.gpu_id}: {plan.batch} sequences x "
+          f"{plan.prompt_tokens} prompt + {plan.new_tokens} new tokens ({plan.engine})")
+    print(f"memory per GPU: {plan.memory_total_bytes / gb:.2f} GB of {plan.gpu_memory_bytes / gb:.1f} GB "
+          f"(GB = 1e9 bytes; reserved + CUDA context) -> {'fits' if plan.fits else 'DOES NOT FIT'}")
+    for name, value in plan.memory_components.items():
+        print(f"  {name:<28}{value / gb:>10.2f} GB")
+    print(f"max batch at this context: {plan.max_batch:,}; max context at this batch: {plan.max_context:,} tokens "
+          f"(model limit {plan.context_limit:,})")
+    print(f"prefill (time to first token): {plan.prefill_s * 1e3:,.1f} ms")
+    if plan.new_tokens:
+        print(f"decode: {plan.decode_step_s * 1e3:,.2f} ms/step ({plan.decode_bound}-bound), "
+              f"{plan.decode_tokens_per_s:,.0f} tokens/s total, {plan.per_sequence_tokens_per_s:,.1f} tokens/s per sequence")
+        print(f"request latency: {plan.request_latency_s:,.2f} s; throughput {plan.throughput_tokens_per_s:,.0f} output tokens/s")
+    else:
+        print(f"no decoding (0 new tokens): {plan.requests_per_s:,.1f} requests/s of {plan.batch} sequences per pass")
+    out = plan.cost_per_million_output_tokens_usd
+    print(f"cost per 1M output tokens: {'n/a (no new tokens)' if out is None else f'${out:,.3f}'} "
+          f"(per 1M prompt+output tokens: ${plan.cost_per_million_tokens_usd:,.3f}) at ${plan.price_usd_per_hour:g}/GPU-hour")
+    return 0

@@ -1,0 +1,116 @@
+"""AppTest of Select → "Pre-train your own" (ui/pretrain_planner.py)."""
+
+import numpy as np
+import pytest
+
+from lifecycle.laws import get_law
+from lifecycle.scaling_laws import builtin_law, parametric_loss
+
+PAGE = "pages/select.py"
+VIEW = "Pre-train your own"
+K = "pretrain_planner_"
+
+
+def _ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _csv(n=30, seed=3) -> bytes:
+    law = builtin_law("epoch")
+    rng = np.random.default_rng(seed)
+    N, D = 10 ** rng.uniform(7, 9.5, n), 10 ** rng.uniform(9, 11.5, n)
+    L = parametric_loss(law, N, D) * np.exp(rng.normal(0, 0.004, n))
+    return ("params,tokens,loss\n" + "\n".join(f"{a:.6g},{b:.6g},{c:.6g}" for a, b, c in zip(N, D, L))).encode()
+
+
+def test_view_renders_without_a_project(run_page):
+    at = _ok(run_page(PAGE, view=VIEW))
+    assert len(at.dataframe) >= 4
+    assert any("Open a project" in i.value for i in at.info)
+    assert any("non-embedding" in c.value for c in at.caption)
+
+
+def test_budget_table_shows_each_law_and_the_kaplan_conversion(run_page, app_env):
+    project = app_env.create_project("Pretrain")
+    at = _ok(run_page(PAGE, project=project, view=VIEW))
+    budget = at.dataframe[0].value
+    assert list(budget["law"]) == ["kaplan", "chinchilla1", "chinchilla2", "chinchilla3", "epoch"]
+    assert any("8.64e+19" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("unit", ["FLOPs", "PF-days", "GPU-hours", "USD"])
+@pytest.mark.parametrize("edge", ["min", "max"])
+def test_budget_extremes_in_every_unit_render(run_page, app_env, unit, edge):
+    at = _ok(run_page(PAGE, view=VIEW))
+    at.button_group(key=K + "unit").set_value(unit).run()
+    box = at.number_input(key=K + f"amount_{unit}")
+    box.set_value(box.min if edge == "min" else box.max).run()
+    _ok(at)
+
+
+@pytest.mark.parametrize("key", ["n_b", "d_b", "gpus", "mfu"])
+def test_model_and_hardware_extremes_render(run_page, key):
+    at = _ok(run_page(PAGE, view=VIEW))
+    for edge in ("min", "max"):
+        box = at.number_input(key=K + key)
+        box.set_value(box.min if edge == "min" else box.max).run()
+        _ok(at)
+
+
+def test_zero_price_with_a_money_budget_is_a_clear_error(run_page):
+    at = _ok(run_page(PAGE, view=VIEW))
+    at.button_group(key=K + "unit").set_value("USD").run()
+    at.number_input(key=K + "price_h100-80gb").set_value(0.0).run()
+    _ok(at)
+    assert any("price" in e.value.lower() for e in at.error)
+
+
+@pytest.mark.parametrize("chart", ["loss", "allocation", "isoflop", "table_d1"])
+def test_every_chart_renders(run_page, chart):
+    at = _ok(run_page(PAGE, view=VIEW))
+    at.selectbox(key=K + "chart").set_value(chart).run()
+    _ok(at)
+    assert at.get("plotly_chart")
+
+
+def test_power_law_only_isoflop_is_a_clear_error(run_page):
+    at = _ok(run_page(PAGE, view=VIEW))
+    at.multiselect(key=K + "laws").set_value(["chinchilla1"]).run()
+    at.selectbox(key=K + "chart").set_value("isoflop").run()
+    _ok(at)
+    assert any("no loss" in e.value for e in at.error)
+
+
+def test_save_scenario_persists_and_replots(run_page, app_env):
+    project = app_env.create_project("Scenario project")
+    at = _ok(run_page(PAGE, project=project, view=VIEW))
+    at.text_input(key=K + "scenario_name").input("1e23 on H100")
+    at.button(key=K + "save").click().run()
+    _ok(at)
+    stored = app_env.get_project(project.id)
+    [scenario] = [s for s in stored.select.scenarios if s.kind == "scaling"]
+    assert scenario.name == "1e23 on H100" and scenario.inputs["budget_flops"] == pytest.approx(1e23)
+    assert next(p["law"] for p in scenario.results["budget"]) == "kaplan"
+    at = _ok(run_page(PAGE, project=stored, view=VIEW))
+    assert at.selectbox(key=K + "replot").value == scenario.id
+
+
+def test_fit_upload_save_and_delete_a_team_law(run_page, app_env):
+    at = _ok(run_page(PAGE, view=VIEW))
+    at.file_uploader(key=K + "fit_upload").set_value(("pilot.csv", _csv(), "text/csv")).run()
+    _ok(at)
+    assert any(df.value.shape[0] == 8 for df in at.dataframe)  # constants table
+    at.button(key=K + "fit_save").click().run()
+    _ok(at)
+    law = get_law("pilot", app_env)
+    assert law.params["alpha"] == pytest.approx(0.3478, abs=0.05)
+    at.button(key=K + "fit_delete").click().run()
+    _ok(at)
+
+
+def test_bad_csv_shows_one_clear_error(run_page):
+    at = _ok(run_page(PAGE, view=VIEW))
+    at.file_uploader(key=K + "fit_upload").set_value(("bad.csv", b"params,loss\n1,2\n", "text/csv")).run()
+    _ok(at)
+    assert any("tokens" in e.value for e in at.error)

@@ -1,0 +1,119 @@
+"""Every numeric widget on every page view at its minimum and maximum, and every text box holding
+a typed invalid value: no view may raise, show an 'Unexpected error', or show NaN/inf as a metric.
+
+Views are discovered from each page's ``VIEWS`` list. By default (CI) all widgets of a view are
+set together — one run at the minimum, one at the maximum, one per invalid text; with
+``LIFECYCLE_RELIABILITY_FULL=1`` every widget is also driven on its own. Unbounded number inputs
+get the largest value a user can type (±(2**53 − 1) for whole numbers, ±1e308 otherwise).
+Buttons that compute something (not save/delete) are clicked after the values are set.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.reliability._pages import open_view, page_views, problems, view_id
+from tests.reliability.conftest import FULL
+
+INT_EXTREME = 2**53 - 1  # JavaScript's largest safe integer: the browser cannot send more
+FLOAT_EXTREME = 1e308
+BAD_TEXTS = ["", "-1", "NaN", "1e999", "abc ☃ <b>x</b> {\"a\":", "9" * 500] if FULL else ["", "-1e999 NaN", "☃" * 300]
+COMPUTE_BUTTON = re.compile(r"\b(compute|calculate|estimate|fit|run|sample|generate|plan|count|preview|check|build)\b",
+                            re.IGNORECASE)
+ALL_VIEWS = page_views()
+
+
+def _ends(widget, lowest: bool):
+    """The widget's minimum or maximum as a value of the widget's own type."""
+    bound = widget.min if lowest else widget.max
+    current = widget.value[0] if isinstance(widget.value, (list, tuple)) else widget.value
+    whole = isinstance(current, int) and not isinstance(current, bool)
+    if widget.type == "number_input" and getattr(widget.proto, "data_type", None) == 0:
+        whole = True  # NumberInput.INT
+    if bound is None:
+        bound = (-1 if lowest else 1) * (INT_EXTREME if whole else FLOAT_EXTREME)
+    return int(bound) if whole else float(bound)
+
+
+def _set_extreme(widget, lowest: bool) -> None:
+    if widget.type == "slider" and isinstance(widget.value, (list, tuple)):
+        widget.set_value([_ends(widget, lowest)] * 2)
+    else:
+        widget.set_value(_ends(widget, lowest))
+
+
+def _numeric_widgets(at):
+    sliders = [s for s in at.slider if isinstance(s.value, (int, float)) or (
+        isinstance(s.value, (list, tuple)) and all(isinstance(v, (int, float)) for v in s.value))]
+    return [*at.number_input, *sliders]
+
+
+def _text_widgets(at):
+    return [*at.text_input, *at.text_area]
+
+
+def _click_compute_buttons(at) -> None:
+    for label in [b.label for b in at.button if COMPUTE_BUTTON.search(b.label or "")]:
+        matches = [b for b in at.button if b.label == label]
+        if matches and not problems(at):
+            matches[0].click().run()
+
+
+@pytest.fixture
+def full_project(app_env):
+    from lifecycle.reports.example import example_project
+
+    docs = [example_project().content()]
+    return app_env.import_documents(docs, author="tester")[0]
+
+
+def _check(at, what: str) -> None:
+    found = problems(at)
+    assert not found, f"{what}: {found}"
+
+
+@pytest.mark.parametrize("page_view", ALL_VIEWS, ids=view_id)
+def test_every_numeric_widget_at_min_and_max_and_invalid_text_raise_nothing(app_env, full_project, page_view):
+    page, view = page_view
+    at = open_view(page, view, full_project.id)
+    _check(at, "as opened")
+    for lowest in (True, False):
+        at = open_view(page, view, full_project.id)
+        widgets = _numeric_widgets(at)
+        for w in widgets:
+            _set_extreme(w, lowest)
+        if widgets:
+            at.run()
+            _check(at, f"all numbers at {'min' if lowest else 'max'}")
+            _click_compute_buttons(at)
+            _check(at, f"compute buttons with all numbers at {'min' if lowest else 'max'}")
+    for bad in BAD_TEXTS:
+        at = open_view(page, view, full_project.id)
+        texts = _text_widgets(at)
+        for w in texts:
+            w.input(bad)
+        if texts:
+            at.run()
+            _check(at, f"every text box = {bad[:20]!r}")
+            _click_compute_buttons(at)
+            _check(at, f"compute buttons with every text box = {bad[:20]!r}")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not FULL, reason="one widget at a time: LIFECYCLE_RELIABILITY_FULL=1")
+@pytest.mark.parametrize("page_view", ALL_VIEWS, ids=view_id)
+def test_each_numeric_widget_alone_at_min_and_max_raises_nothing(app_env, full_project, page_view):
+    page, view = page_view
+    count = len(_numeric_widgets(open_view(page, view, full_project.id)))
+    for i in range(count):
+        for lowest in (True, False):
+            at = open_view(page, view, full_project.id)
+            widgets = _numeric_widgets(at)
+            if i >= len(widgets):
+                continue
+            label = widgets[i].label
+            _set_extreme(widgets[i], lowest)
+            at.run()
+            _check(at, f"{label!r} at {'min' if lowest else 'max'}")

@@ -1,0 +1,61 @@
+"""The estimator against real peak GPU memory measured on an H200 (tests/data/h200-measurements.jsonl).
+
+Tolerances are the issue's acceptance bar: median absolute error of peak_allocated <= 10 %, no row
+worse than 30 %, and the run that ran out of memory predicted not to fit on an H200.
+"""
+
+import statistics
+
+import pytest
+
+from lifecycle.gpus import get_gpu
+from lifecycle.memory_measurements import estimate_row, load_measurements, row_label
+
+ROWS = load_measurements()
+MEASURED = [r for r in ROWS if r.get("ok")]
+
+
+def relative_error(row) -> float:
+    measured = row["steady"]["peak_allocated"]
+    return (estimate_row(row).peak_allocated_bytes - measured) / measured
+
+
+def test_every_measured_model_and_run_is_used():
+    assert len(MEASURED) >= 40
+    assert any(not r.get("ok") and r.get("oom") for r in ROWS)
+
+
+def test_median_error_of_peak_allocated_is_at_most_ten_percent():
+    errors = [abs(relative_error(r)) for r in MEASURED]
+    assert statistics.median(errors) <= 0.10
+
+
+@pytest.mark.parametrize("row", MEASURED, ids=row_label)
+def test_no_row_is_worse_than_thirty_percent(row):
+    assert abs(relative_error(row)) <= 0.30
+
+
+def test_trainable_parameter_counts_match_the_measured_runs():
+    for row in (r for r in MEASURED if r["kind"] == "train"):
+        assert estimate_row(row).trainable_params == row["trainable_params"], row_label(row)
+
+
+def test_the_run_that_ran_out_of_memory_is_predicted_not_to_fit_on_an_h200():
+    oom = [r for r in ROWS if r.get("oom")]
+    h200 = get_gpu("h200")
+    for row in oom:
+        assert not estimate_row(row).fits(h200), row_label(row)
+
+
+def test_measured_runs_are_predicted_to_fit_on_the_h200_they_ran_on():
+    h200 = get_gpu("h200")
+    assert all(estimate_row(r).fits(h200) for r in MEASURED)
+
+
+def test_predicted_reserved_memory_is_within_twenty_percent_for_most_rows():
+    errors = []
+    for row in MEASURED:
+        measured = row["steady"]["peak_reserved"]
+        errors.append(abs(estimate_row(row).peak_reserved_bytes - measured) / measured)
+    assert statistics.median(errors) <= 0.10
+    assert sum(e <= 0.20 for e in errors) / len(errors) >= 0.9

@@ -1,0 +1,175 @@
+"""The report model: sections built by one mechanism, the executive summary, appendix, comparison."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import plotly.graph_objects as go
+import pytest
+
+from lifecycle import charts as chart_registry
+from lifecycle.errors import InvalidInput
+from lifecycle.project import Project, Scenario
+from lifecycle.reports import ALL_SECTIONS, build_report, compare, report_from_store
+from lifecycle.reports import format as fmt
+from lifecycle.reports.example import example_project
+from lifecycle.reports.sections import SECTION_BUILDERS, register_section
+
+
+@pytest.fixture
+def test_kind(monkeypatch):
+    """A calculator kind with a chart, registered for this test only."""
+    def figure(s: Scenario) -> go.Figure:
+        return go.Figure(go.Scatter(x=[1, 2, 3], y=[s.inputs.get("a", 1) * v for v in (1, 2, 3)], name="curve"))
+
+    monkeypatch.setitem(chart_registry._registry(), "report_test", figure)
+    return "report_test"
+
+
+def test_an_empty_project_report_says_what_is_missing_in_every_stage():
+    report = build_report(Project(name="Empty"))
+    assert [s.key for s in report.sections] == ["scope", "select", "adapt", "integrate"]
+    assert "The use case is not described (Scope)." in report.missing
+    assert "No foundation model is chosen (Select)." in report.missing
+    for section in report.sections:
+        assert section.missing, section.key
+        assert "No calculator scenario has been saved at this stage." in section.missing
+    assert report.included == [k for k in ALL_SECTIONS if k != "comparison"]
+
+
+def test_the_full_example_fills_the_summary_from_saved_scenarios():
+    project = example_project()
+    report = build_report(project)
+    summary = {f.label: f.value for f in report.summary}
+    assert summary["Architecture family"] == project.scope.family
+    assert "Flan-T5" in summary["Model"] or project.select.model_id in summary["Model"]
+    assert summary["Adaptation path"] == "lora"
+    train = max(project.adapt.scenarios, key=lambda s: s.created_at)
+    assert f"${train.results['cost_usd']:,.2f}" in summary["Training / fine-tuning"]
+    assert train.name in summary["Training / fine-tuning"]
+    assert summary["Serving plan"] == "1 × l4 at int8"
+    assert any(r.startswith("Scope: Urgency labels are noisy") for r in report.risks)
+    assert "No serving scenario is saved (Integrate)." in report.missing
+
+
+def test_every_scenario_appears_with_inputs_results_and_a_chart_or_a_reason():
+    project = example_project()
+    report = build_report(project)
+    blocks = {b.id: b for s in report.sections for b in s.scenarios}
+    for stage in ("scope", "select", "adapt", "integrate"):
+        for scenario in project.stage(stage).scenarios:
+            block = blocks[scenario.id]
+            assert block.inputs or block.tables
+            assert block.chart is not None
+            assert block.chart.chart_id in report.figures or block.chart.note
+
+
+def test_a_chart_builder_that_fails_leaves_a_note_instead_of_failing_the_report(monkeypatch):
+    def broken(s):
+        raise KeyError("laws")
+
+    monkeypatch.setitem(chart_registry._registry(), "report_broken", broken)
+    p = Project(name="P")
+    p.adapt.scenarios.append(Scenario(kind="report_broken", name="old", inputs={"x": 1}))
+    block = build_report(p).sections[2].scenarios[0]
+    assert block.chart.chart_id == ""
+    assert "could not be redrawn" in block.chart.note and "KeyError" in block.chart.note
+
+
+def test_a_stage_builder_registered_for_a_stage_adds_its_content(monkeypatch):
+    monkeypatch.setitem(SECTION_BUILDERS, "integrate", list(SECTION_BUILDERS.get("integrate", [])))
+
+    @register_section("integrate")
+    def extra(project, section, charts):
+        section.paragraphs.append("extra content from a registered builder")
+
+    assert "extra content from a registered builder" in build_report(Project(name="P")).sections[3].paragraphs
+
+
+def test_select_section_names_the_chosen_catalog_model_and_an_unknown_one_plainly():
+    p = Project(name="P")
+    p.select.model_id = "llama-2-7b"
+    section = build_report(p).sections[1]
+    assert any("Llama" in para and "6,738,415,616" in para for para in section.paragraphs)
+    p.select.model_id = "team-model-x"
+    section = build_report(p).sections[1]
+    assert any("not in the shipped catalog" in para for para in section.paragraphs)
+
+
+def test_risks_include_a_plan_that_does_not_fit_and_a_cost_over_budget():
+    p = Project(name="P")
+    p.scope.budget_usd = 10.0
+    p.adapt.scenarios.append(Scenario(kind="memory", name="big", results={"fits": False, "cost_usd": 50.0}))
+    report = build_report(p)
+    assert any("does not fit in GPU memory" in r for r in report.risks)
+    assert any("exceeds the budget" in r for r in report.risks)
+
+
+def test_section_toggles_and_unknown_sections():
+    report = build_report(Project(name="P"), sections=["summary", "select"])
+    assert [s.key for s in report.sections] == ["select"]
+    assert report.assumptions == [] and report.changelog == []
+    with pytest.raises(InvalidInput, match="Unknown report section"):
+        build_report(Project(name="P"), sections=["appendix"])
+
+
+def test_the_changelog_and_revision_come_from_the_store(store):
+    p = store.create_project("Stored", author="ann")
+    p.scope.use_case = "x"
+    p = store.save_project(p, author="bob", section="scope")
+    report = report_from_store(store, "stored")
+    assert [c.version for c in report.changelog] == [2, 1]
+    assert report.changelog[0].author == "bob"
+    assert report.revision_id is not None and "version 2" in report.revision_label()
+    assert report.authors == ["ann", "bob"]
+    first = store.history(p.id)[-1]
+    old = report_from_store(store, p.id, revision_id=first.id)
+    assert old.project_version == 1 and [c.version for c in old.changelog] == [1]
+
+
+def test_units_are_named_in_values():
+    assert fmt.with_unit("peak_allocated_bytes", 2**30) == "1.00 GiB (1.07 GB; 1,073,741,824 bytes)"
+    assert fmt.with_unit("cost_usd", 1234.5) == "$1,234.50"
+    assert fmt.with_unit("seconds", 7200) == "2.0 h (7,200 s)"
+    assert fmt.with_unit("tokens_per_s", 1500.0) == "1500/s"
+    assert fmt.with_unit("days", 2.5) == "2.5 days"
+    assert fmt.with_unit("pf_days", 2.5) == "2.5"
+    assert fmt.label("peak_allocated_bytes") == "Peak allocated (bytes)"
+
+
+def test_comparison_marks_rows_that_differ_and_refuses_bad_counts(test_kind):
+    a = Scenario(kind=test_kind, name="A", inputs={"a": 1, "gpu": "h100-80gb"}, results={"cost_usd": 10.0})
+    b = Scenario(kind=test_kind, name="B", inputs={"a": 2, "gpu": "h100-80gb"}, results={"cost_usd": 12.0})
+    table = compare.comparison_table([a, b])
+    rows = {row[0]: diff for row, diff in zip(table.rows, table.highlight)}
+    assert rows == {"Calculator": False, "Input: A": True, "Input: Gpu": False, "Result: Cost (USD)": True}
+    overlay = compare.overlay_figure([a, b])
+    assert [t.name for t in overlay.data] == ["A · curve", "B · curve"]
+    assert [t.line.dash for t in overlay.data] == ["solid", "dash"]
+    assert compare.results_figure([a, b]) is not None
+    with pytest.raises(InvalidInput, match="2 to 4"):
+        compare.comparison_table([a])
+    with pytest.raises(InvalidInput, match="2 to 4"):
+        compare.comparison_table([a, b, a.model_copy(update={"id": "c"}), a.model_copy(update={"id": "d"}),
+                                  a.model_copy(update={"id": "e"})])
+
+
+def test_a_report_with_a_comparison_has_its_section_and_charts(test_kind):
+    p = Project(name="P")
+    for i in (1, 2, 3):
+        p.adapt.scenarios.append(Scenario(kind=test_kind, name=f"S{i}", inputs={"a": i}, results={"days": i * 1.5}))
+    ids = [s.id for s in p.adapt.scenarios]
+    report = build_report(p, compare_ids=ids)
+    section = report.sections[-1]
+    assert section.key == "comparison" and len(section.charts) == 2
+    assert all(c.chart_id in report.figures for c in section.charts)
+    with pytest.raises(InvalidInput, match="No saved scenario"):
+        build_report(p, compare_ids=[ids[0], "nope"])
+
+
+def test_chart_ids_are_derived_from_content_and_place():
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    project = example_project()
+    one, two = build_report(project, built_at=when), build_report(project.model_copy(deep=True), built_at=when)
+    assert list(one.figures) == list(two.figures)
+    assert one.model_dump() == two.model_dump()

@@ -1,0 +1,83 @@
+"""Adapt & Align: the evaluation plan — metrics and benchmarks for the project's tasks, and saved targets."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from lifecycle.errors import LifecycleError
+from lifecycle.evaluation import benchmarks_for_tasks, get_metric, list_metrics, make_target, metrics_for_tasks
+from lifecycle.project import Project
+from lifecycle.tasks import task_ids
+from ui import common
+
+
+def _tasks(project: Project | None) -> list[str]:
+    scoped = [t for t in (project.scope.tasks if project else []) if t in task_ids()]
+    if scoped:
+        st.caption(f"Tasks from the Scope stage: {', '.join(scoped)}.")
+        return scoped
+    return st.multiselect("Tasks to evaluate", task_ids(), default=["text-generation"], key="evaluation_plan_tasks",
+                          help="Set the project's tasks on the Scope page to fill this in automatically.")
+
+
+def _targets_frame(project: Project | None, metrics: list) -> pd.DataFrame:
+    if project is not None and project.adapt.eval_targets:
+        rows = [{"metric": t.metric, "dataset": t.dataset, "threshold": t.threshold} for t in project.adapt.eval_targets]
+    else:
+        rows = [{"metric": m.id, "dataset": "", "threshold": None} for m in metrics[:3]]
+    return pd.DataFrame(rows, columns=["metric", "dataset", "threshold"]).astype({"threshold": "float64"})
+
+
+def render(project: Project | None) -> None:
+    st.subheader("Evaluation plan")
+    st.caption("How will the team know the adapted model works? Pick metrics suited to the tasks, the public "
+               "benchmarks that report them, and a target on your own held-out data.")
+    tasks = _tasks(project)
+    metrics = metrics_for_tasks(tasks)
+    st.markdown("**Metrics for these tasks**")
+    st.dataframe(pd.DataFrame([{"metric": m.name, "id": m.id, "measures": m.measures,
+                                "better": "higher" if m.higher_is_better else "lower", "unit": m.unit,
+                                "tasks": ", ".join(t for t in m.tasks if t in tasks) or "all",
+                                "source": m.source} for m in metrics]), hide_index=True, width="stretch")
+    st.markdown("**Public benchmarks**")
+    st.dataframe(pd.DataFrame([{"benchmark": b.name, "measures": b.measures, "metric": get_metric(b.metric).name,
+                                "year": b.year, "source": b.source} for b in benchmarks_for_tasks(tasks)]),
+                 hide_index=True, width="stretch")
+    st.markdown("**Targets**")
+    all_ids = [m.id for m in list_metrics()]
+    edited = st.data_editor(
+        _targets_frame(project, metrics), num_rows="dynamic", hide_index=True, width="stretch",
+        key="evaluation_plan_targets",
+        column_config={
+            "metric": st.column_config.SelectboxColumn("metric", options=all_ids, required=True),
+            "dataset": st.column_config.TextColumn("dataset (your held-out set or a benchmark)", max_chars=200),
+            "threshold": st.column_config.NumberColumn("threshold", help="In the metric's unit (% for most)."),
+        },
+    )
+    try:
+        targets = [make_target(r["metric"], r.get("dataset") or "", _num(r.get("threshold")))
+                   for r in edited.to_dict("records") if r.get("metric")]
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    for t in targets:
+        m = get_metric(t.metric)
+        if t.threshold is not None:
+            st.caption(f"{m.name} on {t.dataset or 'your data'}: {'≥' if t.higher_is_better else '≤'} "
+                       f"{t.threshold:g} {m.unit}".rstrip())
+    if project is None:
+        st.info("Open a project to save the targets.")
+        return
+    if st.button("Save evaluation targets", type="primary", key="evaluation_plan_save"):
+        project.adapt.eval_targets = targets
+        if common.save_project(project, "adapt", summary=f"Saved {len(targets)} evaluation targets"):
+            st.rerun()
+
+
+def _num(value) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value

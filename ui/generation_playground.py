@@ -1,0 +1,127 @@
+"""Integrate: generation settings made tangible — a next-token distribution before/after temperature,
+top-k and top-p, seeded samples, and a small real n-gram language model generating with the same settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lifecycle.charts.sampling import distribution_figure, frequency_figure
+from lifecycle.errors import LifecycleError
+from lifecycle.ngram import MAX_NEW_TOKENS_LIMIT, generate, load_model, text_sources
+from lifecycle.project import Project, Scenario
+from lifecycle.sampling import (
+    DEFAULT_DISTRIBUTION, DEFAULT_DISTRIBUTION_SOURCE, parse_distribution, sample_frequencies, transform,
+)
+from ui import common
+
+DEFAULT_TEXT = ", ".join(f"{t} {p:.2f}" for t, p in DEFAULT_DISTRIBUTION.items())
+SETTINGS_KEY = "generation_settings"  # project.integrate.decisions[...]
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _generate(prompt, max_new_tokens, temperature, top_k, top_p, seed, order):
+    return generate(prompt, max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
+                    seed=seed, order=order).model_dump()
+
+
+def _settings(project: Project | None) -> dict:
+    saved = project.integrate.decisions.get(SETTINGS_KEY, {}) if project is not None else {}
+    st.markdown("**Generation settings**")
+    c1, c2, c3, c4 = st.columns(4)
+    temperature = c1.number_input("Temperature (0 = greedy)", min_value=0.0, max_value=5.0, step=0.1,
+                                  value=float(saved.get("temperature", 1.0)), key="generation_playground_temperature")
+    top_k = c2.number_input("Top-k (0 = off)", min_value=0, max_value=100_000, step=1,
+                            value=int(saved.get("top_k") or 0), key="generation_playground_top_k")
+    top_p = c3.number_input("Top-p", min_value=0.01, max_value=1.0, step=0.05, value=float(saved.get("top_p", 1.0)),
+                            key="generation_playground_top_p")
+    max_new = c4.number_input("Max new tokens", min_value=1, max_value=MAX_NEW_TOKENS_LIMIT, step=1,
+                              value=int(saved.get("max_new_tokens", 40)), key="generation_playground_max_new")
+    return {"temperature": float(temperature), "top_k": int(top_k) or None, "top_p": float(top_p),
+            "max_new_tokens": int(max_new)}
+
+
+def render(project: Project | None) -> None:
+    st.subheader("Generation settings playground")
+    st.caption("Order as in Hugging Face generate: temperature rescales log-probabilities, top-k keeps the k most "
+               "likely tokens, top-p keeps the smallest set reaching p; what is kept is renormalised.")
+    s = _settings(project)
+    if project is not None and st.button("Save these settings to the project", key="generation_playground_save"):
+        project.integrate.decisions[SETTINGS_KEY] = s
+        common.save_project(project, "integrate", summary="Saved generation settings")
+    _distribution(project, s)
+    _ngram(s)
+
+
+def _distribution(project: Project | None, s: dict) -> None:
+    st.markdown("**1 · A next-token distribution**")
+    text = st.text_area("Tokens and probabilities ('token probability', comma or line separated; renormalised if "
+                        "they do not sum to 1)", value=DEFAULT_TEXT, height=90, key="generation_playground_dist")
+    st.caption(f"Default: {DEFAULT_DISTRIBUTION_SOURCE}")
+    c1, c2 = st.columns(2)
+    seed = c1.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="generation_playground_seed")
+    samples = c2.number_input("Draws", min_value=1, max_value=200_000, value=1_000, step=100,
+                              key="generation_playground_samples")
+    try:
+        dist = parse_distribution(text)
+        t = transform(dist, temperature=s["temperature"], top_k=s["top_k"], top_p=s["top_p"])
+        freqs = sample_frequencies(np.asarray(t.final), int(samples), int(seed))
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    if dist.renormalised:
+        st.info(f"Your probabilities summed to {dist.input_sum:.4g}; they were renormalised to 1.")
+    st.plotly_chart(distribution_figure(t), width="stretch", key="generation_playground_dist_chart")
+    st.plotly_chart(frequency_figure(t.tokens, t.final, freqs.tolist(), int(samples), int(seed)), width="stretch",
+                    key="generation_playground_freq_chart")
+    kept = [{"token": tok, "before": round(b, 4), "after": round(a, 4), "sampled": round(float(f), 4)}
+            for tok, b, a, k, f in zip(t.tokens, t.original, t.final, t.kept, freqs) if k]
+    st.dataframe(pd.DataFrame(sorted(kept, key=lambda r: -r["after"])), hide_index=True, width="stretch", height=220)
+    if project is not None and st.button("Save as scenario", key="generation_playground_scenario"):
+        scenario = Scenario(kind="sampling", name=f"T={t.temperature:g}, top-k={t.top_k or 'off'}, top-p={t.top_p:g}",
+                            author=common.author(),
+                            inputs={"distribution": dict(zip(dist.tokens, dist.probs)), "temperature": t.temperature,
+                                    "top_k": t.top_k, "top_p": t.top_p, "seed": int(seed), "samples": int(samples)},
+                            results={"kept_count": t.kept_count, "greedy": t.greedy,
+                                     "kept": {r["token"]: r["after"] for r in kept}})
+        common.save_scenario(project, "integrate", scenario)
+
+
+def _ngram(s: dict) -> None:
+    st.markdown("**2 · A small real language model**")
+    src = text_sources()[0]
+    c1, c2, c3 = st.columns([3, 1, 1])
+    prompt = c1.text_input("Prompt", value="And God said", max_chars=500, key="generation_playground_prompt")
+    order = c2.selectbox("n-gram order", [2, 3, 4], index=1, key="generation_playground_order",
+                         help="Words of context + 1: higher orders copy the text more faithfully.")
+    seed = c3.number_input("Seed ", min_value=0, max_value=2**31 - 1, value=0, step=1, key="generation_playground_gen_seed")
+    model = load_model(src["id"], order)
+    st.caption(f"Word-level {order}-gram model trained at first use on {src['title']} ({model.tokens_trained:,} "
+               f"tokens, {len(model.vocab):,} distinct). {src['licence']} Source: {src['source']}")
+    try:
+        mine = _generate(prompt, s["max_new_tokens"], s["temperature"], s["top_k"], s["top_p"], int(seed), order)
+        greedy = _generate(prompt, s["max_new_tokens"], 0.0, None, 1.0, 0, order)
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    left, right = st.columns(2)
+    left.markdown("Your settings")
+    left.info(mine["text"])
+    right.markdown("Greedy (temperature 0), for comparison")
+    right.info(greedy["text"])
+    steps = mine["steps"]
+    a, b, c = st.columns(3)
+    a.metric("Distinct words / new words", f"{len(set(mine['new_tokens'])) / max(1, len(mine['new_tokens'])):.0%}",
+             help="Low when decoding loops, high when it wanders.")
+    b.metric("Mean candidates kept per step", f"{np.mean([x['kept'] for x in steps]):.1f}",
+             help="Of the mean candidates the model offered: " + f"{np.mean([x['candidates'] for x in steps]):.1f}")
+    c.metric("Off the greedy path", f"{np.mean([x['rank'] > 0 for x in steps]):.0%}",
+             help="Share of steps whose token was not a most probable one.")
+    st.caption(f"Stopped after {len(mine['new_tokens'])} new tokens: max new tokens "
+               "(this model has no end-of-text token).")
+    with st.expander("Step by step"):
+        st.dataframe(pd.DataFrame([{"context": " ".join(x["context"]) or "(none: unigram)", "candidates": x["candidates"],
+                                    "kept": x["kept"], "token": x["token"], "p (model)": round(x["prob_model"], 4),
+                                    "p (sampled from)": round(x["prob_sampled"], 4)} for x in steps]),
+                     hide_index=True, width="stretch")

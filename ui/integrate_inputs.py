@@ -1,0 +1,42 @@
+"""Widgets shared by the Adapt & Align and Integrate views: the model and GPU pickers."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lifecycle.catalog import CatalogModel, list_models
+from lifecycle.custom_models import all_models
+from lifecycle.errors import LifecycleError
+from lifecycle.gpus import GPU, list_gpus
+from lifecycle.project import Project
+from ui import common
+
+DEFAULT_MODEL = "llama-2-7b"
+DEFAULT_GPU = "h100-80gb"
+
+
+def models() -> dict[str, CatalogModel]:
+    try:
+        rows = all_models(common.get_store())
+    except LifecycleError:
+        rows = list_models()
+    return {m.id: m for m in rows}
+
+
+def pick_model(project: Project | None, key: str, *, families: tuple[str, ...] | None = None) -> CatalogModel:
+    """The project's selected model by default (Select stage), else LLaMA-2-7B."""
+    by_id = {i: m for i, m in models().items() if families is None or m.family in families}
+    ids = list(by_id)
+    chosen = project.select.model_id if project is not None and project.select.model_id in by_id else DEFAULT_MODEL
+    model_id = st.selectbox("Model", ids, index=ids.index(chosen) if chosen in ids else 0, key=key,
+                            format_func=lambda i: f"{by_id[i].name} ({by_id[i].params / 1e9:.2f} B parameters)")
+    return by_id[model_id]
+
+
+def pick_gpu(project: Project | None, key: str, label: str = "GPU") -> GPU:
+    gpus = {g.id: g for g in list_gpus()}
+    ids = list(gpus)
+    chosen = project.integrate.gpu_id if project is not None and project.integrate.gpu_id in gpus else DEFAULT_GPU
+    gpu_id = st.selectbox(label, ids, index=ids.index(chosen), key=key,
+                          format_func=lambda i: f"{gpus[i].name} ({gpus[i].memory_bytes / 1e9:.0f} GB)")
+    return gpus[gpu_id]

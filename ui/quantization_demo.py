@@ -1,0 +1,66 @@
+"""Integrate: number formats (FP32/FP16/BF16/INT8/INT4), their memory for this model, and what each does to a number."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import streamlit as st
+
+from lifecycle.errors import LifecycleError
+from lifecycle.project import Project
+from lifecycle.quantization import DEFAULT_ABSMAX, demonstration, quantization_table
+from ui import common
+from ui.integrate_inputs import pick_model
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _table(params: int) -> pd.DataFrame:
+    rows = quantization_table(params)
+    return pd.DataFrame([{
+        "format": r["format"], "bits": r["bits"], "exponent bits": r["exponent_bits"],
+        "fraction bits": r["fraction_bits"], "range": r["range"], "bytes per value": r["bytes_per_value"],
+        "weights (GB)": round(r["weights_gb"], 2), "weights (GiB)": round(r["weights_gib"], 2),
+    } for r in rows])
+
+
+def render(project: Project | None) -> None:
+    st.subheader("Quantization: number formats and what they cost")
+    st.caption("Bit layouts and ranges are read from numpy and ml_dtypes; INT8/INT4 are symmetric absmax "
+               "quantisation (LLM.int8(), Dettmers et al. 2022): code = round(x · qmax / absmax). "
+               "GB = 10⁹ bytes, GiB = 2³⁰ bytes.")
+    model = pick_model(project, "quantization_demo_model")
+    st.dataframe(_table(model.params), hide_index=True, width="stretch")
+    st.caption(f"Weights only, for {model.params:,} parameters. Grouped 4-bit schemes (GPTQ, AWQ, NF4) add one "
+               "16-bit scale per group of 64–128 weights (+0.125–0.25 bit per weight); the serving plan adds the KV "
+               "cache, activations and runtime overhead.")
+
+    st.markdown("**What each format stores**")
+    left, right = st.columns(2)
+    value = left.number_input("Value to store", value=math.pi, format="%.10f", key="quantization_demo_value",
+                              min_value=-1e300, max_value=1e300)
+    absmax = right.number_input("INT8/INT4: largest |value| in the tensor (absmax)", min_value=1e-12,
+                                max_value=1e300, value=DEFAULT_ABSMAX, format="%.6g",
+                                key="quantization_demo_absmax",
+                                help="Absmax quantisation scales a whole tensor by its largest magnitude; "
+                                     "an outlier makes every other value coarser.")
+    try:
+        rows = demonstration(value, absmax=absmax)
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    st.dataframe(pd.DataFrame([{
+        "format": r["format"], "stored value": _fmt(r["stored"]), "absolute error": _fmt(r["abs_error"]),
+        "relative error": "—" if r["rel_error"] is None else _fmt(r["rel_error"]),
+        "bits (sign exponent fraction | code)": r["bit_pattern"],
+        "integer code": "" if r["code"] is None else str(r["code"]),
+        "scale": "" if r["scale"] is None else f"{r['scale']:.6g}",
+    } for r in rows]), hide_index=True, width="stretch")
+    overflow = [r["format"] for r in rows if r["overflow"]]
+    if overflow:
+        st.warning(f"{', '.join(overflow)} cannot represent {value:g}: it overflows to infinity. BF16 keeps FP32's "
+                   "8 exponent bits (range), FP16 trades them for precision.")
+
+
+def _fmt(x: float) -> str:
+    return "inf" if math.isinf(x) else f"{x:.10g}"
