@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lifecycle.gpus import get_gpu  # noqa: E402
-from lifecycle.memory_measurements import estimate_row, load_measurements, row_label, rules_for_row  # noqa: E402
-from lifecycle.memory_planner import RULES  # noqa: E402
+from lifecycle.gpus import get_gpu
+from lifecycle.memory_measurements import estimate_row, load_measurements, row_label, rules_for_row
+from lifecycle.memory_planner import RULES
 
 RESULTS = ROOT / "benchmarks" / "results" / "memory_accuracy.json"
 GB = 1e9

@@ -77,12 +77,14 @@ def _shard(g: int) -> dict:
 
 
 def _frozen(shape, g: int, seq: int, batch: int) -> MemoryEstimate:
-    """A frozen bf16 copy (reference or reward model), sharded over the GPUs by tensor parallelism when it divides."""
-    for tp in (g, 1):
+    """A frozen bf16 copy (reference or reward model), split by the largest tensor-parallel degree ≤ g
+    that the model's heads allow."""
+    tp = g
+    while tp > 1:
         try:
             return inference_memory(shape, precision="bf16", batch=batch, prompt_tokens=seq, tp=tp)
         except InvalidInput:
-            continue
+            tp //= 2
     return inference_memory(shape, precision="bf16", batch=batch, prompt_tokens=seq)
 
 

@@ -72,7 +72,7 @@ class ModelShape(BaseModel):
             raise InvalidInput(f"{where}: {message}" if where else message) from None
 
     @model_validator(mode="after")
-    def _check(self) -> "ModelShape":
+    def _check(self) -> ModelShape:
         if self.family == "encoder-decoder":
             if self.encoder_layers <= 0 or self.decoder_layers <= 0:
                 if self.layers > 0 and self.encoder_layers <= 0 and self.decoder_layers <= 0:
@@ -118,7 +118,7 @@ class ModelShape(BaseModel):
         return self.layers
 
     @classmethod
-    def from_config(cls, config: dict) -> "ModelShape":
+    def from_config(cls, config: dict) -> ModelShape:
         """Read a Hugging Face ``config.json`` (as a dict). Raises InvalidInput for non-transformers."""
         from lifecycle.hf_config import shape_kwargs_from_config
 

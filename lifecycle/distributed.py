@@ -78,7 +78,7 @@ def shard_model_states(states: dict[str, int], *, strategy: str, gpus: int, tp: 
         if to_cpu:
             cpu += int(value)
             value = 0
-        per_gpu[name] = int(round(value))
+        per_gpu[name] = round(value)
     if strategy == "ddp" and dp > 1:
         per_gpu["DDP gradient buckets"] = per_gpu.get("gradients", 0)
     if stage >= 3:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -133,7 +134,7 @@ def make_target(metric: str, dataset: str = "", threshold: float | None = None) 
             threshold = float(threshold)
         except (TypeError, ValueError):
             raise InvalidInput(f"Threshold must be a number, got {threshold!r}.") from None
-        if threshold != threshold:
+        if math.isnan(threshold):
             raise InvalidInput("Threshold must be a number, got NaN.")
         if m.min is not None and threshold < m.min:
             raise InvalidInput(f"{m.name} threshold {threshold:g} is below its minimum {m.min:g} {m.unit}.".rstrip())

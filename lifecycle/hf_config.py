@@ -46,11 +46,11 @@ def _tied(config: dict, default: bool = True) -> bool:
 
 def _gpt2(c: dict) -> dict:
     h = _int(c, "n_embd", "hidden_size")
-    return dict(arch="gpt2", layers=_int(c, "n_layer"), hidden=h, heads=_int(c, "n_head"),
-                ffn=_int(c, "n_inner", default=4 * h), vocab=_int(c, "vocab_size"),
-                tied_embeddings=_tied(c), max_context=_int(c, "n_positions", default=1024),
-                norm="layernorm", positional="learned", position_embeddings=_int(c, "n_positions", default=1024),
-                qkv_bias=True, out_bias=True, mlp_bias=True)
+    return {"arch": "gpt2", "layers": _int(c, "n_layer"), "hidden": h, "heads": _int(c, "n_head"),
+                "ffn": _int(c, "n_inner", default=4 * h), "vocab": _int(c, "vocab_size"),
+                "tied_embeddings": _tied(c), "max_context": _int(c, "n_positions", default=1024),
+                "norm": "layernorm", "positional": "learned", "position_embeddings": _int(c, "n_positions", default=1024),
+                "qkv_bias": True, "out_bias": True, "mlp_bias": True}
 
 
 def _bert(c: dict) -> dict:
@@ -94,31 +94,31 @@ def _deberta(c: dict) -> dict:
 def _t5(c: dict) -> dict:
     enc = _int(c, "num_layers")
     proj = str(c.get("feed_forward_proj", "relu"))
-    return dict(arch=c.get("model_type", "t5"), family="encoder-decoder", layers=enc + _int(c, "num_decoder_layers", default=enc),
-                encoder_layers=enc, decoder_layers=_int(c, "num_decoder_layers", default=enc), hidden=_int(c, "d_model"),
-                heads=_int(c, "num_heads"), head_dim=_int(c, "d_kv", default=64), ffn=_int(c, "d_ff"),
-                gated_mlp=proj.startswith("gated"), vocab=_int(c, "vocab_size"), tied_embeddings=_tied(c),
-                max_context=_int(c, "n_positions", default=512), norm="rmsnorm", positional="relative",
-                relative_attention_buckets=_int(c, "relative_attention_num_buckets", default=32))
+    return {"arch": c.get("model_type", "t5"), "family": "encoder-decoder", "layers": enc + _int(c, "num_decoder_layers", default=enc),
+                "encoder_layers": enc, "decoder_layers": _int(c, "num_decoder_layers", default=enc), "hidden": _int(c, "d_model"),
+                "heads": _int(c, "num_heads"), "head_dim": _int(c, "d_kv", default=64), "ffn": _int(c, "d_ff"),
+                "gated_mlp": proj.startswith("gated"), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c),
+                "max_context": _int(c, "n_positions", default=512), "norm": "rmsnorm", "positional": "relative",
+                "relative_attention_buckets": _int(c, "relative_attention_num_buckets", default=32)}
 
 
 def _bart(c: dict) -> dict:
     enc, dec = _int(c, "encoder_layers"), _int(c, "decoder_layers")
     positions = _int(c, "max_position_embeddings", default=1024)
-    return dict(arch=c.get("model_type", "bart"), family="encoder-decoder", layers=enc + dec, encoder_layers=enc,
-                decoder_layers=dec, hidden=_int(c, "d_model"), heads=_int(c, "encoder_attention_heads"),
-                ffn=_int(c, "encoder_ffn_dim"), vocab=_int(c, "vocab_size"), tied_embeddings=_tied(c),
-                max_context=positions, norm="layernorm", final_norm=False, embedding_norm=True,
-                positional="learned", position_embeddings=positions + 2,  # BART's learned table has an offset of 2
-                qkv_bias=True, out_bias=True, mlp_bias=True)
+    return {"arch": c.get("model_type", "bart"), "family": "encoder-decoder", "layers": enc + dec, "encoder_layers": enc,
+                "decoder_layers": dec, "hidden": _int(c, "d_model"), "heads": _int(c, "encoder_attention_heads"),
+                "ffn": _int(c, "encoder_ffn_dim"), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c),
+                "max_context": positions, "norm": "layernorm", "final_norm": False, "embedding_norm": True,
+                "positional": "learned", "position_embeddings": positions + 2,  # BART's learned table has an offset of 2
+                "qkv_bias": True, "out_bias": True, "mlp_bias": True}
 
 
 def _bloom(c: dict) -> dict:
     h = _int(c, "hidden_size", "n_embed")
-    return dict(arch="bloom", layers=_int(c, "n_layer", "num_hidden_layers"), hidden=h,
-                heads=_int(c, "n_head", "num_attention_heads"), ffn=4 * h, vocab=_int(c, "vocab_size"),
-                tied_embeddings=_tied(c), max_context=_int(c, "seq_length", default=2048), norm="layernorm",
-                embedding_norm=True, positional="alibi", qkv_bias=True, out_bias=True, mlp_bias=True)
+    return {"arch": "bloom", "layers": _int(c, "n_layer", "num_hidden_layers"), "hidden": h,
+                "heads": _int(c, "n_head", "num_attention_heads"), "ffn": 4 * h, "vocab": _int(c, "vocab_size"),
+                "tied_embeddings": _tied(c), "max_context": _int(c, "seq_length", default=2048), "norm": "layernorm",
+                "embedding_norm": True, "positional": "alibi", "qkv_bias": True, "out_bias": True, "mlp_bias": True}
 
 
 def _opt(c: dict) -> dict:
@@ -126,27 +126,27 @@ def _opt(c: dict) -> dict:
     if _int(c, "word_embed_proj_dim", default=h) != h:
         raise InvalidInput("OPT configs with word_embed_proj_dim different from hidden_size (OPT-350m) are not modelled.")
     positions = _int(c, "max_position_embeddings", default=2048)
-    return dict(arch="opt", layers=_int(c, "num_hidden_layers"), hidden=h, heads=_int(c, "num_attention_heads"),
-                ffn=_int(c, "ffn_dim"), vocab=_int(c, "vocab_size"), tied_embeddings=_tied(c), max_context=positions,
-                norm="layernorm", final_norm=bool(c.get("do_layer_norm_before", True)), positional="learned",
-                position_embeddings=positions + 2, qkv_bias=True, out_bias=True, mlp_bias=True)
+    return {"arch": "opt", "layers": _int(c, "num_hidden_layers"), "hidden": h, "heads": _int(c, "num_attention_heads"),
+                "ffn": _int(c, "ffn_dim"), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c), "max_context": positions,
+                "norm": "layernorm", "final_norm": bool(c.get("do_layer_norm_before", True)), "positional": "learned",
+                "position_embeddings": positions + 2, "qkv_bias": True, "out_bias": True, "mlp_bias": True}
 
 
 def _neox(c: dict) -> dict:
-    return dict(arch="gpt_neox", layers=_int(c, "num_hidden_layers"), hidden=_int(c, "hidden_size"),
-                heads=_int(c, "num_attention_heads"), ffn=_int(c, "intermediate_size"), vocab=_int(c, "vocab_size"),
-                tied_embeddings=_tied(c, False), max_context=_int(c, "max_position_embeddings", default=2048),
-                norm="layernorm", positional="rotary", qkv_bias=bool(c.get("attention_bias", True)),
-                out_bias=bool(c.get("attention_bias", True)), mlp_bias=True,
-                parallel_block=bool(c.get("use_parallel_residual", True)))
+    return {"arch": "gpt_neox", "layers": _int(c, "num_hidden_layers"), "hidden": _int(c, "hidden_size"),
+                "heads": _int(c, "num_attention_heads"), "ffn": _int(c, "intermediate_size"), "vocab": _int(c, "vocab_size"),
+                "tied_embeddings": _tied(c, False), "max_context": _int(c, "max_position_embeddings", default=2048),
+                "norm": "layernorm", "positional": "rotary", "qkv_bias": bool(c.get("attention_bias", True)),
+                "out_bias": bool(c.get("attention_bias", True)), "mlp_bias": True,
+                "parallel_block": bool(c.get("use_parallel_residual", True))}
 
 
 def _gptj(c: dict) -> dict:
     h = _int(c, "n_embd")
-    return dict(arch="gptj", layers=_int(c, "n_layer"), hidden=h, heads=_int(c, "n_head"),
-                ffn=_int(c, "n_inner", default=4 * h), vocab=_int(c, "vocab_size"), tied_embeddings=_tied(c, False),
-                max_context=_int(c, "n_positions", default=2048), norm="layernorm", norms_per_layer=1,
-                positional="rotary", mlp_bias=True, lm_head_bias=True, parallel_block=True)
+    return {"arch": "gptj", "layers": _int(c, "n_layer"), "hidden": h, "heads": _int(c, "n_head"),
+                "ffn": _int(c, "n_inner", default=4 * h), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c, False),
+                "max_context": _int(c, "n_positions", default=2048), "norm": "layernorm", "norms_per_layer": 1,
+                "positional": "rotary", "mlp_bias": True, "lm_head_bias": True, "parallel_block": True}
 
 
 def _falcon(c: dict) -> dict:
@@ -159,12 +159,12 @@ def _falcon(c: dict) -> dict:
         kv = 1 if c.get("multi_query", True) else heads
     bias = bool(c.get("bias", False))
     parallel = bool(c.get("parallel_attn", True))
-    return dict(arch="falcon", layers=_int(c, "num_hidden_layers", "n_layer"), hidden=h, heads=heads, kv_heads=kv,
-                ffn=_int(c, "ffn_hidden_size", default=4 * h), vocab=_int(c, "vocab_size"), tied_embeddings=_tied(c),
-                max_context=_int(c, "max_position_embeddings", default=2048), norm="layernorm",
-                norms_per_layer=2 if new_arch or not parallel else 1,
-                positional="alibi" if c.get("alibi") else "rotary", qkv_bias=bias, out_bias=bias, mlp_bias=bias,
-                parallel_block=parallel)
+    return {"arch": "falcon", "layers": _int(c, "num_hidden_layers", "n_layer"), "hidden": h, "heads": heads, "kv_heads": kv,
+                "ffn": _int(c, "ffn_hidden_size", default=4 * h), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c),
+                "max_context": _int(c, "max_position_embeddings", default=2048), "norm": "layernorm",
+                "norms_per_layer": 2 if new_arch or not parallel else 1,
+                "positional": "alibi" if c.get("alibi") else "rotary", "qkv_bias": bias, "out_bias": bias, "mlp_bias": bias,
+                "parallel_block": parallel}
 
 
 def _llama(c: dict) -> dict:
@@ -177,14 +177,14 @@ def _llama(c: dict) -> dict:
     head_dim = c.get("head_dim") or (h // heads if heads > 0 else 0)
     attention_bias = bool(c.get("attention_bias", model_type == "qwen2"))
     gemma = model_type in ("gemma", "gemma2", "gemma3_text")
-    return dict(arch=model_type, layers=_int(c, "num_hidden_layers"), hidden=h, heads=heads,
-                kv_heads=_int(c, "num_key_value_heads", default=heads), head_dim=int(head_dim),
-                ffn=_int(c, "intermediate_size"), gated_mlp=True, vocab=_int(c, "vocab_size"),
-                tied_embeddings=_tied(c, gemma), max_context=_int(c, "max_position_embeddings", default=2048),
-                norm="rmsnorm", norms_per_layer=4 if model_type in ("gemma2", "gemma3_text") else 2,
-                positional="rotary", qkv_bias=attention_bias,
-                out_bias=bool(c.get("attention_bias", False)) and model_type != "qwen2",
-                mlp_bias=bool(c.get("mlp_bias", False)))
+    return {"arch": model_type, "layers": _int(c, "num_hidden_layers"), "hidden": h, "heads": heads,
+                "kv_heads": _int(c, "num_key_value_heads", default=heads), "head_dim": int(head_dim),
+                "ffn": _int(c, "intermediate_size"), "gated_mlp": True, "vocab": _int(c, "vocab_size"),
+                "tied_embeddings": _tied(c, gemma), "max_context": _int(c, "max_position_embeddings", default=2048),
+                "norm": "rmsnorm", "norms_per_layer": 4 if model_type in ("gemma2", "gemma3_text") else 2,
+                "positional": "rotary", "qkv_bias": attention_bias,
+                "out_bias": bool(c.get("attention_bias", False)) and model_type != "qwen2",
+                "mlp_bias": bool(c.get("mlp_bias", False))}
 
 
 READERS = {

@@ -15,12 +15,26 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from lifecycle import memory_activations as act
-from lifecycle.architecture import ModelShape, attention_params, layer_counts, largest_layer_params, mlp_params, parameter_count
+from lifecycle.architecture import (
+    ModelShape,
+    attention_params,
+    largest_layer_params,
+    layer_counts,
+    mlp_params,
+    parameter_count,
+)
 from lifecycle.distributed import ZERO_STAGE, data_parallel_degree, shard_model_states
 from lifecycle.errors import InvalidInput
 from lifecycle.memory_adapters import (
-    OPTIMIZERS, TRAIN_PRECISIONS, check_parallel, check_positive, lora_params, optimizer_state_bytes_per_param, optimizer_step_temp_bytes,
-    quantised_base_bytes, resolve_targets,
+    OPTIMIZERS,
+    TRAIN_PRECISIONS,
+    check_parallel,
+    check_positive,
+    lora_params,
+    optimizer_state_bytes_per_param,
+    optimizer_step_temp_bytes,
+    quantised_base_bytes,
+    resolve_targets,
 )
 from lifecycle.memory_overheads import CUDA_CONTEXT_BYTES, FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
 
@@ -238,8 +252,8 @@ def training_memory(shape: ModelShape, *, precision: str = "amp_bf16", method: s
     peak_phase = max(totals, key=totals.get)
     components = {k: int(v) for k, v in phases[peak_phase].items() if v}
     allocated = sum(components.values())
-    notes = ["Gradient accumulation does not change per-GPU memory: each micro-batch's activations are freed "
-             "before the next one runs."]
+    notes = [("Gradient accumulation does not change per-GPU memory: each micro-batch's activations are freed "
+             "before the next one runs.")]
     if method != "full":
         notes.append(f"LoRA rank {lora_rank} on {', '.join(sorted(parts.targets))}: {parts.trainable:,} trainable parameters.")
     return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
@@ -248,4 +262,5 @@ def training_memory(shape: ModelShape, *, precision: str = "amp_bf16", method: s
                           cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states, notes=notes)
 
 
-from lifecycle.memory_inference import inference_memory, kv_cache_bytes  # noqa: E402  (re-exported; it imports MemoryEstimate)
+# re-exported here (contract: lifecycle.memory.inference_memory); imported last because it uses MemoryEstimate
+from lifecycle.memory_inference import inference_memory, kv_cache_bytes  # noqa: F401

@@ -23,12 +23,12 @@ from lifecycle.errors import InvalidInput
 # The course's example lists its four most probable tokens and elides the rest of the vocabulary
 # as "…"; the remaining 0.67 is spread evenly over 67 other food words (illustrative) so it sums to 1.
 _COURSE_TOKENS = {"cake": 0.20, "donut": 0.10, "banana": 0.02, "apple": 0.01}
-_TAIL_WORDS = (
-    "pie bread cookie muffin pizza pasta rice soup salad cheese butter honey jam toast bagel croissant "
-    "pancake waffle cereal yogurt milk tea coffee juice chocolate candy sorbet pudding custard tart "
-    "brownie scone biscuit cracker pretzel popcorn almond walnut peanut cherry grape lemon orange mango "
-    "peach pear plum melon berry carrot potato tomato onion pepper bean pea corn egg fish chicken steak "
-    "sausage noodle dumpling taco burrito sandwich"
+_TAIL_WORDS = (  # noqa: SIM905  (67 words read better as text)
+    "pie bread cookie muffin pizza pasta rice soup salad cheese butter honey jam toast bagel "
+    "croissant pancake waffle cereal yogurt milk tea coffee juice chocolate candy sorbet pudding "
+    "custard tart brownie scone biscuit cracker pretzel popcorn almond walnut peanut cherry grape "
+    "lemon orange mango peach pear plum melon berry carrot potato tomato onion pepper bean pea corn "
+    "egg fish chicken steak sausage noodle dumpling taco burrito sandwich"
 ).split()
 DEFAULT_DISTRIBUTION: dict[str, float] = {**_COURSE_TOKENS, **{w: 0.01 for w in _TAIL_WORDS}}
 DEFAULT_DISTRIBUTION_SOURCE = (
@@ -142,10 +142,11 @@ def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
         out = np.zeros_like(p)
         out[greedy_index(p)] = 1.0
         return out
-    with np.errstate(divide="ignore"):
-        logits = np.log(p) / temperature
-    logits -= logits.max()  # stable softmax; zero-probability tokens stay at exp(-inf) = 0
-    e = np.exp(logits)
+    with np.errstate(divide="ignore", over="ignore"):
+        logp = np.log(p)
+        # Shift before dividing so the most probable tokens sit at 0 and a tiny T cannot make every
+        # logit -inf; zero-probability tokens stay at exp(-inf) = 0.
+        e = np.exp((logp - logp.max()) / temperature)
     return e / e.sum()
 
 

@@ -260,15 +260,15 @@ def serving_plan(
 
 def assumptions(eng: Engine, bw_eff: float, overhead: float, util: float, tp: int) -> list[str]:
     return [
-        f"Engine: {eng.name} — decode reaches {bw_eff:.0%} of datasheet memory bandwidth, "
-        f"plus {overhead * 1e6:,.0f} µs per layer per step; prefill reaches {util:.0%} of dense peak FLOP/s "
-        f"({eng.source}).",
-        "Every decode step reads all weights and the whole KV cache once (activations stay in cache); "
-        "compute time is used instead when larger (roofline).",
-        "Static batch: all concurrent sequences start together with the same prompt and output length; "
-        "a continuous-batching server holding the same number of sequences has about the same throughput.",
-        "Prefill FLOPs = 2·N + 2·n_layer·n_ctx·d_attn per prompt token (Kaplan et al. 2020, eq. 2.2); "
-        "int8/int4 weight-only kernels compute in 16 bit.",
+        (f"Engine: {eng.name} — decode reaches {bw_eff:.0%} of datasheet memory bandwidth, "
+         f"plus {overhead * 1e6:,.0f} µs per layer per step; prefill reaches {util:.0%} of dense peak FLOP/s "
+         f"({eng.source})."),
+        ("Every decode step reads all weights and the whole KV cache once (activations stay in cache); "
+         "compute time is used instead when larger (roofline)."),
+        ("Static batch: all concurrent sequences start together with the same prompt and output length; "
+         "a continuous-batching server holding the same number of sequences has about the same throughput."),
+        ("Prefill FLOPs = 2·N + 2·n_layer·n_ctx·d_attn per prompt token (Kaplan et al. 2020, eq. 2.2); "
+         "int8/int4 weight-only kernels compute in 16 bit."),
         (f"Tensor parallelism over {tp} GPUs divides weights, KV cache and FLOPs evenly; the all-reduce traffic "
          "between GPUs is not modelled (assumes NVLink)." if tp > 1 else "One GPU: no communication."),
         "Cost counts GPU time only, at 100% occupancy (no idle time, no CPU, storage or network).",

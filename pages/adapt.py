@@ -1,12 +1,14 @@
-"""Adapt & Align page: the lifecycle diagram, then one view at a time."""
+"""Adapt & Align page: adaptation path, GPU memory and count, evaluation plan."""
 
-from ui import common, stage_form
+from ui import adaptation_path, common, evaluation_plan, memory_planner, stage_form
 
 project = common.page_setup("adapt")
 
 VIEWS = [
+    ("Adaptation path", adaptation_path),
+    ("Memory & GPUs", memory_planner),
+    ("Evaluation plan", evaluation_plan),
     ("Decisions", stage_form.for_stage("adapt")),
-    ("Evaluation plan", __import__("ui.evaluation_plan").evaluation_plan),
 ]
 
 common.view_selector("adapt", VIEWS, project)

@@ -1,15 +1,17 @@
-"""Integrate page: the lifecycle diagram, then one view at a time."""
+"""Integrate page: serving plan, quantization, generation settings, optimize and augment."""
 
-from ui import common, stage_form
+from ui import (common, generation_playground, memory_planner, optimize_augment, quantization_demo,
+                serving_plan, stage_form)
 
 project = common.page_setup("integrate")
 
 VIEWS = [
+    ("Serving plan", serving_plan),
+    ("Serving memory", memory_planner.render_serving),
+    ("Quantization", quantization_demo),
+    ("Generation playground", generation_playground),
+    ("Optimize & augment", optimize_augment),
     ("Decisions", stage_form.for_stage("integrate")),
-    ("Serving plan", __import__("ui.serving_plan").serving_plan),
-    ("Quantization", __import__("ui.quantization_demo").quantization_demo),
-    ("Generation playground", __import__("ui.generation_playground").generation_playground),
-    ("Optimize & augment", __import__("ui.optimize_augment").optimize_augment),
 ]
 
 common.view_selector("integrate", VIEWS, project)

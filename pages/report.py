@@ -33,14 +33,20 @@ def _history(project_id: int, version: int):
     return common.get_store().history(project_id)
 
 
-def _report(sections: tuple[str, ...], compare_ids: tuple[str, ...]):
-    return build_report(project, history=_history(project.id, project.version), sections=sections,
-                        compare_ids=list(compare_ids) or None)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _revision(revision_id: int):
+    return common.get_store().get_revision(revision_id)
+
+
+def _report(revision_id, sections: tuple[str, ...], compare_ids: tuple[str, ...], progress=None):
+    source = project if revision_id is None else _revision(revision_id)
+    return build_report(source, history=_history(project.id, project.version), revision_id=revision_id,
+                        sections=sections, compare_ids=list(compare_ids) or None, progress=progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _preview(doc: dict, version: int, sections: tuple[str, ...], compare_ids: tuple[str, ...]) -> str:
-    return render_markdown(_report(sections, compare_ids))
+def _preview(doc: dict, version: int, revision_id, sections: tuple[str, ...], compare_ids: tuple[str, ...]) -> str:
+    return render_markdown(_report(revision_id, sections, compare_ids))
 
 
 with compare_tab:
@@ -59,21 +65,25 @@ with report_tab:
         wanted.append("comparison")
     else:
         compare_ids = ()
+    history = _history(project.id, project.version)
+    older = {r.id: f"version {r.version} — {r.summary} ({r.created_at:%Y-%m-%d %H:%M} UTC, {r.author})"
+             for r in history if r.version < project.version}
+    revision_id = st.selectbox("Made from", [None, *older], key=K + "revision",
+                               format_func=lambda r: f"the latest version ({project.version})" if r is None else older[r])
     fmt = st.radio("Format", list(FORMAT_LABELS), format_func=FORMAT_LABELS.get, horizontal=True, key=K + "format")
     sections = tuple(wanted)
     try:
-        preview = _preview(project.content(), project.version, sections, compare_ids)
+        preview = _preview(project.content(), project.version, revision_id, sections, compare_ids)
     except LifecycleError as exc:
         common.show_error(exc)
         st.stop()
-    build_key = (project.id, project.version, fmt, sections, compare_ids)
+    build_key = (project.id, project.version, revision_id, fmt, sections, compare_ids)
     if st.button("Build report", type="primary", key=K + "build"):
         with st.status(f"Building the {fmt.upper()} report…", expanded=True) as status:
             bar = st.progress(0.0, text="Collecting the decision record")
             try:
-                report = build_report(project, history=_history(project.id, project.version), sections=sections,
-                                      compare_ids=list(compare_ids) or None,
-                                      progress=lambda f, msg: bar.progress(min(f, 0.7), text=msg))
+                report = _report(revision_id, sections, compare_ids,
+                                 progress=lambda f, msg: bar.progress(min(f, 0.7), text=msg))
                 bar.progress(0.75, text="Drawing charts and laying out pages" if fmt == "pdf" else "Rendering")
                 data = render(report, fmt)
             except LifecycleError as exc:
@@ -87,7 +97,8 @@ with report_tab:
     built = st.session_state.get(K + "built")
     if built and built[0] == build_key:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", project.name).strip("-")[:60] or "project"
-        st.download_button(f"Download {fmt.upper()}", built[1], file_name=f"{slug}-v{project.version}.{fmt}",
+        version = project.version if revision_id is None else _revision(revision_id).version
+        st.download_button(f"Download {fmt.upper()}", built[1], file_name=f"{slug}-v{version}.{fmt}",
                            mime=MEDIA_TYPES[fmt], type="primary", key=K + "download", icon=":material/download:")
     elif built:
         st.caption("Settings changed since the last build: build again to download.")

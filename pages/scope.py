@@ -1,14 +1,14 @@
-"""Scope page: the lifecycle diagram, then one view at a time."""
+"""Scope page: define the use case, get architecture advice, check the prompt budget."""
 
-from ui import common, stage_form
+from ui import architecture_advice, common, prompt_budget, stage_form, use_case
 
 project = common.page_setup("scope")
 
 VIEWS = [
+    ("Use case", use_case),
+    ("Architecture advice", architecture_advice),
+    ("Prompt budget", prompt_budget),
     ("Decisions", stage_form.for_stage("scope")),
-    ("Use case", __import__("ui.use_case").use_case),
-    ("Architecture advice", __import__("ui.architecture_advice").architecture_advice),
-    ("Prompt budget", __import__("ui.prompt_budget").prompt_budget),
 ]
 
 common.view_selector("scope", VIEWS, project)

@@ -1,15 +1,15 @@
-"""Select page: the lifecycle diagram, then one view at a time."""
+"""Select page: choose a model from the catalog, or decide to pre-train and size it."""
 
-from ui import common, stage_form
+from ui import add_model, common, model_catalog, pretrain_or_adapt, pretrain_planner, stage_form
 
 project = common.page_setup("select")
 
 VIEWS = [
+    ("Model catalog", model_catalog),
+    ("Pre-train or adapt", pretrain_or_adapt),
+    ("Pre-train your own", pretrain_planner),
+    ("Add a model", add_model),
     ("Decisions", stage_form.for_stage("select")),
-    ("Model catalog", __import__("ui.model_catalog").model_catalog),
-    ("Add a model", __import__("ui.add_model").add_model),
-    ("Pre-train or adapt", __import__("ui.pretrain_or_adapt").pretrain_or_adapt),
-    ("Pre-train your own", __import__("ui.pretrain_planner").pretrain_planner),
 ]
 
 common.view_selector("select", VIEWS, project)

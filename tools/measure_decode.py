@@ -38,7 +38,7 @@ def emit(rec):
 def guarded(fn, **kw):
     try:
         fn(**kw)
-    except Exception as e:  # record and go on: one failure must not lose the rest
+    except Exception as e:  # noqa: BLE001  (record and go on: one failure must not lose the rest)
         emit({"kind": "error", "fn": fn.__name__, "args": {k: str(v) for k, v in kw.items()},
               "error": f"{type(e).__name__}: {e}"[:400], "tb": traceback.format_exc()[-600:]})
     gc.collect()
@@ -66,7 +66,6 @@ def bandwidth():
     y.copy_(w)
     s = timed(lambda: y.copy_(w), 10)
     emit({"kind": "bandwidth", "op": "copy", "bytes": 2 * w.numel() * 2, "s": s, "bytes_per_s": 2 * w.numel() * 2 / s})
-    del w, y
 
 
 class Llama:
@@ -74,8 +73,8 @@ class Llama:
         d, L, ff, h, kv, V = LLAMA[name]
         self.d, self.L, self.h, self.kv, self.hd, self.V = d, L, h, kv, d // h, V
         r = lambda *s: torch.randn(*s, device=DEV, dtype=DT) * 0.02
-        self.layers = [dict(qkv=r(d, (h + 2 * kv) * self.hd), o=r(d, d), gu=r(d, 2 * ff), down=r(ff, d),
-                            n1=torch.ones(d, device=DEV, dtype=DT), n2=torch.ones(d, device=DEV, dtype=DT))
+        self.layers = [{"qkv": r(d, (h + 2 * kv) * self.hd), "o": r(d, d), "gu": r(d, 2 * ff), "down": r(ff, d),
+                        "n1": torch.ones(d, device=DEV, dtype=DT), "n2": torch.ones(d, device=DEV, dtype=DT)}
                        for _ in range(L)]
         self.emb, self.head, self.nf = r(V, d), r(d, V), torch.ones(d, device=DEV, dtype=DT)
         self.weight_bytes = sum(t.numel() * 2 for l in self.layers for t in l.values()) + 2 * V * d * 2 + d * 2
@@ -174,7 +173,6 @@ def hf_generate(name, b, p, n):
     emit({"kind": "hf_generate", "name": name, "b": b, "p": p, "n": n, "warm_wall_s": full, "n1_wall_s": first,
           "decode_step_s": (full - first) / (n - 1), "decode_tokens_per_s": b * (n - 1) / (full - first),
           "transformers": tf.__version__})
-    del m
 
 
 def main():

@@ -9,6 +9,7 @@ from lifecycle.project import Project, Scenario
 from lifecycle.scale_advice import scale_advice
 from lifecycle.tasks import get_task, list_tasks, recommend_architecture
 from ui import common
+from ui.use_case import reset_on_project_change
 
 
 @st.cache_data(show_spinner=False)
@@ -18,6 +19,7 @@ def _diagram(family: str):
 
 def render(project: Project | None) -> None:
     st.subheader("Architecture advice")
+    reset_on_project_change("architecture_advice_", project)
     scope = project.scope if project is not None else None
     all_tags = [t.id for t in list_tasks()]
     saved = [t for t in (scope.tasks if scope else []) if t in all_tags]

@@ -8,7 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.evaluation import benchmarks_for_tasks, get_metric, list_metrics, make_target, metrics_for_tasks
+from lifecycle.evaluation import (
+    benchmarks_for_tasks,
+    get_metric,
+    list_metrics,
+    make_target,
+    metrics_for_tasks,
+)
 from lifecycle.project import Project
 from lifecycle.tasks import task_ids
 from ui import common

@@ -12,7 +12,11 @@ from lifecycle.errors import LifecycleError
 from lifecycle.ngram import MAX_NEW_TOKENS_LIMIT, generate, load_model, text_sources
 from lifecycle.project import Project, Scenario
 from lifecycle.sampling import (
-    DEFAULT_DISTRIBUTION, DEFAULT_DISTRIBUTION_SOURCE, parse_distribution, sample_frequencies, transform,
+    DEFAULT_DISTRIBUTION,
+    DEFAULT_DISTRIBUTION_SOURCE,
+    parse_distribution,
+    sample_frequencies,
+    transform,
 )
 from ui import common
 

@@ -20,6 +20,7 @@ from lifecycle.model_cards import model_card
 from lifecycle.project import Project
 from lifecycle.tasks import FAMILIES, get_task
 from ui import common
+from ui.use_case import reset_on_project_change
 
 SIZE_STEPS_B = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256]
 CONTEXT_STEPS = [0, 512, 1024, 2048, 4096, 8192, 32768, 131072]
@@ -34,6 +35,7 @@ def _models():
 
 def render(project: Project | None) -> None:
     st.subheader("Model catalog")
+    reset_on_project_change("model_catalog_", project)
     models = _models()
     scope_tasks = project.scope.tasks if project is not None else []
     with st.expander("Filters and sorting", expanded=True):

@@ -12,13 +12,14 @@ from lifecycle.gpus import get_gpu, list_gpus
 from lifecycle.pretrain_advice import pretrain_advice
 from lifecycle.project import Project
 from ui import common
-from ui.use_case import CONSTRAINTS, DATA_LABELS, DOMAINS
+from ui.use_case import CONSTRAINTS, DATA_LABELS, DOMAINS, reset_on_project_change
 
 DEFAULT_TARGET_B = 7.0
 
 
 def render(project: Project | None) -> None:
     st.subheader("Pre-train or adapt?")
+    reset_on_project_change("pretrain_or_adapt_", project)
     scope = project.scope if project is not None else None
     st.caption("The Scope answers, editable here for what-ifs (edits are not saved to the Scope).")
     left, right = st.columns(2)

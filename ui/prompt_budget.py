@@ -11,6 +11,7 @@ from lifecycle.errors import InvalidInput, LifecycleError
 from lifecycle.project import Project, Scenario
 from lifecycle.prompting import Example, prompt_budget
 from ui import common
+from ui.use_case import reset_on_project_change
 
 DEFAULT_EXAMPLES = ("The checkout page returns a 500 error for every customer | critical\n"
                     "How do I change the email on my invoice? | low\n"
@@ -35,6 +36,7 @@ def parse_examples(text: str) -> list[Example]:
 
 def render(project: Project | None) -> None:
     st.subheader("In-context learning budget")
+    reset_on_project_change("prompt_budget_", project)
     st.caption("Zero-shot: the instruction and the input only. One-shot and few-shot: solved examples first. "
                "Examples use room in the context window, which must also hold the output.")
     try:

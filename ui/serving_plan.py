@@ -9,7 +9,13 @@ from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_b
 from lifecycle.errors import LifecycleError
 from lifecycle.project import Project, Scenario
 from lifecycle.serving import (
-    DEFAULT_ENGINE, SERVING_PRECISIONS, batch_sweep, get_engine, list_engines, serving_plan, sweep_batches,
+    DEFAULT_ENGINE,
+    SERVING_PRECISIONS,
+    batch_sweep,
+    get_engine,
+    list_engines,
+    serving_plan,
+    sweep_batches,
 )
 from ui import common
 from ui.integrate_inputs import pick_gpu, pick_model

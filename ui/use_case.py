@@ -22,6 +22,17 @@ TASKS_KEY = "use_case_tasks"
 LAST_TEXT_KEY = "use_case_last_text"
 
 
+def reset_on_project_change(prefix: str, project: Project | None) -> None:
+    """Widgets keep their state by key; when another project is opened, forget this view's widget
+    state so it is drawn again from that project's saved answers."""
+    owner_key = f"_{prefix}owner"
+    owner = project.id if project is not None else None
+    if st.session_state.get(owner_key, "unset") != owner:
+        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+            del st.session_state[key]
+        st.session_state[owner_key] = owner
+
+
 def _task_label(tag: str) -> str:
     task = get_task(tag)
     return f"{task.name} ({task.id})"
@@ -29,6 +40,7 @@ def _task_label(tag: str) -> str:
 
 def render(project: Project | None) -> None:
     st.subheader("Use case")
+    reset_on_project_change("use_case_", project)
     scope = project.scope if project is not None else None
     draft = st.session_state.get(DRAFT_KEY, {})
     use_case = st.text_area("What do you want to build?", value=scope.use_case if scope else draft.get("use_case", ""),

@@ -18,7 +18,13 @@ from lifecycle.errors import InvalidInput
 from lifecycle.gpus import get_gpu
 from lifecycle.memory import inference_memory, training_memory
 from lifecycle.memory_adapters import OPTIMIZERS
-from lifecycle.memory_planner import min_gpus, min_gpus_inference, rule_of_thumb_bytes, strategy_table, what_would_fit
+from lifecycle.memory_planner import (
+    min_gpus,
+    min_gpus_inference,
+    rule_of_thumb_bytes,
+    strategy_table,
+    what_would_fit,
+)
 
 PRECISIONS = ("fp32", "amp_bf16", "amp_fp16", "bf16", "fp16", "int8", "int4")
 
@@ -68,10 +74,10 @@ def _shape(args) -> tuple[str, ModelShape]:
 
 
 def _train_kwargs(args) -> dict:
-    return dict(precision=args.precision or "amp_bf16", method=args.method, lora_rank=args.lora_rank,
-                lora_targets=args.lora_targets, optimizer=args.optimizer, optimizer_impl=args.optimizer_impl,
-                batch=args.batch, seq=args.seq, target_len=args.target_len, grad_checkpointing=args.grad_checkpointing,
-                attention=args.attention, strategy=args.strategy, offload=args.offload, tp=args.tp, pp=args.pp)
+    return {"precision": args.precision or "amp_bf16", "method": args.method, "lora_rank": args.lora_rank,
+                "lora_targets": args.lora_targets, "optimizer": args.optimizer, "optimizer_impl": args.optimizer_impl,
+                "batch": args.batch, "seq": args.seq, "target_len": args.target_len, "grad_checkpointing": args.grad_checkpointing,
+                "attention": args.attention, "strategy": args.strategy, "offload": args.offload, "tp": args.tp, "pp": args.pp}
 
 
 def _memory(args) -> int:

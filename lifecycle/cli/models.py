@@ -1,12 +1,16 @@
-"""``lifecycle models list [--family F] [--json]`` and ``lifecycle models show ID [--json]``."""
+"""``lifecycle models list [--family F] [--team] [--json]`` and ``lifecycle models show ID [--json]``.
+
+``--team`` adds the team's own models from the database; ``show`` looks there when the id is not a
+shipped catalog model."""
 
 from __future__ import annotations
 
 import argparse
 
-from lifecycle.catalog import get_model, list_models
+from lifecycle.catalog import CatalogModel, get_model, list_models
 from lifecycle.catalog_search import catalog_row, search_models
 from lifecycle.cli._io import print_json
+from lifecycle.errors import LifecycleError, NotFound
 from lifecycle.model_cards import model_card
 from lifecycle.tasks import FAMILIES
 
@@ -17,6 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = cmds.add_parser("list", help="list catalog models")
     p.add_argument("--family", choices=FAMILIES, help="only this architecture family")
+    p.add_argument("--team", action="store_true", help="include the team's models from the database")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_list)
 
@@ -27,7 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _list(args) -> int:
-    models = search_models(list_models(), families=[args.family] if args.family else None, sort_by="params")
+    pool = list_models()
+    if args.team:
+        from lifecycle.custom_models import all_models
+        from lifecycle.store import Store
+
+        pool = all_models(Store())
+    models = search_models(pool, families=[args.family] if args.family else None, sort_by="params")
     rows = [catalog_row(m) for m in models]
     if args.json:
         print_json(rows)
@@ -38,8 +49,21 @@ def _list(args) -> int:
     return 0
 
 
+def _find(model_id: str) -> CatalogModel:
+    try:
+        return get_model(model_id)
+    except NotFound as missing:
+        try:
+            from lifecycle.custom_models import get_custom_model
+            from lifecycle.store import Store
+
+            return get_custom_model(Store(), model_id.strip()).to_catalog_model()
+        except LifecycleError:
+            raise missing from None
+
+
 def _show(args) -> int:
-    model = get_model(args.id)
+    model = _find(args.id)
     card = model_card(model)
     if args.json:
         print_json({**catalog_row(model), "hub_id": model.hub_id, "objective": model.objective,

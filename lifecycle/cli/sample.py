@@ -8,7 +8,11 @@ import numpy as np
 
 from lifecycle.cli._io import print_json
 from lifecycle.sampling import (
-    DEFAULT_DISTRIBUTION_SOURCE, default_distribution, load_distribution, sample_frequencies, transform,
+    DEFAULT_DISTRIBUTION_SOURCE,
+    default_distribution,
+    load_distribution,
+    sample_frequencies,
+    transform,
 )
 
 

@@ -14,12 +14,10 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from lifecycle.charts.lifecycle import lifecycle_diagram
 from lifecycle.project import STAGE_TITLES
-from lifecycle.reports.model import SECTION_TITLES, Chart, Report
+from lifecycle.reports.model import SECTION_TITLES, Report
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-OVERVIEW_CHART_ID = "chart-lifecycle-overview"
 
 
 @lru_cache(maxsize=1)
@@ -37,12 +35,6 @@ def plotly_js() -> Markup:
     from plotly.offline import get_plotlyjs
 
     return Markup(get_plotlyjs())
-
-
-def overview_figure(report: Report) -> go.Figure:
-    fig = lifecycle_diagram(None, report.stage_progress)
-    fig.update_layout(height=110, width=760)
-    return fig
 
 
 def toc(report: Report) -> list[tuple[str, str]]:
@@ -63,14 +55,12 @@ def svg_data_uri(svg: str) -> str:
 
 def render_page(report: Report, *, mode: str, chart_svg: dict[str, str] | None = None, chart_note: str = "") -> str:
     """The report page in ``interactive`` (HTML file) or ``static`` (PDF) mode."""
-    figures = dict(report.figures)
-    figures[OVERVIEW_CHART_ID] = overview_figure(report)
+    figures = report.figures
     chart_html = {cid: chart_div(fig, cid) for cid, fig in figures.items()} if mode == "interactive" else {}
     svgs = {cid: svg_data_uri(svg) for cid, svg in (chart_svg or {}).items()}
     return environment().get_template("report.html.j2").render(
         report=report, mode=mode, plotlyjs=plotly_js() if mode == "interactive" else "",
         chart_html=chart_html, chart_svg=svgs, chart_note=chart_note,
-        overview=Chart(chart_id=OVERVIEW_CHART_ID, title="Lifecycle stages decided (✓) so far"),
         toc=toc(report), stage_titles=STAGE_TITLES,
         built_at=report.built_at.strftime("%Y-%m-%d %H:%M:%S UTC"), built_at_iso=report.built_at.isoformat(),
     )

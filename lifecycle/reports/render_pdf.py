@@ -5,15 +5,13 @@ builds and says so where each chart would be."""
 from __future__ import annotations
 
 from lifecycle.reports.model import Report
-from lifecycle.reports.render_html import OVERVIEW_CHART_ID, overview_figure, render_page
+from lifecycle.reports.render_html import render_page
 from lifecycle.reports.static_charts import figures_to_svg
 
 
 def static_html(report: Report) -> str:
     """The HTML WeasyPrint lays out (exposed for tests and for debugging the print layout)."""
-    figures = dict(report.figures)
-    figures[OVERVIEW_CHART_ID] = overview_figure(report)
-    svgs, failure = figures_to_svg(figures)
+    svgs, failure = figures_to_svg(report.figures)
     return render_page(report, mode="static", chart_svg=svgs, chart_note=failure)
 
 

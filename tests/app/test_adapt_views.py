@@ -10,7 +10,7 @@ def _ok(at):
     return at
 
 
-@pytest.mark.parametrize("view", ["Evaluation plan"])
+@pytest.mark.parametrize("view", ["Adaptation path", "Evaluation plan"])
 def test_adapt_views_render_without_and_with_a_project(run_page, app_env, view):
     _ok(run_page(ADAPT, view=view))
     _ok(run_page(ADAPT, project=app_env.create_project(f"New {view}"), view=view))
@@ -28,7 +28,7 @@ def test_evaluation_plan_suggests_rouge_for_summarization_and_saves_targets(run_
     next(b for b in at.button if b.label == "Save evaluation targets").click().run()
     _ok(at)
     stored = app_env.get_project(project.id)
-    assert [t.metric for t in stored.adapt.eval_targets][0] == "rouge"
+    assert stored.adapt.eval_targets[0].metric == "rouge"
 
 
 def test_evaluation_plan_without_scope_tasks_offers_a_task_picker(run_page):
@@ -38,3 +38,40 @@ def test_evaluation_plan_without_scope_tasks_offers_a_task_picker(run_page):
     assert {"bleu", "chrf"} <= set(at.dataframe[0].value["id"])
     at.multiselect(key="evaluation_plan_tasks").set_value([]).run()
     _ok(at)
+
+
+def test_adaptation_path_follows_the_scope_answers_and_saves_the_path(run_page, app_env):
+    project = app_env.create_project("Legal chat")
+    project.scope.tasks = ["chat"]
+    project.scope.data_available = "thousands"
+    project.scope.quality_bar = "helpful and harmless answers"
+    project.select.model_id = "llama-2-7b"
+    project = app_env.save_project(project, author="tester", section="scope")
+    at = _ok(run_page(ADAPT, project=project, view="Adaptation path"))
+    assert any("Recommended path" in m.value and "DPO" in m.value for m in at.markdown)
+    table = at.dataframe[0].value
+    rlhf = table[table["option"].str.startswith("RLHF")].iloc[0]
+    assert "policy" in rlhf["memory per GPU (GB)"] and "reward" in rlhf["memory per GPU (GB)"]
+    assert at.radio(key="adaptation_path_choice").value == "dpo"
+    next(b for b in at.button if b.label == "Save adaptation path").click().run()
+    _ok(at)
+    stored = app_env.get_project(project.id)
+    assert stored.adapt.adaptation_path == "dpo" and stored.adapt.decisions["adaptation_path_reasons"]
+
+
+@pytest.mark.parametrize("key, value", [
+    ("adaptation_path_seq", 16), ("adaptation_path_seq", 4096), ("adaptation_path_batch", 1),
+    ("adaptation_path_batch", 256), ("adaptation_path_epochs", 100.0), ("adaptation_path_mfu", 0.01),
+    ("adaptation_path_mfu", 1.0), ("adaptation_path_budget", 1e9),
+])
+def test_adaptation_path_accepts_every_widget_extreme(run_page, key, value):
+    at = _ok(run_page(ADAPT, view="Adaptation path"))
+    at.number_input(key=key).set_value(value).run()
+    _ok(at)
+
+
+def test_adaptation_path_for_an_encoder_and_a_huge_model(run_page):
+    at = _ok(run_page(ADAPT, view="Adaptation path"))
+    for model in ("bert-base-uncased", "t5-small", "bloom-176b"):
+        at.selectbox(key="adaptation_path_model").select(model).run()
+        _ok(at)

@@ -33,7 +33,7 @@ def test_building_html_offers_a_download_of_the_report(run_page, full_project):
     at.button(key="report_build").click().run(timeout=60)
     assert not at.exception
     built_key, data = at.session_state["report_built"]
-    assert built_key[2] == "html"
+    assert built_key[3] == "html"
     assert data.startswith(b"<!DOCTYPE html>")
     assert full_project.name.encode() in data
 
@@ -57,10 +57,34 @@ def test_markdown_format_builds_and_the_comparison_can_be_added(run_page, full_p
     assert b"## Scenario comparison" in data
 
 
-def test_compare_view_highlights_differences(run_page, full_project):
-    ids = [s.id for s in full_project.adapt.scenarios]
+def test_compare_view_highlights_differences_and_overlays_charts(run_page, full_project):
+    ids = [s.id for s in full_project.integrate.scenarios if s.kind == "serving"]
     at = run_page("pages/report.py", project=full_project, session_state={"scenario_compare_ids": ids})
     assert not at.exception
     assert any("rows differ" in c.value for c in at.caption)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 2  # the serving charts overlaid, and the numeric results that differ
     at.toggle(key="scenario_compare_only_diff").set_value(True).run()
     assert not at.exception
+
+
+def test_compare_view_with_one_or_no_scenario_explains_what_to_do(run_page, app_env):
+    project = app_env.create_project("Lonely")
+    at = run_page("pages/report.py", project=project)
+    assert not at.exception
+    assert any("save at least two" in i.value for i in at.info)
+
+
+def test_an_older_revision_can_be_chosen(run_page, app_env):
+    project = app_env.create_project("Revised")
+    project.scope.use_case = "first idea"
+    project = app_env.save_project(project, section="scope")
+    project.scope.use_case = "second idea"
+    project = app_env.save_project(project, section="scope")
+    first = app_env.history(project.id)[-1]
+    at = run_page("pages/report.py", project=project)
+    assert "second idea" in "\n".join(m.value for m in at.markdown)
+    at.selectbox(key="report_revision").set_value(first.id).run()
+    assert not at.exception
+    preview = "\n".join(m.value for m in at.markdown)
+    assert "version 1" in preview and "second idea" not in preview

@@ -113,3 +113,16 @@ def test_prompt_budget_extremes_and_bad_examples(run_page):
     assert any("no '|'" in e.value for e in at.error)
     at.text_input(key="prompt_budget_instruction").input("").run()
     _ok(at)
+
+
+def test_opening_another_project_redraws_the_form_from_its_answers(run_page, app_env):
+    first, second = app_env.create_project("First"), app_env.create_project("Second")
+    first.scope.tasks, second.scope.tasks, second.scope.domain = ["chat"], ["ner"], "legal"
+    first, second = app_env.save_project(first, section="scope"), app_env.save_project(second, section="scope")
+    at = _ok(run_page(SCOPE, project=first, view="Use case"))
+    assert at.multiselect(key="use_case_tasks").value == ["chat"]
+    at.query_params["project"] = str(second.id)
+    at.session_state["project_id"] = second.id
+    _ok(at.run())
+    assert at.multiselect(key="use_case_tasks").value == ["ner"]
+    assert at.selectbox(key="use_case_domain").value == "legal"

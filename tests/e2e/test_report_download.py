@@ -79,7 +79,7 @@ def test_download_html_and_pdf_from_the_report_page(page, report_app):
         assert f'id="section-{section}"' in html
     charts = len(build_report(example_project()).figures)
     assert charts >= 1
-    assert html.count('class="plotly-graph-div"') == charts + 1  # scenario charts + the lifecycle overview
+    assert html.count('class="plotly-graph-div"') == charts
     assert "<script src=" not in html
 
     main.get_by_test_id("stRadio").get_by_text("PDF", exact=True).click()

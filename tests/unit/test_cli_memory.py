@@ -68,7 +68,7 @@ def test_seventy_billion_on_one_gpu_does_not_fit_and_says_what_would(capsys):
                    "--gpu", "h100-80gb", "--strategy", "zero3", "--grad-checkpointing")
     assert out["fits"] is False
     assert out["min_gpus"] > 1
-    fsdp = [r for r in out["by_strategy"] if r["strategy"] == "fsdp" and r["offload"] == "none"][0]
+    fsdp = next(r for r in out["by_strategy"] if r["strategy"] == "fsdp" and r["offload"] == "none")
     assert fsdp["min_gpus"] is not None
 
 

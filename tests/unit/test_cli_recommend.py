@@ -52,7 +52,7 @@ def test_models_show_prints_the_card_or_json(capsys):
     assert code == 0 and "# Model Card for T5-small" in out
 
 
-def test_models_show_unknown_id_and_bad_family_exit_2(capsys):
+def test_models_show_unknown_id_and_bad_family_exit_2(capsys, app_env):
     code, _, err = _run(capsys, "models", "show", "bert-base-uncasd")
     assert code == 2 and "bert-base-uncased" in err and err.count("\n") == 1
     try:
@@ -60,3 +60,18 @@ def test_models_show_unknown_id_and_bad_family_exit_2(capsys):
     except SystemExit as exc:
         code = exc.code
     assert code == 2
+
+
+def test_team_models_are_listed_with_team_and_shown_by_id(capsys, app_env):
+    from pathlib import Path
+
+    from lifecycle.custom_models import add_custom_model
+
+    config = (Path(__file__).parents[1] / "data" / "model-configs" / "t5-small.json").read_bytes()
+    add_custom_model(app_env, config, model_id="our-t5", name="Our T5")
+    code, out, _ = _run(capsys, "models", "list", "--team", "--family", "encoder-decoder", "--json")
+    assert code == 0 and "our-t5" in {r["id"] for r in json.loads(out)}
+    code, out, _ = _run(capsys, "models", "show", "our-t5", "--json")
+    assert code == 0 and json.loads(out)["params"] == 60_506_624
+    code, out, _ = _run(capsys, "models", "list", "--json")
+    assert "our-t5" not in {r["id"] for r in json.loads(out)}

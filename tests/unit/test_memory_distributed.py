@@ -4,7 +4,11 @@ import pytest
 
 from lifecycle.architecture import ModelShape
 from lifecycle.catalog import get_model
-from lifecycle.distributed import deepspeed_zero2_estimate_bytes, deepspeed_zero3_estimate_bytes, zero_paper_model_states_bytes
+from lifecycle.distributed import (
+    deepspeed_zero2_estimate_bytes,
+    deepspeed_zero3_estimate_bytes,
+    zero_paper_model_states_bytes,
+)
 from lifecycle.errors import InvalidInput
 from lifecycle.memory import training_memory
 
@@ -69,7 +73,7 @@ def test_our_zero2_on_t5_3b_reproduces_deepspeeds_model_state_numbers():
 
 def test_more_gpus_lower_per_gpu_memory_only_when_something_is_sharded():
     llama = get_model("llama-2-7b").shape
-    kw = dict(precision="bf16", batch=1, seq=2048, grad_checkpointing=True)
+    kw = {"precision": "bf16", "batch": 1, "seq": 2048, "grad_checkpointing": True}
     one = training_memory(llama, **kw).peak_allocated_bytes
     assert training_memory(llama, strategy="ddp", gpus=8, **kw).peak_allocated_bytes > one  # DDP buckets
     z3 = [training_memory(llama, strategy="zero3", gpus=n, **kw).peak_allocated_bytes for n in (1, 2, 8, 64)]
@@ -84,11 +88,11 @@ def test_tensor_and_pipeline_parallel_split_model_states():
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    (dict(strategy="zero4"), "Unknown strategy"),
-    (dict(strategy="ddp", offload="optimizer"), "offload"),
-    (dict(strategy="zero2", offload="params"), "ZeRO-3"),
-    (dict(gpus=6, tp=4), "multiple"),
-    (dict(gpus=0), "gpus"),
+    ({"strategy": "zero4"}, "Unknown strategy"),
+    ({"strategy": "ddp", "offload": "optimizer"}, "offload"),
+    ({"strategy": "zero2", "offload": "params"}, "ZeRO-3"),
+    ({"gpus": 6, "tp": 4}, "multiple"),
+    ({"gpus": 0}, "gpus"),
 ])
 def test_impossible_layouts_are_refused(kwargs, message):
     with pytest.raises(InvalidInput, match=message):

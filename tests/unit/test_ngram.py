@@ -1,6 +1,5 @@
 """The playground's n-gram model: real counts on a shipped public-domain text, decoded with the sampling pipeline."""
 
-import json
 import math
 from pathlib import Path
 

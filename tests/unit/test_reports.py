@@ -49,7 +49,12 @@ def test_the_full_example_fills_the_summary_from_saved_scenarios():
     assert train.name in summary["Training / fine-tuning"]
     assert summary["Serving plan"] == "1 × l4 at int8"
     assert any(r.startswith("Scope: Urgency labels are noisy") for r in report.risks)
-    assert "No serving scenario is saved (Integrate)." in report.missing
+    serve = max((s for s in project.integrate.scenarios if s.kind == "serving"), key=lambda s: s.created_at)
+    estimate = summary["Serving estimate"]
+    assert serve.name in estimate
+    assert f"{serve.results['throughput_tokens_per_s']:.4g} tokens/s" in estimate
+    assert f"${serve.results['cost_per_million_output_tokens_usd']:.2f}" in estimate
+    assert report.missing == []
 
 
 def test_every_scenario_appears_with_inputs_results_and_a_chart_or_a_reason():

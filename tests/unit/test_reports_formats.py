@@ -77,7 +77,7 @@ def test_full_html_has_every_section_every_chart_and_plotly_embedded_once(full_r
     doc = _parse(html)
     assert set(STAGE_IDS) <= doc.ids
     assert set(full_report.figures) <= set(doc.chart_divs)
-    assert len(doc.chart_divs) == len(full_report.figures) + 1  # + the lifecycle overview
+    assert len(doc.chart_divs) == len(full_report.figures)
     assert doc.script_srcs == []  # nothing fetched: no CDN, no external script
     from plotly.offline import get_plotlyjs
 
@@ -133,7 +133,7 @@ def test_user_strings_are_text_in_html_markdown_and_pdf():
     for raw in (XSS, "<img src=x", "<iframe", "<svg onload", "</td></tr></table><script>alert(4)"):
         assert raw not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-    assert _parse(html).scripts == 1 + len(report.figures) + 1  # plotly.js + one per chart + overview
+    assert _parse(html).scripts == 1 + len(report.figures)  # plotly.js + one per chart
     md_html = MarkdownIt("commonmark").enable("table").render(render(report, "md").decode())
     for raw in (XSS, "<img src=x", "<iframe", "<svg onload", "<script>alert(4)"):
         assert raw not in md_html
@@ -162,7 +162,7 @@ def test_pdf_still_builds_with_a_note_per_chart_when_charts_cannot_be_exported(m
     monkeypatch.setattr(static_charts, "browser_path", lambda: None)
     pages, text = _pdf_text(render(full_report, "pdf"))
     assert pages >= 8
-    assert text.count("Chart not included: static charts need Chromium") == len(full_report.figures) + 1
+    assert text.count("Chart not included: static charts need Chromium") == len(full_report.figures)
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
@@ -212,3 +212,17 @@ def test_cli_markdown_with_chart_files(app_env, tmp_path):
     assert svgs and all(p.read_text().startswith("<svg") for p in svgs)
     md = out.read_text()
     assert all(f"](plan_charts/{p.name})" in md for p in svgs)
+
+
+def test_cli_compare_and_sections(app_env, tmp_path, capsys):
+    project = app_env.import_documents([example_project().content()])[0]
+    ids = [s.id for s in project.integrate.scenarios if s.kind == "serving"]
+    out = tmp_path / "cmp.md"
+    assert cli_main(["report", project.name, "--format", "md", "-o", str(out), "--compare", *ids,
+                     "--sections", "summary", "integrate"]) == 0
+    md = out.read_text()
+    assert "## Scenario comparison" in md and "## Integrate" in md
+    assert "## Scope" not in md and "## References" not in md
+    assert md.count("◆") >= 2
+    assert cli_main(["report", project.name, "--format", "md", "-o", str(out), "--compare", ids[0]]) == 2
+    assert "Compare 2 to 4 scenarios" in capsys.readouterr().err

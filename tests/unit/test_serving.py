@@ -11,7 +11,12 @@ from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.gpus import get_gpu
 from lifecycle.memory import inference_memory
 from lifecycle.serving import (
-    decode_step, forward_flops, get_engine, list_engines, serving_plan, sweep_batches,
+    decode_step,
+    forward_flops,
+    get_engine,
+    list_engines,
+    serving_plan,
+    sweep_batches,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -77,7 +82,7 @@ def test_memory_is_the_memory_planners_estimate():
 
 
 def test_largest_batch_and_context_are_the_fitting_boundary():
-    kw = dict(precision="bf16", gpu="a10g", prompt_tokens=1024, new_tokens=256)
+    kw = {"precision": "bf16", "gpu": "a10g", "prompt_tokens": 1024, "new_tokens": 256}
     plan = serving_plan("llama-2-7b", batch=1, **kw)
     shape = get_model("llama-2-7b").shape
     fits = lambda b, p: inference_memory(shape, precision="bf16", batch=b, prompt_tokens=p, new_tokens=256).fits(get_gpu("a10g"))

@@ -1,0 +1,117 @@
+"""The Memory & GPUs view (Adapt & Align) and its serving twin (Integrate), run with AppTest."""
+
+import json
+from pathlib import Path
+
+from lifecycle.charts import scenario_figure
+
+ADAPT, INTEGRATE = "pages/adapt.py", "pages/integrate.py"
+VIEW, SERVING = "Memory & GPUs", "Serving memory"
+K = "memory_planner_"
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_renders_without_a_project_and_with_a_new_one(run_page, app_env):
+    at = _ok(run_page(ADAPT, view=VIEW))
+    assert any("Peak allocated" in m.label for m in at.metric)
+    _ok(run_page(ADAPT, project=app_env.create_project("Memory"), view=VIEW))
+    at = _ok(run_page(INTEGRATE, view=SERVING))
+    assert any("KV cache" in str(c.value) or "Fewest GPUs" in str(c.value) for c in at.markdown) or at.metric
+
+
+def test_model_is_prefilled_from_the_projects_selected_model(run_page, app_env):
+    project = app_env.create_project("Prefill")
+    project.select.model_id = "gpt2-small"
+    project = app_env.save_project(project, author="tester", section="select")
+    at = _ok(run_page(ADAPT, project=project, view=VIEW))
+    assert at.selectbox(key=K + "model").value == "gpt2-small"
+
+
+def test_pasted_config_json_is_sized_and_a_bad_one_says_why(run_page):
+    at = _ok(run_page(ADAPT, view=VIEW))
+    at.radio(key=K + "source").set_value("config.json (paste or upload)").run()
+    _ok(at)
+    at.text_area(key=K + "paste").input((DATA / "model-configs" / "tinyllama-1.1b.json").read_text()).run()
+    _ok(at)
+    assert any("Peak allocated" in m.label for m in at.metric)
+    at.text_area(key=K + "paste").input(json.dumps({"model_type": "resnet"})).run()
+    _ok(at)
+    assert at.error and "transformer" in at.error[0].value
+    at.text_area(key=K + "paste").input("{not json").run()
+    _ok(at)
+    assert at.error
+
+
+def test_typed_numbers_accept_every_extreme_a_user_can_enter(run_page):
+    at = _ok(run_page(ADAPT, view=VIEW))
+    at.radio(key=K + "source").set_value("Typed numbers").run()
+    _ok(at)
+    for name in ("t_layers", "t_hidden", "t_heads", "t_kv", "t_ffn", "t_vocab"):
+        widget = at.number_input(key=K + name)
+        for value in (widget.min, widget.max):
+            widget.set_value(value).run()
+            _ok(at)
+            widget = at.number_input(key=K + name)
+    at.selectbox(key=K + "t_family").set_value("encoder-decoder").run()
+    _ok(at)
+
+
+def test_training_knobs_at_their_limits_never_crash(run_page):
+    at = _ok(run_page(ADAPT, view=VIEW))
+    at.selectbox(key=K + "method").set_value("qlora").run()
+    _ok(at)
+    for name in ("batch", "seq", "gpus", "tp", "pp", "rank", "tokens", "mfu", "run_gpus"):
+        widget = at.number_input(key=K + name)
+        for value in (widget.min, widget.max):
+            widget.set_value(value).run()
+            _ok(at)
+            widget = at.number_input(key=K + name)
+        widget.set_value(widget.min).run()
+    for strategy in ("zero3", "fsdp", "zero2"):
+        at.selectbox(key=K + "strategy").set_value(strategy).run()
+        _ok(at)
+    at.selectbox(key=K + "offload").set_value("params").run()
+    _ok(at)  # params offload needs ZeRO-3: a clear error, not a crash
+    assert at.error
+
+
+def test_nothing_fits_explains_what_would(run_page):
+    at = _ok(run_page(ADAPT, view=VIEW))
+    at.selectbox(key=K + "model").set_value("llama-2-70b").run()
+    at.selectbox(key=K + "gpu").set_value("t4").run()
+    _ok(at)
+    assert any("Nothing fits" in w.value for w in at.warning)
+
+
+def test_serving_limits(run_page):
+    at = _ok(run_page(INTEGRATE, view=SERVING))
+    k = "memory_serving_"
+    for name in ("i_batch", "i_prompt", "i_new", "i_tp"):
+        widget = at.number_input(key=k + name)
+        for value in (widget.min, widget.max):
+            widget.set_value(value).run()
+            _ok(at)
+            widget = at.number_input(key=k + name)
+        widget.set_value(widget.min).run()
+    at.selectbox(key=k + "i_precision").set_value("int4").run()
+    _ok(at)
+
+
+def test_save_as_scenario_stores_it_and_its_chart_redraws(run_page, app_env):
+    project = app_env.create_project("Scenarios")
+    at = _ok(run_page(ADAPT, project=project, view=VIEW))
+    at.text_input(key=K + "scenario_name").input("7B LoRA plan").run()
+    at.button(key=K + "save").click().run()
+    _ok(at)
+    stored = app_env.get_project(project.id)
+    scenario = stored.adapt.scenarios[-1]
+    assert scenario.kind == "memory" and scenario.name == "7B LoRA plan"
+    assert scenario.results["peak_allocated_bytes"] > 0 and "components" in scenario.results
+    assert scenario_figure(scenario) is not None
+    at = _ok(run_page(ADAPT, project=stored, view=VIEW))
+    assert any("Saved memory scenarios" in m.value for m in at.markdown)

@@ -1,0 +1,50 @@
+"""Sampling and serving charts, and the saved-scenario redraw registry."""
+
+import numpy as np
+
+from lifecycle.charts import scenario_figure, scenario_kinds
+from lifecycle.charts.sampling import DROPPED, KEPT, distribution_figure, frequency_figure
+from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
+from lifecycle.project import Scenario
+from lifecycle.sampling import default_distribution, sample_frequencies, transform
+from lifecycle.serving import batch_sweep
+
+
+def test_both_kinds_are_registered():
+    assert {"sampling", "serving"} <= set(scenario_kinds())
+
+
+def test_distribution_chart_highlights_the_kept_set():
+    t = transform(default_distribution(), top_p=0.3)
+    fig = distribution_figure(t)
+    after = fig.data[-1]
+    assert list(after.x[:3]) == ["cake", "donut", "banana"]
+    assert list(after.marker.color[:3]) == [KEPT, KEPT, DROPPED]
+    assert after.y[0] == 2 / 3 and "Kept 2 of 71" in fig.layout.title.text
+
+
+def test_frequency_chart_shows_draws_next_to_probabilities():
+    t = transform(default_distribution(), top_k=4)
+    freqs = sample_frequencies(np.asarray(t.final), 5000, 1)
+    fig = frequency_figure(t.tokens, t.final, freqs.tolist(), 5000, 1)
+    assert [tr.name for tr in fig.data] == ["probability", "frequency in 5,000 draws"]
+    assert len(fig.data[0].x) == 4
+
+
+def test_serving_charts_draw_the_gpu_line_and_mark_batches_that_do_not_fit():
+    plans = batch_sweep("llama-2-7b", [1, 16, 256, 1024], gpu="a100-40gb", prompt_tokens=1024, new_tokens=256)
+    mem = memory_vs_sequences_figure(plans)
+    assert any(s.type == "line" for s in mem.layout.shapes)  # the GPU's memory
+    assert {"weights", "KV cache"} <= {tr.name for tr in mem.data}
+    thr = throughput_vs_batch_figure(plans)
+    assert "does not fit in memory" in {tr.name for tr in thr.data}
+
+
+def test_saved_scenarios_redraw():
+    sampling = Scenario(kind="sampling", name="s", inputs={"distribution": {"a": 0.7, "b": 0.3}, "temperature": 1.0,
+                                                            "top_k": None, "top_p": 1.0, "seed": 0, "samples": 100})
+    assert len(scenario_figure(sampling).data) >= 4
+    serving = Scenario(kind="serving", name="v", inputs={"model_id": "llama-2-7b", "batch": 8, "precision": "bf16",
+                                                          "gpu": "h100-80gb", "gpus": 1, "prompt_tokens": 512,
+                                                          "new_tokens": 128, "engine": "cuda-graph"})
+    assert len(scenario_figure(serving).data) > 3

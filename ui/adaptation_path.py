@@ -1,0 +1,110 @@
+"""Adapt & Align: recommend an adaptation path from the Scope answers, and size every option."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lifecycle.adaptation import get_option, list_options
+from lifecycle.adaptation_advice import recommend_path
+from lifecycle.compute import DEFAULT_MFU
+from lifecycle.errors import LifecycleError
+from lifecycle.project import Project, ScopeStage
+from ui import common
+from ui.integrate_inputs import pick_gpu, pick_model
+
+DATA_CHOICES = ["none", "few", "thousands", "billions"]
+GB = 1e9
+
+
+@st.cache_data(show_spinner="Sizing every option…", max_entries=64)
+def _advice(scope_json: str, model_id: str, gpu_id: str, seq: int, batch: int, epochs: float, mfu: float,
+            price: float) -> dict:
+    scope = ScopeStage.model_validate_json(scope_json)
+    return recommend_path(scope, model=model_id, gpu=gpu_id, seq=seq, batch=batch, epochs=epochs, mfu=mfu,
+                          price_usd_per_hour=price).model_dump()
+
+
+def _scope(project: Project | None) -> ScopeStage:
+    scope = project.scope.model_copy() if project else ScopeStage()
+    with st.expander("Scope answers used (edit here to try alternatives; the Scope page saves them)",
+                     expanded=project is None):
+        c1, c2 = st.columns(2)
+        data = c1.selectbox("Labelled data available", DATA_CHOICES,
+                            index=DATA_CHOICES.index(scope.data_available or "none"), key="adaptation_path_data")
+        domain = c2.text_input("Domain", value=scope.domain or "general", max_chars=100, key="adaptation_path_domain")
+        quality = st.text_input("Quality bar", value=scope.quality_bar, max_chars=500, key="adaptation_path_quality",
+                                help="Words such as helpful, harmless, safe, tone or brand point to alignment.")
+        c1, c2 = st.columns(2)
+        budget = c1.number_input("Budget (USD, 0 = none set)", min_value=0.0, max_value=1e9,
+                                 value=float(scope.budget_usd or 0.0), step=100.0, key="adaptation_path_budget")
+        chat = c2.checkbox("Chat assistant", value="chat" in scope.tasks, key="adaptation_path_chat")
+    tasks = [t for t in scope.tasks if t != "chat"] + (["chat"] if chat else [])
+    return scope.model_copy(update={"data_available": data, "domain": domain, "quality_bar": quality,
+                                    "budget_usd": budget or None, "tasks": tasks})
+
+
+def render(project: Project | None) -> None:
+    st.subheader("Adaptation path")
+    st.caption("Prompting → LoRA/QLoRA → full fine-tuning → alignment (DPO, or RLHF with a reward model and PPO). "
+               "Each option is sized with the memory planner (PPO holds policy, value, reference and reward models) "
+               "and timed at a model-FLOPs utilisation.")
+    scope = _scope(project)
+    model = pick_model(project, "adaptation_path_model", families=("decoder", "encoder-decoder", "encoder"))
+    c1, c2 = st.columns(2)
+    with c1:
+        gpu = pick_gpu(project, "adaptation_path_gpu", "GPU type for training")
+    default_seq = min(model.max_context, (scope.input_tokens or 512) + (scope.output_tokens or 256))
+    seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=model.max_context, value=default_seq,
+                          key="adaptation_path_seq")
+    c1, c2, c3, c4 = st.columns(4)
+    batch = c1.number_input("Micro-batch per GPU", min_value=1, max_value=256, value=4, key="adaptation_path_batch")
+    epochs = c2.number_input("Epochs", min_value=0.1, max_value=100.0, value=1.0, step=0.5, key="adaptation_path_epochs")
+    mfu = c3.number_input("MFU", min_value=0.01, max_value=1.0, value=float(DEFAULT_MFU), step=0.05,
+                          key="adaptation_path_mfu", help="Model-FLOPs utilisation (data/mfu.json: published runs 21–48%).")
+    price = c4.number_input("USD per GPU-hour", min_value=0.0, max_value=1_000.0, value=float(gpu.price_usd_per_hour),
+                            step=0.1, key=f"adaptation_path_price_{gpu.id}")
+    try:
+        advice = _advice(scope.model_dump_json(), model.id, gpu.id, int(seq), int(batch), float(epochs), float(mfu),
+                         float(price))
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    st.markdown("**Recommended path:** " + " → ".join(get_option(o).name for o in advice["path"]))
+    for reason in advice["reasons"]:
+        st.markdown(f"- {reason}")
+    st.dataframe(pd.DataFrame([_row(o) for o in advice["options"]]), hide_index=True, width="stretch")
+    st.caption("Memory per GPU is reserved memory per model role at the GPU count shown (ZeRO-3 sharding beyond one "
+               "GPU). Time = training FLOPs ÷ (GPUs × peak × MFU): 6·N per token full, 4·N with a frozen base, "
+               "16·N per preference-pair token for DPO; RLHF adds SFT and reward-model training to PPO (20·N per "
+               "token; PPO's sampling is memory-bound, so its time is a lower bound).")
+    with st.expander("Where the example counts and risks come from"):
+        for o in list_options():
+            st.markdown(f"- **{o.name}** — examples: {o.examples_source}. Risk: {o.risk_source}.")
+    _save(project, advice)
+
+
+def _row(o: dict) -> dict:
+    opt = get_option(o["id"])
+    s = o.get("sizing") or {}
+    roles = "; ".join(f"{k} {v / GB:.1f}" for k, v in (s.get("per_gpu_bytes") or {}).items())
+    return {"option": opt.name, "status": o["status"], "labelled examples": opt.examples_text,
+            "examples used": s.get("examples"), "GPUs": s.get("gpus") or "does not fit",
+            "memory per GPU (GB)": roles, "time (h)": round(s.get("seconds", 0) / 3600, 2) if s else None,
+            "cost (USD)": round(s.get("cost_usd", 0)) if s else None, "risk": f"{opt.risk_level}: {opt.risk}",
+            "why": " ".join(o["reasons"]) + (f" {o['sizing_error']}" if o.get("sizing_error") else "")}
+
+
+def _save(project: Project | None, advice: dict) -> None:
+    if project is None:
+        st.info("Open a project to save the chosen path.")
+        return
+    ids = [o.id for o in list_options()]
+    current = project.adapt.adaptation_path if project.adapt.adaptation_path in ids else advice["primary"]
+    choice = st.radio("Adaptation path to plan for", ids, index=ids.index(current), horizontal=True,
+                      format_func=lambda i: get_option(i).name, key="adaptation_path_choice")
+    if st.button("Save adaptation path", type="primary", key="adaptation_path_save"):
+        project.adapt.adaptation_path = choice
+        project.adapt.decisions["adaptation_path_reasons"] = advice["reasons"]
+        if common.save_project(project, "adapt", summary=f"Chose adaptation path {choice}"):
+            st.rerun()

@@ -1,0 +1,119 @@
+"""Inputs of the memory planner: where the model shape comes from, and the training / serving knobs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lifecycle.architecture import ModelShape
+from lifecycle.custom_models import parse_config
+from lifecycle.distributed import STRATEGIES, STRATEGY_TITLES
+from lifecycle.memory_adapters import LORA_TARGETS, OPTIMIZERS
+from lifecycle.project import Project
+from ui.integrate_inputs import pick_model
+
+SOURCES = ("Catalog model", "config.json (paste or upload)", "Typed numbers")
+TRAIN_PRECISIONS = {"amp_bf16": "mixed bf16 (fp32 weights + autocast, Trainer(bf16=True))",
+                    "amp_fp16": "mixed fp16 (fp32 weights + autocast)", "fp32": "fp32",
+                    "bf16": "pure bf16 (weights, grads, states in bf16)", "fp16": "pure fp16"}
+INFER_PRECISIONS = {"bf16": "bf16", "fp16": "fp16", "fp32": "fp32", "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)"}
+OPTIMIZER_TITLES = {"adamw": "AdamW", "sgd": "SGD + momentum", "adamw_8bit": "8-bit AdamW (bitsandbytes)",
+                    "adafactor": "Adafactor"}
+
+
+def model_shape(project: Project | None, k: str) -> tuple[str, ModelShape] | None:
+    """(label, shape) from the catalog, a config.json or typed numbers; None (with an error shown) when invalid."""
+    source = st.radio("Model from", SOURCES, horizontal=True, key=k + "source")
+    model = pick_model(project, k + "model") if source != SOURCES[1] else None
+    if source == SOURCES[0]:
+        return model.name, model.shape
+    if source == SOURCES[1]:
+        upload = st.file_uploader("Upload config.json", type=["json"], key=k + "upload")
+        pasted = st.text_area("…or paste its contents", height=140, key=k + "paste",
+                              placeholder='{"model_type": "llama", "hidden_size": 4096, …}')
+        raw = upload.getvalue() if upload is not None else (pasted or "").strip()
+        if not raw:
+            st.info("Upload or paste a Hugging Face config.json to size that model.")
+            return None
+        shape = ModelShape.from_config(parse_config(raw))
+        return f"config.json ({shape.arch})", shape
+    return "typed model", _typed_shape(model.shape, k)
+
+
+def _typed_shape(start: ModelShape, k: str) -> ModelShape:
+    st.caption("Start from the model above and change any number.")
+    c = st.columns(4)
+    family = c[0].selectbox("Family", ("decoder", "encoder", "encoder-decoder"),
+                            index=("decoder", "encoder", "encoder-decoder").index(start.family), key=k + "t_family")
+    if family == "encoder-decoder":
+        enc = c[1].number_input("Encoder layers", 1, 1000, start.encoder_layers or max(start.layers // 2, 1), key=k + "t_enc")
+        dec = c[2].number_input("Decoder layers", 1, 1000, start.decoder_layers or max(start.layers // 2, 1), key=k + "t_dec")
+        layers = int(enc + dec)
+    else:
+        enc = dec = 0
+        layers = int(c[1].number_input("Layers", 1, 1000, start.layers, key=k + "t_layers"))
+    hidden = c[3].number_input("Hidden size", 1, 200_000, start.hidden, key=k + "t_hidden")
+    c = st.columns(4)
+    heads = c[0].number_input("Attention heads", 1, 1024, start.heads, key=k + "t_heads")
+    kv_heads = c[1].number_input("KV heads", 1, 1024, start.kv_heads, key=k + "t_kv",
+                                 help="Fewer than the heads = grouped-query attention (LLaMA-2-70B: 8 of 64).")
+    ffn = c[2].number_input("FFN size", 1, 1_000_000, start.ffn, key=k + "t_ffn")
+    vocab = c[3].number_input("Vocabulary", 1, 2_000_000, start.vocab, key=k + "t_vocab")
+    c = st.columns(3)
+    gated = c[0].checkbox("Gated MLP (SwiGLU/GeGLU)", start.gated_mlp, key=k + "t_gated")
+    tied = c[1].checkbox("Tied input/output embeddings", start.tied_embeddings, key=k + "t_tied")
+    norm = c[2].selectbox("Norm", ("rmsnorm", "layernorm"), index=("rmsnorm", "layernorm").index(start.norm), key=k + "t_norm")
+    arch = start.arch if family == start.family else {"decoder": "llama", "encoder": "bert", "encoder-decoder": "t5"}[family]
+    return ModelShape(family=family, arch=arch, layers=layers, encoder_layers=int(enc), decoder_layers=int(dec),
+                      hidden=int(hidden), heads=int(heads), kv_heads=int(kv_heads), ffn=int(ffn), gated_mlp=gated,
+                      vocab=int(vocab), tied_embeddings=tied, norm=norm, max_context=start.max_context,
+                      head="lm" if family != "encoder" else "base")
+
+
+def training_knobs(shape: ModelShape, k: str, project: Project | None) -> dict:
+    path = project.adapt.adaptation_path if project is not None else None
+    c = st.columns(4)
+    precision = c[0].selectbox("Precision", list(TRAIN_PRECISIONS), format_func=TRAIN_PRECISIONS.get, key=k + "precision")
+    methods = ("full", "lora", "qlora")
+    method = c[1].selectbox("Method", methods, index=methods.index(path) if path in methods else 0, key=k + "method",
+                            format_func={"full": "full fine-tuning / pre-training", "lora": "LoRA",
+                                         "qlora": "QLoRA (4-bit base)"}.get)
+    optimizer = c[2].selectbox("Optimizer", OPTIMIZERS, format_func=OPTIMIZER_TITLES.get, key=k + "optimizer")
+    impl = c[3].selectbox("AdamW kernel", ("foreach", "fused"), key=k + "impl",
+                          help="torch's default foreach AdamW keeps one extra copy of the parameters during the step.")
+    lora = {}
+    if method != "full":
+        c = st.columns(2)
+        lora["lora_rank"] = int(c[0].number_input("LoRA rank r", 1, 4096, 16, key=k + "rank"))
+        lora["lora_targets"] = c[1].multiselect("LoRA targets", LORA_TARGETS, default=["q", "v"], key=k + "targets") or ["q", "v"]
+    c = st.columns(4)
+    batch = c[0].number_input("Micro-batch per GPU", 1, 4096, 4, key=k + "batch",
+                              help="Gradient accumulation does not change memory: only the micro-batch does.")
+    seq = c[1].number_input("Sequence length", 1, 1_048_576, min(2048, shape.max_context), key=k + "seq")
+    target_len = None
+    if shape.family == "encoder-decoder":
+        target_len = int(c[2].number_input("Decoder length", 1, 1_048_576, 128, key=k + "target"))
+    attention = c[3].selectbox("Attention kernel", ("sdpa", "eager"), key=k + "attention",
+                               format_func={"sdpa": "memory-efficient / flash (sdpa)", "eager": "eager (s×s scores)"}.get)
+    ckpt = st.checkbox("Gradient checkpointing", False, key=k + "ckpt")
+    c = st.columns(5)
+    gpus = int(c[0].number_input("GPUs", 1, 65_536, 1, key=k + "gpus"))
+    strategy = c[1].selectbox("Strategy", STRATEGIES, format_func=STRATEGY_TITLES.get, key=k + "strategy")
+    offload = c[2].selectbox("CPU offload", ("none", "optimizer", "params"), key=k + "offload")
+    tp = int(c[3].number_input("Tensor parallel", 1, 1024, 1, key=k + "tp"))
+    pp = int(c[4].number_input("Pipeline parallel", 1, 1024, 1, key=k + "pp"))
+    return dict(precision=precision, method=method, optimizer=optimizer, optimizer_impl=impl, batch=int(batch),
+                seq=int(seq), target_len=target_len, attention=attention, grad_checkpointing=ckpt, gpus=gpus,
+                strategy=strategy, offload=offload, tp=tp, pp=pp, **lora)
+
+
+def serving_knobs(shape: ModelShape, k: str) -> dict:
+    c = st.columns(6)
+    precision = c[0].selectbox("Weights", list(INFER_PRECISIONS), format_func=INFER_PRECISIONS.get, key=k + "i_precision")
+    batch = c[1].number_input("Concurrent sequences", 1, 65_536, 8, key=k + "i_batch")
+    prompt = c[2].number_input("Prompt tokens", 1, 1_048_576, 1024, key=k + "i_prompt")
+    new = c[3].number_input("New tokens", 0, 1_048_576, 0 if shape.family == "encoder" else 256, key=k + "i_new",
+                            disabled=shape.family == "encoder")
+    tp = c[4].number_input("Tensor parallel", 1, 1024, 1, key=k + "i_tp")
+    attention = c[5].selectbox("Attention", ("sdpa", "eager"), key=k + "i_attention")
+    return {"precision": precision, "batch": int(batch), "prompt_tokens": int(prompt),
+                "new_tokens": 0 if shape.family == "encoder" else int(new), "tp": int(tp), "attention": attention}
