@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from lifecycle.adaptation import ALIGNMENT_WORDS, Sizing, get_option, list_options, size_option
+from lifecycle.catalog import get_model
 from lifecycle.errors import LifecycleError
 from lifecycle.project import ScopeStage
 
@@ -82,14 +83,33 @@ def recommend_path(scope: ScopeStage, *, model=None, gpu=None, seq: int | None =
     if data in (None, "none") and align:
         primary = "prompting"
         reasons.append("Alignment needs preference data: collect it before planning DPO or RLHF.")
+    family = _family(model)
+    if family == "encoder":
+        path, primary = ["full"], "full"
+        reasons = [("Encoder models are fine-tuned, not prompted or preference-aligned: in-context learning "
+                    "and RLHF/DPO act on generated text (Brown et al. 2020), while fine-tuning every weight of a "
+                    "BERT-size encoder is the standard recipe (Devlin et al. 2019, arXiv:1810.04805).")]
+        if data in (None, "none"):
+            reasons.append("No labelled data yet: collect a few thousand labelled examples first.")
     examples = EXAMPLES_FOR_DATA.get(data or "none", 0)
-    options = [_advise(o.id, path, examples, scope, model, gpu, seq, sizing_kwargs) for o in list_options()]
+    options = [_advise(o.id, path, examples, scope, model, gpu, seq, sizing_kwargs, family) for o in list_options()]
     return PathAdvice(primary=primary, path=path, reasons=reasons, options=options)
 
 
-def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs) -> OptionAdvice:
+def _family(model) -> str | None:
+    if model is None:
+        return None
+    try:
+        return (get_model(model) if isinstance(model, str) else model).family
+    except LifecycleError:
+        return None
+
+
+def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs, family) -> OptionAdvice:
     o = get_option(option_id)
-    if option_id in path:
+    if family == "encoder" and option_id in ("prompting", "dpo", "rlhf"):
+        status, why = "not advised", ["Needs a model that generates text; this is an encoder."]
+    elif option_id in path:
         status, why = "recommended", [f"On the recommended path (step {path.index(option_id) + 1} of {len(path)})."]
     elif option_id == "rlhf" and "dpo" in path:
         status, why = "possible", ["An alternative to DPO when a reward model will be reused for online feedback."]

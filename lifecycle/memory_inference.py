@@ -39,8 +39,11 @@ def kv_cache_bytes(shape: ModelShape, *, batch: int, tokens: int, bytes_per_valu
 def _layer_working_bytes_per_token(shape: ModelShape, c: int) -> int:
     """Largest set of tensors alive inside one layer's forward under no_grad, per token."""
     h, f, q, kv = shape.hidden, shape.ffn, shape.attention_dim, shape.kv_dim
-    base = 2 * c * h  # the residual stream and its normalised copy
-    mlp = (3 if shape.gated_mlp or shape.arch in act.PY_GELU_ARCHS else 2) * c * f
+    # the input embeddings (held by the model's forward), the layer's input (held by the loop that called it),
+    # the residual after attention and its normalised copy
+    base = 4 * c * h
+    # gated: act(gate), up and their product; GPT-2's Python gelu_new: x, 0.5·x and two tanh temporaries
+    mlp = (3 if shape.gated_mlp else 4 if shape.arch in act.PY_GELU_ARCHS else 2) * c * f
     attention = c * (2 * q + 2 * kv)
     return base + max(mlp, attention)
 

@@ -1,6 +1,6 @@
 """Adapt & Align page: adaptation path, GPU memory and count, evaluation plan."""
 
-from ui import adaptation_path, common, evaluation_plan, memory_planner, stage_form
+from ui import adaptation_path, common, evaluation_plan, memory_planner, scenario_compare, stage_form
 
 project = common.page_setup("adapt")
 
@@ -8,6 +8,7 @@ VIEWS = [
     ("Adaptation path", adaptation_path),
     ("Memory & GPUs", memory_planner),
     ("Evaluation plan", evaluation_plan),
+    ("Compare scenarios", scenario_compare),
     ("Decisions", stage_form.for_stage("adapt")),
 ]
 

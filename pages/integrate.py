@@ -1,7 +1,7 @@
 """Integrate page: serving plan, quantization, generation settings, optimize and augment."""
 
 from ui import (common, generation_playground, memory_planner, optimize_augment, quantization_demo,
-                serving_plan, stage_form)
+                serving_plan, scenario_compare, stage_form)
 
 project = common.page_setup("integrate")
 
@@ -11,6 +11,7 @@ VIEWS = [
     ("Quantization", quantization_demo),
     ("Generation playground", generation_playground),
     ("Optimize & augment", optimize_augment),
+    ("Compare scenarios", scenario_compare),
     ("Decisions", stage_form.for_stage("integrate")),
 ]
 

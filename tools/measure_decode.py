@@ -10,7 +10,8 @@ Writes one JSON line per measurement (random bf16 weights; nothing downloaded):
 - ``hf_generate``: Hugging Face ``generate(do_sample=False)`` as in shared/ground-truth/measure.py,
   run warm (after a short warm-up call), plus an ``n = 1`` call to split prefill from decode.
 
-usage: python3 tools/measure_decode.py OUT.jsonl
+usage: python3 tools/measure_decode.py OUT.jsonl [--set=heldout]
+(--set=heldout: other models and shapes than the default set, to test a model fitted on the default set)
 """
 import gc
 import json
@@ -26,7 +27,10 @@ DEV, DT = "cuda", torch.bfloat16
 LLAMA = {  # hidden, layers, ffn, heads, kv heads, vocab (as shared/ground-truth/measure.py)
     "llama-7b": (4096, 32, 11008, 32, 32, 32000),
     "llama3-8b": (4096, 32, 14336, 32, 8, 128256),
+    "llama-13b": (5120, 40, 13824, 40, 40, 32000),
+    "tinyllama-1.1b": (2048, 22, 5632, 32, 4, 32000),
 }
+HELDOUT = "--set=heldout" in sys.argv
 
 
 def emit(rec):
@@ -178,21 +182,27 @@ def hf_generate(name, b, p, n):
 def main():
     emit({"kind": "env", "torch": torch.__version__, "gpu": torch.cuda.get_device_name(),
           "total": torch.cuda.mem_get_info()[1]})
-    guarded(bandwidth)
-    for name, cases in (("llama-7b", [(1, 640), (16, 1152), (16, 2112), (64, 1152)]),
-                        ("llama3-8b", [(1, 640), (16, 1152), (32, 2112), (64, 4160)])):
+    if HELDOUT:
+        decode_cases = (("llama-13b", [(1, 1024), (8, 2048), (32, 3072)], [(4, 1024)]),
+                        ("tinyllama-1.1b", [(1, 512), (64, 1024), (256, 2048)], [(8, 2048)]))
+        hf_cases = (("tinyllama-1.1b", 8, 256, 64), ("llama-13b", 4, 512, 64))
+    else:
+        guarded(bandwidth)
+        decode_cases = (("llama-7b", [(1, 640), (16, 1152), (16, 2112), (64, 1152)], [(1, 2048), (16, 1024)]),
+                        ("llama3-8b", [(1, 640), (16, 1152), (32, 2112), (64, 4160)], [(1, 2048), (16, 1024)]))
+        hf_cases = (("llama-7b", 1, 512, 128), ("llama-7b", 16, 1024, 256), ("llama3-8b", 16, 1024, 256),
+                    ("llama3-8b", 32, 2048, 128), ("gpt2-medium", 16, 512, 128))
+    for name, cases, prefills in decode_cases:
         model = Llama(name)
         for b, ctx in cases:
             guarded(decode, model=model, name=name, b=b, ctx=ctx)
-        for b, p in ((1, 2048), (16, 1024)):
+        for b, p in prefills:
             guarded(prefill, model=model, name=name, b=b, p=p)
         del model
         gc.collect()
         torch.cuda.empty_cache()
-    for name, b, p, n in (("llama-7b", 1, 512, 128), ("llama-7b", 16, 1024, 256), ("llama3-8b", 16, 1024, 256),
-                          ("llama3-8b", 32, 2048, 128), ("gpt2-medium", 16, 512, 128)):
+    for name, b, p, n in hf_cases:
         guarded(hf_generate, name=name, b=b, p=p, n=n)
-
 
 if __name__ == "__main__":
     main()

@@ -6,12 +6,16 @@ the classic rules of thumb beside our estimate, the quantisation table, and save
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
+from lifecycle.architecture import ModelShape
 from lifecycle.charts.memory import memory_stack_figure, strategy_figure
 from lifecycle.compute import DEFAULT_MFU, mfu_references, training_flops, training_time_and_cost
 from lifecycle.errors import LifecycleError
+from lifecycle.gpus import get_gpu
 from lifecycle.memory import inference_memory, training_memory
 from lifecycle.memory_planner import (
     RULES,
@@ -43,8 +47,9 @@ def render_serving(project: Project | None) -> None:
 def _render(project: Project | None, *, stage: str, k: str) -> None:
     st.subheader("Memory & GPUs: will it fit, on how many GPUs, with which strategy?")
     st.caption("Per-GPU peak memory from the tensors PyTorch keeps (weights, gradients, optimizer states, saved "
-               "activations, fp32 logits/loss buffers, attention scores, KV cache), checked against measured H200 "
-               "runs (median error 1.7 %, worst 9.8 %; benchmarks/memory_accuracy.py). GB = 10⁹ bytes.")
+               "activations, fp32 logits/loss buffers, attention scores, KV cache), checked against peak memory "
+               "measured on an H200 (tests/data/h200-measurements.jsonl; benchmarks/memory_accuracy.py prints the "
+               "errors). GB = 10⁹ bytes.")
     try:
         picked = model_shape(project, k)
     except LifecycleError as exc:
@@ -117,7 +122,7 @@ def _verdict(est, gpu) -> None:
 def _strategies_and_cost(shape, gpu, knobs, est, k) -> dict:
     base = {x: v for x, v in knobs.items() if x not in ("gpus",)}
     count, _ = min_gpus(shape, gpu, **base)
-    rows = _strategy_rows(shape, gpu, base)
+    rows = _strategy_rows(shape.model_dump_json(), gpu.id, json.dumps(base, sort_keys=True))
     st.markdown(f"**Fewest {gpu.name} GPUs with {knobs['strategy']}:** {count or 'does not fit at any count'}")
     if count is None:
         ideas = what_would_fit(shape, gpu, **base)
@@ -125,7 +130,7 @@ def _strategies_and_cost(shape, gpu, knobs, est, k) -> dict:
             "Would fit with: " + "; ".join(ideas) + "." if ideas else "Try a smaller micro-batch, checkpointing, "
             "LoRA/QLoRA or a larger GPU."))
     st.dataframe(pd.DataFrame([{"strategy": r["title"], "CPU offload": r["offload"],
-                                "fewest GPUs": r["min_gpus"] or "—",
+                                "fewest GPUs": str(r["min_gpus"]) if r["min_gpus"] else "does not fit",
                                 "per GPU at that count (GB)": None if r["min_gpus"] is None else round(r["per_gpu_required_bytes"] / GB, 1),
                                 "CPU RAM for offload (GB)": round((r["cpu_offload_bytes"] or 0) / GB, 1)}
                                for r in rows]), hide_index=True, width="stretch")
@@ -151,8 +156,10 @@ def _strategies_and_cost(shape, gpu, knobs, est, k) -> dict:
             "gpu_hours": cost.gpu_hours, "cost_usd": cost.cost_usd, "mfu": mfu}
 
 
-def _strategy_rows(shape, gpu, base) -> list[dict]:
-    return strategy_table(shape, gpu, **base)
+@st.cache_data(show_spinner=False, max_entries=256)
+def _strategy_rows(shape_json: str, gpu_id: str, base_json: str) -> list[dict]:
+    """The strategy table (tens of estimates), cached per model, GPU and knobs so reruns stay fast."""
+    return strategy_table(ModelShape.model_validate_json(shape_json), get_gpu(gpu_id), **json.loads(base_json))
 
 
 def _save_and_compare(project, stage, k, label, inputs, results) -> None:
@@ -175,7 +182,7 @@ def _save_and_compare(project, stage, k, label, inputs, results) -> None:
         st.dataframe(pd.DataFrame([{"scenario": s.name, "peak (GB)": round(s.results.get("peak_allocated_bytes", 0) / GB, 1),
                                     "needs (GB)": round(s.results.get("required_bytes", 0) / GB, 1),
                                     "GPU": s.results.get("gpu"), "fits": s.results.get("fits"),
-                                    "fewest GPUs": s.results.get("min_gpus")} for s in saved]),
+                                    "fewest GPUs": str(s.results.get("min_gpus") or "—")} for s in saved]),
                      hide_index=True, width="stretch")
         bars = {}
         for i, s in enumerate(saved, 1):  # same-named scenarios get a number so their bars stay apart

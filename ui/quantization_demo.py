@@ -7,7 +7,9 @@ import math
 import pandas as pd
 import streamlit as st
 
+from lifecycle.architecture import ModelShape
 from lifecycle.errors import LifecycleError
+from lifecycle.memory_inference import inference_weight_bytes
 from lifecycle.project import Project
 from lifecycle.quantization import DEFAULT_ABSMAX, demonstration, quantization_table
 from ui import common
@@ -15,12 +17,15 @@ from ui.integrate_inputs import pick_model
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _table(params: int) -> pd.DataFrame:
+def _table(params: int, shape_json: str) -> pd.DataFrame:
+    shape = ModelShape.model_validate_json(shape_json)
     rows = quantization_table(params)
     return pd.DataFrame([{
         "format": r["format"], "bits": r["bits"], "exponent bits": r["exponent_bits"],
         "fraction bits": r["fraction_bits"], "range": r["range"], "bytes per value": r["bytes_per_value"],
-        "weights (GB)": round(r["weights_gb"], 2), "weights (GiB)": round(r["weights_gib"], 2),
+        "all weights in this format (GB)": round(r["weights_gb"], 2),
+        "all weights (GiB)": round(r["weights_gib"], 2),
+        "as loaded for serving (GB)": round(inference_weight_bytes(shape, r["format"].lower()) / 1e9, 2),
     } for r in rows])
 
 
@@ -30,10 +35,11 @@ def render(project: Project | None) -> None:
                "quantisation (LLM.int8(), Dettmers et al. 2022): code = round(x · qmax / absmax). "
                "GB = 10⁹ bytes, GiB = 2³⁰ bytes.")
     model = pick_model(project, "quantization_demo_model")
-    st.dataframe(_table(model.params), hide_index=True, width="stretch")
-    st.caption(f"Weights only, for {model.params:,} parameters. Grouped 4-bit schemes (GPTQ, AWQ, NF4) add one "
-               "16-bit scale per group of 64–128 weights (+0.125–0.25 bit per weight); the serving plan adds the KV "
-               "cache, activations and runtime overhead.")
+    st.dataframe(_table(model.params, model.shape.model_dump_json()), hide_index=True, width="stretch")
+    st.caption(f"Weights only, for {model.params:,} parameters. 'As loaded' is what the memory planner and the "
+               "serving plan count: int8/int4 quantise the transformer blocks' linear layers (with their scales) "
+               "and keep embeddings and norms in bf16. The serving plan adds the KV cache, activations and "
+               "runtime overhead.")
 
     st.markdown("**What each format stores**")
     left, right = st.columns(2)

@@ -17,7 +17,7 @@ def _memory_traces(plans: list[ServingPlan]) -> list[go.BaseTraceType]:
     names: list[str] = []
     for p in plans:
         names += [n for n in p.memory_components if n not in names]
-    xs = [p.batch for p in plans]
+    xs = [str(p.batch) for p in plans]  # categories: stacked bars stay readable across 1 … 1000s
     traces = [go.Bar(x=xs, y=[p.memory_components.get(n, 0) / GB for p in plans], name=n,
                      marker_color=PALETTE[i % len(PALETTE)]) for i, n in enumerate(names)]
     traces.append(go.Scatter(x=xs, y=[p.memory_total_bytes / GB for p in plans], mode="lines+markers",
@@ -30,7 +30,7 @@ def memory_vs_sequences_figure(plans: list[ServingPlan]) -> go.Figure:
     gpu_gb = plans[0].gpu_memory_bytes / GB
     fig.add_hline(y=gpu_gb, line_color="red", annotation_text=f"{plans[0].gpu_id}: {gpu_gb:.0f} GB")
     fig.update_layout(barmode="stack", xaxis_title="concurrent sequences", yaxis_title="memory per GPU (GB)",
-                      xaxis_type="log", title=f"Memory per GPU vs concurrent sequences ({plans[0].model_id}, "
+                      xaxis_type="category", title=f"Memory per GPU vs concurrent sequences ({plans[0].model_id}, "
                       f"{plans[0].precision}, {plans[0].prompt_tokens}+{plans[0].new_tokens} tokens)",
                       legend={"orientation": "h", "y": -0.25})
     return fig
@@ -51,8 +51,8 @@ def throughput_vs_batch_figure(plans: list[ServingPlan]) -> go.Figure:
     fig.update_xaxes(title_text="concurrent sequences (batch)", type="log")
     fig.update_yaxes(title_text="decode tokens/s, all sequences", secondary_y=False)
     fig.update_yaxes(title_text="tokens/s per sequence", secondary_y=True)
-    fig.update_layout(title=f"Decode throughput vs batch ({plans[0].engine}; memory-bound until the "
-                      "KV cache dominates or compute runs out)", legend={"orientation": "h", "y": -0.25})
+    fig.update_layout(title=f"Decode throughput vs batch ({plans[0].engine} engine)",
+                      legend={"orientation": "h", "y": -0.25})
     return fig
 
 
@@ -75,7 +75,8 @@ def serving_scenario_figure(scenario: Scenario) -> go.Figure:
     fig.add_hline(y=plans[0].gpu_memory_bytes / GB, line_color="red", row=1, col=1)
     for tr in throughput_vs_batch_figure(plans).data:
         fig.add_trace(tr, row=2, col=1, secondary_y=tr.name == "tokens/s per sequence")
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(type="category", row=1, col=1)
+    fig.update_xaxes(type="log", row=2, col=1)
     fig.update_layout(barmode="stack", height=800, title=scenario.name, legend={"orientation": "h", "y": -0.1})
     return fig
 

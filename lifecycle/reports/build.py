@@ -37,7 +37,9 @@ def _wanted(sections: Iterable[str] | None, comparing: bool) -> list[str]:
         if unknown:
             raise InvalidInput(f"Unknown report section {', '.join(sorted(unknown))}; "
                                f"choose from {', '.join(ALL_SECTIONS)}.")
-    if not comparing:
+    if comparing:  # asking for a comparison is asking for its section
+        wanted.add("comparison")
+    else:
         wanted.discard("comparison")
     return [key for key in ALL_SECTIONS if key in wanted]
 

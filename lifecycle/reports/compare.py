@@ -20,6 +20,7 @@ from lifecycle.reports.sections import ChartSink
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 4
 MAX_RESULT_PANELS = 9
 DASHES = ("solid", "dash", "dot", "dashdot")
+COLOURS = ("#4C5FD5", "#E07A5F", "#3D9970", "#B10DC9")
 _MISSING = object()
 
 
@@ -103,15 +104,19 @@ def results_figure(scenarios: list[Scenario]) -> go.Figure | None:
         return None
     cols = min(3, len(keys))
     nrows = math.ceil(len(keys) / cols)
-    fig = make_subplots(rows=nrows, cols=cols, subplot_titles=[fmt.label(k) for k in keys])
-    names = [s.name for s in scenarios]
+    fig = make_subplots(rows=nrows, cols=cols, subplot_titles=[fmt.label(k) for k in keys],
+                        horizontal_spacing=0.12, vertical_spacing=0.5 / nrows)
     for i, key in enumerate(keys):
-        values = [s.results.get(key) if _numeric(s.results.get(key)) else None for s in scenarios]
-        fig.add_trace(go.Bar(x=names, y=values, marker_color=["#4C5FD5", "#E07A5F", "#3D9970", "#B10DC9"][: len(names)],
-                             showlegend=False, name=fmt.label(key),
-                             hovertemplate="%{x}: %{y:.4g}<extra></extra>"),
-                      row=i // cols + 1, col=i % cols + 1)
-    fig.update_layout(height=260 * nrows, title="Numeric results that differ", margin={"t": 80, "l": 40, "r": 20, "b": 40})
+        for j, s in enumerate(scenarios):
+            value = s.results.get(key)
+            # One trace per scenario so the legend names them once; the x axis stays unlabelled.
+            fig.add_trace(go.Bar(x=[j], y=[value if _numeric(value) else None], name=s.name, legendgroup=s.id,
+                                 marker_color=COLOURS[j], showlegend=i == 0,
+                                 hovertemplate=f"{s.name}: %{{y:.4g}}<extra></extra>"),
+                          row=i // cols + 1, col=i % cols + 1)
+    fig.update_xaxes(showticklabels=False)
+    fig.update_layout(height=230 * nrows + 80, title="Numeric results that differ", barmode="group",
+                      legend={"orientation": "h", "y": -0.08}, margin={"t": 80, "l": 40, "r": 20, "b": 40})
     return fig
 
 

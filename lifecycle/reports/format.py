@@ -22,7 +22,8 @@ GB = 1e9
 
 # Words that read better than a mechanical "key with spaces".
 LABELS: dict[str, str] = {
-    "gpu_id": "GPU", "gpus": "GPUs", "min_gpus": "Minimum GPUs", "gpu_count": "GPU count",
+    "gpu_id": "GPU", "gpu": "GPU", "gpus": "GPUs", "new_tokens": "New tokens", "prompt_tokens": "Prompt tokens",
+    "train_tokens": "Training tokens", "params": "Parameters", "flops": "FLOPs", "min_gpus": "Minimum GPUs", "gpu_count": "GPU count",
     "mfu": "MFU", "tp": "Tensor parallel", "pp": "Pipeline parallel", "seq": "Sequence length",
     "lora_rank": "LoRA rank", "pf_days": "PF-days", "gpu_hours": "GPU-hours", "model_id": "Model",
     "top_k": "Top-k", "top_p": "Top-p", "kv_heads": "KV heads", "ffn": "FFN size",
@@ -38,6 +39,9 @@ def label(key: str) -> str:
     if key in LABELS:
         return LABELS[key]
     words = str(key).replace("-", "_").split("_")
+    if len(words) > 2 and words[-2:] == ["per", "s"]:  # decode_tokens_per_s → Decode tokens/s
+        text = " ".join(words[:-2])
+        return text[:1].upper() + text[1:] + "/s"
     unit = ""
     if len(words) > 1 and words[-1] in {"bytes", "flops", "tokens", "usd", "s", "gib", "gb", "ms"}:
         unit = {"usd": "USD", "s": "s", "gib": "GiB", "gb": "GB", "flops": "FLOPs"}.get(words[-1], words[-1])
@@ -104,8 +108,10 @@ def text(value: Any) -> str:
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, dict):
-        parts = [f"{label(k)}: {with_unit(k, v)}" for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))]
-        return _shorten("; ".join(parts))
+        items = sorted(value.items(), key=lambda kv: str(kv[0]))
+        parts = [f"{label(k)}: {with_unit(k, v)}" for k, v in items[:MAX_LIST_ITEMS]]
+        more = f" … and {len(items) - MAX_LIST_ITEMS} more" if len(items) > MAX_LIST_ITEMS else ""
+        return _shorten("; ".join(parts) + more) if parts else "none"
     if isinstance(value, (list, tuple)):
         items = [text(v) for v in value[:MAX_LIST_ITEMS]]
         more = f" … and {len(value) - MAX_LIST_ITEMS} more" if len(value) > MAX_LIST_ITEMS else ""

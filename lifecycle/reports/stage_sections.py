@@ -102,6 +102,28 @@ def select_model(project: Project, section: Section, charts: ChartSink) -> None:
 
 
 @register_section("adapt")
+def adapt_path(project: Project, section: Section, charts: ChartSink) -> None:
+    """What the chosen adaptation path needs and risks, from the adaptation catalog."""
+    from lifecycle.adaptation import get_option
+
+    path = project.adapt.adaptation_path
+    if not path:
+        return
+    try:
+        option = get_option(path)
+    except LifecycleError:
+        section.paragraphs.append(f"The adaptation path {path!r} is not in the adaptation catalog.")
+        return
+    section.tables.append(Table(
+        caption=f"{option.name}: what it needs",
+        header=["Aspect", "Detail", "Source"],
+        rows=[["Labelled examples", option.examples_text, option.examples_source],
+              ["When it helps", option.when, ""],
+              [f"Risk ({option.risk_level})", option.risk, option.risk_source]],
+    ))
+
+
+@register_section("adapt")
 def adapt_eval_targets(project: Project, section: Section, charts: ChartSink) -> None:
     targets = project.adapt.eval_targets
     if not targets:
@@ -133,3 +155,23 @@ def integrate_gpu(project: Project, section: Section, charts: ChartSink) -> None
         f"{gpu.memory_bandwidth_bytes_per_s / 1e12:.2f} TB/s memory bandwidth each "
         f"(datasheet: {gpu.source})."
     )
+
+
+@register_section("integrate")
+def integrate_checklists(project: Project, section: Section, charts: ChartSink) -> None:
+    """The chosen optimisations and augmentations with their trade-offs and sources."""
+    from lifecycle.optimize_augment import checklist_items
+
+    items = checklist_items()
+    rows = []
+    for part, chosen in (("optimize", project.integrate.optimize), ("augment", project.integrate.augment)):
+        by_id = {row["id"]: row for row in items.get(part, [])}
+        for item_id in chosen:
+            row = by_id.get(item_id)
+            if row is None:
+                rows.append([item_id, "not in the checklist catalog", "", ""])
+            else:
+                rows.append([row["name"], row.get("when", ""), row.get("tradeoff", ""), row.get("source", "")])
+    if rows:
+        section.tables.append(Table(caption="Optimisations and augmentations chosen",
+                                    header=["Item", "When it helps", "Trade-off", "Source"], rows=rows))

@@ -126,3 +126,12 @@ def test_advice_with_a_model_sizes_every_option_and_flags_the_budget():
     assert all(o.sizing is not None for o in advice.options)
     assert by_id["dpo"].over_budget and not by_id["prompting"].over_budget
     assert by_id["rlhf"].status == "possible"
+
+
+def test_encoders_are_fine_tuned_not_prompted_or_aligned():
+    advice = recommend_path(ScopeStage(data_available="thousands", tasks=["chat"]), model="bert-base-uncased",
+                            gpu="t4")
+    assert advice.primary == "full" and advice.path == ["full"]
+    by_id = {o.id: o for o in advice.options}
+    assert {by_id[i].status for i in ("prompting", "dpo", "rlhf")} == {"not advised"}
+    assert by_id["full"].sizing.gpus == 1

@@ -104,7 +104,7 @@ def test_select_section_names_the_chosen_catalog_model_and_an_unknown_one_plainl
 def test_risks_include_a_plan_that_does_not_fit_and_a_cost_over_budget():
     p = Project(name="P")
     p.scope.budget_usd = 10.0
-    p.adapt.scenarios.append(Scenario(kind="memory", name="big", results={"fits": False, "cost_usd": 50.0}))
+    p.adapt.scenarios.append(Scenario(kind="report_plain", name="big", results={"fits": False, "cost_usd": 50.0}))
     report = build_report(p)
     assert any("does not fit in GPU memory" in r for r in report.risks)
     assert any("exceeds the budget" in r for r in report.risks)
@@ -140,6 +140,7 @@ def test_units_are_named_in_values():
     assert fmt.with_unit("days", 2.5) == "2.5 days"
     assert fmt.with_unit("pf_days", 2.5) == "2.5"
     assert fmt.label("peak_allocated_bytes") == "Peak allocated (bytes)"
+    assert fmt.label("decode_tokens_per_s") == "Decode tokens/s"
 
 
 def test_comparison_marks_rows_that_differ_and_refuses_bad_counts(test_kind):
@@ -147,7 +148,7 @@ def test_comparison_marks_rows_that_differ_and_refuses_bad_counts(test_kind):
     b = Scenario(kind=test_kind, name="B", inputs={"a": 2, "gpu": "h100-80gb"}, results={"cost_usd": 12.0})
     table = compare.comparison_table([a, b])
     rows = {row[0]: diff for row, diff in zip(table.rows, table.highlight)}
-    assert rows == {"Calculator": False, "Input: A": True, "Input: Gpu": False, "Result: Cost (USD)": True}
+    assert rows == {"Calculator": False, "Input: A": True, "Input: GPU": False, "Result: Cost (USD)": True}
     overlay = compare.overlay_figure([a, b])
     assert [t.name for t in overlay.data] == ["A · curve", "B · curve"]
     assert [t.line.dash for t in overlay.data] == ["solid", "dash"]
@@ -178,3 +179,12 @@ def test_chart_ids_are_derived_from_content_and_place():
     one, two = build_report(project, built_at=when), build_report(project.model_copy(deep=True), built_at=when)
     assert list(one.figures) == list(two.figures)
     assert one.model_dump() == two.model_dump()
+
+
+def test_adapt_and_integrate_sections_explain_the_chosen_options():
+    report = build_report(example_project())
+    adapt, integrate = report.sections[2], report.sections[3]
+    assert any(t.caption.startswith("LoRA") and t.rows[0][0] == "Labelled examples" for t in adapt.tables)
+    checklist = next(t for t in integrate.tables if t.caption == "Optimisations and augmentations chosen")
+    assert checklist.rows[0][0].startswith("Quantization")
+    assert any("Guardrails" in row[0] or "guardrails" in row[0].lower() for row in checklist.rows)

@@ -123,7 +123,7 @@ def _xss_project() -> Project:
     p.scope.use_case = "<img src=x onerror=alert(2)>"
     p.scope.notes = "# not a heading\n- not a list\n<iframe src=javascript:alert(3)>"
     p.adapt.decisions = {"risks": "</td></tr></table><script>alert(4)</script>"}
-    p.adapt.scenarios.append(Scenario(kind="memory", name="<svg onload=alert(5)>", inputs={"<k>": "<v>"}))
+    p.adapt.scenarios.append(Scenario(kind="report_plain", name="<svg onload=alert(5)>", inputs={"<k>": "<v>"}))
     return p
 
 

@@ -23,6 +23,9 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # tools/measure_decode.py on one NVIDIA H200 (torch 2.11.0+cu130, transformers 5.17.0), 2026-11-26.
 MEASURED = [json.loads(line) for line in (DATA / "decode_h200.jsonl").read_text().splitlines()]
 GRAPH_DECODE = [r for r in MEASURED if r["kind"] == "decode"]
+# Held out: measured after data/serving_engines.json was fitted, on models the fit never saw
+# (tools/measure_decode.py --set=heldout, same GPU type, 2026-11-26).
+HELDOUT = [json.loads(line) for line in (DATA / "decode_h200_heldout.jsonl").read_text().splitlines()]
 PREFILL = [r for r in MEASURED if r["kind"] == "prefill"]
 # Cold model.generate(do_sample=False, min_new_tokens=n) in bf16 on one H200:
 # shared/ground-truth/h200-measurements.jsonl, "infer" rows (name, b, p, n, wall_s).
@@ -55,6 +58,24 @@ def test_cuda_graph_decode_tokens_per_s_within_8_percent_of_measured(row):
     assert s.bound == "memory"
     # The roofline is an upper bound that no measurement beats.
     assert row["b"] / _step(row["name"], row["b"], row["ctx"], "roofline").seconds > row["tokens_per_s"]
+
+
+@pytest.mark.parametrize("row", [r for r in HELDOUT if r["kind"] == "decode"], ids=lambda r: f"{r['name']}-b{r['b']}")
+def test_cuda_graph_decode_on_held_out_models(row):
+    # LLaMA-13B: within 8% like the fitted rows. TinyLlama-1.1B (hidden 2048) runs its small kernels less
+    # efficiently than the 7-8B models the engine row was fitted on: the model is up to 23% optimistic there.
+    s = _step(row["name"], row["b"], row["ctx"], "cuda-graph")
+    assert s.bytes_read == pytest.approx(row["weight_bytes"] + row["kv_bytes"], rel=1e-3)
+    tolerance = 0.08 if row["name"] == "llama-13b" else 0.25
+    assert row["b"] / s.seconds == pytest.approx(row["tokens_per_s"], rel=tolerance)
+
+
+@pytest.mark.parametrize("row", [r for r in HELDOUT if r["kind"] == "hf_generate"], ids=lambda r: r["name"])
+def test_hf_eager_decode_on_held_out_models_within_40_percent(row):
+    # Un-compiled generate is bound by the host CPU, which differs between machines of the same type:
+    # the per-layer figure is a rough guide (+9% TinyLlama, -34% LLaMA-13B).
+    s = _step(row["name"], row["b"], row["p"] + row["n"] / 2, "hf-eager")
+    assert row["b"] / s.seconds == pytest.approx(row["decode_tokens_per_s"], rel=0.40)
 
 
 @pytest.mark.parametrize("row", PREFILL, ids=lambda r: f"{r['name']}-b{r['b']}-p{r['p']}")

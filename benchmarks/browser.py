@@ -1,0 +1,130 @@
+"""Browser: time from navigation to the first chart being visible, for every page and view, in headless
+Debian Chromium driven by Playwright (never a downloaded browser), against ``streamlit run app.py`` with
+the full example project. Median of 5 navigations each, after one untimed warm-up navigation. Also
+reports the time until Streamlit says the script finished (``data-test-script-state=notRunning``).
+
+    .venv/bin/python benchmarks/browser.py [--repeat 5] [--chromium /usr/bin/chromium]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from common import ROOT, format_table, page_views, temporary_database_with_full_project, write_result
+
+CHART = "[data-testid='stPlotlyChart'] .main-svg"
+DONE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(url: str) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    env = {**os.environ, "LIFECYCLE_DATABASE_URL": url, "LIFECYCLE_USER": "bench"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+         "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                return proc, base
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("streamlit did not become healthy")
+
+
+def url_paths() -> dict[str, str]:
+    """page file -> URL path, from the st.Page(...) calls in app.py."""
+    text = (ROOT / "app.py").read_text(encoding="utf-8")
+    return {m.group(1): m.group(2) for m in re.finditer(r'st\.Page\("(pages/[^"]+)".*?url_path="([^"]*)"', text)}
+
+
+def navigate(page, url: str, timeout_ms: int = 60_000) -> dict:
+    start = time.perf_counter()
+    page.goto(url)
+    chart_s = None
+    try:
+        page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
+        chart_s = time.perf_counter() - start
+    except Exception:  # a view without any chart: only the finished time counts
+        pass
+    page.wait_for_selector(DONE, state="attached", timeout=timeout_ms)
+    done_s = time.perf_counter() - start
+    errors = page.locator("[data-testid='stException']").count()
+    return {"chart_s": chart_s, "done_s": done_s, "exceptions": errors}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--chromium", default=os.environ.get("LIFECYCLE_CHROMIUM", "/usr/bin/chromium"))
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    url, project_id = temporary_database_with_full_project(Path(tempfile.mkdtemp(prefix="browser-bench-")))
+    proc, base = start_app(url)
+    paths = url_paths()
+    rows = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = context.new_page()
+            for page_file, view in page_views():
+                query = {"project": project_id, **({"view": view} if view else {})}
+                target = f"{base}/{paths.get(page_file, Path(page_file).stem)}?{urllib.parse.urlencode(query)}"
+                navigate(page, target)  # warm-up: server caches and the browser's static files
+                runs = [navigate(page, target) for _ in range(args.repeat)]
+                charts = [r["chart_s"] for r in runs if r["chart_s"] is not None]
+                rows.append({"page": Path(page_file).stem, "view": view or "",
+                             "first_chart_ms": statistics.median(charts) * 1e3 if len(charts) == len(runs) else None,
+                             "script_done_ms": statistics.median(r["done_s"] for r in runs) * 1e3,
+                             "exceptions": max(r["exceptions"] for r in runs)})
+                print(f"{rows[-1]['page']:<10} {rows[-1]['view']:<24} chart {rows[-1]['first_chart_ms'] or 0:7.0f} ms"
+                      f"  done {rows[-1]['script_done_ms']:7.0f} ms", flush=True)
+            browser.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    print(format_table(rows, ["page", "view", "first_chart_ms", "script_done_ms", "exceptions"],
+                       {"first_chart_ms": ".0f", "script_done_ms": ".0f"}))
+    with_chart = [r["first_chart_ms"] for r in rows if r["first_chart_ms"] is not None]
+    summary = {"views": len(rows), "views_with_chart": len(with_chart),
+               "median_first_chart_ms": statistics.median(with_chart) if with_chart else None,
+               "worst_first_chart_ms": max(with_chart) if with_chart else None,
+               "views_with_exceptions": [f"{r['page']}:{r['view']}" for r in rows if r["exceptions"]]}
+    print(f"first chart visible: median {summary['median_first_chart_ms']:.0f} ms, worst "
+          f"{summary['worst_first_chart_ms']:.0f} ms over {len(with_chart)} views with a chart")
+    write_result("browser", {"method": f"Playwright + {args.chromium} headless, navigation to each view URL; "
+                                       f"median of {args.repeat} after one warm-up",
+                             "rows": rows, "summary": summary})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
