@@ -27,6 +27,7 @@ from lifecycle.memory_measurements import estimate_row, load_measurements, row_l
 from lifecycle.memory_planner import RULES
 
 RESULTS = ROOT / "benchmarks" / "results" / "memory_accuracy.json"
+HOLDOUT = ROOT / "tests" / "data" / "h200-holdout.jsonl"
 GB = 1e9
 
 
@@ -63,11 +64,9 @@ def slack_held_out(rows, estimates) -> dict:
             "held_out_worst_abs_error_of_reserved": max(held)}
 
 
-def main() -> int:
-    all_rows = load_measurements()
-    rows = [r for r in all_rows if r.get("ok")]
-    names = list(RULES)
-    header = f"{'run':<58} {'measured':>9} {'ours':>9} {'error':>8}  " + "  ".join(f"{n[:14]:>14}" for n in names)
+def accuracy_table(rows: list[dict], names: list[str], title: str) -> dict:
+    """Print one row per measurement; return the errors, the table and the estimates."""
+    header = f"{title:<58} {'measured':>9} {'ours':>9} {'error':>8}  " + "  ".join(f"{n[:14]:>14}" for n in names)
     print(header)
     print("-" * len(header))
     ours_errors, rule_errors, reserved_errors, table, estimates = [], {n: [] for n in names}, [], [], []
@@ -86,11 +85,29 @@ def main() -> int:
               + "  ".join(f"{_pct(errs[n]):>14}" for n in names))
         table.append({"run": row_label(row), "measured_bytes": measured, "ours_bytes": est.peak_allocated_bytes,
                       "error": err, "peak_phase": est.peak_phase, "rules_error": errs})
+    print("-" * len(header))
+    summary = {"ours": _summary(ours_errors), **{n: _summary(rule_errors[n]) for n in names}}
+    print(f"summary (median / worst absolute error of peak_allocated over {len(rows)} rows): "
+          + "; ".join(f"{k} {v['median_abs_error'] * 100:.1f}% / {v['worst_abs_error'] * 100:.1f}%" for k, v in summary.items()))
+    print(f"reserved memory: median {statistics.median(reserved_errors) * 100:.1f}% / worst {max(reserved_errors) * 100:.1f}%")
+    return {"summary": summary, "reserved": {"median_abs_error": statistics.median(reserved_errors),
+                                             "worst_abs_error": max(reserved_errors)},
+            "rows": table, "estimates": estimates}
+
+
+def main() -> int:
+    all_rows = load_measurements()
+    rows = [r for r in all_rows if r.get("ok")]
+    names = list(RULES)
+    calibration = accuracy_table(rows, names, "run (tests/data/h200-measurements.jsonl)")
+    print()
+    holdout_rows = [r for r in load_measurements(HOLDOUT) if r.get("ok")] if HOLDOUT.exists() else []
+    holdout = accuracy_table(holdout_rows, names, "held-out run (tests/data/h200-holdout.jsonl)") if holdout_rows else None
+    summary, estimates = calibration["summary"], calibration["estimates"]
     oom_rows = [r for r in all_rows if r.get("oom")]
     h200 = get_gpu("h200")
     oom = [{"run": row_label(r), "predicted_required_bytes": estimate_row(r).required_bytes,
             "fits_h200": estimate_row(r).fits(h200)} for r in oom_rows]
-    summary = {"ours": _summary(ours_errors), **{n: _summary(rule_errors[n]) for n in names}}
     held_out = slack_held_out(rows, estimates)
 
     from lifecycle.catalog import get_model
@@ -102,10 +119,6 @@ def main() -> int:
         training_memory(shape, batch=4, seq=2048, grad_checkpointing=True)
     per_call_ms = (time.perf_counter() - start) / 200 * 1e3
 
-    print("-" * len(header))
-    print("summary (median / worst absolute error of peak_allocated over", len(rows), "rows): "
-          + "; ".join(f"{k} {v['median_abs_error'] * 100:.1f}% / {v['worst_abs_error'] * 100:.1f}%" for k, v in summary.items()))
-    print(f"reserved memory: median {statistics.median(reserved_errors) * 100:.1f}% / worst {max(reserved_errors) * 100:.1f}%")
     print(f"held-out slack check: fractions fit on even rows {({k: round(v, 3) for k, v in held_out['fractions_fit_on_even_rows'].items()})}, "
           f"odd rows reserved error median {held_out['held_out_median_abs_error_of_reserved'] * 100:.1f}% / "
           f"worst {held_out['held_out_worst_abs_error_of_reserved'] * 100:.1f}%")
@@ -117,8 +130,9 @@ def main() -> int:
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "python": platform.python_version(),
         "data": "tests/data/h200-measurements.jsonl (NVIDIA H200, torch 2.11.0+cu130, transformers 5.17.0)",
         "rules": RULES, "summary": summary,
-        "reserved": {"median_abs_error": statistics.median(reserved_errors), "worst_abs_error": max(reserved_errors)},
-        "held_out_slack": held_out, "oom_rows": oom, "ms_per_call": per_call_ms, "rows": table}, indent=1))
+        "reserved": calibration["reserved"],
+        "holdout": None if holdout is None else {k: holdout[k] for k in ("summary", "reserved", "rows")},
+        "held_out_slack": held_out, "oom_rows": oom, "ms_per_call": per_call_ms, "rows": calibration["rows"]}, indent=1))
     print(f"wrote {RESULTS.relative_to(ROOT)}")
     return 0
 

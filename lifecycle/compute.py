@@ -66,6 +66,8 @@ def training_flops(
         RECOMPUTE_FLOPS_PER_PARAM_TOKEN if recompute else TRAIN_FLOPS_PER_PARAM_TOKEN
     )
     flops = per_token * n * d
+    if not math.isfinite(flops):
+        raise InvalidInput(f"{n:.3g} parameters × {d:.3g} tokens is beyond the range of this calculator.")
     if layers or seq or hidden:
         if not (layers and seq and hidden):
             raise InvalidInput("The attention term needs layers, seq and hidden together.")

@@ -50,7 +50,11 @@ def read_pilot_csv(text: str | bytes) -> PilotRuns:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise InvalidInput("The CSV is not UTF-8 text.") from None
-    rows = list(csv.reader(io.StringIO(text.strip())))
+    # newline="" lets the csv module handle \r\n, lone \r and quoted line breaks itself.
+    try:
+        rows = list(csv.reader(io.StringIO(text.strip(), newline="")))
+    except csv.Error as exc:
+        raise InvalidInput(f"The CSV could not be read: {exc}.") from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InvalidInput("The CSV is empty; it needs a header row params,tokens,loss and one line per run.")
     header = [h.strip().lower() for h in rows[0]]

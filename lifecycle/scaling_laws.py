@@ -159,14 +159,25 @@ def parametric_constants(law: ScalingLaw) -> dict[str, float]:
     """Eq 4: G = (αA/(βB))^(1/(α+β)), a = β/(α+β), b = α/(α+β)."""
     p = law.params
     s = p["alpha"] + p["beta"]
-    return {"G": (p["alpha"] * p["A"] / (p["beta"] * p["B"])) ** (1 / s), "a": p["beta"] / s, "b": p["alpha"] / s}
+    try:
+        g = (p["alpha"] * p["A"] / (p["beta"] * p["B"])) ** (1 / s)
+    except (OverflowError, ZeroDivisionError):
+        g = math.inf
+    if not math.isfinite(g) or g <= 0:
+        raise InvalidInput(f"The law {law.name!r} has constants whose compute-optimal allocation is out of range "
+                           "(check A, B, alpha and beta).")
+    return {"G": g, "a": p["beta"] / s, "b": p["alpha"] / s}
 
 
 def parametric_allocation(law: ScalingLaw, c_flops):
     """Eq 4: N_opt(C) = G·(C/6)^a, D_opt(C) = G^-1·(C/6)^b; minimises Eq 2 exactly along C = 6·N·D."""
     k = parametric_constants(law)
     x = _arr(c_flops) / TRAIN_FLOPS_PER_PARAM_TOKEN
-    return _out(k["G"] * x ** k["a"]), _out(x ** k["b"] / k["G"])
+    with np.errstate(over="ignore"):
+        n_opt, d_opt = k["G"] * x ** k["a"], x ** k["b"] / k["G"]
+    if not (np.all(np.isfinite(n_opt)) and np.all(np.isfinite(d_opt)) and np.all(n_opt > 0) and np.all(d_opt > 0)):
+        raise InvalidInput(f"The law {law.name!r} gives no finite compute-optimal allocation for this budget.")
+    return _out(n_opt), _out(d_opt)
 
 
 def brute_force_allocation(law: ScalingLaw, c_flops: float) -> tuple[float, float]:

@@ -282,7 +282,7 @@ def batch_sweep(model, batches: list[int], **kwargs) -> list[ServingPlan]:
 
 def sweep_batches(batch: int, max_batch: int, *, limit: int = 4096) -> list[int]:
     """Batch sizes for the charts: powers of two past both the chosen and the largest fitting batch."""
-    top = min(limit, max(2 * batch, int(max(max_batch, 1) * 1.5), 8))
+    top = min(limit, max(2 * batch, 2 * max(max_batch, 1), 8))  # one point past the largest fitting batch
     points = {1 << i for i in range(top.bit_length()) if (1 << i) <= top} | {batch}
     if 0 < max_batch <= top:
         points.add(max_batch)

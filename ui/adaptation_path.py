@@ -7,6 +7,7 @@ import streamlit as st
 
 from lifecycle.adaptation import get_option, list_options
 from lifecycle.adaptation_advice import recommend_path
+from lifecycle.catalog import CatalogModel
 from lifecycle.compute import DEFAULT_MFU
 from lifecycle.errors import LifecycleError
 from lifecycle.project import Project, ScopeStage
@@ -18,10 +19,10 @@ GB = 1e9
 
 
 @st.cache_data(show_spinner="Sizing every option…", max_entries=64)
-def _advice(scope_json: str, model_id: str, gpu_id: str, seq: int, batch: int, epochs: float, mfu: float,
+def _advice(scope_json: str, model_json: str, gpu_id: str, seq: int, batch: int, epochs: float, mfu: float,
             price: float) -> dict:
     scope = ScopeStage.model_validate_json(scope_json)
-    return recommend_path(scope, model=model_id, gpu=gpu_id, seq=seq, batch=batch, epochs=epochs, mfu=mfu,
+    return recommend_path(scope, model=CatalogModel.model_validate_json(model_json), gpu=gpu_id, seq=seq, batch=batch, epochs=epochs, mfu=mfu,
                           price_usd_per_hour=price).model_dump()
 
 
@@ -65,7 +66,7 @@ def render(project: Project | None) -> None:
     price = c4.number_input("USD per GPU-hour", min_value=0.0, max_value=1_000.0, value=float(gpu.price_usd_per_hour),
                             step=0.1, key=f"adaptation_path_price_{gpu.id}")
     try:
-        advice = _advice(scope.model_dump_json(), model.id, gpu.id, int(seq), int(batch), float(epochs), float(mfu),
+        advice = _advice(scope.model_dump_json(), model.model_dump_json(), gpu.id, int(seq), int(batch), float(epochs), float(mfu),
                          float(price))
     except LifecycleError as exc:
         common.show_error(exc)
@@ -88,10 +89,10 @@ def _row(o: dict) -> dict:
     opt = get_option(o["id"])
     s = o.get("sizing") or {}
     roles = "; ".join(f"{k} {v / GB:.1f}" for k, v in (s.get("per_gpu_bytes") or {}).items())
-    return {"option": opt.name, "status": o["status"], "labelled examples": opt.examples_text,
-            "examples used": s.get("examples"), "GPUs": s.get("gpus") or "does not fit",
+    return {"option": opt.name, "status": o["status"], "GPUs": s.get("gpus") or "does not fit",
             "memory per GPU (GB)": roles, "time (h)": round(s.get("seconds", 0) / 3600, 2) if s else None,
-            "cost (USD)": round(s.get("cost_usd", 0)) if s else None, "risk": f"{opt.risk_level}: {opt.risk}",
+            "cost (USD)": round(s.get("cost_usd", 0)) if s else None, "examples used": s.get("examples"),
+            "labelled examples": opt.examples_text, "risk": f"{opt.risk_level}: {opt.risk}",
             "why": " ".join(o["reasons"]) + (f" {o['sizing_error']}" if o.get("sizing_error") else "")}
 
 

@@ -22,10 +22,10 @@ def _table(params: int, shape_json: str) -> pd.DataFrame:
     rows = quantization_table(params)
     return pd.DataFrame([{
         "format": r["format"], "bits": r["bits"], "exponent bits": r["exponent_bits"],
-        "fraction bits": r["fraction_bits"], "range": r["range"], "bytes per value": r["bytes_per_value"],
+        "fraction bits": r["fraction_bits"], "bytes per value": r["bytes_per_value"],
         "all weights in this format (GB)": round(r["weights_gb"], 2),
-        "all weights (GiB)": round(r["weights_gib"], 2),
         "as loaded for serving (GB)": round(inference_weight_bytes(shape, r["format"].lower()) / 1e9, 2),
+        "all weights (GiB)": round(r["weights_gib"], 2), "range": r["range"],
     } for r in rows])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lifecycle.catalog import CatalogModel
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
 from lifecycle.errors import LifecycleError
 from lifecycle.project import Project, Scenario
@@ -24,16 +25,16 @@ GB = 1e9
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _plan(model_id: str, batch: int, kwargs: tuple) -> dict:
-    return serving_plan(model_id, batch=batch, **dict(kwargs)).model_dump()
+def _plan(model_json: str, batch: int, kwargs: tuple) -> dict:
+    return serving_plan(CatalogModel.model_validate_json(model_json), batch=batch, **dict(kwargs)).model_dump()
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _sweep(model_id: str, batches: tuple, kwargs: tuple) -> list:
-    return batch_sweep(model_id, list(batches), **dict(kwargs))
+def _sweep(model_json: str, batches: tuple, kwargs: tuple) -> list:
+    return batch_sweep(CatalogModel.model_validate_json(model_json), list(batches), **dict(kwargs))
 
 
-def _inputs(project: Project | None) -> tuple[str, int, dict]:
+def _inputs(project: Project | None) -> tuple[CatalogModel, int, dict]:
     model = pick_model(project, "serving_plan_model")
     c1, c2, c3 = st.columns(3)
     saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS else "bf16"
@@ -72,7 +73,7 @@ def _inputs(project: Project | None) -> tuple[str, int, dict]:
               "new_tokens": int(new) if decoder else 0, "engine": engine_id, "bandwidth_efficiency": float(bw),
               "per_layer_overhead_s": float(overhead_us) / 1e6, "prefill_utilisation": float(util),
               "price_usd_per_hour": float(price)}
-    return model.id, int(batch), kwargs
+    return model, int(batch), kwargs
 
 
 def render(project: Project | None) -> None:
@@ -80,10 +81,11 @@ def render(project: Project | None) -> None:
     st.caption("Memory from the memory planner (weights + KV cache with grouped-query attention + activations + "
                "runtime overhead). Prefill is compute-bound (≈ 2·N FLOPs per prompt token); decode is "
                "memory-bandwidth-bound (bytes read per step ÷ bandwidth). GB = 10⁹ bytes.")
-    model_id, batch, kwargs = _inputs(project)
+    model, batch, kwargs = _inputs(project)
     try:
-        plan = _plan(model_id, batch, tuple(sorted(kwargs.items())))
-        plans = _sweep(model_id, tuple(sweep_batches(batch, plan["max_batch"])), tuple(sorted(kwargs.items())))
+        model_json = model.model_dump_json()
+        plan = _plan(model_json, batch, tuple(sorted(kwargs.items())))
+        plans = _sweep(model_json, tuple(sweep_batches(batch, plan["max_batch"])), tuple(sorted(kwargs.items())))
     except LifecycleError as exc:
         common.show_error(exc)
         return
@@ -94,7 +96,7 @@ def render(project: Project | None) -> None:
         for a in plan["assumptions"]:
             st.markdown(f"- {a}")
     if project is not None:
-        _save(project, model_id, batch, kwargs, plan)
+        _save(project, model, batch, kwargs, plan)
 
 
 def _results(plan: dict) -> None:
@@ -116,7 +118,7 @@ def _results(plan: dict) -> None:
                  hide_index=True, width="stretch")
 
 
-def _save(project: Project, model_id: str, batch: int, kwargs: dict, plan: dict) -> None:
+def _save(project: Project, model: CatalogModel, batch: int, kwargs: dict, plan: dict) -> None:
     left, right = st.columns(2)
     if left.button("Save precision and GPUs to the project", key="serving_plan_save"):
         project.integrate.precision = kwargs["precision"]
@@ -125,10 +127,11 @@ def _save(project: Project, model_id: str, batch: int, kwargs: dict, plan: dict)
         if common.save_project(project, "integrate", summary="Saved serving plan decisions"):
             st.rerun()
     if right.button("Save as scenario", key="serving_plan_scenario"):
-        name = f"{model_id} {kwargs['precision']} on {kwargs['gpus']}x{kwargs['gpu']}, batch {batch}"
+        name = f"{model.id} {kwargs['precision']} on {kwargs['gpus']}x{kwargs['gpu']}, batch {batch}"
         results = {k: plan[k] for k in ("fits", "memory_total_bytes", "max_batch", "max_context", "prefill_s",
                                         "decode_step_s", "decode_tokens_per_s", "request_latency_s",
                                         "throughput_tokens_per_s", "cost_per_million_output_tokens_usd")}
         scenario = Scenario(kind="serving", name=name, author=common.author(),
-                            inputs={"model_id": model_id, "batch": batch, **kwargs}, results=results)
+                            inputs={"model_id": model.id, "model": model.model_dump(mode="json"), "batch": batch,
+                                    **kwargs}, results=results)
         common.save_scenario(project, "integrate", scenario)

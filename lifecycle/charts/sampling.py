@@ -24,7 +24,7 @@ def _hidden_note(t: Transformed, idx: np.ndarray) -> str:
     if hidden <= 0:
         return ""
     mass = 1 - float(np.asarray(t.original)[idx].sum())
-    return f" · {hidden} less likely tokens not drawn ({mass:.1%} of the original mass)"
+    return f"<br><sup>{hidden} less likely tokens not drawn ({mass:.1%} of the original mass)</sup>"
 
 
 def add_distribution_traces(fig: go.Figure, t: Transformed, *, top_n: int = TOP_N, row=None, col=None) -> None:
@@ -51,7 +51,7 @@ def distribution_figure(t: Transformed, *, top_n: int = TOP_N) -> go.Figure:
         barmode="group", yaxis_title="probability", xaxis_title="next token",
         title=f"Kept {t.kept_count} of {len(t.tokens)} tokens (temperature {t.temperature:g}, top-k "
               f"{t.top_k if t.top_k else 'off'}, top-p {t.top_p:g}){_hidden_note(t, idx)}",
-        legend={"orientation": "h", "y": -0.25}, margin={"t": 60},
+        legend={"orientation": "h", "y": -0.25}, margin={"t": 80},
     )
     return fig
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from lifecycle.catalog import CatalogModel
 from lifecycle.project import Scenario
 from lifecycle.serving import ServingPlan, batch_sweep, serving_plan, sweep_batches
 
@@ -66,8 +67,10 @@ def serving_scenario_figure(scenario: Scenario) -> go.Figure:
     """Redraw a saved 'serving' scenario: memory vs sequences and tokens/s vs batch, from its inputs."""
     inp = scenario.inputs
     kwargs = _plan_kwargs(inp)
-    chosen = serving_plan(inp["model_id"], batch=inp["batch"], **kwargs)
-    plans = batch_sweep(inp["model_id"], sweep_batches(inp["batch"], chosen.max_batch), **kwargs)
+    # A team model is not in the shipped catalog: the scenario carries its shape.
+    model = CatalogModel.model_validate(inp["model"]) if inp.get("model") else inp["model_id"]
+    chosen = serving_plan(model, batch=inp["batch"], **kwargs)
+    plans = batch_sweep(model, sweep_batches(inp["batch"], chosen.max_batch), **kwargs)
     fig = make_subplots(rows=2, cols=1, specs=[[{}], [{"secondary_y": True}]],
                         subplot_titles=("Memory per GPU vs concurrent sequences (GB)", "Decode tokens/s vs batch"))
     for tr in _memory_traces(plans):

@@ -18,7 +18,7 @@ from lifecycle.sampling import (
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "sample", help="Apply generation settings to a next-token distribution and sample it (seeded).",
+        "sample", help="apply generation settings to a next-token distribution and sample it (seeded).",
         description="Temperature, then top-k, then top-p (as Hugging Face generate), renormalised; then seeded draws.",
     )
     p.add_argument("--temperature", type=float, default=1.0, help="0 means greedy (default 1.0)")

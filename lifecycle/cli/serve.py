@@ -13,7 +13,7 @@ DEFAULT_NEW_TOKENS = 256
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "serve-plan", help="Plan serving a model: memory per GPU, largest batch/context, tokens/s, cost per 1M tokens.",
+        "serve-plan", help="plan serving a model: memory per GPU, largest batch/context, tokens/s, cost per 1M tokens.",
         description="Context C is the tokens per sequence (prompt + new tokens); the prompt is C minus --new-tokens.",
     )
     p.add_argument("--model", required=True, help="catalog model id, e.g. llama-2-7b")

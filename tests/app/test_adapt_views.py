@@ -75,3 +75,17 @@ def test_adaptation_path_for_an_encoder_and_a_huge_model(run_page):
     for model in ("bert-base-uncased", "t5-small", "bloom-176b"):
         at.selectbox(key="adaptation_path_model").select(model).run()
         _ok(at)
+
+
+def test_adaptation_path_sizes_a_team_model(run_page, app_env):
+    from lifecycle.custom_models import add_custom_model
+
+    config = {"model_type": "llama", "hidden_size": 2048, "num_hidden_layers": 16, "num_attention_heads": 16,
+              "num_key_value_heads": 4, "intermediate_size": 5632, "vocab_size": 32000,
+              "max_position_embeddings": 4096}
+    add_custom_model(app_env, config, model_id="team-2b", name="Team 2B", author="tester")
+    at = _ok(run_page(ADAPT, view="Adaptation path"))
+    at.selectbox(key="adaptation_path_model").select("team-2b").run()
+    _ok(at)
+    table = at.dataframe[0].value
+    assert (table["GPUs"] != "does not fit").all()

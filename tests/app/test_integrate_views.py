@@ -144,3 +144,23 @@ def test_serving_plan_for_an_encoder_and_on_an_old_gpu(run_page):
     _ok(at)
     at.selectbox(key="serving_plan_gpu").select("v100-16gb").run()
     _ok(at)  # bf16 on a V100 has no tensor cores: a clear error, not a crash
+
+
+def test_serving_plan_works_for_a_team_model_and_its_scenario_redraws(run_page, app_env):
+    from lifecycle.charts import scenario_figure
+    from lifecycle.custom_models import add_custom_model
+
+    config = {"model_type": "llama", "hidden_size": 2048, "num_hidden_layers": 16, "num_attention_heads": 16,
+              "num_key_value_heads": 4, "intermediate_size": 5632, "vocab_size": 32000,
+              "max_position_embeddings": 4096}
+    add_custom_model(app_env, config, model_id="team-2b", name="Team 2B", author="tester")
+    project = app_env.create_project("Team model")
+    at = _ok(run_page(INTEGRATE, project=project, view="Serving plan"))
+    at.selectbox(key="serving_plan_model").select("team-2b").run()
+    _ok(at)
+    assert any("fits" in s.value for s in at.success)
+    next(b for b in at.button if b.label == "Save as scenario").click().run()
+    _ok(at)
+    scenario = app_env.get_project(project.id).integrate.scenarios[-1]
+    assert scenario.inputs["model_id"] == "team-2b"
+    assert scenario_figure(scenario) is not None
