@@ -35,11 +35,15 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(url: str) -> tuple[subprocess.Popen, str]:
+BASELINE_APP = ('import plotly.graph_objects as go\nimport streamlit as st\n'
+                'st.title("Baseline")\nst.plotly_chart(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))\n')
+
+
+def start_app(url: str, script: Path = ROOT / "app.py") -> tuple[subprocess.Popen, str]:
     port = _free_port()
     env = {**os.environ, "LIFECYCLE_DATABASE_URL": url, "LIFECYCLE_USER": "bench"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -94,15 +98,28 @@ def main() -> int:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
-    url, project_id = temporary_database_with_full_project(Path(tempfile.mkdtemp(prefix="browser-bench-")))
-    proc, base = start_app(url)
+    tmp = Path(tempfile.mkdtemp(prefix="browser-bench-"))
+    url, project_id = temporary_database_with_full_project(tmp)
+    (tmp / "baseline.py").write_text(BASELINE_APP)
     paths = url_paths()
     rows = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
-            context = browser.new_context(viewport={"width": 1400, "height": 1000})
-            page = context.new_page()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = context.new_page()
+        # The floor: a Streamlit app that only draws a title and one small Plotly chart.
+        proc, base = start_app(url, tmp / "baseline.py")
+        try:
+            draws_a_chart(page, base)
+            runs = [navigate(page, base, expect_chart=True) for _ in range(args.repeat)]
+            rows.append({"page": "baseline: title + 1 chart", "view": "",
+                         "first_chart_ms": statistics.median(r["chart_s"] for r in runs) * 1e3,
+                         "script_done_ms": statistics.median(r["done_s"] for r in runs) * 1e3, "exceptions": 0})
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        proc, base = start_app(url)
+        try:
             for page_file, view in page_views():
                 query = {"project": project_id, **({"view": view} if view else {})}
                 target = f"{base}/{paths.get(page_file, Path(page_file).stem)}?{urllib.parse.urlencode(query)}"
@@ -115,22 +132,25 @@ def main() -> int:
                              "exceptions": max(r["exceptions"] for r in runs)})
                 print(f"{rows[-1]['page']:<10} {rows[-1]['view']:<24} chart {rows[-1]['first_chart_ms'] or 0:7.0f} ms"
                       f"  done {rows[-1]['script_done_ms']:7.0f} ms", flush=True)
-            browser.close()
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        browser.close()
     print(format_table(rows, ["page", "view", "first_chart_ms", "script_done_ms", "exceptions"],
                        {"first_chart_ms": ".0f", "script_done_ms": ".0f"}))
-    with_chart = [r["first_chart_ms"] for r in rows if r["first_chart_ms"] is not None]
-    summary = {"views": len(rows), "views_with_chart": len(with_chart),
+    baseline, rows_app = rows[0], rows[1:]
+    with_chart = [r["first_chart_ms"] for r in rows_app if r["first_chart_ms"] is not None]
+    summary = {"views": len(rows_app), "views_with_chart": len(with_chart),
+               "baseline_first_chart_ms": baseline["first_chart_ms"],
                "median_first_chart_ms": statistics.median(with_chart) if with_chart else None,
                "worst_first_chart_ms": max(with_chart) if with_chart else None,
-               "views_with_exceptions": [f"{r['page']}:{r['view']}" for r in rows if r["exceptions"]]}
+               "views_with_exceptions": [f"{r['page']}:{r['view']}" for r in rows_app if r["exceptions"]]}
     print(f"first chart visible: median {summary['median_first_chart_ms']:.0f} ms, worst "
-          f"{summary['worst_first_chart_ms']:.0f} ms over {len(with_chart)} views with a chart")
+          f"{summary['worst_first_chart_ms']:.0f} ms over {len(with_chart)} views with a chart; a bare one-chart "
+          f"Streamlit app: {baseline['first_chart_ms']:.0f} ms")
     write_result("browser", {"method": f"Playwright + {args.chromium} headless, navigation to each view URL; "
                                        f"median of {args.repeat} after one warm-up",
                              "rows": rows, "summary": summary})

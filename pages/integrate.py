@@ -1,7 +1,15 @@
 """Integrate page: serving plan, quantization, generation settings, optimize and augment."""
 
-from ui import (common, generation_playground, memory_planner, optimize_augment, quantization_demo,
-                serving_plan, scenario_compare, stage_form)
+from ui import (
+                common,
+                generation_playground,
+                memory_planner,
+                optimize_augment,
+                quantization_demo,
+                scenario_compare,
+                serving_plan,
+                stage_form,
+)
 
 project = common.page_setup("integrate")
 

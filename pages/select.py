@@ -1,6 +1,14 @@
 """Select page: choose a model from the catalog, or decide to pre-train and size it."""
 
-from ui import add_model, common, model_catalog, pretrain_or_adapt, pretrain_planner, scenario_compare, stage_form
+from ui import (
+    add_model,
+    common,
+    model_catalog,
+    pretrain_or_adapt,
+    pretrain_planner,
+    scenario_compare,
+    stage_form,
+)
 
 project = common.page_setup("select")
 

@@ -8,12 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
+from lifecycle.eval_metrics import SCORABLE, score
 from lifecycle.evaluation import (
     benchmarks_for_tasks,
     get_metric,
     list_metrics,
     make_target,
     metrics_for_tasks,
+    target_met,
 )
 from lifecycle.project import Project
 from lifecycle.tasks import task_ids
@@ -74,6 +76,7 @@ def render(project: Project | None) -> None:
         if t.threshold is not None:
             st.caption(f"{m.name} on {t.dataset or 'your data'}: {'≥' if t.higher_is_better else '≤'} "
                        f"{t.threshold:g} {m.unit}".rstrip())
+    _score_sample(targets)
     if project is None:
         st.info("Open a project to save the targets.")
         return
@@ -87,3 +90,30 @@ def _num(value) -> float | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return value
+
+
+def _score_sample(targets: list) -> None:
+    scorable = [t for t in targets if t.metric in SCORABLE]
+    with st.expander("Score a sample of outputs against a target"):
+        if not scorable:
+            st.caption(f"Add a target with one of: {', '.join(SCORABLE)}.")
+            return
+        labels = [f"{get_metric(t.metric).name} on {t.dataset or 'your data'}" for t in scorable]
+        i = st.selectbox("Target", range(len(scorable)), format_func=lambda k: labels[k], key="evaluation_plan_score_target")
+        target = scorable[i]
+        left, right = st.columns(2)
+        hint = "natural-log token probabilities, one per line" if target.metric == "perplexity" else "one per line"
+        preds = left.text_area(f"Model outputs ({hint})", key="evaluation_plan_preds", height=150, max_chars=200_000)
+        refs = right.text_area("References (one per line)", key="evaluation_plan_refs", height=150, max_chars=200_000,
+                               disabled=target.metric == "perplexity")
+        if not preds.strip():
+            return
+        try:
+            value = score(target.metric, preds.strip().splitlines(), refs.strip().splitlines())
+        except LifecycleError as exc:
+            common.show_error(exc)
+            return
+        verdict = "" if target.threshold is None else (" — meets the target" if target_met(target, value)
+                                                       else " — below the target")
+        st.metric(get_metric(target.metric).name, f"{value:.2f}", help=get_metric(target.metric).source)
+        st.caption(f"Computed as the reference implementations do (sacreBLEU, rouge-score, SQuAD script){verdict}.")

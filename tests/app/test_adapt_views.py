@@ -89,3 +89,16 @@ def test_adaptation_path_sizes_a_team_model(run_page, app_env):
     _ok(at)
     table = at.dataframe[0].value
     assert (table["GPUs"] != "does not fit").all()
+
+
+def test_evaluation_plan_scores_a_pasted_sample_against_a_target(run_page, app_env):
+    project = app_env.create_project("Translate")
+    project.scope.tasks = ["translation"]
+    project = app_env.save_project(project, author="tester", section="scope")
+    at = _ok(run_page(ADAPT, project=project, view="Evaluation plan"))
+    at.text_area(key="evaluation_plan_preds").input("The cat sat on the mat.\\nHello world").run()
+    _ok(at)
+    assert at.error  # one reference missing: a clear message
+    at.text_area(key="evaluation_plan_refs").input("The cat sat on the mat.\\nHello world").run()
+    _ok(at)
+    assert at.metric[0].value == "100.00"

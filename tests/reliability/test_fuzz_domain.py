@@ -323,6 +323,72 @@ def test_inference_memory_for_any_settings(name, kwargs):
         assert est.peak_allocated_bytes > 0
 
 
+@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory has not landed yet")
+@settings(max_examples=scaled(25, 200))
+@given(st.sampled_from(sorted(REAL_CONFIGS)), st.sampled_from(["h100-80gb", "t4", "a100-40gb", "nope"]),
+       memory_kwargs)
+def test_fewest_gpus_for_any_settings(name, gpu, kwargs):
+    from lifecycle.architecture import ModelShape
+    from lifecycle.memory_planner import min_gpus
+
+    shape = ModelShape.from_config(REAL_CONFIGS[name])
+    found = outcome(min_gpus, shape, gpu, **{k: v for k, v in kwargs.items() if k != "gpus"})
+    if found is not None and found[0] is not None:
+        assert found[0] >= 1 and found[1].peak_allocated_bytes > 0
+
+
+@needs("lifecycle.memory_grid")
+@settings(max_examples=scaled(25, 200))
+@given(st.sampled_from(sorted(REAL_CONFIGS)), st.lists(awkward_ints, min_size=1, max_size=3),
+       st.lists(awkward_ints, min_size=1, max_size=3), st.lists(awkward_ints, min_size=1, max_size=3),
+       st.booleans())
+def test_memory_grid_for_any_axes(name, batches, seqs, gpu_counts, ckpt):
+    """The grid marks impossible (strategy, GPU count) pairs NaN by design; everything else is finite."""
+    import numpy as np
+
+    from lifecycle.architecture import ModelShape
+    from lifecycle.memory_grid import training_memory_grid
+
+    shape = ModelShape.from_config(REAL_CONFIGS[name])
+    try:
+        grid = training_memory_grid(shape, batches=batches, seqs=seqs, gpu_counts=gpu_counts,
+                                    strategies=("ddp", "zero3"), grad_checkpointing=ckpt)
+    except LifecycleError:
+        return
+    allocated = grid["peak_allocated_bytes"]
+    assert not np.isinf(allocated).any()
+    assert (allocated[~np.isnan(allocated)] > 0).all()
+
+
+@needs("lifecycle.serving")
+@settings(max_examples=scaled(30, 300))
+@given(st.sampled_from(["llama-2-7b", "gpt2-small", "bert-base-uncased", "flan-t5-xl", "no-such-model"]),
+       st.fixed_dictionaries({}, optional={
+           "precision": st.sampled_from(["bf16", "fp16", "int8", "int4", "fp32", "nope"]),
+           "gpu": st.sampled_from(["h100-80gb", "t4", "l4", "nope"]), "gpus": awkward_ints, "batch": awkward_ints,
+           "prompt_tokens": awkward_ints, "new_tokens": awkward_ints,
+           "bandwidth_efficiency": st.one_of(st.none(), awkward_floats),
+           "per_layer_overhead_s": st.one_of(st.none(), awkward_floats),
+           "prefill_utilisation": st.one_of(st.none(), awkward_floats),
+           "price_usd_per_hour": st.one_of(st.none(), awkward_floats)}))
+def test_serving_plan_for_any_settings(model, kwargs):
+    from lifecycle.serving import serving_plan
+
+    outcome(serving_plan, model, find_limits=False, **kwargs)
+
+
+@needs("lifecycle.pretrain_advice")
+@given(st.sampled_from(["general", "finance", "medical", "legal", "code", "x"]),
+       st.one_of(st.none(), st.sampled_from(["none", "few", "thousands", "billions", "lots"])),
+       st.one_of(st.none(), awkward_floats), awkward_floats, st.one_of(st.none(), awkward_floats),
+       st.one_of(st.none(), awkward_floats), awkward_ints)
+def test_pretrain_advice_for_any_inputs(domain, data, budget, target_params, target_tokens, price, gpus):
+    from lifecycle.pretrain_advice import pretrain_advice
+
+    outcome(pretrain_advice, domain=domain, data_available=data, budget_usd=budget, target_params=target_params,
+            target_tokens=target_tokens, price_usd_per_hour=price, gpus=gpus)
+
+
 def test_outcome_helper_rejects_what_it_should():
     """The helper itself: a NaN result and a non-Lifecycle exception both fail."""
     with pytest.raises(AssertionError):

@@ -20,11 +20,11 @@ from lifecycle.serving import (
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-# tools/measure_decode.py on one NVIDIA H200 (torch 2.11.0+cu130, transformers 5.17.0), 2026-11-26.
+# benchmarks/ground_truth/measure_decode.py on one NVIDIA H200 (torch 2.11.0+cu130, transformers 5.17.0), 2026-11-26.
 MEASURED = [json.loads(line) for line in (DATA / "decode_h200.jsonl").read_text().splitlines()]
 GRAPH_DECODE = [r for r in MEASURED if r["kind"] == "decode"]
 # Held out: measured after data/serving_engines.json was fitted, on models the fit never saw
-# (tools/measure_decode.py --set=heldout, same GPU type, 2026-11-26).
+# (benchmarks/ground_truth/measure_decode.py --set=heldout, same GPU type, 2026-11-26).
 HELDOUT = [json.loads(line) for line in (DATA / "decode_h200_heldout.jsonl").read_text().splitlines()]
 PREFILL = [r for r in MEASURED if r["kind"] == "prefill"]
 # Cold model.generate(do_sample=False, min_new_tokens=n) in bf16 on one H200:

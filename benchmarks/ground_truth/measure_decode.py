@@ -10,7 +10,7 @@ Writes one JSON line per measurement (random bf16 weights; nothing downloaded):
 - ``hf_generate``: Hugging Face ``generate(do_sample=False)`` as in shared/ground-truth/measure.py,
   run warm (after a short warm-up call), plus an ``n = 1`` call to split prefill from decode.
 
-usage: python3 tools/measure_decode.py OUT.jsonl [--set=heldout]
+usage: python3 benchmarks/ground_truth/measure_decode.py OUT.jsonl [--set=heldout]
 (--set=heldout: other models and shapes than the default set, to test a model fitted on the default set)
 """
 import gc
