@@ -6,6 +6,7 @@ from lifecycle.charts.lifecycle import lifecycle_diagram
 from lifecycle.project import STAGE_TITLES, STAGES
 from ui import common, project_admin
 
+common.ensure_app_navigation()
 st.title("GenAI Lifecycle Planner")
 st.caption("Walk a generative-AI project through Scope → Select → Adapt & Align → Integrate and turn each "
            "decision into numbers: architecture, model, GPU memory and count, training time and cost, serving.")

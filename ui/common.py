@@ -82,8 +82,20 @@ def _base_version(project: Project) -> int:
     return base.get("version", project.version) if base.get("id") == project.id else project.version
 
 
+def ensure_app_navigation() -> None:
+    """A deep link (``/select?project=3``) opened before any session has run ``app.py`` is served by
+    Streamlit's legacy ``pages/`` auto-discovery, which skips our navigation and sidebar. Switch the
+    server to ``st.navigation`` mode and rerun, so ``app.py`` frames the requested page."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def page_setup(stage_key: str | None) -> Project | None:
     """Title, lifecycle diagram and purpose for a stage page; returns the current project."""
+    ensure_app_navigation()
     project = load_current_project()
     _remember_seen_version(project)
     if stage_key is not None:

@@ -26,10 +26,15 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+def app_db_url(tmp_path_factory) -> str:
+    """The database the module's server uses (tests may seed it before the first page load)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('e2e') / 'e2e.db'}"
+
+
+@pytest.fixture(scope="module")
+def app_url(app_db_url):
     port = _free_port()
-    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    env = {**os.environ, "LIFECYCLE_DATABASE_URL": f"sqlite:///{db}", "LIFECYCLE_USER": "e2e"}
+    env = {**os.environ, "LIFECYCLE_DATABASE_URL": app_db_url, "LIFECYCLE_USER": "e2e"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
