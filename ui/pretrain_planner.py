@@ -66,7 +66,7 @@ def _sig(x: float) -> float:
 def _plan_rows(plans) -> pd.DataFrame:
     return pd.DataFrame([{
         "law": p.law, "params N": count(p.params), "tokens D": count(p.tokens), "tokens/param": _sig(p.tokens_per_param),
-        "loss (nats)": None if p.loss is None else round(p.loss, 4), "days": _sig(p.days),
+        "loss (nats)": "— (no loss law)" if p.loss is None else f"{p.loss:.4f}", "days": _sig(p.days),
         "GPU-hours": _sig(p.gpu_hours), "cost (USD)": _sig(p.cost_usd), "compute (FLOPs)": f"{p.compute_flops:.3g}",
         "PF-days": _sig(p.pf_days), "verdict (this law)": p.verdict,
     } for p in plans])

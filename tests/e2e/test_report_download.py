@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +11,8 @@ from pypdf import PdfReader
 from lifecycle.reports import build_report
 from lifecycle.reports.example import example_project
 from lifecycle.store import Store
-from tests.e2e.conftest import ROOT, _free_port, goto, wait_for_app_run
+from tests.e2e.conftest import goto, wait_for_app_run
+from tests.support.app_server import app_server
 
 pytestmark = pytest.mark.e2e
 
@@ -28,31 +24,8 @@ def report_app(tmp_path_factory):
     store = Store(f"sqlite:///{db}")
     project = store.import_documents([example_project().content()], author="e2e")[0]
     store.engine.dispose()
-    port = _free_port()
-    env = {**os.environ, "LIFECYCLE_DATABASE_URL": f"sqlite:///{db}", "LIFECYCLE_USER": "e2e"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.2)  # polling the health endpoint until the server answers
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not become healthy:\n" + proc.stdout.read().decode(errors="replace"))
-    yield url, project
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with app_server(f"sqlite:///{db}") as url:
+        yield url, project
 
 
 def _build_and_download(page, label: str) -> bytes:
