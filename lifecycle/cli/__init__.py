@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except LifecycleError as exc:
         print(f"lifecycle: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (OSError, ValueError) as exc:
         print(f"lifecycle: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
