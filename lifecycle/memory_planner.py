@@ -71,7 +71,13 @@ def _fits(shape: ModelShape, gpu, gpus: int, kwargs: dict) -> MemoryEstimate | N
 def min_gpus(shape: ModelShape, gpu, **kwargs) -> tuple[int | None, MemoryEstimate | None]:
     """Fewest GPUs (a multiple of tp·pp, at most MAX_GPUS) on which the configuration fits, and its estimate."""
     kwargs.pop("gpus", None)
+    for knob in ("tp", "pp"):
+        value = kwargs.get(knob, 1)
+        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_GPUS:
+            raise InvalidInput(f"{knob} must be a whole number from 1 to {MAX_GPUS}, not {value!r}.")
     unit = kwargs.get("tp", 1) * kwargs.get("pp", 1)
+    if unit > MAX_GPUS:
+        raise InvalidInput(f"tp × pp = {unit} is more than the {MAX_GPUS} GPUs this planner searches.")
     strategy = kwargs.get("strategy", "ddp")
     est = _fits(shape, gpu, unit, kwargs)
     if est is not None:

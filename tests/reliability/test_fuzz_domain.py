@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lifecycle.errors import LifecycleError
@@ -209,6 +209,8 @@ csv_cell = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr), s
 @given(st.one_of(st.text(max_size=200), st.binary(max_size=200),
                  st.lists(st.tuples(csv_cell, csv_cell, csv_cell), max_size=12).map(
                      lambda rows: "params,tokens,loss\n" + "\n".join(",".join(r) for r in rows))))
+@example("0\r0")  # once raised csv.Error
+@example("params,tokens,loss\n1e9,2e10,nan\n")
 def test_pilot_run_csv_of_any_content_reads_or_says_why(text):
     from lifecycle.scaling_fit import read_pilot_csv
 
@@ -239,6 +241,7 @@ def test_any_typed_distribution_parses_or_says_why(text):
 
 @given(st.dictionaries(st.text(min_size=1, max_size=8), st.floats(0, 1e300), min_size=1, max_size=8),
        awkward_floats, st.one_of(st.none(), awkward_ints), awkward_floats)
+@example({"0": 1.0, "00": 1.0}, 5e-324, None, 1.0)  # a subnormal temperature once gave NaN probabilities
 def test_temperature_top_k_top_p_on_any_distribution(weights, temperature, top_k, top_p):
     from lifecycle.sampling import make_distribution, transform
 
@@ -314,6 +317,7 @@ def test_training_memory_for_any_settings(name, kwargs):
     "precision": st.sampled_from(["fp32", "bf16", "fp16", "int8", "int4", "nope"]),
     "batch": awkward_ints, "prompt_tokens": awkward_ints, "new_tokens": awkward_ints, "tp": awkward_ints,
     "attention": st.sampled_from(["sdpa", "eager", "nope"])}))
+@example("bart-large", {"batch": 1, "precision": "int8", "tp": 459991041})  # once a KeyError
 def test_inference_memory_for_any_settings(name, kwargs):
     from lifecycle.architecture import ModelShape
 
@@ -329,12 +333,41 @@ def test_inference_memory_for_any_settings(name, kwargs):
        memory_kwargs)
 def test_fewest_gpus_for_any_settings(name, gpu, kwargs):
     from lifecycle.architecture import ModelShape
+    from lifecycle.gpus import get_gpu
     from lifecycle.memory_planner import min_gpus
 
     shape = ModelShape.from_config(REAL_CONFIGS[name])
-    found = outcome(min_gpus, shape, gpu, **{k: v for k, v in kwargs.items() if k != "gpus"})
+    gpu = outcome(get_gpu, gpu)
+    if gpu is None:
+        return
+    # Non-positive tp/pp are covered (with a time limit) by the next test: they must not loop forever.
+    kwargs = {k: (max(1, min(int(v), 64)) if k in ("tp", "pp") else v) for k, v in kwargs.items() if k != "gpus"}
+    found = outcome(min_gpus, shape, gpu, **kwargs)
     if found is not None and found[0] is not None:
         assert found[0] >= 1 and found[1].peak_allocated_bytes > 0
+
+
+@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory has not landed yet")
+@pytest.mark.parametrize("parallel", [{"tp": -1}, {"pp": 0}])
+def test_fewest_gpus_with_a_non_positive_parallel_degree_answers_promptly(parallel):
+    """Run in a child process with a time limit: a search that never ends must fail the test, not hang CI."""
+    import subprocess
+    import sys
+
+    code = ("from lifecycle.catalog import get_model\n"
+            "from lifecycle.errors import LifecycleError\n"
+            "from lifecycle.gpus import get_gpu\n"
+            "from lifecycle.memory_planner import min_gpus\n"
+            "try:\n"
+            f"    min_gpus(get_model('gpt2-xl').shape, get_gpu('t4'), strategy='zero3', **{parallel!r})\n"
+            "except LifecycleError as exc:\n"
+            "    print('refused:', exc)\n")
+    try:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=15,
+                              cwd=str(CONFIGS.parents[2]))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"min_gpus(..., {parallel}) was still searching after 15 s (it should raise InvalidInput)")
+    assert proc.returncode == 0, proc.stderr[-2000:]
 
 
 @needs("lifecycle.memory_grid")
@@ -382,6 +415,7 @@ def test_serving_plan_for_any_settings(model, kwargs):
        st.one_of(st.none(), st.sampled_from(["none", "few", "thousands", "billions", "lots"])),
        st.one_of(st.none(), awkward_floats), awkward_floats, st.one_of(st.none(), awkward_floats),
        st.one_of(st.none(), awkward_floats), awkward_ints)
+@example("general", None, 1000.0, 7e9, None, 0.0, 8)  # a free GPU-hour: ZeroDivisionError
 def test_pretrain_advice_for_any_inputs(domain, data, budget, target_params, target_tokens, price, gpus):
     from lifecycle.pretrain_advice import pretrain_advice
 
