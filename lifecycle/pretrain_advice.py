@@ -117,8 +117,11 @@ def pretrain_advice(*, domain: str = "general", data_available: str | None = Non
         affordable = False
     else:
         affordable = budget_usd >= cost.cost_usd
-        share = (f"covers it {budget_usd / cost.cost_usd:,.1f} times" if affordable
-                 else f"covers {budget_usd / cost.cost_usd:.0%} of it")
+        if cost.cost_usd <= 0:  # GPU time priced at $0 (e.g. hardware already owned)
+            share = "covers it: the GPU time is priced at $0"
+        else:
+            share = (f"covers it {budget_usd / cost.cost_usd:,.1f} times" if affordable
+                     else f"covers {budget_usd / cost.cost_usd:.0%} of it")
         factors.append(Factor(
             factor="Budget", leans="pretrain" if affordable else "adapt",
             detail=f"Pre-training {target_params / 1e9:g}B on {tokens / 1e9:,.0f}B tokens costs ~${cost.cost_usd:,.0f} "
