@@ -87,10 +87,10 @@ def test_a_save_blocked_past_the_busy_timeout_says_busy_in_words(tmp_path, monke
 
     import pytest
 
-    import lifecycle.store as store_module
+    import lifecycle.db as db_module
     from lifecycle.errors import StoreUnavailable
 
-    monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_S", 0.3)
     path = tmp_path / "locked.db"
     store = Store(f"sqlite:///{path}")
     project = store.create_project("Locked out")
