@@ -49,7 +49,19 @@ def validate_name(name: str) -> str:
         raise InvalidInput("Project name must not be empty.")
     if len(name) > NAME_MAX_CHARS:
         raise InvalidInput(f"Project name is {len(name)} characters long; the limit is {NAME_MAX_CHARS}.")
+    if "\x00" in name:
+        raise InvalidInput("Project name must not contain NUL (\\x00) characters.")
     return name.strip()
+
+
+def validate_text(field: str, value: str, max_chars: int | None = None) -> str:
+    """Free text stored in its own column: no NUL (PostgreSQL refuses it) and, where the column has
+    a width, no longer than it."""
+    if "\x00" in value:
+        raise InvalidInput(f"The {field} must not contain NUL (\\x00) characters.")
+    if max_chars is not None and len(value) > max_chars:
+        raise InvalidInput(f"The {field} is {len(value)} characters long; the limit is {max_chars}.")
+    return value
 
 
 class _Record(BaseModel):

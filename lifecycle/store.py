@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from lifecycle._orm import ProjectRow, RevisionRow
 from lifecycle.db import MIGRATIONS_DIR, _as_utc, _engine_for, current_user, database_url, migrate  # noqa: F401 (re-exported)
 from lifecycle.errors import ConflictError, DuplicateName, NotFound, StoreUnavailable
-from lifecycle.project import Project, upgrade_document, utc_now, validate_name
+from lifecycle.project import NAME_MAX_CHARS, Project, upgrade_document, utc_now, validate_name, validate_text
 
 
 class ProjectSummary(BaseModel):
@@ -92,8 +92,11 @@ class Store:
         if archived is not None:
             query = query.where(ProjectRow.archived == archived)
         if search.strip():
-            pattern = f"%{search.strip().lower()}%"
-            query = query.where(or_(ProjectRow.name_key.like(pattern), func.lower(ProjectRow.description).like(pattern)))
+            # % and _ in what the user typed are text, not wildcards.
+            typed = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{typed}%"
+            query = query.where(or_(ProjectRow.name_key.like(pattern, escape="\\"),
+                                    func.lower(ProjectRow.description).like(pattern, escape="\\")))
         with self.session() as s:
             rows = s.execute(query).all()
         return [
@@ -248,6 +251,10 @@ class Store:
 
 
 def _fill_row(row: ProjectRow, project: Project) -> None:
+    validate_name(project.name)
+    validate_text("description", project.description)
+    validate_text("owner", project.owner, NAME_MAX_CHARS)
+    validate_text("author name", project.updated_by, NAME_MAX_CHARS)
     row.name = project.name
     row.name_key = project.name.lower()
     row.description = project.description
@@ -265,6 +272,7 @@ def _to_project(row: ProjectRow) -> Project:
 
 
 def _revision(project: Project, author: str, section: str, summary: str) -> RevisionRow:
+    validate_text("author name", author, NAME_MAX_CHARS)
     return RevisionRow(
         project_id=project.id, version=project.version, author=author, created_at=project.updated_at,
         section=section, summary=summary, document=json.dumps(project.content(), ensure_ascii=False, sort_keys=True),

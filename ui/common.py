@@ -128,7 +128,9 @@ def escape_md(text: str) -> str:
 
 
 def show_error(exc: Exception) -> None:
-    st.error(str(exc) if isinstance(exc, LifecycleError) else f"Unexpected error: {exc}")
+    # Messages quote user input verbatim: show them as text, never as Markdown/HTML.
+    message = str(exc) if isinstance(exc, LifecycleError) else f"Unexpected error: {exc}"
+    st.error(escape_md(message))
 
 
 def save_project(project: Project, section: str, summary: str = "") -> Project | None:
@@ -164,7 +166,7 @@ def _conflict_box(project: Project | None) -> None:
     if not pending:
         return
     box = st.container(border=True)
-    box.error(pending["message"])
+    box.error(escape_md(pending["message"]))
     left, right = box.columns(2)
     if left.button("Reload (discard my changes)", key="conflict_reload"):
         # Forget every widget value so the forms are redrawn from the stored project.

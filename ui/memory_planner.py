@@ -172,7 +172,7 @@ def _save_and_compare(project, stage, k, label, inputs, results) -> None:
         try:
             scenario = Scenario(kind="memory", name=name.strip() or label, inputs=inputs, results=results)
         except ValueError as exc:
-            st.error(f"Scenario not saved: {exc}")
+            st.error(common.escape_md(f"Scenario not saved: {exc}"))
             return
         if common.save_scenario(project, stage, scenario) is not None:
             st.rerun()

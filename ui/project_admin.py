@@ -48,7 +48,7 @@ def actions(project: Project) -> None:
             _run(lambda: store.rename_project(project, new_name, author=common.author()))
         if b.button("Duplicate", key="project_duplicate"):
             _run(lambda: store.duplicate_project(project, new_name, author=common.author()), select_result=True)
-        sure = st.checkbox(f"Yes, delete “{project.name}” and its history", key="project_delete_sure")
+        sure = st.checkbox(f"Yes, delete “{common.escape_md(project.name)}” and its history", key="project_delete_sure")
         if st.button("Delete project", type="primary", disabled=not sure, key="project_delete"):
             _run(lambda: store.delete_project(project.id), deleted=project.id)
 

@@ -19,11 +19,11 @@ BAD_NUMBER = re.compile(r"^[-+]?(nan|inf|infinity)\b", re.IGNORECASE)
 def view_titles(page: Path) -> list[str | None]:
     tree = ast.parse(page.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "VIEWS" for t in node.targets):
-            if isinstance(node.value, (ast.List, ast.Tuple)):
-                titles = [elt.elts[0].value for elt in node.value.elts
-                          if isinstance(elt, ast.Tuple) and elt.elts and isinstance(elt.elts[0], ast.Constant)]
-                return titles or [None]
+        if (isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Tuple))
+                and any(isinstance(t, ast.Name) and t.id == "VIEWS" for t in node.targets)):
+            titles = [elt.elts[0].value for elt in node.value.elts
+                      if isinstance(elt, ast.Tuple) and elt.elts and isinstance(elt.elts[0], ast.Constant)]
+            return titles or [None]
     return [None]
 
 

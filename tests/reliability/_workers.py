@@ -76,7 +76,7 @@ def crash_loop(url: str, project_id: int, hold_after: int) -> None:
     store = Store(url, apply_migrations=False)
 
     @event.listens_for(store.engine, "after_cursor_execute")
-    def _hold(conn, cursor, statement, params, context, executemany):  # noqa: ARG001
+    def _hold(conn, cursor, statement, params, context, executemany):
         if statement.lstrip().upper().startswith("UPDATE PROJECTS") and i == hold_after:
             print("in-transaction", flush=True)
             time.sleep(120)

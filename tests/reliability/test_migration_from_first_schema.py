@@ -8,7 +8,7 @@ the test keeps meaning the same thing when later migrations change the ORM class
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ from lifecycle.store import MIGRATIONS_DIR, Store, _engine_for
 
 FIRST_REVISION = "0001"
 CONFIGS = Path(__file__).resolve().parents[1] / "data" / "model-configs"
-WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+WHEN = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 # The columns of each table as revision 0001 created them (the test compares exactly these).
 TABLES_0001 = {
@@ -105,7 +105,7 @@ def _normalise(row: dict) -> dict:
     # SQLite hands back naive datetimes and 0/1 for booleans; compare values, not driver types.
     for key, value in row.items():
         if isinstance(value, datetime) and value.tzinfo is None:
-            row[key] = value.replace(tzinfo=timezone.utc)
+            row[key] = value.replace(tzinfo=UTC)
     return row
 
 
