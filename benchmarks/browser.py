@@ -81,13 +81,15 @@ def navigate(page, url: str, expect_chart: bool, timeout_ms: int = 60_000) -> di
 
 
 def draws_a_chart(page, url: str, wait_ms: int = 10_000) -> bool:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     """Untimed warm-up navigation (server caches, browser static files) that also finds out whether the
     view draws a chart at all (Plotly's component loads lazily, so wait for it rather than count)."""
     page.goto(url)
     try:
         page.wait_for_selector(CHART, state="visible", timeout=wait_ms)
         return True
-    except Exception:  # playwright's TimeoutError: this view has no chart
+    except PlaywrightTimeout:  # this view has no chart
         return False
 
 

@@ -102,11 +102,11 @@ def view_titles(page: Path) -> list[str | None]:
     import ast
 
     for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "VIEWS" for t in node.targets):
-            if isinstance(node.value, (ast.List, ast.Tuple)):
-                titles = [e.elts[0].value for e in node.value.elts
-                          if isinstance(e, ast.Tuple) and e.elts and isinstance(e.elts[0], ast.Constant)]
-                return titles or [None]
+        if (isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Tuple))
+                and any(isinstance(t, ast.Name) and t.id == "VIEWS" for t in node.targets)):
+            titles = [e.elts[0].value for e in node.value.elts
+                      if isinstance(e, ast.Tuple) and e.elts and isinstance(e.elts[0], ast.Constant)]
+            return titles or [None]
     return [None]
 
 

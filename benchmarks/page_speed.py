@@ -14,8 +14,15 @@ import logging
 import tempfile
 from pathlib import Path
 
-from common import (ROOT, format_table, page_views, summary_ms, temporary_database_with_full_project, time_calls,
-                    write_result)
+from common import (
+    ROOT,
+    format_table,
+    page_views,
+    summary_ms,
+    temporary_database_with_full_project,
+    time_calls,
+    write_result,
+)
 
 RATIO_TARGET = 3.0
 MS_TARGET = 300.0

@@ -99,6 +99,10 @@ def operations(url: str, projects: int, runs: int) -> list[dict]:
         "open one project by name": lambda: store.get_project(rng.choice(names)),
         "history of one project": lambda: store.history(rng.randint(1, projects)),
     }
+    import inspect
+
+    if "limit" in inspect.signature(store.list_projects).parameters:  # paging in SQL, when the store has it
+        ops["list first 500 (limit=500)"] = lambda: store.list_projects(limit=500)
     rows = []
     for name, fn in ops.items():
         stats = summary_ms(time_calls(fn, runs, warmup=1))

@@ -16,7 +16,6 @@ import importlib
 import itertools
 import random
 import statistics
-import time
 
 import numpy as np
 from common import format_table, time_calls, write_result
