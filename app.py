@@ -20,6 +20,7 @@ PAGES = [
     st.Page("pages/report.py", title="Report", icon=":material/description:", url_path="report"),
 ]
 page = st.navigation(PAGES)
+SIDEBAR_PROJECTS = 500  # most recently updated; the Projects page searches them all
 
 
 def sidebar() -> None:
@@ -27,7 +28,7 @@ def sidebar() -> None:
         st.markdown("### GenAI Lifecycle Planner")
         try:
             store = common.get_store()
-            summaries = store.list_projects(sort="updated")[:500]
+            summaries = store.list_projects(sort="updated", limit=SIDEBAR_PROJECTS)
         except LifecycleError as exc:
             st.error(str(exc))
             return

@@ -79,16 +79,38 @@ class Store:
     # ---- reading -------------------------------------------------------------------------
 
     def list_projects(
-        self, search: str = "", *, archived: bool | None = False, sort: str = "updated"
+        self, search: str = "", *, archived: bool | None = False, sort: str = "updated",
+        limit: int | None = None, offset: int = 0,
     ) -> list[ProjectSummary]:
-        """Summaries without loading documents. ``archived=None`` lists both kinds."""
+        """Summaries without loading documents. ``archived=None`` lists both kinds; ``limit``/``offset``
+        page in SQL (10 000 projects: all ~0.3-0.6 s, the first 500 ~50 ms; benchmarks/scale.py)."""
         order = {
             "updated": ProjectRow.updated_at.desc(),
             "name": ProjectRow.name_key.asc(),
             "created": ProjectRow.created_at.desc(),
         }.get(sort, ProjectRow.updated_at.desc())
         cols = [getattr(ProjectRow, c) for c in ProjectSummary.model_fields if c != "stages_done"]
-        query = select(*cols, ProjectRow.stages_done).order_by(order, ProjectRow.id)
+        query = self._filtered(select(*cols, ProjectRow.stages_done), search, archived).order_by(order, ProjectRow.id)
+        if limit is not None:
+            query = query.limit(limit).offset(offset)
+        with self.session() as s:
+            rows = s.execute(query).all()
+        summaries = []
+        for row in rows:
+            values = dict(row._mapping)
+            values["stages_done"] = tuple(x for x in values["stages_done"].split(",") if x)
+            values["created_at"] = _as_utc(values["created_at"])
+            values["updated_at"] = _as_utc(values["updated_at"])
+            summaries.append(ProjectSummary(**values))
+        return summaries
+
+    def count_projects(self, search: str = "", *, archived: bool | None = False) -> int:
+        """How many projects ``list_projects`` would return without a limit."""
+        with self.session() as s:
+            return s.scalar(self._filtered(select(func.count(ProjectRow.id)), search, archived))
+
+    @staticmethod
+    def _filtered(query, search: str, archived: bool | None):
         if archived is not None:
             query = query.where(ProjectRow.archived == archived)
         if search.strip():
@@ -97,15 +119,7 @@ class Store:
             pattern = f"%{typed}%"
             query = query.where(or_(ProjectRow.name_key.like(pattern, escape="\\"),
                                     func.lower(ProjectRow.description).like(pattern, escape="\\")))
-        with self.session() as s:
-            rows = s.execute(query).all()
-        return [
-            ProjectSummary(
-                **{k: v for k, v in row._mapping.items() if k != "stages_done"},
-                stages_done=tuple(x for x in row.stages_done.split(",") if x),
-            ).model_copy(update={"created_at": _as_utc(row.created_at), "updated_at": _as_utc(row.updated_at)})
-            for row in rows
-        ]
+        return query
 
     def get_project(self, ref: int | str) -> Project:
         """A project by id, or by name (case-insensitive)."""

@@ -13,6 +13,7 @@ st.caption("Walk a generative-AI project through Scope → Select → Adapt & Al
 st.plotly_chart(lifecycle_diagram(None), width="stretch", config={"displayModeBar": False}, key="home_diagram")
 
 store = common.get_store()
+LIST_LIMIT = 200  # rows drawn at once; search narrows the rest
 current = common.load_current_project()
 
 with st.expander("New project", expanded=current is None, icon=":material/add:"):
@@ -27,7 +28,7 @@ left, mid, right = st.columns([3, 1, 1])
 search = left.text_input("Search", placeholder="name or description", key="projects_search")
 sort = mid.selectbox("Sort by", ["updated", "name", "created"], key="projects_sort")
 archived = right.toggle("Archived", key="projects_archived", help="Show archived projects instead")
-summaries = store.list_projects(search, archived=archived, sort=sort)
+summaries = store.list_projects(search, archived=archived, sort=sort, limit=LIST_LIMIT)
 
 if not summaries:
     st.info("No archived projects." if archived else "No projects match." if search else
@@ -41,6 +42,9 @@ else:
         hide_index=True, width="stretch",
         column_config={STAGE_TITLES[k]: st.column_config.CheckboxColumn(STAGE_TITLES[k]) for k in STAGES},
     )
+    if len(summaries) == LIST_LIMIT:
+        total = store.count_projects(search, archived=archived)
+        st.caption(f"Showing the first {LIST_LIMIT} of {total} projects; search to narrow the list.")
     ids = [s.id for s in summaries]
     names = {s.id: s.name for s in summaries}
     default = ids.index(current.id) if current and current.id in ids else 0

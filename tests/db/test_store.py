@@ -161,3 +161,14 @@ def test_import_with_a_taken_name_imports_nothing(store):
 def test_single_project_document_is_accepted(store):
     docs = parse_export('{"name": "Solo", "description": "one project, not wrapped"}')
     assert docs[0]["name"] == "Solo"
+
+
+def test_listing_pages_in_sql_and_counts_what_matches(any_store):
+    for i in range(7):
+        any_store.create_project(f"Paged {i}", description="batch" if i % 2 else "")
+    first = any_store.list_projects(sort="name", limit=3)
+    rest = any_store.list_projects(sort="name", limit=10, offset=3)
+    assert [s.name for s in first + rest] == [f"Paged {i}" for i in range(7)]
+    assert any_store.count_projects() == 7
+    assert any_store.count_projects("batch") == 3
+    assert any_store.count_projects(archived=True) == 0
