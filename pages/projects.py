@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from lifecycle.charts.lifecycle import lifecycle_diagram
 from lifecycle.project import STAGE_TITLES, STAGES
 from ui import common, project_admin
 
@@ -10,7 +9,7 @@ common.ensure_app_navigation()
 st.title("GenAI Lifecycle Planner")
 st.caption("Walk a generative-AI project through Scope → Select → Adapt & Align → Integrate and turn each "
            "decision into numbers: architecture, model, GPU memory and count, training time and cost, serving.")
-st.plotly_chart(lifecycle_diagram(None), width="stretch", config={"displayModeBar": False}, key="home_diagram")
+st.markdown(common.lifecycle_strip_html(None), unsafe_allow_html=True)
 
 store = common.get_store()
 LIST_LIMIT = 200  # rows drawn at once; search narrows the rest

@@ -3,12 +3,13 @@ conflict handling, and the stage header. No formulas here — those live in ``li
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from types import ModuleType
 
 import streamlit as st
 
-from lifecycle.charts.lifecycle import lifecycle_diagram
+from lifecycle.charts.lifecycle import ACCENT, MUTED
 from lifecycle.errors import ConflictError, LifecycleError
 from lifecycle.project import STAGE_PURPOSE, STAGE_TITLES, STAGES, Project, Scenario, utc_now
 from lifecycle.store import Store, current_user, database_url
@@ -100,7 +101,7 @@ def page_setup(stage_key: str | None) -> Project | None:
     _remember_seen_version(project)
     if stage_key is not None:
         st.title(STAGE_TITLES[stage_key])
-        st.plotly_chart(_diagram(stage_key), width="stretch", config={"displayModeBar": False}, key="lifecycle_diagram")
+        st.markdown(lifecycle_strip_html(stage_key), unsafe_allow_html=True)
         st.caption(STAGE_PURPOSE[stage_key])
         if project is None:
             st.info("No project is open. Create or open one on the **Projects** page (or pick one in the sidebar) "
@@ -111,9 +112,20 @@ def page_setup(stage_key: str | None) -> Project | None:
     return project
 
 
-@st.cache_data(show_spinner=False)
-def _diagram(stage_key: str):
-    return lifecycle_diagram(stage_key)
+@functools.cache
+def lifecycle_strip_html(highlight: str | None) -> str:
+    """The lifecycle as four boxes and arrows, one stage highlighted: static HTML (no user text), a
+    fraction of the cost of a Plotly chart on every rerun. Reports draw ``lifecycle_diagram`` instead."""
+    box = ("flex:1;text-align:center;padding:0.9rem 0.5rem;border:2px solid {a};border-radius:6px;"
+           "background:{bg};color:{fg};font-weight:{w}")
+    parts = []
+    for i, key in enumerate(STAGES):
+        on = key == highlight
+        style = box.format(a=ACCENT, bg=ACCENT if on else MUTED, fg="white" if on else "#1F2340", w=700 if on else 400)
+        parts.append(f'<div style="{style}">{STAGE_TITLES[key]}</div>')
+        if i < len(STAGES) - 1:
+            parts.append(f'<div style="align-self:center;color:{ACCENT};font-size:1.4rem;padding:0 0.4rem">&#10142;</div>')
+    return f'<div style="display:flex;gap:0.2rem;margin:0.2rem 0 0.6rem 0">{"".join(parts)}</div>'
 
 
 def escape_md(text: str) -> str:
