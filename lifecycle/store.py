@@ -22,7 +22,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from lifecycle._orm import ProjectRow, RevisionRow
 from lifecycle.db import MIGRATIONS_DIR, _as_utc, _engine_for, current_user, database_url, migrate  # noqa: F401 (re-exported)
 from lifecycle.errors import ConflictError, DuplicateName, NotFound, StoreUnavailable
-from lifecycle.project import NAME_MAX_CHARS, Project, upgrade_document, utc_now, validate_name, validate_text
+from lifecycle.project import (
+    NAME_MAX_CHARS,
+    Project,
+    upgrade_document,
+    utc_now,
+    validate_name,
+    validate_text,
+)
 
 
 class ProjectSummary(BaseModel):

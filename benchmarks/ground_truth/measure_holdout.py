@@ -1,7 +1,12 @@
 """Held-out ground truth (tests/data/h200-holdout.jsonl): the harness of shared/ground-truth/measure.py
 (copy it beside this file as measure.py) run on shapes the estimator was never tuned on.
 Measured on one NVIDIA H200, torch 2.11.0+cu130, transformers 5.17.0, 2026-11-26: `python measure_holdout.py OUT.jsonl`."""
-import json, sys, time, gc, traceback
+import gc
+import json
+import sys
+import time
+import traceback
+
 sys.argv = [sys.argv[0], sys.argv[1]]
 import measure as M
 import torch

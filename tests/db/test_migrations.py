@@ -1,9 +1,9 @@
 """Migrations: an empty database migrates to head, and the ORM matches the migrated schema."""
 
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from alembic.config import Config
 from sqlalchemy import inspect
 
 from lifecycle._orm import Base

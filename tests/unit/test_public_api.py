@@ -31,7 +31,7 @@ def test_every_public_member_is_exported():
 def test_domain_package_never_imports_streamlit():
     for path in (ROOT / "lifecycle").rglob("*.py"):
         text = path.read_text()
-        assert not re.search(r"^\s*(import streamlit|from streamlit)", text, re.M), path
+        assert not re.search(r"^\s*(import streamlit|from streamlit)", text, re.MULTILINE), path
 
 
 def test_every_module_imports():
