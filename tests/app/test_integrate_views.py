@@ -4,13 +4,10 @@ import math
 
 import pytest
 
+from tests.support.apptest import ok as _ok
+
 INTEGRATE = "pages/integrate.py"
 VIEWS = ["Serving plan", "Quantization", "Generation playground", "Optimize & augment"]
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize("view", VIEWS)

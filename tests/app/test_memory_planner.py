@@ -4,16 +4,12 @@ import json
 from pathlib import Path
 
 from lifecycle.charts import scenario_figure
+from tests.support.apptest import ok as _ok
 
 ADAPT, INTEGRATE = "pages/adapt.py", "pages/integrate.py"
 VIEW, SERVING = "Memory & GPUs", "Serving memory"
 K = "memory_planner_"
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_renders_without_a_project_and_with_a_new_one(run_page, app_env):

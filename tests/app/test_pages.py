@@ -2,14 +2,11 @@
 
 import pytest
 
+from tests.support.apptest import ok as _ok
+
 STAGE_PAGES = {"scope": "pages/scope.py", "select": "pages/select.py", "adapt": "pages/adapt.py",
                "integrate": "pages/integrate.py"}
 ALL_PAGES = ["pages/projects.py", *STAGE_PAGES.values(), "pages/report.py"]
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)

@@ -5,15 +5,11 @@ import pytest
 
 from lifecycle.laws import get_law
 from lifecycle.scaling_laws import builtin_law, parametric_loss
+from tests.support.apptest import ok as _ok
 
 PAGE = "pages/select.py"
 VIEW = "Pre-train your own"
 K = "pretrain_planner_"
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _csv(n=30, seed=3) -> bytes:

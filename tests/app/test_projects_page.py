@@ -2,12 +2,9 @@
 
 import pytest
 
+from tests.support.apptest import ok as _ok
+
 PAGE = "pages/projects.py"
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def _create(at, name, description=""):

@@ -2,18 +2,11 @@
 
 import pytest
 
+from tests.support.apptest import click as _click
+from tests.support.apptest import ok as _ok
+
 SCOPE, SELECT = "pages/scope.py", "pages/select.py"
 VIEWS = ["Use case", "Architecture advice", "Prompt budget"]
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _click(at, label_start):
-    next(b for b in at.button if b.label.startswith(label_start)).click().run()
-    return _ok(at)
 
 
 @pytest.mark.parametrize("view", VIEWS)

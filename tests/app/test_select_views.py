@@ -6,20 +6,12 @@ from pathlib import Path
 import pytest
 
 from lifecycle.custom_models import MAX_CONFIG_BYTES, list_custom_models
+from tests.support.apptest import click as _click
+from tests.support.apptest import ok as _ok
 
 SELECT = "pages/select.py"
 VIEWS = ["Model catalog", "Add a model", "Pre-train or adapt"]
 CONFIGS = Path(__file__).parents[1] / "data" / "model-configs"
-
-
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _click(at, label_start):
-    next(b for b in at.button if b.label.startswith(label_start)).click().run()
-    return _ok(at)
 
 
 @pytest.mark.parametrize("view", VIEWS)
