@@ -11,10 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
@@ -23,40 +20,16 @@ from pathlib import Path
 
 from common import ROOT, format_table, page_views, temporary_database_with_full_project, write_result
 
+from tests.support.app_server import app_server  # common (above) puts the repository on sys.path
+
 CHART = "[data-testid='stPlotlyChart'] .main-svg"
 DONE = "[data-testid='stApp'][data-test-connection-state='CONNECTED'][data-test-script-state='notRunning']"
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--no-first-run", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 BASELINE_APP = ('import plotly.graph_objects as go\nimport streamlit as st\n'
                 'st.title("Baseline")\nst.plotly_chart(go.Figure(go.Scatter(x=[0, 1], y=[0, 1])))\n')
-
-
-def start_app(url: str, script: Path = ROOT / "app.py") -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    env = {**os.environ, "LIFECYCLE_DATABASE_URL": url, "LIFECYCLE_USER": "bench"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, base
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("streamlit did not become healthy")
 
 
 def url_paths() -> dict[str, str]:
@@ -110,18 +83,13 @@ def main() -> int:
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         # The floor: a Streamlit app that only draws a title and one small Plotly chart.
-        proc, base = start_app(url, tmp / "baseline.py")
-        try:
+        with app_server(url, script=tmp / "baseline.py", user="bench") as base:
             draws_a_chart(page, base)
             runs = [navigate(page, base, expect_chart=True) for _ in range(args.repeat)]
             rows.append({"page": "baseline: title + 1 chart", "view": "",
                          "first_chart_ms": statistics.median(r["chart_s"] for r in runs) * 1e3,
                          "script_done_ms": statistics.median(r["done_s"] for r in runs) * 1e3, "exceptions": 0})
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
-        proc, base = start_app(url)
-        try:
+        with app_server(url, user="bench") as base:
             for page_file, view in page_views():
                 query = {"project": project_id, **({"view": view} if view else {})}
                 target = f"{base}/{paths.get(page_file, Path(page_file).stem)}?{urllib.parse.urlencode(query)}"
@@ -134,12 +102,6 @@ def main() -> int:
                              "exceptions": max(r["exceptions"] for r in runs)})
                 print(f"{rows[-1]['page']:<10} {rows[-1]['view']:<24} chart {rows[-1]['first_chart_ms'] or 0:7.0f} ms"
                       f"  done {rows[-1]['script_done_ms']:7.0f} ms", flush=True)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
         browser.close()
     print(format_table(rows, ["page", "view", "first_chart_ms", "script_done_ms", "exceptions"],
                        {"first_chart_ms": ".0f", "script_done_ms": ".0f"}))
