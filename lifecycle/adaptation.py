@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from lifecycle._lookup import find_by_id
 from lifecycle.catalog import get_model
 from lifecycle.compute import DEFAULT_MFU, training_time_and_cost
 from lifecycle.errors import InvalidInput, NotFound
@@ -52,10 +53,7 @@ def list_options() -> list[AdaptationOption]:
 
 
 def get_option(option_id: str) -> AdaptationOption:
-    for o in list_options():
-        if o.id == option_id:
-            return o
-    raise NotFound(f"Unknown adaptation option {option_id!r}; choose one of {', '.join(o.id for o in list_options())}.")
+    return find_by_id({o.id: o for o in list_options()}, option_id, "adaptation option")
 
 
 class Sizing(BaseModel):

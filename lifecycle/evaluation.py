@@ -7,7 +7,6 @@ sense (a threshold inside the metric's range), we never invent them.
 
 from __future__ import annotations
 
-import difflib
 import json
 import math
 from functools import lru_cache
@@ -15,7 +14,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from lifecycle.errors import InvalidInput, NotFound
+from lifecycle._lookup import find_by_id
+from lifecycle.errors import InvalidInput
 from lifecycle.project import EvalTarget
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -67,24 +67,12 @@ def list_benchmarks() -> list[Benchmark]:
     return list(_benchmarks().values())
 
 
-def _lookup(table: dict, key: str, what: str):
-    k = (key or "").strip().lower()
-    if k in table:
-        return table[k]
-    by_name = {v.name.lower(): v for v in table.values()}
-    if k in by_name:
-        return by_name[k]
-    close = difflib.get_close_matches(k, list(table), n=3, cutoff=0.5)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise NotFound(f"Unknown {what} {key!r}.{hint} Known: {', '.join(table)}.")
-
-
 def get_metric(metric_id: str) -> Metric:
-    return _lookup(_metrics(), metric_id, "metric")
+    return find_by_id(_metrics(), metric_id, "metric")
 
 
 def get_benchmark(benchmark_id: str) -> Benchmark:
-    return _lookup(_benchmarks(), benchmark_id, "benchmark")
+    return find_by_id(_benchmarks(), benchmark_id, "benchmark")
 
 
 def metrics_for_tasks(tasks: list[str]) -> list[Metric]:

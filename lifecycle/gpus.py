@@ -7,14 +7,14 @@ assumption, not a quote: pass your own price wherever a cost is computed.
 
 from __future__ import annotations
 
-import difflib
 import json
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from lifecycle.errors import InvalidInput, NotFound
+from lifecycle._lookup import find_by_id
+from lifecycle.errors import InvalidInput
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 GPUS_FILE = DATA_DIR / "gpus.json"
@@ -81,10 +81,4 @@ def list_gpus() -> list[GPU]:
 
 
 def get_gpu(gpu_id: str) -> GPU:
-    catalog = _catalog()
-    key = (gpu_id or "").strip().lower()
-    if key in catalog:
-        return catalog[key]
-    close = difflib.get_close_matches(key, list(catalog), n=3, cutoff=0.4)
-    hint = f" Did you mean {', '.join(close)}?" if close else ""
-    raise NotFound(f"Unknown GPU {gpu_id!r}.{hint} Valid ids: {', '.join(catalog)}.")
+    return find_by_id(_catalog(), gpu_id, "GPU", cutoff=0.4)

@@ -15,9 +15,10 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
+from lifecycle._lookup import find_by_id
 from lifecycle.architecture import ModelShape
 from lifecycle.catalog import get_model
-from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.errors import InvalidInput
 from lifecycle.gpus import DATA_DIR, GPU, get_gpu
 from lifecycle.memory import inference_memory, kv_cache_bytes
 from lifecycle.memory_inference import inference_weight_bytes
@@ -52,10 +53,7 @@ DEFAULT_ENGINE: str = _engines_doc()["default"]
 
 
 def get_engine(engine_id: str) -> Engine:
-    for e in list_engines():
-        if e.id == engine_id:
-            return e
-    raise NotFound(f"Unknown serving engine {engine_id!r}; choose one of {', '.join(e.id for e in list_engines())}.")
+    return find_by_id({e.id: e for e in list_engines()}, engine_id, "serving engine")
 
 
 class ServingPlan(BaseModel):

@@ -115,7 +115,7 @@ def page_setup(stage_key: str | None) -> Project | None:
 @functools.cache
 def lifecycle_strip_html(highlight: str | None) -> str:
     """The lifecycle as four boxes and arrows, one stage highlighted: static HTML (no user text), a
-    fraction of the cost of a Plotly chart on every rerun. Reports draw ``lifecycle_diagram`` instead."""
+    fraction of the cost of a Plotly chart on every rerun."""
     box = ("flex:1;text-align:center;padding:0.9rem 0.5rem;border:2px solid {a};border-radius:6px;"
            "background:{bg};color:{fg};font-weight:{w}")
     parts = []
