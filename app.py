@@ -6,7 +6,7 @@ Run with ``streamlit run app.py``. Pages live in ``pages/`` and are registered h
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import STAGE_TITLES, STAGES
+from lifecycle.records.project import STAGE_TITLES, STAGES
 from ui import common
 
 st.set_page_config(page_title="GenAI Lifecycle Planner", page_icon=":material/route:", layout="wide")

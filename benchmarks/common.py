@@ -124,8 +124,8 @@ def temporary_database_with_full_project(tmp_dir: Path) -> tuple[str, int]:
     url = f"sqlite:///{tmp_dir}/bench.db"
     os.environ["LIFECYCLE_DATABASE_URL"] = url
     os.environ.setdefault("LIFECYCLE_USER", "bench")
-    from lifecycle.reports.example import example_project
-    from lifecycle.store import Store
+    from lifecycle.records.store import Store
+    from tests.support.example_project import example_project
 
     store = Store(url)
     project = store.import_documents([example_project().content()], author="bench")[0]

@@ -22,9 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lifecycle.gpus import get_gpu
-from lifecycle.memory_measurements import estimate_row, load_measurements, row_label, rules_for_row
-from lifecycle.memory_planner import RULES
+from lifecycle.memory.planner import RULES
+from lifecycle.models.gpus import get_gpu
+from tests.support.measurements import estimate_row, load_measurements, row_label, rules_for_row
 
 RESULTS = ROOT / "benchmarks" / "results" / "memory_accuracy.json"
 HOLDOUT = ROOT / "tests" / "data" / "h200-holdout.jsonl"
@@ -110,8 +110,8 @@ def main() -> int:
             "fits_h200": estimate_row(r).fits(h200)} for r in oom_rows]
     held_out = slack_held_out(rows, estimates)
 
-    from lifecycle.catalog import get_model
-    from lifecycle.memory import training_memory
+    from lifecycle.memory.estimate import training_memory
+    from lifecycle.models.catalog import get_model
 
     shape = get_model("llama-2-7b").shape
     start = time.perf_counter()

@@ -29,20 +29,20 @@ from pathlib import Path
 
 from common import ROOT, format_table, write_result
 
-from lifecycle.gpus import list_gpus
-from lifecycle.memory_measurements import (
+from lifecycle.memory.planner import RULES
+from lifecycle.models.gpus import list_gpus
+from tests.support.measurements import (
     estimate_row,
     load_measurements,
     row_label,
     rules_for_row,
     shape_for,
 )
-from lifecycle.memory_planner import RULES
 
 CUDA_CONTEXT_BYTES = 2**29  # ground-truth README: "The CUDA context (about 0.5 GB) comes on top of" peak_reserved
 DEFAULT_PEER_PYTHON = "/tmp/peers-venv/bin/python"
 LLM_ANALYSIS = "llm-analysis"
-OURS = "ours (lifecycle.memory)"
+OURS = "ours (lifecycle.memory.estimate)"
 GB = 1e9
 
 

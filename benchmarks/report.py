@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from pypdf import PdfReader
 
 from lifecycle.reports import build_report, render
-from lifecycle.reports.example import example_project
+from tests.support.example_project import example_project
 
 PDF_TARGET_S = 10.0
 RESULTS = ROOT / "benchmarks" / "results" / "report.json"

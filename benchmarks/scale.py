@@ -1,6 +1,6 @@
 """Scale: list, search and open projects with 10 000 projects holding 100 000 scenarios, in SQLite and
 in PostgreSQL (a throw-away local server, or ``LIFECYCLE_BENCH_POSTGRES_URL``). Median latency of each
-operation through ``lifecycle.store.Store``; target under 200 ms. Also times an app rerun (sidebar +
+operation through ``lifecycle.records.store.Store``; target under 200 ms. Also times an app rerun (sidebar +
 Projects page) against the SQLite database at that size.
 
 The data is bulk-loaded with multi-row INSERTs of the same rows ``Store.create_project`` and
@@ -29,7 +29,7 @@ KINDS = ["memory", "scaling", "serving", "sampling", "training_compute", "quanti
 
 
 def _document(i: int, scenarios: int, rng: random.Random):
-    from lifecycle.project import Project, Scenario, utc_now
+    from lifecycle.records.project import Project, Scenario, utc_now
 
     now = utc_now() - timedelta(minutes=i)
     p = Project(name=f"Project {i:05d} {rng.choice(['chatbot', 'classifier', 'summariser', 'search'])}",
@@ -51,8 +51,8 @@ def bulk_load(url: str, projects: int, scenarios: int) -> dict:
     """Insert ``projects`` project rows (with their created revision) in batches; returns timings."""
     from sqlalchemy import insert
 
-    from lifecycle._orm import ProjectRow, RevisionRow
-    from lifecycle.store import Store
+    from lifecycle.records.orm import ProjectRow, RevisionRow
+    from lifecycle.records.store import Store
 
     store = Store(url)
     rng = random.Random(1)
@@ -86,7 +86,7 @@ def bulk_load(url: str, projects: int, scenarios: int) -> dict:
 
 
 def operations(url: str, projects: int, runs: int) -> list[dict]:
-    from lifecycle.store import Store
+    from lifecycle.records.store import Store
 
     store = Store(url)
     rng = random.Random(2)

@@ -26,8 +26,8 @@ from lifecycle.charts.scaling import (
     scaling_series,
     seed_markers,
 )
-from lifecycle.scaling_fit import PilotRuns, fit_scaling_law
-from lifecycle.scaling_laws import builtin_law, parametric_loss
+from lifecycle.scaling.fit import PilotRuns, fit_scaling_law
+from lifecycle.scaling.laws import builtin_law, parametric_loss
 
 N_BUDGETS = 250
 CHART_LIMIT_S = 0.100

@@ -1,8 +1,8 @@
 """Sweep: how many memory estimates per second the planner computes over a strategy × GPU count ×
 micro-batch × sequence-length grid (the Adapt page's "what fits" search), for LLaMA-2-7B.
 
-Times the vectorised ``lifecycle.memory_grid.training_memory_grid`` (target ≥ 100 000 estimates/s)
-next to the scalar ``lifecycle.memory.training_memory`` called point by point, and checks on a sample
+Times the vectorised ``lifecycle.memory.grid.training_memory_grid`` (target ≥ 100 000 estimates/s)
+next to the scalar ``lifecycle.memory.estimate.training_memory`` called point by point, and checks on a sample
 of grid points that both give the same bytes. If the vectorised module is missing, only the scalar
 rate is reported (and the JSON says so).
 
@@ -20,10 +20,10 @@ import statistics
 import numpy as np
 from common import format_table, time_calls, write_result
 
-from lifecycle.catalog import get_model
-from lifecycle.distributed import STRATEGIES
 from lifecycle.errors import LifecycleError
-from lifecycle.memory import training_memory
+from lifecycle.memory.distributed import STRATEGIES
+from lifecycle.memory.estimate import training_memory
+from lifecycle.models.catalog import get_model
 
 TARGET_PER_S = 100_000
 MODEL_ID = "llama-2-7b"
@@ -61,11 +61,11 @@ def main() -> int:
                                           "points": len(points)},
               "target_per_s": TARGET_PER_S, "grad_checkpointing": True}
     try:
-        grid_module = importlib.import_module("lifecycle.memory_grid")
+        grid_module = importlib.import_module("lifecycle.memory.grid")
     except ImportError:
         grid_module = None
     if grid_module is None:
-        result["vectorised"] = "lifecycle.memory_grid is missing: only the scalar rate is reported"
+        result["vectorised"] = "lifecycle.memory.grid is missing: only the scalar rate is reported"
     else:
         def grid():
             return grid_module.training_memory_grid(shape, batches=BATCHES, seqs=SEQS, gpu_counts=GPU_COUNTS,

@@ -4,69 +4,11 @@ The public API is what this module exports; everything else is an implementation
 The web app (``app.py``), the ``lifecycle`` command line and Python callers all go through it.
 """
 
-from lifecycle.adaptation import (
-    AdaptationOption,
-    Sizing,
-    list_options,
-    size_option,
-)
-from lifecycle.adaptation_advice import (
+from lifecycle.adapt.advice import (
     PathAdvice,
     recommend_path,
 )
-from lifecycle.architecture import (
-    ModelShape,
-    parameter_count,
-)
-from lifecycle.catalog import (
-    CatalogModel,
-    get_model,
-    list_models,
-)
-from lifecycle.catalog_search import (
-    compare_models,
-    search_models,
-)
-from lifecycle.compute import (
-    DEFAULT_MFU,
-    PF_DAY_FLOPS,
-    TrainingTime,
-    flops_from_budget_usd,
-    flops_from_gpu_hours,
-    flops_from_pf_days,
-    gpu_seconds,
-    pf_days,
-    training_flops,
-    training_time_and_cost,
-)
-from lifecycle.custom_models import (
-    CustomModel,
-    add_custom_model,
-    all_models,
-    config_from_numbers,
-    delete_custom_model,
-    find_model,
-    list_custom_models,
-    preview_custom_model,
-)
-from lifecycle.distributed import (
-    STRATEGIES,
-    deepspeed_zero2_estimate_bytes,
-    deepspeed_zero3_estimate_bytes,
-    zero_paper_model_states_bytes,
-)
-from lifecycle.errors import (
-    ConflictError,
-    DuplicateName,
-    InvalidInput,
-    LifecycleError,
-    NotFound,
-    StoreUnavailable,
-)
-from lifecycle.eval_metrics import (
-    score as score_sample,
-)
-from lifecycle.evaluation import (
+from lifecycle.adapt.evaluation import (
     Benchmark,
     Metric,
     benchmarks_for_tasks,
@@ -76,57 +18,103 @@ from lifecycle.evaluation import (
     metrics_for_tasks,
     target_met,
 )
-from lifecycle.gpus import (
-    GPU,
-    get_gpu,
-    list_gpus,
+from lifecycle.adapt.metrics import (
+    score as score_sample,
 )
-from lifecycle.laws import (
-    add_law,
-    delete_law,
-    get_law,
-    list_laws,
+from lifecycle.adapt.optimize import (
+    checklist_items,
 )
-from lifecycle.memory import (
-    MemoryEstimate,
-    inference_memory,
-    kv_cache_bytes,
-    training_memory,
+from lifecycle.adapt.path import (
+    AdaptationOption,
+    Sizing,
+    list_options,
+    size_option,
 )
-from lifecycle.memory_grid import (
+from lifecycle.errors import (
+    ConflictError,
+    DuplicateName,
+    InvalidInput,
+    LifecycleError,
+    NotFound,
+    StoreUnavailable,
+)
+from lifecycle.memory.breakdown import MemoryEstimate
+from lifecycle.memory.distributed import (
+    STRATEGIES,
+    deepspeed_zero2_estimate_bytes,
+    deepspeed_zero3_estimate_bytes,
+    zero_paper_model_states_bytes,
+)
+from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.grid import (
     training_memory_grid,
 )
-from lifecycle.memory_planner import (
+from lifecycle.memory.inference import inference_memory, kv_cache_bytes
+from lifecycle.memory.planner import (
     min_gpus,
     min_gpus_inference,
     rule_of_thumb_bytes,
     strategy_table,
     what_would_fit,
 )
-from lifecycle.model_cards import (
+from lifecycle.models.architecture import (
+    ModelShape,
+    parameter_count,
+)
+from lifecycle.models.cards import (
     ModelCard,
     model_card,
 )
-from lifecycle.ngram import (
-    Generation,
-    NGramModel,
+from lifecycle.models.catalog import (
+    CatalogModel,
+    get_model,
+    list_models,
 )
-from lifecycle.ngram import (
-    generate as generate_text,
+from lifecycle.models.gpus import (
+    GPU,
+    get_gpu,
+    list_gpus,
 )
-from lifecycle.ngram import (
-    load_model as load_ngram_model,
+from lifecycle.models.prompting import (
+    Example,
+    PromptBudget,
+    build_prompt,
+    count_tokens,
+    prompt_budget,
 )
-from lifecycle.optimize_augment import (
-    checklist_items,
+from lifecycle.models.scale_advice import (
+    ScaleAdvice,
+    scale_advice,
 )
-from lifecycle.pretrain_advice import (
-    PretrainAdvice,
-    bloomberg_case,
-    pretrain_advice,
-    pretraining_cost,
+from lifecycle.models.search import (
+    compare_models,
+    search_models,
 )
-from lifecycle.project import (
+from lifecycle.models.tasks import (
+    Recommendation,
+    get_task,
+    list_tasks,
+    recommend_architecture,
+    suggest_tasks,
+    task_ids,
+)
+from lifecycle.records.custom_models import (
+    CustomModel,
+    add_custom_model,
+    all_models,
+    config_from_numbers,
+    delete_custom_model,
+    find_model,
+    list_custom_models,
+    preview_custom_model,
+)
+from lifecycle.records.laws import (
+    add_law,
+    delete_law,
+    get_law,
+    list_laws,
+)
+from lifecycle.records.project import (
     SCHEMA_VERSION,
     STAGE_TITLES,
     STAGES,
@@ -138,22 +126,8 @@ from lifecycle.project import (
     ScopeStage,
     SelectStage,
 )
-from lifecycle.prompting import (
-    Example,
-    PromptBudget,
-    build_prompt,
-    count_tokens,
-    prompt_budget,
-)
-from lifecycle.quantization import (
-    FORMATS as QUANTIZATION_FORMATS,
-)
-from lifecycle.quantization import (
-    StoredValue,
-    quantization_table,
-    quantize_absmax,
-    stored_value,
-)
+from lifecycle.records.store import ProjectSummary, RevisionSummary, Store, database_url
+from lifecycle.records.transfer import export_json, import_json, parse_export
 from lifecycle.reports import (
     FORMATS as REPORT_FORMATS,
 )
@@ -168,38 +142,25 @@ from lifecycle.reports import (
 from lifecycle.reports import (
     render as render_report,
 )
-from lifecycle.sampling import (
-    DEFAULT_DISTRIBUTION,
-    Distribution,
-    Transformed,
-    make_distribution,
-    parse_distribution,
-    sample_frequencies,
-    transform,
+from lifecycle.scaling.compute import (
+    DEFAULT_MFU,
+    PF_DAY_FLOPS,
+    TrainingTime,
+    flops_from_budget_usd,
+    flops_from_gpu_hours,
+    flops_from_pf_days,
+    gpu_seconds,
+    pf_days,
+    training_flops,
+    training_time_and_cost,
 )
-from lifecycle.scale_advice import (
-    ScaleAdvice,
-    scale_advice,
-)
-from lifecycle.scaling import (
-    ScalingPlan,
-    budget_flops,
-    gpt3_table_d1,
-    plans_for_laws,
-    table3_reproduction,
-    trained_vs_optimal,
-    training_verdict,
-)
-from lifecycle.scaling import (
-    plan as scaling_plan,
-)
-from lifecycle.scaling_fit import (
+from lifecycle.scaling.fit import (
     FitResult,
     PilotRuns,
     fit_scaling_law,
     read_pilot_csv,
 )
-from lifecycle.scaling_laws import (
+from lifecycle.scaling.laws import (
     ScalingLaw,
     builtin_law,
     builtin_laws,
@@ -209,7 +170,35 @@ from lifecycle.scaling_laws import (
     parametric_allocation,
     predicted_loss,
 )
-from lifecycle.serving import (
+from lifecycle.scaling.plan import (
+    ScalingPlan,
+    budget_flops,
+    gpt3_table_d1,
+    plans_for_laws,
+    table3_reproduction,
+    trained_vs_optimal,
+    training_verdict,
+)
+from lifecycle.scaling.plan import (
+    plan as scaling_plan,
+)
+from lifecycle.scaling.pretrain_advice import (
+    PretrainAdvice,
+    bloomberg_case,
+    pretrain_advice,
+    pretraining_cost,
+)
+from lifecycle.serving.ngram import (
+    Generation,
+    NGramModel,
+)
+from lifecycle.serving.ngram import (
+    generate as generate_text,
+)
+from lifecycle.serving.ngram import (
+    load_model as load_ngram_model,
+)
+from lifecycle.serving.plan import (
     DecodeStep,
     ServingPlan,
     batch_sweep,
@@ -218,16 +207,24 @@ from lifecycle.serving import (
     list_engines,
     serving_plan,
 )
-from lifecycle.store import ProjectSummary, RevisionSummary, Store, database_url
-from lifecycle.tasks import (
-    Recommendation,
-    get_task,
-    list_tasks,
-    recommend_architecture,
-    suggest_tasks,
-    task_ids,
+from lifecycle.serving.quantization import (
+    FORMATS as QUANTIZATION_FORMATS,
 )
-from lifecycle.transfer import export_json, import_json, parse_export
+from lifecycle.serving.quantization import (
+    StoredValue,
+    quantization_table,
+    quantize_absmax,
+    stored_value,
+)
+from lifecycle.serving.sampling import (
+    DEFAULT_DISTRIBUTION,
+    Distribution,
+    Transformed,
+    make_distribution,
+    parse_distribution,
+    sample_frequencies,
+    transform,
+)
 
 __all__ = [
     "DEFAULT_DISTRIBUTION",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lifecycle.project import STAGE_TITLES, STAGES
+from lifecycle.records.project import STAGE_TITLES, STAGES
 from ui import common, project_admin
 
 common.ensure_app_navigation()

@@ -6,7 +6,7 @@ import re
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import STAGE_TITLES
+from lifecycle.records.project import STAGE_TITLES
 from lifecycle.reports import MEDIA_TYPES, build_report, render
 from lifecycle.reports.build import ALL_SECTIONS
 from lifecycle.reports.model import SECTION_TITLES

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.store import Store
+from lifecycle.records.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 _db_counter = itertools.count()

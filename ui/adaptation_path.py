@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lifecycle.adaptation import get_option, list_options
-from lifecycle.adaptation_advice import recommend_path
-from lifecycle.catalog import CatalogModel
-from lifecycle.compute import DEFAULT_MFU
+from lifecycle.adapt.advice import recommend_path
+from lifecycle.adapt.path import get_option, list_options
 from lifecycle.errors import LifecycleError
-from lifecycle.project import Project, ScopeStage
+from lifecycle.models.catalog import CatalogModel
+from lifecycle.records.project import Project, ScopeStage
+from lifecycle.scaling.compute import DEFAULT_MFU
 from ui import common
 from ui.integrate_inputs import pick_gpu, pick_model
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lifecycle.custom_models import (
+from lifecycle.errors import LifecycleError
+from lifecycle.models.tasks import FAMILIES
+from lifecycle.records.custom_models import (
     MAX_CONFIG_BYTES,
     add_custom_model,
     config_from_numbers,
@@ -12,9 +14,7 @@ from lifecycle.custom_models import (
     list_custom_models,
     preview_custom_model,
 )
-from lifecycle.errors import LifecycleError
-from lifecycle.project import Project
-from lifecycle.tasks import FAMILIES
+from lifecycle.records.project import Project
 from ui import common
 
 SOURCES = ["Upload config.json", "Paste config.json", "Type the numbers"]

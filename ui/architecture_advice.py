@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lifecycle.charts.architecture import family_diagram
-from lifecycle.project import Project, Scenario
-from lifecycle.scale_advice import scale_advice
-from lifecycle.tasks import get_task, list_tasks, recommend_architecture
+from lifecycle.models.scale_advice import scale_advice
+from lifecycle.models.tasks import get_task, list_tasks, recommend_architecture
+from lifecycle.records.project import Project, Scenario
 from ui import common
 from ui.use_case import reset_on_project_change
 

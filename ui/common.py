@@ -9,10 +9,10 @@ from types import ModuleType
 
 import streamlit as st
 
-from lifecycle.charts.lifecycle import ACCENT, MUTED
+from lifecycle.charts import ACCENT, MUTED
 from lifecycle.errors import ConflictError, LifecycleError
-from lifecycle.project import STAGE_PURPOSE, STAGE_TITLES, STAGES, Project, Scenario, utc_now
-from lifecycle.store import Store, current_user, database_url
+from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, STAGES, Project, Scenario, utc_now
+from lifecycle.records.store import Store, current_user, database_url
 
 PROJECT_KEY = "project_id"  # session_state key and query parameter name ("project")
 CONFLICT_KEY = "conflict_pending"

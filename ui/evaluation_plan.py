@@ -7,9 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from lifecycle.errors import LifecycleError
-from lifecycle.eval_metrics import SCORABLE, score
-from lifecycle.evaluation import (
+from lifecycle.adapt.evaluation import (
     benchmarks_for_tasks,
     get_metric,
     list_metrics,
@@ -17,8 +15,10 @@ from lifecycle.evaluation import (
     metrics_for_tasks,
     target_met,
 )
-from lifecycle.project import Project
-from lifecycle.tasks import task_ids
+from lifecycle.adapt.metrics import SCORABLE, score
+from lifecycle.errors import LifecycleError
+from lifecycle.models.tasks import task_ids
+from lifecycle.records.project import Project
 from ui import common
 
 

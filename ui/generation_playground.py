@@ -9,9 +9,9 @@ import streamlit as st
 
 from lifecycle.charts.sampling import distribution_figure, frequency_figure
 from lifecycle.errors import LifecycleError
-from lifecycle.ngram import MAX_NEW_TOKENS_LIMIT, generate, load_model, text_sources
-from lifecycle.project import Project, Scenario
-from lifecycle.sampling import (
+from lifecycle.records.project import Project, Scenario
+from lifecycle.serving.ngram import MAX_NEW_TOKENS_LIMIT, generate, load_model, text_sources
+from lifecycle.serving.sampling import (
     DEFAULT_DISTRIBUTION,
     DEFAULT_DISTRIBUTION_SOURCE,
     parse_distribution,

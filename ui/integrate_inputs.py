@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lifecycle.catalog import CatalogModel, list_models
-from lifecycle.custom_models import all_models
 from lifecycle.errors import LifecycleError
-from lifecycle.gpus import GPU, list_gpus
-from lifecycle.project import Project
+from lifecycle.models.catalog import CatalogModel, list_models
+from lifecycle.models.gpus import GPU, list_gpus
+from lifecycle.records.custom_models import all_models
+from lifecycle.records.project import Project
 from ui import common
 
 DEFAULT_MODEL = "llama-2-7b"

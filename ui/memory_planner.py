@@ -11,13 +11,11 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lifecycle.architecture import ModelShape
 from lifecycle.charts.memory import memory_stack_figure, strategy_figure
-from lifecycle.compute import DEFAULT_MFU, mfu_references, training_flops, training_time_and_cost
 from lifecycle.errors import LifecycleError
-from lifecycle.gpus import get_gpu
-from lifecycle.memory import inference_memory, training_memory
-from lifecycle.memory_planner import (
+from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.inference import inference_memory
+from lifecycle.memory.planner import (
     RULES,
     min_gpus,
     min_gpus_inference,
@@ -26,8 +24,11 @@ from lifecycle.memory_planner import (
     what_would_fit,
     why_rules_differ,
 )
-from lifecycle.project import Project, Scenario
-from lifecycle.quantization import quantization_table
+from lifecycle.models.architecture import ModelShape
+from lifecycle.models.gpus import get_gpu
+from lifecycle.records.project import Project, Scenario
+from lifecycle.scaling.compute import DEFAULT_MFU, mfu_references, training_flops, training_time_and_cost
+from lifecycle.serving.quantization import quantization_table
 from ui import common
 from ui.integrate_inputs import pick_gpu
 from ui.memory_planner_inputs import model_shape, serving_knobs, training_knobs

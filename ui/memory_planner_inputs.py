@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lifecycle.architecture import ModelShape
-from lifecycle.custom_models import parse_config
-from lifecycle.distributed import STRATEGIES, STRATEGY_TITLES
-from lifecycle.memory_adapters import LORA_TARGETS, OPTIMIZERS
-from lifecycle.project import Project
+from lifecycle.memory.adapters import LORA_TARGETS, OPTIMIZERS
+from lifecycle.memory.distributed import STRATEGIES, STRATEGY_TITLES
+from lifecycle.models.architecture import ModelShape
+from lifecycle.records.custom_models import parse_config
+from lifecycle.records.project import Project
 from ui.integrate_inputs import pick_model
 
 SOURCES = ("Catalog model", "config.json (paste or upload)", "Typed numbers")

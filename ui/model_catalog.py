@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lifecycle.catalog import list_models
-from lifecycle.catalog_search import (
+from lifecycle.errors import LifecycleError
+from lifecycle.models.cards import model_card
+from lifecycle.models.catalog import list_models
+from lifecycle.models.search import (
     COMPARE_MAX,
     SORT_KEYS,
     catalog_row,
@@ -14,11 +16,9 @@ from lifecycle.catalog_search import (
     licence_ids,
     search_models,
 )
-from lifecycle.custom_models import all_models
-from lifecycle.errors import LifecycleError
-from lifecycle.model_cards import model_card
-from lifecycle.project import Project
-from lifecycle.tasks import FAMILIES, get_task
+from lifecycle.models.tasks import FAMILIES, get_task
+from lifecycle.records.custom_models import all_models
+from lifecycle.records.project import Project
 from ui import common
 from ui.use_case import reset_on_project_change
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lifecycle.optimize_augment import check_choices, checklist_items
-from lifecycle.project import Project
+from lifecycle.adapt.optimize import check_choices, checklist_items
+from lifecycle.records.project import Project
 from ui import common
 
 

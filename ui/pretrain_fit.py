@@ -7,10 +7,10 @@ import streamlit as st
 
 from lifecycle.charts.scaling import fit_figure, gpt3_table_d1_figure
 from lifecycle.errors import LifecycleError
-from lifecycle.laws import add_law, delete_law, list_laws
-from lifecycle.project import Project
-from lifecycle.scaling import plans_for_laws, table3_reproduction, trained_vs_optimal
-from lifecycle.scaling_fit import FitResult, fit_scaling_law, read_pilot_csv
+from lifecycle.records.laws import add_law, delete_law, list_laws
+from lifecycle.records.project import Project
+from lifecycle.scaling.fit import FitResult, fit_scaling_law, read_pilot_csv
+from lifecycle.scaling.plan import plans_for_laws, table3_reproduction, trained_vs_optimal
 from ui import common
 
 K = "pretrain_planner_fit_"

@@ -6,11 +6,11 @@ import importlib.util
 
 import streamlit as st
 
-from lifecycle.compute import DEFAULT_MFU
 from lifecycle.errors import LifecycleError
-from lifecycle.gpus import get_gpu, list_gpus
-from lifecycle.pretrain_advice import pretrain_advice
-from lifecycle.project import Project
+from lifecycle.models.gpus import get_gpu, list_gpus
+from lifecycle.records.project import Project
+from lifecycle.scaling.compute import DEFAULT_MFU
+from lifecycle.scaling.pretrain_advice import pretrain_advice
 from ui import common
 from ui.use_case import CONSTRAINTS, DATA_LABELS, DOMAINS, reset_on_project_change
 

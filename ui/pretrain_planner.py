@@ -12,12 +12,12 @@ from lifecycle.charts import scenario_figure
 from lifecycle.charts.scaling import (
     seed_markers,
 )
-from lifecycle.compute import DEFAULT_MFU, PF_DAY_FLOPS, mfu_references
 from lifecycle.errors import LifecycleError
-from lifecycle.gpus import get_gpu, list_gpus, price_assumption_note
-from lifecycle.laws import list_laws
-from lifecycle.project import Project, Scenario
-from lifecycle.scaling import BUDGET_UNITS, KAPLAN_NOTE, budget_flops, plans_for_laws
+from lifecycle.models.gpus import get_gpu, list_gpus, price_assumption_note
+from lifecycle.records.laws import list_laws
+from lifecycle.records.project import Project, Scenario
+from lifecycle.scaling.compute import DEFAULT_MFU, PF_DAY_FLOPS, mfu_references
+from lifecycle.scaling.plan import BUDGET_UNITS, KAPLAN_NOTE, budget_flops, plans_for_laws
 from ui import common, pretrain_fit
 
 K = "pretrain_planner_"

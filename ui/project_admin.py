@@ -6,8 +6,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import Project
-from lifecycle.transfer import export_json, import_json
+from lifecycle.records.project import Project
+from lifecycle.records.transfer import export_json, import_json
 from ui import common
 
 

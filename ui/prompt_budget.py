@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.charts.prompting import prompt_budget_figure
-from lifecycle.custom_models import all_models
 from lifecycle.errors import InvalidInput, LifecycleError
-from lifecycle.project import Project, Scenario
-from lifecycle.prompting import Example, prompt_budget
+from lifecycle.models.prompting import Example, prompt_budget
+from lifecycle.records.custom_models import all_models
+from lifecycle.records.project import Project, Scenario
 from ui import common
 from ui.use_case import reset_on_project_change
 
@@ -42,7 +42,7 @@ def render(project: Project | None) -> None:
     try:
         models = all_models(common.get_store())
     except LifecycleError:
-        from lifecycle.catalog import list_models
+        from lifecycle.models.catalog import list_models
         models = list_models()
     by_id = {m.id: m for m in models}
     chosen = project.select.model_id if project is not None and project.select.model_id in by_id else DEFAULT_MODEL

@@ -7,11 +7,11 @@ import math
 import pandas as pd
 import streamlit as st
 
-from lifecycle.architecture import ModelShape
 from lifecycle.errors import LifecycleError
-from lifecycle.memory_inference import inference_weight_bytes
-from lifecycle.project import Project
-from lifecycle.quantization import DEFAULT_ABSMAX, demonstration, quantization_table
+from lifecycle.memory.inference import inference_weight_bytes
+from lifecycle.models.architecture import ModelShape
+from lifecycle.records.project import Project
+from lifecycle.serving.quantization import DEFAULT_ABSMAX, demonstration, quantization_table
 from ui import common
 from ui.integrate_inputs import pick_model
 

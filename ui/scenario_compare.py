@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import STAGE_TITLES, Project
+from lifecycle.records.project import STAGE_TITLES, Project
 from lifecycle.reports import compare
 from ui import common
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lifecycle.catalog import CatalogModel
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
 from lifecycle.errors import LifecycleError
-from lifecycle.project import Project, Scenario
-from lifecycle.serving import (
+from lifecycle.models.catalog import CatalogModel
+from lifecycle.records.project import Project, Scenario
+from lifecycle.serving.plan import (
     DEFAULT_ENGINE,
     SERVING_PRECISIONS,
     batch_sweep,

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lifecycle.project import STAGE_TITLES, Project
+from lifecycle.records.project import STAGE_TITLES, Project
 from ui import common
 
 FIELDS = (

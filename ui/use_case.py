@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import Project
-from lifecycle.tasks import get_task, list_tasks, suggest_tasks
+from lifecycle.models.tasks import get_task, list_tasks, suggest_tasks
+from lifecycle.records.project import Project
 from ui import common
 
 DOMAINS = ["general", "legal", "medical", "finance", "code", "scientific", "other"]

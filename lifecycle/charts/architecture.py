@@ -8,8 +8,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lifecycle.project import Scenario
-from lifecycle.tasks import FAMILIES, families
+from lifecycle.models.tasks import FAMILIES, families
+from lifecycle.records.project import Scenario
 
 TOKENS = 5  # positions drawn per sequence
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from lifecycle.project import Scenario
+from lifecycle.records.project import Scenario
 
 GB = 1e9
 # one colour per component so the same thing looks the same in every chart

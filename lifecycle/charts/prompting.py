@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from lifecycle.project import Scenario
+from lifecycle.records.project import Scenario
 
 
 def prompt_budget_figure(rows: list[dict], context_tokens: int, output_tokens: int, *, exact: bool = True) -> go.Figure:

@@ -7,8 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lifecycle.project import Scenario
-from lifecycle.sampling import Transformed, make_distribution, sample_frequencies, transform
+from lifecycle.records.project import Scenario
+from lifecycle.serving.sampling import Transformed, make_distribution, sample_frequencies, transform
 
 KEPT, DROPPED, BEFORE, SAMPLED = "#1F77B4", "#D3D3D3", "#9E9E9E", "#FF7F0E"
 TOP_N = 25

@@ -11,9 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lifecycle.project import Scenario
-from lifecycle.scaling import gpt3_table_d1, gpt3_table_d1_footnote, trained_vs_optimal
-from lifecycle.scaling_laws import (
+from lifecycle.records.project import Scenario
+from lifecycle.scaling.laws import (
     ScalingLaw,
     builtin_law,
     compute_optimal_allocation,
@@ -21,6 +20,7 @@ from lifecycle.scaling_laws import (
     parametric_allocation,
     predicted_loss,
 )
+from lifecycle.scaling.plan import gpt3_table_d1, gpt3_table_d1_footnote, trained_vs_optimal
 
 COLORS = {"kaplan": "#7F7F7F", "chinchilla1": "#1F77B4", "chinchilla2": "#2CA02C", "chinchilla3": "#D62728",
           "chinchilla3_unrounded": "#FF9896", "epoch": "#9467BD"}

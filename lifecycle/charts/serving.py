@@ -6,9 +6,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lifecycle.catalog import CatalogModel
-from lifecycle.project import Scenario
-from lifecycle.serving import ServingPlan, batch_sweep, serving_plan, sweep_batches
+from lifecycle.models.catalog import CatalogModel
+from lifecycle.records.project import Scenario
+from lifecycle.serving.plan import ServingPlan, batch_sweep, serving_plan, sweep_batches
 
 GB = 1e9  # charts in GB = 1e9 bytes
 PALETTE = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F"]

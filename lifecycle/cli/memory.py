@@ -10,21 +10,22 @@ import argparse
 import json
 from pathlib import Path
 
-from lifecycle.architecture import ModelShape
-from lifecycle.catalog import get_model
 from lifecycle.cli._io import print_json
-from lifecycle.distributed import STRATEGIES
 from lifecycle.errors import InvalidInput
-from lifecycle.gpus import get_gpu
-from lifecycle.memory import inference_memory, training_memory
-from lifecycle.memory_adapters import OPTIMIZERS
-from lifecycle.memory_planner import (
+from lifecycle.memory.adapters import OPTIMIZERS
+from lifecycle.memory.distributed import STRATEGIES
+from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.inference import inference_memory
+from lifecycle.memory.planner import (
     min_gpus,
     min_gpus_inference,
     rule_of_thumb_bytes,
     strategy_table,
     what_would_fit,
 )
+from lifecycle.models.architecture import ModelShape
+from lifecycle.models.catalog import get_model
+from lifecycle.models.gpus import get_gpu
 
 PRECISIONS = ("fp32", "amp_bf16", "amp_fp16", "bf16", "fp16", "int8", "int4")
 

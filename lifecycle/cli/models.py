@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import argparse
 
-from lifecycle.catalog import CatalogModel, get_model, list_models
-from lifecycle.catalog_search import catalog_row, search_models
 from lifecycle.cli._io import print_json
 from lifecycle.errors import LifecycleError, NotFound
-from lifecycle.model_cards import model_card
-from lifecycle.tasks import FAMILIES
+from lifecycle.models.cards import model_card
+from lifecycle.models.catalog import CatalogModel, get_model, list_models
+from lifecycle.models.search import catalog_row, search_models
+from lifecycle.models.tasks import FAMILIES
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,8 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _list(args) -> int:
     pool = list_models()
     if args.team:
-        from lifecycle.custom_models import all_models
-        from lifecycle.store import Store
+        from lifecycle.records.custom_models import all_models
+        from lifecycle.records.store import Store
 
         pool = all_models(Store())
     models = search_models(pool, families=[args.family] if args.family else None, sort_by="params")
@@ -54,8 +54,8 @@ def _find(model_id: str) -> CatalogModel:
         return get_model(model_id)
     except NotFound as missing:
         try:
-            from lifecycle.custom_models import get_custom_model
-            from lifecycle.store import Store
+            from lifecycle.records.custom_models import get_custom_model
+            from lifecycle.records.store import Store
 
             return get_custom_model(Store(), model_id.strip()).to_catalog_model()
         except LifecycleError:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from lifecycle.cli._io import print_json, write_atomic
 from lifecycle.errors import InvalidInput
-from lifecycle.project import STAGE_TITLES, STAGES
-from lifecycle.store import Store
-from lifecycle.transfer import export_json, import_json
+from lifecycle.records.project import STAGE_TITLES, STAGES
+from lifecycle.records.store import Store
+from lifecycle.records.transfer import export_json, import_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from lifecycle.cli._io import print_json
-from lifecycle.tasks import recommend_architecture
+from lifecycle.models.tasks import recommend_architecture
 
 
 def register(sub: argparse._SubParsersAction) -> None:

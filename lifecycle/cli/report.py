@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from lifecycle.records.store import Store
 from lifecycle.reports import (
     ALL_SECTIONS,
     FORMATS,
@@ -12,7 +13,6 @@ from lifecycle.reports import (
     report_from_store,
     write_markdown_with_charts,
 )
-from lifecycle.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:

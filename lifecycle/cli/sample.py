@@ -7,7 +7,7 @@ import argparse
 import numpy as np
 
 from lifecycle.cli._io import print_json
-from lifecycle.sampling import (
+from lifecycle.serving.sampling import (
     DEFAULT_DISTRIBUTION_SOURCE,
     default_distribution,
     load_distribution,

@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 from lifecycle.cli._io import print_json
-from lifecycle.compute import DEFAULT_MFU
 from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.scaling.compute import DEFAULT_MFU
 
 SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9, "g": 1e9, "t": 1e12, "p": 1e15}
 
@@ -53,20 +53,20 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _store_if_needed(name: str):
-    from lifecycle.scaling_laws import builtin_law
+    from lifecycle.scaling.laws import builtin_law
 
     try:
         builtin_law(name)
         return None
     except NotFound:
-        from lifecycle.store import Store
+        from lifecycle.records.store import Store
 
         return Store()
 
 
 def _plan(args) -> int:
-    from lifecycle.laws import get_law
-    from lifecycle.scaling import plan
+    from lifecycle.records.laws import get_law
+    from lifecycle.scaling.plan import plan
 
     if not args.law:
         raise InvalidInput("--law is required (kaplan, chinchilla1, chinchilla2, chinchilla3, epoch or a saved fit).")
@@ -98,7 +98,7 @@ def _plan(args) -> int:
 
 
 def _fit(args) -> int:
-    from lifecycle.scaling_fit import fit_scaling_law, read_pilot_csv
+    from lifecycle.scaling.fit import fit_scaling_law, read_pilot_csv
 
     path = Path(args.file)
     if not path.is_file():
@@ -108,8 +108,8 @@ def _fit(args) -> int:
     name = args.name or path.stem
     result = fit_scaling_law(read_pilot_csv(path.read_bytes()), name=name, bootstrap=args.bootstrap)
     if args.save:
-        from lifecycle.laws import add_law
-        from lifecycle.store import Store, current_user
+        from lifecycle.records.laws import add_law
+        from lifecycle.records.store import Store, current_user
 
         add_law(Store(), result.law, author=current_user())
     if args.json:
@@ -128,8 +128,8 @@ def _fit(args) -> int:
 
 
 def _laws(args) -> int:
-    from lifecycle.laws import list_laws
-    from lifecycle.store import Store
+    from lifecycle.records.laws import list_laws
+    from lifecycle.records.store import Store
 
     laws = list_laws(Store())
     if args.json:

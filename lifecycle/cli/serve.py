@@ -6,7 +6,7 @@ import argparse
 
 from lifecycle.cli._io import print_json
 from lifecycle.errors import InvalidInput
-from lifecycle.serving import DEFAULT_ENGINE, SERVING_PRECISIONS, list_engines, serving_plan
+from lifecycle.serving.plan import DEFAULT_ENGINE, SERVING_PRECISIONS, list_engines, serving_plan
 
 DEFAULT_NEW_TOKENS = 256
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import STAGES, Project
+from lifecycle.records.project import STAGES, Project
+from lifecycle.records.store import RevisionSummary
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import ChangeEntry, Fact, Reference
-from lifecycle.store import RevisionSummary
 
 # The papers behind each calculator kind, cited when a scenario of that kind is in the report.
 KIND_REFERENCES: dict[str, tuple[str, ...]] = {
@@ -62,8 +62,8 @@ def _scenario_values(project: Project, key: str) -> list[tuple[str, object]]:
 
 
 def assumptions(project: Project) -> list[Fact]:
-    from lifecycle.compute import DEFAULT_MFU, mfu_references
-    from lifecycle.gpus import get_gpu, price_assumption_note
+    from lifecycle.models.gpus import get_gpu, price_assumption_note
+    from lifecycle.scaling.compute import DEFAULT_MFU, mfu_references
 
     facts = [Fact(label="Units", value=UNITS_NOTE)]
     meta = mfu_references()["_meta"]
@@ -96,7 +96,7 @@ def references(project: Project) -> list[Reference]:
     refs: list[Reference] = []
     if project.select.model_id:
         try:
-            from lifecycle.catalog import get_model
+            from lifecycle.models.catalog import get_model
 
             model = get_model(project.select.model_id)
             refs.append(Reference(text=f"{model.name}: {model.paper}"))
@@ -106,7 +106,7 @@ def references(project: Project) -> list[Reference]:
             pass
     if project.scope.tasks:
         try:
-            from lifecycle.tasks import recommend_architecture
+            from lifecycle.models.tasks import recommend_architecture
 
             refs.extend(Reference(text=s) for s in recommend_architecture(project.scope.tasks).sources)
         except LifecycleError:
@@ -114,7 +114,7 @@ def references(project: Project) -> list[Reference]:
     kinds = sorted({s.kind for k in STAGES for s in project.stage(k).scenarios})
     for kind in kinds:
         refs.extend(Reference(text=t) for t in KIND_REFERENCES.get(kind, ()))
-    from lifecycle.compute import mfu_references
+    from lifecycle.scaling.compute import mfu_references
 
     refs.extend(Reference(text=f"MFU of {r['run']}: {r['source']}") for r in mfu_references()["runs"])
     out, seen = [], set()

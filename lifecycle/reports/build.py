@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from lifecycle.errors import InvalidInput
-from lifecycle.project import STAGES, Project, utc_now
+from lifecycle.records.project import STAGES, Project, utc_now
+from lifecycle.records.store import RevisionSummary, Store
 from lifecycle.reports import (
     appendix,
     compare,
@@ -15,7 +16,6 @@ from lifecycle.reports import (
 from lifecycle.reports.model import BACK_SECTIONS, FRONT_SECTIONS, Report
 from lifecycle.reports.sections import ChartSink, stage_section
 from lifecycle.reports.summary import executive_summary
-from lifecycle.store import RevisionSummary, Store
 
 ALL_SECTIONS: tuple[str, ...] = (*FRONT_SECTIONS, *STAGES, *BACK_SECTIONS)
 Progress = Callable[[float, str], None]

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from lifecycle import charts as chart_registry
 from lifecycle.errors import InvalidInput
-from lifecycle.project import STAGES, Project, Scenario
+from lifecycle.records.project import STAGES, Project, Scenario
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import SECTION_TITLES, Section, Table
 from lifecycle.reports.sections import ChartSink

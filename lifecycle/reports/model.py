@@ -13,7 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from pydantic import BaseModel, ConfigDict, Field
 
-# Report-level sections in lifecycle order; the stage keys come from lifecycle.project.STAGES.
+# Report-level sections in lifecycle order; the stage keys come from lifecycle.records.project.STAGES.
 FRONT_SECTIONS: tuple[str, ...] = ("summary",)
 BACK_SECTIONS: tuple[str, ...] = ("comparison", "assumptions", "references", "changelog")
 SECTION_TITLES: dict[str, str] = {

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from lifecycle.project import STAGE_TITLES
+from lifecycle.records.project import STAGE_TITLES
 from lifecycle.reports.model import SECTION_TITLES, Report
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"

@@ -14,7 +14,7 @@ from functools import lru_cache
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from lifecycle.project import STAGE_TITLES
+from lifecycle.records.project import STAGE_TITLES
 from lifecycle.reports.model import Report
 from lifecycle.reports.render_html import TEMPLATES_DIR, toc
 

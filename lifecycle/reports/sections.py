@@ -19,7 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lifecycle import charts as chart_registry
-from lifecycle.project import STAGE_PURPOSE, STAGE_TITLES, Project, Scenario, StageSection
+from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, Project, Scenario, StageSection
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import Chart, Fact, ScenarioBlock, Section
 

@@ -7,7 +7,7 @@ saved id is no longer in them instead of failing.
 from __future__ import annotations
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import Project
+from lifecycle.records.project import Project
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import Fact, Section, Table
 from lifecycle.reports.sections import ChartSink, register_section
@@ -16,7 +16,7 @@ from lifecycle.reports.sections import ChartSink, register_section
 @register_section("scope")
 def scope_family(project: Project, section: Section, charts: ChartSink) -> None:
     """Name the architecture family the tasks call for, and whether the team accepted it."""
-    from lifecycle import tasks as task_catalog
+    from lifecycle.models import tasks as task_catalog
 
     scope = project.scope
     if scope.tasks:
@@ -53,7 +53,7 @@ def scope_family(project: Project, section: Section, charts: ChartSink) -> None:
 @register_section("select")
 def select_model(project: Project, section: Section, charts: ChartSink) -> None:
     """The chosen model's card in brief, from the catalog."""
-    from lifecycle.catalog import get_model
+    from lifecycle.models.catalog import get_model
 
     select = project.select
     if select.pretrain_own:
@@ -104,7 +104,7 @@ def select_model(project: Project, section: Section, charts: ChartSink) -> None:
 @register_section("adapt")
 def adapt_path(project: Project, section: Section, charts: ChartSink) -> None:
     """What the chosen adaptation path needs and risks, from the adaptation catalog."""
-    from lifecycle.adaptation import get_option
+    from lifecycle.adapt.path import get_option
 
     path = project.adapt.adaptation_path
     if not path:
@@ -138,7 +138,7 @@ def adapt_eval_targets(project: Project, section: Section, charts: ChartSink) ->
 
 @register_section("integrate")
 def integrate_gpu(project: Project, section: Section, charts: ChartSink) -> None:
-    from lifecycle.gpus import get_gpu
+    from lifecycle.models.gpus import get_gpu
 
     integrate = project.integrate
     if not integrate.gpu_id:
@@ -160,7 +160,7 @@ def integrate_gpu(project: Project, section: Section, charts: ChartSink) -> None
 @register_section("integrate")
 def integrate_checklists(project: Project, section: Section, charts: ChartSink) -> None:
     """The chosen optimisations and augmentations with their trade-offs and sources."""
-    from lifecycle.optimize_augment import checklist_items
+    from lifecycle.adapt.optimize import checklist_items
 
     items = checklist_items()
     rows = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import STAGE_TITLES, STAGES, Project, Scenario
+from lifecycle.records.project import STAGE_TITLES, STAGES, Project, Scenario
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import Fact
 
@@ -81,7 +81,7 @@ def model_phrase(project: Project) -> str:
     select = project.select
     if select.model_id:
         try:
-            from lifecycle.catalog import get_model
+            from lifecycle.models.catalog import get_model
 
             model = get_model(select.model_id)
             return f"{model.name} ({fmt.number(model.params)} parameters, {model.family}, licence {model.license})"
@@ -145,7 +145,7 @@ def key_risks(project: Project, train: Scenario | None) -> list[str]:
     model = None
     if project.select.model_id:
         try:
-            from lifecycle.catalog import get_model
+            from lifecycle.models.catalog import get_model
 
             model = get_model(project.select.model_id)
         except LifecycleError:

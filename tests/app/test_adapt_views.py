@@ -75,7 +75,7 @@ def test_adaptation_path_for_an_encoder_and_a_huge_model(run_page):
 
 
 def test_adaptation_path_sizes_a_team_model(run_page, app_env):
-    from lifecycle.custom_models import add_custom_model
+    from lifecycle.records.custom_models import add_custom_model
 
     config = {"model_type": "llama", "hidden_size": 2048, "num_hidden_layers": 16, "num_attention_heads": 16,
               "num_key_value_heads": 4, "intermediate_size": 5632, "vocab_size": 32000,

@@ -145,7 +145,7 @@ def test_serving_plan_for_an_encoder_and_on_an_old_gpu(run_page):
 
 def test_serving_plan_works_for_a_team_model_and_its_scenario_redraws(run_page, app_env):
     from lifecycle.charts import scenario_figure
-    from lifecycle.custom_models import add_custom_model
+    from lifecycle.records.custom_models import add_custom_model
 
     config = {"model_type": "llama", "hidden_size": 2048, "num_hidden_layers": 16, "num_attention_heads": 16,
               "num_key_value_heads": 4, "intermediate_size": 5632, "vocab_size": 32000,

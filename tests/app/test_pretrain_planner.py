@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lifecycle.laws import get_law
-from lifecycle.scaling_laws import builtin_law, parametric_loss
+from lifecycle.records.laws import get_law
+from lifecycle.scaling.laws import builtin_law, parametric_loss
 from tests.support.apptest import ok as _ok
 
 PAGE = "pages/select.py"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lifecycle.reports.example import example_project
+from tests.support.example_project import example_project
 
 
 @pytest.fixture

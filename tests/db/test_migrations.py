@@ -6,8 +6,8 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from lifecycle._orm import Base
-from lifecycle.store import MIGRATIONS_DIR
+from lifecycle.records.orm import Base
+from lifecycle.records.store import MIGRATIONS_DIR
 
 
 def _head() -> str:
@@ -33,7 +33,7 @@ def test_empty_database_migrates_to_head_and_matches_the_models(any_store):
 
 
 def test_migrating_twice_is_a_no_op(any_store):
-    from lifecycle.store import Store
+    from lifecycle.records.store import Store
 
     again = Store(any_store.url)
     assert again.list_projects() == []

@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import select
 
-from lifecycle._orm import ScalingLawRow
 from lifecycle.errors import DuplicateName, InvalidInput, NotFound
-from lifecycle.laws import add_law, delete_law, get_law, list_laws
-from lifecycle.scaling_laws import builtin_laws, make_law, parametric_allocation
+from lifecycle.records.laws import add_law, delete_law, get_law, list_laws
+from lifecycle.records.orm import ScalingLawRow
+from lifecycle.scaling.laws import builtin_laws, make_law, parametric_allocation
 
 
 def test_migration_seeds_every_builtin_law_with_its_constants(any_store):

@@ -4,8 +4,8 @@ locking, duplicate names, JSON round trip."""
 import pytest
 
 from lifecycle.errors import ConflictError, DuplicateName, InvalidInput, NotFound
-from lifecycle.project import Scenario
-from lifecycle.transfer import export_json, import_json, parse_export
+from lifecycle.records.project import Scenario
+from lifecycle.records.transfer import export_json, import_json, parse_export
 
 ODD_NAMES = [
     "<script>alert(1)</script>",

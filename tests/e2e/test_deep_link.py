@@ -4,7 +4,7 @@ started server sees (Streamlit would otherwise serve the page without the app's 
 import pytest
 from playwright.sync_api import expect
 
-from lifecycle.store import Store
+from lifecycle.records.store import Store
 from tests.e2e.conftest import goto
 
 pytestmark = pytest.mark.e2e

@@ -8,11 +8,11 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
+from lifecycle.records.store import Store
 from lifecycle.reports import build_report
-from lifecycle.reports.example import example_project
-from lifecycle.store import Store
 from tests.e2e.conftest import goto, wait_for_app_run
 from tests.support.app_server import app_server
+from tests.support.example_project import example_project
 
 pytestmark = pytest.mark.e2e
 

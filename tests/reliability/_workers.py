@@ -11,7 +11,7 @@ import sys
 import time
 
 from lifecycle.errors import ConflictError, StoreUnavailable
-from lifecycle.store import Store
+from lifecycle.records.store import Store
 
 LOG_KEY = "writes"  # the list in scope.decisions each accepted save appends its marker to
 

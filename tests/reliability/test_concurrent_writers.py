@@ -13,8 +13,8 @@ import time
 
 from sqlalchemy import select
 
-from lifecycle._orm import RevisionRow
-from lifecycle.store import Store
+from lifecycle.records.orm import RevisionRow
+from lifecycle.records.store import Store
 from tests.reliability._workers import LOG_KEY, save_loop
 
 WRITERS = 8
@@ -87,7 +87,7 @@ def test_a_save_blocked_past_the_busy_timeout_says_busy_in_words(tmp_path, monke
 
     import pytest
 
-    import lifecycle.db as db_module
+    import lifecycle.records.db as db_module
     from lifecycle.errors import StoreUnavailable
 
     monkeypatch.setattr(db_module, "SQLITE_BUSY_TIMEOUT_S", 0.3)

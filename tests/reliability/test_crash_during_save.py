@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
-from lifecycle._orm import ProjectRow, RevisionRow
-from lifecycle.store import Store
+from lifecycle.records.orm import ProjectRow, RevisionRow
+from lifecycle.records.store import Store
 from tests.reliability._workers import LOG_KEY
 from tests.reliability.conftest import scaled
 

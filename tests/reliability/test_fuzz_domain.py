@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.project import Project
-from lifecycle.transfer import EXPORT_FORMAT, export_document, parse_export
+from lifecycle.records.project import Project
+from lifecycle.records.transfer import EXPORT_FORMAT, export_document, parse_export
 from tests.reliability._finite import outcome
 from tests.reliability.conftest import FULL, scaled
 
@@ -106,12 +106,12 @@ _STORE = None
 def _memory_store():
     """One in-memory SQLite store, emptied between examples (migrating per example is slow)."""
     global _STORE
-    from lifecycle.store import Store
+    from lifecycle.records.store import Store
 
     if _STORE is None:
         _STORE = Store("sqlite://")
     with _STORE.session() as s:
-        from lifecycle._orm import ProjectRow, RevisionRow
+        from lifecycle.records.orm import ProjectRow, RevisionRow
 
         s.query(RevisionRow).delete()
         s.query(ProjectRow).delete()
@@ -125,7 +125,7 @@ CONFIG_KEYS = sorted({k for c in REAL_CONFIGS.values() for k, v in c.items() if 
 
 @given(st.sampled_from(sorted(REAL_CONFIGS)), st.dictionaries(st.sampled_from(CONFIG_KEYS), json_values, max_size=4))
 def test_a_config_json_with_fields_changed_gives_a_shape_or_invalid_input(name, changes):
-    from lifecycle.architecture import ModelShape, parameter_count
+    from lifecycle.models.architecture import ModelShape, parameter_count
 
     config = {**REAL_CONFIGS[name], **changes}
     shape = outcome(ModelShape.from_config, config)
@@ -138,27 +138,27 @@ def test_a_config_json_with_fields_changed_gives_a_shape_or_invalid_input(name, 
                  st.sampled_from(sorted(REAL_CONFIGS)).map(lambda n: json.dumps(REAL_CONFIGS[n]))),
        st.text(max_size=40))
 def test_adding_a_team_model_from_any_file_previews_or_says_why(raw, model_id):
-    from lifecycle.custom_models import preview_custom_model
+    from lifecycle.records.custom_models import preview_custom_model
 
     outcome(preview_custom_model, raw, model_id=model_id)
 
 
 # ---- recommendation ---------------------------------------------------------------------------
 
-@needs("lifecycle.tasks")
+@needs("lifecycle.models.tasks")
 @given(st.lists(st.one_of(st.text(max_size=20), st.sampled_from(["text-generation", "summarization",
                                                                     "text-classification", "translation"])),
                 max_size=5))
 def test_recommend_architecture_for_any_task_list(tasks):
-    from lifecycle.tasks import recommend_architecture
+    from lifecycle.models.tasks import recommend_architecture
 
     outcome(recommend_architecture, tasks)
 
 
-@needs("lifecycle.tasks")
+@needs("lifecycle.models.tasks")
 @given(st.text(max_size=300), st.integers(min_value=-3, max_value=50))
 def test_suggest_tasks_for_any_use_case(text, limit):
-    from lifecycle.tasks import suggest_tasks
+    from lifecycle.models.tasks import suggest_tasks
 
     outcome(suggest_tasks, text, limit)
 
@@ -167,7 +167,7 @@ def test_suggest_tasks_for_any_use_case(text, limit):
 
 @given(awkward_floats, awkward_floats, st.booleans())
 def test_training_flops_for_any_sizes(params, tokens, recompute):
-    from lifecycle.compute import training_flops
+    from lifecycle.scaling.compute import training_flops
 
     outcome(training_flops, params, tokens, recompute=recompute)
 
@@ -175,7 +175,7 @@ def test_training_flops_for_any_sizes(params, tokens, recompute):
 @given(awkward_floats, st.sampled_from(["h100-80gb", "a100-40gb", "t4", "no-such-gpu"]), awkward_ints,
        awkward_floats, st.one_of(st.none(), awkward_floats))
 def test_training_time_and_cost_for_any_inputs(flops, gpu, gpus, mfu, price):
-    from lifecycle.compute import training_time_and_cost
+    from lifecycle.scaling.compute import training_time_and_cost
 
     outcome(training_time_and_cost, flops, gpu, gpus=gpus, mfu=mfu, price_usd_per_hour=price)
 
@@ -186,8 +186,8 @@ def test_training_time_and_cost_for_any_inputs(flops, gpu, gpus, mfu, price):
        st.one_of(st.none(), awkward_floats), st.one_of(st.none(), awkward_floats), st.one_of(st.none(), awkward_floats),
        st.one_of(st.none(), st.sampled_from(["h100-80gb", "a100-80gb", "nope"])))
 def test_scaling_plan_for_any_budget_or_size(law_name, compute, params, tokens, gpu):
-    from lifecycle.scaling import plan
-    from lifecycle.scaling_laws import builtin_law
+    from lifecycle.scaling.laws import builtin_law
+    from lifecycle.scaling.plan import plan
 
     outcome(plan, builtin_law(law_name), compute_flops=compute, params=params, tokens=tokens, gpu=gpu)
 
@@ -195,7 +195,7 @@ def test_scaling_plan_for_any_budget_or_size(law_name, compute, params, tokens, 
 @given(st.floats(0.01, 10), st.floats(1e-3, 1e5), st.floats(1e-3, 1e5), st.floats(0.01, 2), st.floats(0.01, 2),
        awkward_floats)
 def test_a_user_parametric_law_allocates_any_budget_finitely(e, a, b, alpha, beta, compute):
-    from lifecycle.scaling_laws import compute_optimal_allocation, make_law
+    from lifecycle.scaling.laws import compute_optimal_allocation, make_law
 
     law = make_law("fuzzed", "parametric", {"E": e, "A": a, "B": b, "alpha": alpha, "beta": beta})
     outcome(compute_optimal_allocation, law, compute)
@@ -211,7 +211,7 @@ csv_cell = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr), s
 @example("0\r0")  # once raised csv.Error
 @example("params,tokens,loss\n1e9,2e10,nan\n")
 def test_pilot_run_csv_of_any_content_reads_or_says_why(text):
-    from lifecycle.scaling_fit import read_pilot_csv
+    from lifecycle.scaling.fit import read_pilot_csv
 
     outcome(read_pilot_csv, text)
 
@@ -219,7 +219,7 @@ def test_pilot_run_csv_of_any_content_reads_or_says_why(text):
 @settings(max_examples=scaled(8, 60))
 @given(st.lists(st.tuples(st.floats(1e6, 1e10), st.floats(1e8, 1e12), st.floats(1.5, 6.0)), min_size=6, max_size=14))
 def test_fitting_any_valid_pilot_runs_gives_finite_constants(runs):
-    from lifecycle.scaling_fit import fit_scaling_law, read_pilot_csv
+    from lifecycle.scaling.fit import fit_scaling_law, read_pilot_csv
 
     csv_text = "params,tokens,loss\n" + "\n".join(f"{n},{d},{loss}" for n, d, loss in runs)
     parsed = outcome(read_pilot_csv, csv_text)
@@ -231,7 +231,7 @@ def test_fitting_any_valid_pilot_runs_gives_finite_constants(runs):
 
 @given(st.text(max_size=200))
 def test_any_typed_distribution_parses_or_says_why(text):
-    from lifecycle.sampling import parse_distribution
+    from lifecycle.serving.sampling import parse_distribution
 
     dist = outcome(parse_distribution, text)
     if dist is not None:
@@ -242,7 +242,7 @@ def test_any_typed_distribution_parses_or_says_why(text):
        awkward_floats, st.one_of(st.none(), awkward_ints), awkward_floats)
 @example({"0": 1.0, "00": 1.0}, 5e-324, None, 1.0)  # a subnormal temperature once gave NaN probabilities
 def test_temperature_top_k_top_p_on_any_distribution(weights, temperature, top_k, top_p):
-    from lifecycle.sampling import make_distribution, transform
+    from lifecycle.serving.sampling import make_distribution, transform
 
     dist = outcome(make_distribution, weights)
     if dist is None:
@@ -254,7 +254,7 @@ def test_temperature_top_k_top_p_on_any_distribution(weights, temperature, top_k
 
 @given(awkward_ints, st.one_of(st.none(), awkward_ints))
 def test_sampling_any_count_with_any_seed(n, seed):
-    from lifecycle.sampling import default_distribution, sample_frequencies
+    from lifecycle.serving.sampling import default_distribution, sample_frequencies
 
     probs = default_distribution().as_array()
     if isinstance(n, int) and n > 200_000:
@@ -266,7 +266,7 @@ def test_sampling_any_count_with_any_seed(n, seed):
 
 @given(awkward_floats, st.sampled_from(["fp32", "fp16", "bf16", "int8", "int4", "fp8"]))
 def test_stored_value_of_any_number_in_any_format(x, fmt):
-    from lifecycle.quantization import stored_value
+    from lifecycle.serving.quantization import stored_value
     from tests.reliability._finite import non_finite_paths
 
     try:
@@ -282,14 +282,15 @@ def test_stored_value_of_any_number_in_any_format(x, fmt):
 
 @given(awkward_ints)
 def test_quantization_table_for_any_parameter_count(params):
-    from lifecycle.quantization import quantization_table
+    from lifecycle.serving.quantization import quantization_table
 
     outcome(quantization_table, params)
 
 
 # ---- memory (issue 3) -------------------------------------------------------------------------
 
-MEMORY = _optional("lifecycle.memory")
+MEMORY = _optional("lifecycle.memory.estimate")
+INFERENCE = _optional("lifecycle.memory.inference")
 memory_kwargs = st.fixed_dictionaries({}, optional={
     "precision": st.sampled_from(["fp32", "amp_bf16", "bf16", "fp16", "int8", "int4", "nope"]),
     "method": st.sampled_from(["full", "lora", "qlora", "nope"]),
@@ -300,10 +301,10 @@ memory_kwargs = st.fixed_dictionaries({}, optional={
 })
 
 
-@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory has not landed yet")
+@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory.estimate has not landed yet")
 @given(st.sampled_from(sorted(REAL_CONFIGS)), memory_kwargs)
 def test_training_memory_for_any_settings(name, kwargs):
-    from lifecycle.architecture import ModelShape
+    from lifecycle.models.architecture import ModelShape
 
     shape = ModelShape.from_config(REAL_CONFIGS[name])
     est = outcome(MEMORY.training_memory, shape, **kwargs)
@@ -311,29 +312,29 @@ def test_training_memory_for_any_settings(name, kwargs):
         assert est.peak_allocated_bytes > 0 and est.peak_reserved_bytes >= est.peak_allocated_bytes
 
 
-@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory has not landed yet")
+@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory.estimate has not landed yet")
 @given(st.sampled_from(sorted(REAL_CONFIGS)), st.fixed_dictionaries({}, optional={
     "precision": st.sampled_from(["fp32", "bf16", "fp16", "int8", "int4", "nope"]),
     "batch": awkward_ints, "prompt_tokens": awkward_ints, "new_tokens": awkward_ints, "tp": awkward_ints,
     "attention": st.sampled_from(["sdpa", "eager", "nope"])}))
 @example("bart-large", {"batch": 1, "precision": "int8", "tp": 459991041})  # once a KeyError
 def test_inference_memory_for_any_settings(name, kwargs):
-    from lifecycle.architecture import ModelShape
+    from lifecycle.models.architecture import ModelShape
 
     shape = ModelShape.from_config(REAL_CONFIGS[name])
-    est = outcome(MEMORY.inference_memory, shape, **kwargs)
+    est = outcome(INFERENCE.inference_memory, shape, **kwargs)
     if est is not None:
         assert est.peak_allocated_bytes > 0
 
 
-@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory has not landed yet")
+@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory.estimate has not landed yet")
 @settings(max_examples=scaled(25, 200))
 @given(st.sampled_from(sorted(REAL_CONFIGS)), st.sampled_from(["h100-80gb", "t4", "a100-40gb", "nope"]),
        memory_kwargs)
 def test_fewest_gpus_for_any_settings(name, gpu, kwargs):
-    from lifecycle.architecture import ModelShape
-    from lifecycle.gpus import get_gpu
-    from lifecycle.memory_planner import min_gpus
+    from lifecycle.memory.planner import min_gpus
+    from lifecycle.models.architecture import ModelShape
+    from lifecycle.models.gpus import get_gpu
 
     shape = ModelShape.from_config(REAL_CONFIGS[name])
     gpu = outcome(get_gpu, gpu)
@@ -346,17 +347,17 @@ def test_fewest_gpus_for_any_settings(name, gpu, kwargs):
         assert found[0] >= 1 and found[1].peak_allocated_bytes > 0
 
 
-@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory has not landed yet")
+@pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory.estimate has not landed yet")
 @pytest.mark.parametrize("parallel", [{"tp": -1}, {"pp": 0}])
 def test_fewest_gpus_with_a_non_positive_parallel_degree_answers_promptly(parallel):
     """Run in a child process with a time limit: a search that never ends must fail the test, not hang CI."""
     import subprocess
     import sys
 
-    code = ("from lifecycle.catalog import get_model\n"
+    code = ("from lifecycle.models.catalog import get_model\n"
             "from lifecycle.errors import LifecycleError\n"
-            "from lifecycle.gpus import get_gpu\n"
-            "from lifecycle.memory_planner import min_gpus\n"
+            "from lifecycle.models.gpus import get_gpu\n"
+            "from lifecycle.memory.planner import min_gpus\n"
             "try:\n"
             f"    min_gpus(get_model('gpt2-xl').shape, get_gpu('t4'), strategy='zero3', **{parallel!r})\n"
             "except LifecycleError as exc:\n"
@@ -369,7 +370,7 @@ def test_fewest_gpus_with_a_non_positive_parallel_degree_answers_promptly(parall
     assert proc.returncode == 0, proc.stderr[-2000:]
 
 
-@needs("lifecycle.memory_grid")
+@needs("lifecycle.memory.grid")
 @settings(max_examples=scaled(25, 200))
 @given(st.sampled_from(sorted(REAL_CONFIGS)), st.lists(awkward_ints, min_size=1, max_size=3),
        st.lists(awkward_ints, min_size=1, max_size=3), st.lists(awkward_ints, min_size=1, max_size=3),
@@ -378,8 +379,8 @@ def test_memory_grid_for_any_axes(name, batches, seqs, gpu_counts, ckpt):
     """The grid marks impossible (strategy, GPU count) pairs NaN by design; everything else is finite."""
     import numpy as np
 
-    from lifecycle.architecture import ModelShape
-    from lifecycle.memory_grid import training_memory_grid
+    from lifecycle.memory.grid import training_memory_grid
+    from lifecycle.models.architecture import ModelShape
 
     shape = ModelShape.from_config(REAL_CONFIGS[name])
     try:
@@ -392,7 +393,7 @@ def test_memory_grid_for_any_axes(name, batches, seqs, gpu_counts, ckpt):
     assert (allocated[~np.isnan(allocated)] > 0).all()
 
 
-@needs("lifecycle.serving")
+@needs("lifecycle.serving.plan")
 @settings(max_examples=scaled(30, 300))
 @given(st.sampled_from(["llama-2-7b", "gpt2-small", "bert-base-uncased", "flan-t5-xl", "no-such-model"]),
        st.fixed_dictionaries({}, optional={
@@ -404,19 +405,19 @@ def test_memory_grid_for_any_axes(name, batches, seqs, gpu_counts, ckpt):
            "prefill_utilisation": st.one_of(st.none(), awkward_floats),
            "price_usd_per_hour": st.one_of(st.none(), awkward_floats)}))
 def test_serving_plan_for_any_settings(model, kwargs):
-    from lifecycle.serving import serving_plan
+    from lifecycle.serving.plan import serving_plan
 
     outcome(serving_plan, model, find_limits=False, **kwargs)
 
 
-@needs("lifecycle.pretrain_advice")
+@needs("lifecycle.scaling.pretrain_advice")
 @given(st.sampled_from(["general", "finance", "medical", "legal", "code", "x"]),
        st.one_of(st.none(), st.sampled_from(["none", "few", "thousands", "billions", "lots"])),
        st.one_of(st.none(), awkward_floats), awkward_floats, st.one_of(st.none(), awkward_floats),
        st.one_of(st.none(), awkward_floats), awkward_ints)
 @example("general", None, 1000.0, 7e9, None, 0.0, 8)  # a free GPU-hour: ZeroDivisionError
 def test_pretrain_advice_for_any_inputs(domain, data, budget, target_params, target_tokens, price, gpus):
-    from lifecycle.pretrain_advice import pretrain_advice
+    from lifecycle.scaling.pretrain_advice import pretrain_advice
 
     outcome(pretrain_advice, domain=domain, data_available=data, budget_usd=budget, target_params=target_params,
             target_tokens=target_tokens, price_usd_per_hour=price, gpus=gpus)

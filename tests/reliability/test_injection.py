@@ -16,8 +16,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from lifecycle.project import Project, Scenario
-from lifecycle.transfer import export_json, import_json
+from lifecycle.records.project import Project, Scenario
+from lifecycle.records.transfer import export_json, import_json
 from tests.reliability._pages import open_view, page_views, problems, view_id
 
 # Each marker is typed inside a construct that would do something if rendered unescaped.
@@ -60,7 +60,7 @@ def injected_project(name_suffix: str = "") -> Project:
 # ---- round trips ------------------------------------------------------------------------------
 
 def test_payload_in_every_text_field_round_trips_verbatim_through_the_store(backend_url):
-    from lifecycle.store import Store
+    from lifecycle.records.store import Store
 
     store = Store(backend_url)
     made = injected_project(" roundtrip")
@@ -92,7 +92,7 @@ def test_payload_in_every_text_field_round_trips_verbatim_through_the_store(back
 def test_text_a_column_cannot_hold_is_refused_with_a_documented_error_or_kept(backend_url, field, value):
     """Whatever the backend's column limits, a user sees a LifecycleError or a verbatim round trip."""
     from lifecycle.errors import LifecycleError
-    from lifecycle.store import Store
+    from lifecycle.records.store import Store
 
     store = Store(backend_url)
     try:

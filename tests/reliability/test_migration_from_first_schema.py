@@ -18,10 +18,10 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from lifecycle.custom_models import list_custom_models
-from lifecycle.laws import get_law, list_laws
-from lifecycle.project import Project, Scenario
-from lifecycle.store import MIGRATIONS_DIR, Store, _engine_for
+from lifecycle.records.custom_models import list_custom_models
+from lifecycle.records.laws import get_law, list_laws
+from lifecycle.records.project import Project, Scenario
+from lifecycle.records.store import MIGRATIONS_DIR, Store, _engine_for
 
 FIRST_REVISION = "0001"
 CONFIGS = Path(__file__).resolve().parents[1] / "data" / "model-configs"

@@ -63,7 +63,7 @@ def _click_compute_buttons(at) -> None:
 
 @pytest.fixture
 def full_project(app_env):
-    from lifecycle.reports.example import example_project
+    from tests.support.example_project import example_project
 
     docs = [example_project().content()]
     return app_env.import_documents(docs, author="tester")[0]

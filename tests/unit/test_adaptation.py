@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.adaptation import (
+from lifecycle.adapt.advice import recommend_path, wants_alignment
+from lifecycle.adapt.path import (
     get_option,
     list_options,
     option_flops,
@@ -12,13 +13,13 @@ from lifecycle.adaptation import (
     role_estimates,
     size_option,
 )
-from lifecycle.adaptation_advice import recommend_path, wants_alignment
-from lifecycle.catalog import get_model
-from lifecycle.compute import DEFAULT_MFU, training_time_and_cost
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.gpus import get_gpu
-from lifecycle.memory import inference_memory, training_memory
-from lifecycle.project import ScopeStage
+from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.inference import inference_memory
+from lifecycle.models.catalog import get_model
+from lifecycle.models.gpus import get_gpu
+from lifecycle.records.project import ScopeStage
+from lifecycle.scaling.compute import DEFAULT_MFU, training_time_and_cost
 
 ROOT = Path(__file__).resolve().parents[2]
 # Fastest training step of three on one H200 (shared/ground-truth/h200-measurements.jsonl, "train" rows):

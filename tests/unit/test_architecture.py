@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.architecture import ModelShape, largest_layer_params, parameter_count
 from lifecycle.errors import InvalidInput
+from lifecycle.models.architecture import ModelShape, largest_layer_params, parameter_count
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from lifecycle.architecture import parameter_count
-from lifecycle.catalog import get_model, list_models
 from lifecycle.errors import NotFound
+from lifecycle.models.architecture import parameter_count
+from lifecycle.models.catalog import get_model, list_models
 
 
 def test_catalog_holds_every_reference_model_with_a_source():

@@ -2,10 +2,10 @@
 
 import pytest
 
-from lifecycle.architecture import parameter_count
-from lifecycle.catalog import list_models
-from lifecycle.catalog_search import catalog_row, compare_models, licence_ids, search_models
 from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.models.architecture import parameter_count
+from lifecycle.models.catalog import list_models
+from lifecycle.models.search import catalog_row, compare_models, licence_ids, search_models
 
 
 @pytest.mark.parametrize("model", list_models(), ids=lambda m: m.id)

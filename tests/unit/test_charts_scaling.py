@@ -14,8 +14,8 @@ from lifecycle.charts.scaling import (
     seed_markers,
 )
 from lifecycle.errors import InvalidInput
-from lifecycle.project import Project, Scenario
-from lifecycle.scaling_laws import builtin_law, parametric_allocation
+from lifecycle.records.project import Project, Scenario
+from lifecycle.scaling.laws import builtin_law, parametric_allocation
 
 LAWS = [builtin_law(n) for n in DEFAULT_LAWS]
 

@@ -5,9 +5,9 @@ import numpy as np
 from lifecycle.charts import scenario_figure, scenario_kinds
 from lifecycle.charts.sampling import DROPPED, KEPT, distribution_figure, frequency_figure
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
-from lifecycle.project import Scenario
-from lifecycle.sampling import default_distribution, sample_frequencies, transform
-from lifecycle.serving import batch_sweep
+from lifecycle.records.project import Scenario
+from lifecycle.serving.plan import batch_sweep
+from lifecycle.serving.sampling import default_distribution, sample_frequencies, transform
 
 
 def test_both_kinds_are_registered():

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.cli import main
-from lifecycle.memory_measurements import load_measurements
+from tests.support.measurements import load_measurements
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

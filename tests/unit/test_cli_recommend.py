@@ -2,9 +2,9 @@
 
 import json
 
-from lifecycle.catalog import get_model, list_models
 from lifecycle.cli import main
-from lifecycle.tasks import task_ids
+from lifecycle.models.catalog import get_model, list_models
+from lifecycle.models.tasks import task_ids
 
 
 def _run(capsys, *argv):
@@ -65,7 +65,7 @@ def test_models_show_unknown_id_and_bad_family_exit_2(capsys, app_env):
 def test_team_models_are_listed_with_team_and_shown_by_id(capsys, app_env):
     from pathlib import Path
 
-    from lifecycle.custom_models import add_custom_model
+    from lifecycle.records.custom_models import add_custom_model
 
     config = (Path(__file__).parents[1] / "data" / "model-configs" / "t5-small.json").read_bytes()
     add_custom_model(app_env, config, model_id="our-t5", name="Our T5")

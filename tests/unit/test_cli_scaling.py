@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lifecycle.cli import main
-from lifecycle.scaling_laws import builtin_law, parametric_loss
+from lifecycle.scaling.laws import builtin_law, parametric_loss
 
 
 def _run(capsys, *argv):

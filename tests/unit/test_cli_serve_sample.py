@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lifecycle.cli import main
-from lifecycle.serving import serving_plan
+from lifecycle.serving.plan import serving_plan
 
 
 def _json(capsys, argv):

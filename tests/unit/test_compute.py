@@ -1,6 +1,7 @@
 import pytest
 
-from lifecycle.compute import (
+from lifecycle.errors import InvalidInput
+from lifecycle.scaling.compute import (
     DEFAULT_MFU,
     PF_DAY_FLOPS,
     flops_from_budget_usd,
@@ -12,7 +13,6 @@ from lifecycle.compute import (
     training_flops,
     training_time_and_cost,
 )
-from lifecycle.errors import InvalidInput
 
 
 def test_pf_day_is_1e15_flops_per_second_for_a_day():

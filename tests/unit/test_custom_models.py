@@ -5,8 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.catalog import get_model
-from lifecycle.custom_models import (
+from lifecycle.errors import DuplicateName, InvalidInput, NotFound
+from lifecycle.models.catalog import get_model
+from lifecycle.records.custom_models import (
     MAX_CONFIG_BYTES,
     add_custom_model,
     all_models,
@@ -17,7 +18,6 @@ from lifecycle.custom_models import (
     list_custom_models,
     preview_custom_model,
 )
-from lifecycle.errors import DuplicateName, InvalidInput, NotFound
 
 DATA = Path(__file__).parents[1] / "data"
 CONFIGS = DATA / "model-configs"
@@ -124,7 +124,7 @@ def test_hub_configs_of_other_catalog_models_import_with_the_catalog_family_and_
 
 
 def test_every_model_type_in_the_catalog_has_an_import_test():
-    from lifecycle.catalog import list_models
+    from lifecycle.models.catalog import list_models
 
     covered = {preview_custom_model(c, model_id="x").shape.arch for c in HUB.values()}
     covered |= {preview_custom_model(p.read_bytes(), model_id="x").shape.arch for p in CONFIGS.glob("*.json")}

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.errors import InvalidInput
-from lifecycle.eval_metrics import (
+from lifecycle.adapt.metrics import (
     accuracy,
     bleu,
     chrf,
@@ -20,6 +19,7 @@ from lifecycle.eval_metrics import (
     token_f1,
     tokenize_13a,
 )
+from lifecycle.errors import InvalidInput
 
 REF = json.loads((Path(__file__).resolve().parents[1] / "data" / "eval_metric_references.json").read_text())
 

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.evaluation import (
+from lifecycle.adapt.evaluation import (
     benchmarks_for_tasks,
     get_benchmark,
     get_metric,
@@ -17,6 +16,7 @@ from lifecycle.evaluation import (
     suggested_metrics,
     target_met,
 )
+from lifecycle.errors import InvalidInput, NotFound
 
 ROOT = Path(__file__).resolve().parents[2]
 TASKS = {t["id"] for t in json.loads((ROOT / "data" / "tasks.json").read_text())["tasks"]}

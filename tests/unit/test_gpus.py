@@ -1,7 +1,7 @@
 import pytest
 
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.gpus import get_gpu, list_gpus
+from lifecycle.models.gpus import get_gpu, list_gpus
 
 CONTRACT_IDS = {"v100-16gb", "v100-32gb", "t4", "a10g", "l4", "l40s", "a100-40gb", "a100-80gb",
                 "h100-80gb", "h200", "b200", "mi300x", "rtx-4090"}

@@ -2,18 +2,19 @@
 
 import pytest
 
-from lifecycle.catalog import get_model
 from lifecycle.errors import InvalidInput
-from lifecycle.gpus import get_gpu
-from lifecycle.memory import activation_bytes, inference_memory, kv_cache_bytes, training_memory
-from lifecycle.memory_adapters import NF4_BYTES_PER_PARAM, quantisable_params
-from lifecycle.memory_planner import (
+from lifecycle.memory.adapters import NF4_BYTES_PER_PARAM, quantisable_params
+from lifecycle.memory.estimate import activation_bytes, training_memory
+from lifecycle.memory.inference import inference_memory, kv_cache_bytes
+from lifecycle.memory.planner import (
     min_gpus,
     rule_of_thumb_bytes,
     strategy_table,
     what_would_fit,
     why_rules_differ,
 )
+from lifecycle.models.catalog import get_model
+from lifecycle.models.gpus import get_gpu
 
 LLAMA = get_model("llama-2-7b").shape
 LLAMA3 = get_model("llama3-8b").shape

@@ -8,8 +8,8 @@ import statistics
 
 import pytest
 
-from lifecycle.gpus import get_gpu
-from lifecycle.memory_measurements import MEASUREMENTS, estimate_row, load_measurements, row_label
+from lifecycle.models.gpus import get_gpu
+from tests.support.measurements import MEASUREMENTS, estimate_row, load_measurements, row_label
 
 ROWS = load_measurements()
 MEASURED = [r for r in ROWS if r.get("ok")]

@@ -2,15 +2,15 @@
 
 import pytest
 
-from lifecycle.architecture import ModelShape
-from lifecycle.catalog import get_model
-from lifecycle.distributed import (
+from lifecycle.errors import InvalidInput
+from lifecycle.memory.distributed import (
     deepspeed_zero2_estimate_bytes,
     deepspeed_zero3_estimate_bytes,
     zero_paper_model_states_bytes,
 )
-from lifecycle.errors import InvalidInput
-from lifecycle.memory import training_memory
+from lifecycle.memory.estimate import training_memory
+from lifecycle.models.architecture import ModelShape
+from lifecycle.models.catalog import get_model
 
 GIB = 2**30
 T5_3B = 2_851_598_336  # catalog count; DeepSpeed's docs round it to 2851e6

@@ -5,9 +5,9 @@ import time
 import numpy as np
 import pytest
 
-from lifecycle.catalog import get_model
-from lifecycle.memory import training_memory
-from lifecycle.memory_grid import training_memory_grid
+from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.grid import training_memory_grid
+from lifecycle.models.catalog import get_model
 
 CASES = [
     ("llama-2-7b", {"precision": "amp_bf16"}),

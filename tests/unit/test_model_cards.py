@@ -2,9 +2,9 @@
 
 import pytest
 
-from lifecycle.catalog import get_model, list_models
-from lifecycle.custom_models import preview_custom_model
-from lifecycle.model_cards import UNKNOWN, model_card
+from lifecycle.models.cards import UNKNOWN, model_card
+from lifecycle.models.catalog import get_model, list_models
+from lifecycle.records.custom_models import preview_custom_model
 
 # huggingface_hub templates/modelcard_template.md table of contents (sections we fill)
 HF_SECTIONS = ["Model Details", "Uses", "Bias, Risks, and Limitations", "Training Details", "Evaluation",

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.ngram import NGramModel, detokenize, generate, load_model, text_sources, tokenize
+from lifecycle.serving.ngram import NGramModel, detokenize, generate, load_model, text_sources, tokenize
 
 ROOT = Path(__file__).resolve().parents[2]
 

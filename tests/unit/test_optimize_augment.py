@@ -2,8 +2,8 @@
 
 import pytest
 
+from lifecycle.adapt.optimize import check_choices, checklist_items
 from lifecycle.errors import InvalidInput
-from lifecycle.optimize_augment import check_choices, checklist_items
 
 
 def test_issue_items_are_present_with_when_and_source():

@@ -3,8 +3,8 @@
 import pytest
 
 from lifecycle.errors import InvalidInput
-from lifecycle.gpus import get_gpu
-from lifecycle.pretrain_advice import bloomberg_case, pretrain_advice, pretraining_cost
+from lifecycle.models.gpus import get_gpu
+from lifecycle.scaling.pretrain_advice import bloomberg_case, pretrain_advice, pretraining_cost
 
 A100_BF16_PEAK = 312e12  # NVIDIA A100 datasheet, dense BF16
 

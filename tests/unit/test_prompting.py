@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.errors import InvalidInput
-from lifecycle.prompting import (
+from lifecycle.models.prompting import (
     ESTIMATE_ERROR,
     Example,
     build_prompt,

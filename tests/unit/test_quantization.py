@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lifecycle.errors import InvalidInput
-from lifecycle.quantization import (
+from lifecycle.serving.quantization import (
     FORMATS,
     demonstration,
     quantization_table,

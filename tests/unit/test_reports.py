@@ -9,11 +9,11 @@ import pytest
 
 from lifecycle import charts as chart_registry
 from lifecycle.errors import InvalidInput
-from lifecycle.project import Project, Scenario
+from lifecycle.records.project import Project, Scenario
 from lifecycle.reports import ALL_SECTIONS, build_report, compare, report_from_store
 from lifecycle.reports import format as fmt
-from lifecycle.reports.example import example_project
 from lifecycle.reports.sections import SECTION_BUILDERS, register_section
+from tests.support.example_project import example_project
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from lifecycle.cli import main as cli_main
-from lifecycle.project import Project, Scenario
+from lifecycle.records.project import Project, Scenario
 from lifecycle.reports import build_file, build_report, render, static_charts
-from lifecycle.reports.example import example_project
+from tests.support.example_project import example_project
 
 WHEN = datetime(2026, 2, 1, 12, 0, tzinfo=UTC)
 XSS = "<script>alert(1)</script>"

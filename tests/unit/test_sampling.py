@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lifecycle.errors import InvalidInput
-from lifecycle.sampling import (
+from lifecycle.serving.sampling import (
     DEFAULT_DISTRIBUTION,
     apply_temperature,
     default_distribution,

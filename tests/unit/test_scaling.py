@@ -3,7 +3,8 @@
 import pytest
 
 from lifecycle.errors import InvalidInput
-from lifecycle.scaling import (
+from lifecycle.scaling.laws import builtin_law
+from lifecycle.scaling.plan import (
     gpt3_table_d1,
     gpt3_table_d1_footnote,
     plan,
@@ -11,7 +12,6 @@ from lifecycle.scaling import (
     trained_vs_optimal,
     training_verdict,
 )
-from lifecycle.scaling_laws import builtin_law
 
 
 def test_gpt3_table_d1_pf_days_within_1_percent():

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lifecycle.errors import InvalidInput
-from lifecycle.scaling_fit import PilotRuns, fit_scaling_law, read_pilot_csv
-from lifecycle.scaling_laws import builtin_law, parametric_allocation, parametric_loss
+from lifecycle.scaling.fit import PilotRuns, fit_scaling_law, read_pilot_csv
+from lifecycle.scaling.laws import builtin_law, parametric_allocation, parametric_loss
 
 
 def _synthetic(law_name="chinchilla3", n=50, noise=0.005, seed=1):

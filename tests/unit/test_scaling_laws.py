@@ -7,9 +7,8 @@ import numpy as np
 import pytest
 
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.gpus import DATA_DIR
-from lifecycle.scaling import compute_for_optimal_params, table3_reproduction
-from lifecycle.scaling_laws import (
+from lifecycle.resources import data_path
+from lifecycle.scaling.laws import (
     allocation_exponents,
     brute_force_allocation,
     builtin_law,
@@ -27,6 +26,7 @@ from lifecycle.scaling_laws import (
     parametric_loss,
     predicted_loss,
 )
+from lifecycle.scaling.plan import compute_for_optimal_params, table3_reproduction
 
 KAPLAN = builtin_law("kaplan")
 A3 = builtin_law("chinchilla3")
@@ -118,7 +118,7 @@ def test_epoch_replication_examples_and_about_20_tokens_per_param():
 
 
 def _table3():
-    return json.loads((DATA_DIR / "chinchilla_table3.json").read_text())
+    return json.loads(data_path("chinchilla_table3.json").read_text())
 
 
 def test_approach_1_constants_are_the_least_squares_fit_to_table_3():

@@ -6,7 +6,7 @@ import pytest
 from lifecycle.charts import scenario_figure
 from lifecycle.charts.architecture import TOKENS, attention_mask, family_diagram
 from lifecycle.charts.prompting import prompt_budget_figure
-from lifecycle.project import Scenario
+from lifecycle.records.project import Scenario
 
 
 def test_masks_are_bidirectional_causal_and_seq2seq():

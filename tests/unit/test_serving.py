@@ -1,4 +1,4 @@
-"""Serving plan: memory from lifecycle.memory, roofline speed checked against H200 measurements."""
+"""Serving plan: memory from lifecycle.memory.estimate, roofline speed checked against H200 measurements."""
 
 import json
 import math
@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.catalog import get_model
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.gpus import get_gpu
-from lifecycle.memory import inference_memory
-from lifecycle.serving import (
+from lifecycle.memory.inference import inference_memory
+from lifecycle.models.catalog import get_model
+from lifecycle.models.gpus import get_gpu
+from lifecycle.serving.plan import (
     decode_step,
     forward_flops,
     get_engine,

@@ -2,10 +2,10 @@
 
 import pytest
 
-from lifecycle.catalog import get_model
 from lifecycle.errors import InvalidInput
-from lifecycle.scale_advice import decode_ms_per_token, scale_advice
-from lifecycle.tasks import (
+from lifecycle.models.catalog import get_model
+from lifecycle.models.scale_advice import decode_ms_per_token, scale_advice
+from lifecycle.models.tasks import (
     FAMILIES,
     families,
     get_task,

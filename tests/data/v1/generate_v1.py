@@ -13,10 +13,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
-
 from lifecycle.reports.example import example_project
 from lifecycle.store import Store
+from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[3]
 store = Store(os.environ["LIFECYCLE_DATABASE_URL"])

@@ -1,0 +1,140 @@
+"""Recommend an adaptation path from the project's Scope answers, with the reasons.
+
+The rules follow the course's ladder (DeepLearning.AI & AWS, 'Generative AI with LLMs', weeks 2-3):
+try prompting first; fine-tune (parameter-efficiently first) when prompting misses the bar and
+labelled data exists; align with human preferences when the quality bar is about behaviour
+(helpful, harmless, tone) rather than task accuracy.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from lifecycle.adapt.path import ALIGNMENT_WORDS, Sizing, get_option, list_options, size_option
+from lifecycle.errors import LifecycleError
+from lifecycle.models.catalog import get_model
+from lifecycle.records.project import ScopeStage
+
+STATUS = ("recommended", "possible", "not advised")
+# Examples implied by each Scope answer for data_available (the planner's defaults; editable in the UI).
+EXAMPLES_FOR_DATA = {"none": 0, "few": 100, "thousands": 5_000, "billions": 100_000}
+FOUNDATION_DOMAIN = "general"
+
+
+class OptionAdvice(BaseModel):
+    id: str
+    name: str
+    status: str
+    reasons: list[str]
+    sizing: Sizing | None = None
+    over_budget: bool = False
+    sizing_error: str = ""
+
+
+class PathAdvice(BaseModel):
+    primary: str  # the option to save as project.adapt.adaptation_path
+    path: list[str]  # the ladder to climb, cheapest first
+    reasons: list[str]
+    options: list[OptionAdvice]
+
+
+def wants_alignment(scope: ScopeStage) -> bool:
+    text = " ".join([scope.quality_bar or "", scope.use_case or "", " ".join(scope.constraints)]).lower()
+    return "chat" in scope.tasks or any(w in text for w in ALIGNMENT_WORDS)
+
+
+def recommend_path(scope: ScopeStage, *, model=None, gpu=None, seq: int | None = None, **sizing_kwargs) -> PathAdvice:
+    """The path and per-option advice; with a model and GPU, each option is sized and priced too."""
+    data = scope.data_available
+    align = wants_alignment(scope)
+    specialised = (scope.domain or FOUNDATION_DOMAIN).strip().lower() not in ("", FOUNDATION_DOMAIN)
+    tight = bool(scope.budget_usd is not None and scope.budget_usd < 1_000) or any(
+        "single gpu" in c.lower() or "on-prem" in c.lower() for c in scope.constraints)
+    reasons: list[str] = ["Start with prompting: it costs no training and sets the baseline to beat."]
+    path = ["prompting"]
+    if data in (None, "none"):
+        reasons.append("No labelled data yet: stay with zero/few-shot prompting and collect a few hundred "
+                       "labelled cases to evaluate it (and to fine-tune later if needed).")
+    elif data == "few":
+        reasons.append("A few labelled examples: use them as few-shot examples; fine-tune with LoRA once a few "
+                       "hundred exist and prompting misses the quality bar.")
+        path.append("qlora" if tight else "lora")
+    elif data == "thousands":
+        reasons.append("Thousands of labelled examples: enough for parameter-efficient fine-tuning "
+                       "(500–1,000 often suffice for one task).")
+        path.append("qlora" if tight else "lora")
+        if specialised and not tight:
+            reasons.append(f"Domain '{scope.domain}' differs from general text: if LoRA plateaus, full "
+                           "fine-tuning lets every weight move.")
+            path.append("full")
+    else:
+        reasons.append("Billions of tokens: enough for full fine-tuning or continued pre-training of the base model.")
+        path += ["lora", "full"]
+    if tight:
+        reasons.append("Tight budget or single-GPU constraint: prefer QLoRA (4-bit base) over LoRA.")
+    if align:
+        reasons.append("The quality bar is about behaviour (chat, helpfulness, safety or tone): align with human "
+                       "preferences — DPO first (one training loop, two models), RLHF with PPO if a reusable "
+                       "reward model and online feedback justify four models.")
+        if path[-1] == "prompting":
+            path.append("lora")  # alignment starts from a supervised fine-tuned model
+        path.append("dpo")
+    primary = path[-1] if data not in (None, "none") or align else "prompting"
+    if data in (None, "none") and align:
+        primary = "prompting"
+        reasons.append("Alignment needs preference data: collect it before planning DPO or RLHF.")
+    family = _family(model)
+    if family == "encoder":
+        path, primary = ["full"], "full"
+        reasons = [("Encoder models are fine-tuned, not prompted or preference-aligned: in-context learning "
+                    "and RLHF/DPO act on generated text (Brown et al. 2020), while fine-tuning every weight of a "
+                    "BERT-size encoder is the standard recipe (Devlin et al. 2019, arXiv:1810.04805).")]
+        if data in (None, "none"):
+            reasons.append("No labelled data yet: collect a few thousand labelled examples first.")
+    examples = EXAMPLES_FOR_DATA.get(data or "none", 0)
+    options = [_advise(o.id, path, examples, scope, model, gpu, seq, sizing_kwargs, family) for o in list_options()]
+    return PathAdvice(primary=primary, path=path, reasons=reasons, options=options)
+
+
+def _family(model) -> str | None:
+    if model is None:
+        return None
+    try:
+        return (get_model(model) if isinstance(model, str) else model).family
+    except LifecycleError:
+        return None
+
+
+def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs, family) -> OptionAdvice:
+    o = get_option(option_id)
+    if family == "encoder" and option_id in ("prompting", "dpo", "rlhf"):
+        status, why = "not advised", ["Needs a model that generates text; this is an encoder."]
+    elif option_id in path:
+        status, why = "recommended", [f"On the recommended path (step {path.index(option_id) + 1} of {len(path)})."]
+    elif option_id == "rlhf" and "dpo" in path:
+        status, why = "possible", ["An alternative to DPO when a reward model will be reused for online feedback."]
+    elif option_id in ("lora", "qlora") and ("lora" in path or "qlora" in path):
+        status, why = "possible", ["Swap in if GPU memory decides: QLoRA's 4-bit base needs about a quarter of the weight memory."]
+    elif o.trains and examples == 0:
+        status, why = "not advised", ["Needs labelled data the project does not have yet."]
+    else:
+        status, why = "possible", [o.when]
+    advice = OptionAdvice(id=o.id, name=o.name, status=status, reasons=why)
+    if model is not None and gpu is not None:
+        try:
+            n = None if option_id == "prompting" or examples == 0 else (
+                examples if option_id not in ("dpo", "rlhf") else None)
+            sizing = size_option(option_id, model, gpu, examples=n, seq=seq or _scope_seq(scope), **sizing_kwargs)
+            advice.sizing = sizing
+            advice.over_budget = bool(scope.budget_usd is not None and sizing.cost_usd > scope.budget_usd)
+            if sizing.gpus == 0:
+                advice.reasons.append("Does not fit even on 1,024 GPUs of this type at this sequence length.")
+            if advice.over_budget:
+                advice.reasons.append(f"Estimated ${sizing.cost_usd:,.0f} exceeds the ${scope.budget_usd:,.0f} budget.")
+        except LifecycleError as exc:
+            advice.sizing_error = str(exc)
+    return advice
+
+
+def _scope_seq(scope: ScopeStage) -> int:
+    return max(1, (scope.input_tokens or 512) + (scope.output_tokens or 256))

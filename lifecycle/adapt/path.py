@@ -1,0 +1,165 @@
+"""Adaptation path: prompting → LoRA/QLoRA → full fine-tuning → alignment (DPO or RLHF with PPO).
+
+For each option: labelled examples, GPUs (memory from ``lifecycle.memory.estimate``: PPO holds a trained
+policy and value model plus a frozen reference and reward model), time and cost (FLOPs at a
+model-FLOPs utilisation, ``lifecycle.scaling.compute``), and risk. The recommendation reads the project's
+Scope answers (data available, quality bar, tasks, domain, budget, constraints).
+Training FLOPs per token: 6·N full (Kaplan et al. 2020 §2.1); 4·N with a frozen base (LoRA/QLoRA:
+forward 2·N plus the backward pass through the activations, no weight gradients — Hu et al. 2021 §4.2).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from lifecycle._lookup import find_by_id
+from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.memory.breakdown import MemoryEstimate
+from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.inference import inference_memory
+from lifecycle.models.catalog import get_model
+from lifecycle.models.gpus import GPU, get_gpu
+from lifecycle.resources import data_path
+from lifecycle.scaling.compute import DEFAULT_MFU, training_time_and_cost
+
+DATA_FILE = data_path("adaptation.json")
+GPU_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
+ALIGNMENT_WORDS = ("safe", "harmless", "helpful", "tone", "brand", "preference", "align", "polite", "toxic", "human")
+# InstructGPT's three data sets (Ouyang et al. 2022 §3.2): demonstrations, comparison prompts, PPO prompts.
+RLHF_SFT_EXAMPLES, RLHF_RM_COMPARISONS = 13_000, 33_000
+
+
+class AdaptationOption(BaseModel):
+    id: str
+    name: str
+    order: int
+    trains: bool
+    method: str | None = None
+    flops_per_param_token: float | None = None
+    examples_typical: int
+    examples_text: str
+    examples_source: str
+    when: str
+    risk_level: str
+    risk: str
+    risk_source: str
+
+
+@lru_cache(maxsize=1)
+def list_options() -> list[AdaptationOption]:
+    rows = json.loads(DATA_FILE.read_text(encoding="utf-8"))["options"]
+    return sorted((AdaptationOption(**r) for r in rows), key=lambda o: o.order)
+
+
+def get_option(option_id: str) -> AdaptationOption:
+    return find_by_id({o.id: o for o in list_options()}, option_id, "adaptation option")
+
+
+class Sizing(BaseModel):
+    """What one option needs on a given GPU type."""
+
+    option: str
+    examples: int
+    gpus: int  # 0 when it does not fit even on the largest count tried
+    per_gpu_bytes: dict[str, int]  # model role -> reserved bytes per GPU at that count
+    required_bytes_per_gpu: int
+    flops: float
+    seconds: float
+    gpu_hours: float
+    cost_usd: float
+
+
+def _shard(g: int) -> dict:
+    return {"gpus": g, "strategy": "ddp" if g == 1 else "zero3"}
+
+
+def _frozen(shape, g: int, seq: int, batch: int) -> MemoryEstimate:
+    """A frozen bf16 copy (reference or reward model), split by the largest tensor-parallel degree ≤ g
+    that the model's heads allow."""
+    tp = g
+    while tp > 1:
+        try:
+            return inference_memory(shape, precision="bf16", batch=batch, prompt_tokens=seq, tp=tp)
+        except InvalidInput:
+            tp //= 2
+    return inference_memory(shape, precision="bf16", batch=batch, prompt_tokens=seq)
+
+
+def role_estimates(option_id: str, shape, g: int, *, seq: int, batch: int, grad_checkpointing: bool) -> dict[str, MemoryEstimate]:
+    """Per-GPU memory of each model an option keeps on the GPUs, at g GPUs."""
+    train = dict(batch=batch, seq=seq, grad_checkpointing=grad_checkpointing, **_shard(g))
+    if option_id == "prompting":
+        return {"model (inference)": _frozen(shape, g, seq, batch)}
+    if option_id in ("lora", "qlora"):
+        return {"policy (LoRA)": training_memory(shape, precision="bf16" if option_id == "lora" else "int4",
+                                                 method=option_id, **train)}
+    policy = training_memory(shape, precision="amp_bf16", method="full", **train)
+    if option_id == "full":
+        return {"model (training)": policy}
+    if option_id == "dpo":  # chosen and rejected answers pass through both models
+        return {"policy (training)": training_memory(shape, precision="amp_bf16", method="full",
+                                                     **{**train, "batch": 2 * batch}),
+                "reference (frozen)": _frozen(shape, g, seq, 2 * batch)}
+    if option_id == "rlhf":  # PPO phase: InstructGPT §3.5, reward/value initialised from the same size here
+        return {"policy (training)": policy, "value (training)": training_memory(
+                    shape, precision="amp_bf16", method="full", **train),
+                "reference (frozen)": _frozen(shape, g, seq, batch), "reward (frozen)": _frozen(shape, g, seq, batch)}
+    raise NotFound(f"Unknown adaptation option {option_id!r}.")
+
+
+def required_bytes(estimates: dict[str, MemoryEstimate]) -> int:
+    """All models share the GPUs: reserved memory adds up; the CUDA context is paid once per GPU."""
+    if not estimates:
+        return 0
+    return sum(e.peak_reserved_bytes for e in estimates.values()) + max(e.cuda_context_bytes for e in estimates.values())
+
+
+def option_flops(option_id: str, params: int, examples: int, seq: int, epochs: float, response_tokens: int) -> float:
+    """Training FLOPs of one option (0 for prompting)."""
+    o = get_option(option_id)
+    if not o.trains:
+        return 0.0
+    if option_id == "rlhf":
+        # SFT (6N) on demonstrations, reward model (6N, two answers per comparison), then PPO per prompt:
+        # rollout + reference + reward + value forwards (4 × 2N) and policy + value updates (2 × 6N) = 20N.
+        sft = 6 * params * RLHF_SFT_EXAMPLES * seq
+        rm = 6 * params * 2 * RLHF_RM_COMPARISONS * seq
+        ppo = 20 * params * examples * (seq + response_tokens)
+        return (sft + rm + ppo) * epochs
+    # DPO: policy fwd+bwd (6N) and reference fwd (2N) on the chosen and the rejected answer: 16N per pair token.
+    return o.flops_per_param_token * params * examples * seq * epochs
+
+
+def size_option(
+    option_id: str, model, gpu: GPU | str, *, examples: int | None = None, seq: int = 1024, batch: int = 4,
+    epochs: float = 1.0, response_tokens: int = 256, grad_checkpointing: bool = True, mfu: float = DEFAULT_MFU,
+    price_usd_per_hour: float | None = None,
+) -> Sizing:
+    """GPUs, time and cost of one option for a catalog model (id or CatalogModel) on one GPU type."""
+    m = get_model(model) if isinstance(model, str) else model
+    g_type = gpu if isinstance(gpu, GPU) else get_gpu(gpu)
+    opt = get_option(option_id)
+    examples = opt.examples_typical if examples is None else int(examples)
+    if examples < 0 or seq < 1 or batch < 1 or epochs <= 0:
+        raise InvalidInput("Examples must be ≥ 0, sequence length and batch ≥ 1, epochs > 0.")
+    seq = min(seq, m.shape.max_context)
+    needed, per_gpu, required = 0, {}, 0
+    for g in GPU_COUNTS:
+        est = role_estimates(option_id, m.shape, g, seq=seq, batch=batch, grad_checkpointing=grad_checkpointing)
+        required = required_bytes(est)
+        per_gpu = {role: e.peak_reserved_bytes for role, e in est.items()}
+        if required <= g_type.memory_bytes:
+            needed = g
+            break
+    flops = option_flops(option_id, m.params, examples, seq, epochs, response_tokens)
+    if flops and needed:
+        t = training_time_and_cost(flops, g_type, gpus=needed, mfu=mfu, price_usd_per_hour=price_usd_per_hour,
+                                   precision="bf16" if g_type.peak_bf16_dense_flops else "fp16")
+        seconds, gpu_hours, cost = t.seconds, t.gpu_hours, t.cost_usd
+    else:
+        seconds = gpu_hours = cost = 0.0
+    return Sizing(option=option_id, examples=examples, gpus=needed, per_gpu_bytes=per_gpu,
+                  required_bytes_per_gpu=required, flops=flops, seconds=seconds, gpu_hours=gpu_hours, cost_usd=cost)

@@ -1,0 +1,37 @@
+"""The per-GPU memory breakdown every estimator returns (training and inference alike)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES
+
+
+class MemoryEstimate(BaseModel):
+    """Per-GPU memory. ``components`` are the tensors alive at the peak and sum to ``peak_allocated_bytes``."""
+
+    components: dict[str, int]
+    peak_allocated_bytes: int
+    peak_reserved_bytes: int
+    cuda_context_bytes: int = CUDA_CONTEXT_BYTES
+    params: int
+    trainable_params: int
+    peak_phase: str = ""
+    phases: dict[str, int] = Field(default_factory=dict)
+    cpu_offload_bytes: int = 0
+    model_states_bytes: int = 0  # weights + gradients + optimizer states (+ master copies) per GPU, as ZeRO counts them
+    notes: list[str] = Field(default_factory=list)
+
+    @property
+    def allocator_slack_bytes(self) -> int:
+        return self.peak_reserved_bytes - self.peak_allocated_bytes
+
+    @property
+    def required_bytes(self) -> int:
+        """What the GPU must have free: reserved memory plus the CUDA context (what nvidia-smi shows)."""
+        return self.peak_reserved_bytes + self.cuda_context_bytes
+
+    def fits(self, gpu) -> bool:
+        """True when reserved memory + CUDA context fit in the GPU's memory (a GPU, or its memory in bytes)."""
+        capacity = gpu if isinstance(gpu, (int, float)) else gpu.memory_bytes
+        return self.required_bytes <= capacity

@@ -1,0 +1,232 @@
+"""GPU memory of training and inference, per GPU, broken into components a user can read.
+
+The peak of a training step is the largest of three moments (what ``torch.cuda.max_memory_allocated``
+sees): the start of backward (every saved activation is alive, plus the cross-entropy buffers and, under
+autocast, the bf16 copies of the weights the matmuls kept), the optimizer step (all gradients plus
+AdamW's foreach temporaries), and — with gradient checkpointing — the end of backward (all gradients plus
+one recomputed block). Activations come from ``memory_activations``; sharding from ``distributed``.
+Gradient accumulation has no memory effect: each micro-batch's activations are freed before the next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lifecycle.errors import InvalidInput
+from lifecycle.memory import activations as act
+from lifecycle.memory.adapters import (
+    OPTIMIZERS,
+    TRAIN_PRECISIONS,
+    check_parallel,
+    check_positive,
+    lora_params,
+    optimizer_state_bytes_per_param,
+    optimizer_step_temp_bytes,
+    quantised_base_bytes,
+    resolve_targets,
+)
+from lifecycle.memory.breakdown import MemoryEstimate
+from lifecycle.memory.distributed import ZERO_STAGE, data_parallel_degree, shard_model_states
+from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
+from lifecycle.models.architecture import (
+    ModelShape,
+    attention_params,
+    largest_layer_params,
+    layer_counts,
+    mlp_params,
+    parameter_count,
+)
+
+METHODS = ("full", "lora", "qlora")
+ATTENTIONS = ("sdpa", "eager")
+
+
+def _check_training_inputs(precision, method, optimizer, attention, batch, seq, target_len, lora_rank):
+    if precision not in TRAIN_PRECISIONS + ("int8", "int4"):
+        raise InvalidInput(f"Unknown precision {precision!r}; choose one of {', '.join(TRAIN_PRECISIONS + ('int8', 'int4'))}.")
+    if method not in METHODS:
+        raise InvalidInput(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    if precision in ("int8", "int4") and method == "full":
+        raise InvalidInput("Training int8/int4 weights directly is not supported; use --method qlora (or lora on int8).")
+    if optimizer not in OPTIMIZERS:
+        raise InvalidInput(f"Unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
+    if attention not in ATTENTIONS:
+        raise InvalidInput(f"Unknown attention kernel {attention!r}; choose sdpa or eager.")
+    check_positive(batch=batch, seq=seq)
+    if target_len is not None:
+        check_positive(target_len=target_len)
+    if method != "full":
+        check_positive(lora_rank=lora_rank)
+
+
+def _base_weight_bytes(shape: ModelShape, params: int, precision: str, method: str) -> tuple[str, int]:
+    """(component name, bytes) of the base weights for this precision and method."""
+    if method == "qlora" or (method == "lora" and precision in ("int8", "int4")):
+        bits = 8 if precision == "int8" and method == "lora" else 4
+        return "quantised base weights", quantised_base_bytes(shape, params, bits)
+    if precision == "fp32":
+        return "weights", 4 * params
+    if method == "lora" or precision in ("bf16", "fp16"):
+        return "weights", 2 * params
+    return "weights", 4 * params  # amp: fp32 weights, bf16 only inside autocast
+
+
+def activation_bytes(shape: ModelShape, *, precision: str, method: str, targets: set[str], batch: int, seq: int,
+                     target_len: int, grad_checkpointing: bool, attention: str) -> dict[str, int]:
+    """Saved activations for one micro-batch: blocks, attention scores, embeddings/head, checkpoint inputs."""
+    w = act.widths(precision, method, shape.arch)
+    enc_layers, dec_layers = layer_counts(shape)
+    if shape.family == "encoder-decoder":
+        enc_tokens, dec_tokens, dec_len = batch * seq, batch * target_len, target_len
+    elif shape.family == "encoder":
+        enc_tokens, dec_tokens, dec_len = batch * seq, 0, 0
+    else:
+        enc_tokens, dec_tokens, dec_len = 0, batch * seq, seq
+    cross = shape.family == "encoder-decoder"
+    enc_block, _ = act.block_bytes_per_token(shape, w, targets=targets, attention=attention)
+    dec_block, dec_cross_enc = act.block_bytes_per_token(shape, w, targets=targets, attention=attention, cross=cross)
+    per_score = act.score_bytes_per_element(shape, w, attention)
+    enc_scores = batch * shape.heads * seq * seq * per_score
+    dec_scores = batch * shape.heads * dec_len * (dec_len + (seq if cross else 0)) * per_score
+    enc_block_total = enc_layers * enc_tokens * enc_block
+    dec_block_total = dec_layers * (dec_tokens * dec_block + enc_tokens * dec_cross_enc)
+    out_tokens = dec_tokens if shape.family != "encoder" else enc_tokens
+    stacks_tokens = enc_tokens + dec_tokens
+    out = {
+        "embeddings and head": stacks_tokens * act.embedding_bytes_per_token(shape, w)
+        + out_tokens * act.head_bytes_per_token(shape, w),
+        "logits and loss": out_tokens * act.loss_bytes_per_token(shape, w),
+    }
+    if grad_checkpointing:
+        out["checkpointed block inputs"] = (enc_layers * enc_tokens + dec_layers * dec_tokens) * act.checkpoint_bytes_per_token(shape, w)
+        if cross:  # every decoder block also keeps the encoder output it attends to (one shared tensor)
+            out["checkpointed block inputs"] += enc_tokens * w.r * shape.hidden
+        out["recomputed block"] = max(enc_block_total // max(enc_layers, 1) + (enc_scores if enc_layers else 0),
+                                      dec_block_total // max(dec_layers, 1) + (dec_scores if dec_layers else 0))
+        out["activations"] = 0
+        out["attention scores"] = 0
+    else:
+        out["activations"] = enc_block_total + dec_block_total
+        out["attention scores"] = enc_layers * enc_scores + dec_layers * dec_scores
+        out["checkpointed block inputs"] = 0
+        out["recomputed block"] = 0
+    return out
+
+
+def _matmul_params(shape: ModelShape) -> int:
+    """Parameters used as matmul weights (autocast keeps a bf16 copy of each for backward)."""
+    enc_layers, dec_layers = layer_counts(shape)
+    blocks = enc_layers * (attention_params(shape) + mlp_params(shape))
+    blocks += dec_layers * (attention_params(shape) * (2 if shape.family == "encoder-decoder" else 1) + mlp_params(shape))
+    head = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0
+    return blocks + head
+
+
+@dataclass
+class StepParts:
+    """Everything of a training step that does not depend on micro-batch or sequence length."""
+
+    params: int
+    trainable: int
+    targets: set[str]
+    static: dict[str, int]  # alive through the whole step: weights, optimizer states, buffers
+    grads: int
+    temp: int  # optimizer-step temporaries
+    copies: int  # autocast bf16 weight copies kept at the start of backward
+    block_copies: int  # the same for one recomputed block (gradient checkpointing)
+    cpu_bytes: int
+    model_states: int
+
+
+def training_step_parts(shape: ModelShape, *, precision: str = "amp_bf16", method: str = "full", lora_rank: int = 16,
+                        lora_targets=None, optimizer: str = "adamw", grad_checkpointing: bool = False,
+                        gpus: int = 1, strategy: str = "ddp", offload: str = "none", tp: int = 1, pp: int = 1,
+                        optimizer_impl: str = "foreach", master_weights: bool | None = None) -> StepParts:
+    """Model states per GPU after sharding, and the step's weight-sized buffers."""
+    if optimizer_impl not in ("foreach", "fused"):
+        raise InvalidInput("optimizer_impl must be foreach or fused.")
+    check_parallel(shape, tp, pp)
+    check_positive(gpus=gpus)
+    dp = data_parallel_degree(gpus, tp, pp)
+    params = parameter_count(shape)
+    targets = resolve_targets(shape, lora_targets) if method != "full" else set()
+    trainable = lora_params(shape, lora_rank, targets) if method != "full" else params
+    stage = ZERO_STAGE.get(strategy, 0)
+    half = precision in ("bf16", "fp16")
+    if master_weights is None:  # DeepSpeed bf16/fp16 and FSDP mixed precision keep fp32 master weights
+        master_weights = half and stage >= 1 and method == "full"
+    weight_name, weight_bytes = _base_weight_bytes(shape, params, precision, method)
+    # Trainable parameters' states: LoRA adapters are fp32 (peft autocast_adapter_dtype=True)
+    train_bytes = 4 if (method != "full" or not half or master_weights) else 2
+    grad_bytes = 2 if (half and method == "full") else 4
+    # DeepSpeed ZeRO-3 reduce-scatters 16-bit gradients into its fp32 partition and frees them (stage3.py)
+    keeps_half_grads = not (master_weights and strategy == "zero3")
+    states = {weight_name: weight_bytes, "gradients": grad_bytes * trainable if keeps_half_grads else 0,
+              "optimizer states": optimizer_state_bytes_per_param(optimizer, train_bytes) * trainable,
+              "master weights": 4 * trainable if master_weights else 0,
+              "fp32 gradient partition": 4 * trainable if (master_weights and strategy.startswith("zero")) else 0}
+    if method != "full":
+        states["LoRA adapters"] = 4 * trainable
+    gathered = largest_layer_params(shape) * (2 + grad_bytes) if stage >= 3 else 0
+    per_gpu, cpu_bytes = shard_model_states(states, strategy=strategy, gpus=gpus, tp=tp, pp=pp, offload=offload,
+                                            gathered_layer_bytes=gathered)
+    if weight_name == "quantised base weights" and offload != "params":
+        per_gpu[weight_name] = int(weight_bytes / (tp * pp * (dp if stage >= 3 else 1)))
+    grads = per_gpu.pop("gradients", 0) + per_gpu.pop("fp32 gradient partition", 0)
+    model_states = grads + sum(v for k, v in per_gpu.items()
+                               if k in (weight_name, "optimizer states", "master weights", "LoRA adapters"))
+    static = {k: v for k, v in per_gpu.items() if v}
+    static["cuBLAS workspaces"] = FRAMEWORK_WORKSPACE_BYTES
+    amp_full = precision.startswith("amp") and method == "full"
+    head_matmul = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0
+    copies = 2 * _matmul_params(shape) // (tp * pp) if amp_full else 0
+    block_copies = 2 * (_matmul_params(shape) - head_matmul) // (tp * pp * max(shape.layers, 1)) if amp_full else 0
+    if grad_checkpointing and amp_full:
+        copies = 2 * head_matmul // (tp * pp)  # checkpointed blocks run forward under no_grad: nothing kept
+    opt_shard = trainable / (tp * pp) / (dp if stage >= 1 else 1)
+    # DeepSpeed steps with its own fused Adam (or on the CPU when offloaded): no foreach temporaries
+    temp = 0 if (offload != "none" or strategy.startswith("zero")) else optimizer_step_temp_bytes(
+        optimizer, optimizer_impl, train_bytes, opt_shard, shape)
+    return StepParts(params, trainable, targets, static, grads, temp, copies, block_copies, cpu_bytes, model_states)
+
+
+def training_memory(shape: ModelShape, *, precision: str = "amp_bf16", method: str = "full", lora_rank: int = 16,
+                    lora_targets=None, optimizer: str = "adamw", batch: int = 1, seq: int = 1024,
+                    target_len: int | None = None, grad_checkpointing: bool = False, attention: str = "sdpa",
+                    gpus: int = 1, strategy: str = "ddp", offload: str = "none", tp: int = 1, pp: int = 1,
+                    optimizer_impl: str = "foreach", master_weights: bool | None = None) -> MemoryEstimate:
+    """Peak GPU memory per GPU of one training step (forward, backward, optimizer step)."""
+    _check_training_inputs(precision, method, optimizer, attention, batch, seq, target_len, lora_rank)
+    parts = training_step_parts(shape, precision=precision, method=method, lora_rank=lora_rank,
+                                lora_targets=lora_targets, optimizer=optimizer, grad_checkpointing=grad_checkpointing,
+                                gpus=gpus, strategy=strategy, offload=offload, tp=tp, pp=pp,
+                                optimizer_impl=optimizer_impl, master_weights=master_weights)
+    target_len = target_len or (128 if shape.family == "encoder-decoder" else seq)
+    acts = activation_bytes(shape, precision=precision, method=method, targets=parts.targets, batch=batch, seq=seq,
+                            target_len=target_len, grad_checkpointing=grad_checkpointing, attention=attention)
+    acts = {k: int(v / tp) for k, v in acts.items()}  # tensor (+sequence) parallel splits activations (Korthikanti §4)
+    recomputed = acts.pop("recomputed block")
+    backward_start = {**parts.static, **{k: v for k, v in acts.items() if v}}
+    if parts.copies:
+        backward_start["autocast bf16 weight copies"] = parts.copies
+    step = {**parts.static, "gradients": parts.grads}
+    if parts.temp:
+        step["optimizer step buffers"] = parts.temp
+    phases = {"backward start": backward_start, "optimizer step": step}
+    if grad_checkpointing:
+        phases["end of backward"] = {**parts.static, "gradients": parts.grads,
+                                     "recomputed block": recomputed + parts.block_copies,
+                                     "checkpointed block inputs": acts["checkpointed block inputs"] // max(shape.layers, 1)}
+    totals = {name: sum(p.values()) for name, p in phases.items()}
+    peak_phase = max(totals, key=totals.get)
+    components = {k: int(v) for k, v in phases[peak_phase].items() if v}
+    allocated = sum(components.values())
+    notes = [("Gradient accumulation does not change per-GPU memory: each micro-batch's activations are freed "
+             "before the next one runs.")]
+    if method != "full":
+        notes.append(f"LoRA rank {lora_rank} on {', '.join(sorted(parts.targets))}: {parts.trainable:,} trainable parameters.")
+    return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
+                          peak_reserved_bytes=reserved_bytes(allocated, grad_checkpointing=grad_checkpointing),
+                          params=parts.params, trainable_params=parts.trainable, peak_phase=peak_phase, phases=totals,
+                          cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states, notes=notes)
+

@@ -1,0 +1,214 @@
+"""Transformer shapes and exact parameter counts.
+
+A ``ModelShape`` holds the numbers that decide a model's size and memory: layers, hidden size,
+heads, KV heads, FFN size, vocabulary and the small flags (biases, norms, learned positions,
+tied embeddings) that make a count exact rather than approximate. ``parameter_count`` sums
+the tensors the way PyTorch does for the Hugging Face implementation of each family (tied
+embeddings counted once); the counts match every model measured in tests/data and every catalog row.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from lifecycle.errors import InvalidInput
+
+Family = Literal["encoder", "decoder", "encoder-decoder"]
+Head = Literal["lm", "mlm", "base", "classifier"]
+MAX_SIZE = 10**7  # no real transformer dimension is near this; it keeps typed numbers sane
+
+
+class ModelShape(BaseModel):
+    """The architecture numbers of one transformer.
+
+    For encoder-decoder models ``layers`` is the total number of blocks and ``encoder_layers`` /
+    ``decoder_layers`` split it. ``head_dim`` defaults to ``hidden // heads``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    family: Family = "decoder"
+    arch: str = "llama"  # the Hugging Face model_type it was read from (drives activation terms)
+    layers: int
+    hidden: int
+    heads: int
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    ffn: int
+    gated_mlp: bool = False
+    vocab: int
+    tied_embeddings: bool = False
+    encoder_layers: int = 0
+    decoder_layers: int = 0
+    max_context: int = 2048
+    norm: Literal["layernorm", "rmsnorm"] = "rmsnorm"
+    norms_per_layer: int = 2
+    final_norm: bool = True
+    embedding_norm: bool = False  # BLOOM, BART (per stack), BERT-style encoders
+    positional: Literal["learned", "rotary", "alibi", "relative", "none"] = "rotary"
+    position_embeddings: int = 0  # rows of a learned position table (per stack for BART)
+    token_types: int = 0  # BERT segment embeddings
+    qkv_bias: bool = False
+    out_bias: bool = False
+    mlp_bias: bool = False
+    lm_head_bias: bool = False  # GPT-J
+    relative_attention_buckets: int = 0  # T5: one (buckets x heads) table per stack
+    relative_position_embeddings: int = 0  # DeBERTa-v2/v3 shared relative table (+ its LayerNorm)
+    head: Head = "lm"
+    pooler: bool = False
+    num_labels: int = 2
+    parallel_block: bool = False  # attention and MLP read the same input (GPT-J, NeoX, Falcon)
+
+    def __init__(self, **data):
+        # pydantic wraps our InvalidInput in a ValidationError: unwrap it into one readable line
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first.get("loc", ()))
+            message = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
+            raise InvalidInput(f"{where}: {message}" if where else message) from None
+
+    @model_validator(mode="after")
+    def _check(self) -> ModelShape:
+        if self.family == "encoder-decoder":
+            if self.encoder_layers <= 0 or self.decoder_layers <= 0:
+                if self.layers > 0 and self.encoder_layers <= 0 and self.decoder_layers <= 0:
+                    half = self.layers // 2
+                    object.__setattr__(self, "encoder_layers", self.layers - half)
+                    object.__setattr__(self, "decoder_layers", half)
+                else:
+                    raise InvalidInput("An encoder-decoder model needs positive encoder and decoder layer counts.")
+            object.__setattr__(self, "layers", self.encoder_layers + self.decoder_layers)
+        for name in ("layers", "hidden", "heads", "ffn", "vocab", "max_context"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value <= 0:
+                raise InvalidInput(f"{name} must be a positive whole number (got {value!r}).")
+            if value > MAX_SIZE * (100 if name == "max_context" else 1):
+                raise InvalidInput(f"{name} = {value:,} is larger than any transformer this planner models.")
+        if self.kv_heads is None:
+            object.__setattr__(self, "kv_heads", self.heads)
+        if self.kv_heads <= 0 or self.heads % self.kv_heads:
+            raise InvalidInput(f"KV heads ({self.kv_heads}) must be positive and divide the heads ({self.heads}).")
+        if self.head_dim is None:
+            if self.hidden % self.heads:
+                raise InvalidInput(f"Attention heads ({self.heads}) must divide the hidden size ({self.hidden}).")
+            object.__setattr__(self, "head_dim", self.hidden // self.heads)
+        if self.head_dim <= 0:
+            raise InvalidInput("head_dim must be positive.")
+        for name in ("position_embeddings", "token_types", "relative_attention_buckets",
+                     "relative_position_embeddings", "norms_per_layer"):
+            if getattr(self, name) < 0:
+                raise InvalidInput(f"{name} must not be negative.")
+        return self
+
+    @property
+    def attention_dim(self) -> int:
+        """Width of the concatenated query heads (= hidden except for T5-3B/11B, Gemma)."""
+        return self.heads * self.head_dim
+
+    @property
+    def kv_dim(self) -> int:
+        return self.kv_heads * self.head_dim
+
+    @property
+    def blocks(self) -> int:
+        return self.layers
+
+    @classmethod
+    def from_config(cls, config: dict) -> ModelShape:
+        """Read a Hugging Face ``config.json`` (as a dict). Raises InvalidInput for non-transformers."""
+        from lifecycle.models.hf_config import shape_kwargs_from_config
+
+        return cls(**shape_kwargs_from_config(config))
+
+
+def _norm_params(shape: ModelShape) -> int:
+    return 2 * shape.hidden if shape.norm == "layernorm" else shape.hidden
+
+
+def attention_params(shape: ModelShape) -> int:
+    """Q, K, V and output projections (grouped-query aware) with their biases."""
+    h, q, kv = shape.hidden, shape.attention_dim, shape.kv_dim
+    weights = h * q + 2 * h * kv + q * h
+    biases = (q + 2 * kv if shape.qkv_bias else 0) + (h if shape.out_bias else 0)
+    return weights + biases
+
+
+def mlp_params(shape: ModelShape) -> int:
+    """Two matrices (up, down) or three for gated MLPs (SwiGLU/GeGLU: gate, up, down)."""
+    h, f = shape.hidden, shape.ffn
+    matrices = 3 if shape.gated_mlp else 2
+    biases = ((2 if shape.gated_mlp else 1) * f + h) if shape.mlp_bias else 0
+    return matrices * h * f + biases
+
+
+def layer_params(shape: ModelShape, *, cross_attention: bool = False) -> int:
+    """One block: self-attention, MLP, its norms, and cross-attention + one more norm in a decoder of an encoder-decoder."""
+    n = attention_params(shape) + mlp_params(shape) + shape.norms_per_layer * _norm_params(shape)
+    if cross_attention:
+        n += attention_params(shape) + _norm_params(shape)
+    return n
+
+
+def embedding_params(shape: ModelShape) -> int:
+    """Token, position and segment embeddings, embedding norms, relative-position tables."""
+    h = shape.hidden
+    stacks = 2 if shape.family == "encoder-decoder" else 1
+    n = shape.vocab * h + shape.token_types * h
+    n += stacks * shape.position_embeddings * h
+    n += stacks * (_norm_params(shape) if shape.embedding_norm else 0)
+    n += stacks * shape.relative_attention_buckets * shape.heads
+    if shape.relative_position_embeddings:
+        n += shape.relative_position_embeddings * h + _norm_params(shape)
+    return n
+
+
+def head_params(shape: ModelShape) -> int:
+    """Output layer: untied LM head (+bias), BERT's MLM transform, pooler, classifier."""
+    h, v = shape.hidden, shape.vocab
+    n = 0
+    if shape.head == "lm" and not shape.tied_embeddings:
+        n += v * h
+    if shape.head == "lm" and shape.lm_head_bias:
+        n += v
+    if shape.head == "mlm":
+        # BertForMaskedLM: dense h->h (+bias), LayerNorm, tied decoder with its own vocab bias
+        n += h * h + h + 2 * h + v
+        if not shape.tied_embeddings:
+            n += v * h
+    if shape.pooler:
+        n += h * h + h
+    if shape.head == "classifier":
+        n += h * shape.num_labels + shape.num_labels
+    return n
+
+
+def parameter_count(shape: ModelShape) -> int:
+    """Exact number of parameters (shared tensors once), as ``sum(p.numel() for p in model.parameters())``."""
+    n = embedding_params(shape) + head_params(shape)
+    if shape.family == "encoder-decoder":
+        n += shape.encoder_layers * layer_params(shape)
+        n += shape.decoder_layers * layer_params(shape, cross_attention=True)
+        n += 2 * _norm_params(shape) if shape.final_norm else 0
+    else:
+        n += shape.layers * layer_params(shape)
+        n += _norm_params(shape) if shape.final_norm else 0
+    return n
+
+
+def largest_layer_params(shape: ModelShape) -> int:
+    """Parameters of the largest single module DeepSpeed/FSDP gathers at once (embedding or a block)."""
+    block = layer_params(shape, cross_attention=shape.family == "encoder-decoder")
+    return max(block, shape.vocab * shape.hidden)
+
+
+def layer_counts(shape: ModelShape) -> tuple[int, int]:
+    """(encoder blocks, decoder blocks); encoder-only models have no decoder blocks."""
+    if shape.family == "encoder-decoder":
+        return shape.encoder_layers, shape.decoder_layers
+    if shape.family == "encoder":
+        return shape.layers, 0
+    return 0, shape.layers

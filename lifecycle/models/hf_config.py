@@ -1,0 +1,213 @@
+"""Read a Hugging Face ``config.json`` into the keyword arguments of ``ModelShape``.
+
+One reader per family, because the key names differ (``n_embd`` vs ``hidden_size`` vs ``d_model``)
+and so do the small things that make a parameter count exact (biases, norm types, learned
+position tables, tied heads). The defaults are those of the transformers ``*Config`` classes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lifecycle.errors import InvalidInput
+
+NOT_TRANSFORMER_HINT = "expected a transformer config.json (GPT-2, BERT, T5, BART, BLOOM, OPT, GPT-NeoX, Falcon, LLaMA …)"
+
+
+def _int(config: dict, *keys: str, default: Any = None) -> Any:
+    for key in keys:
+        value = config.get(key)
+        if value is not None:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+                raise InvalidInput(f"config.json: {key} must be a whole number (got {value!r}).")
+            return int(value)
+    if default is None:
+        raise InvalidInput(f"config.json has no {' / '.join(keys)}; {NOT_TRANSFORMER_HINT}.")
+    return default
+
+
+def _head(config: dict, family: str) -> dict:
+    """Which output head the architecture name says the model carries."""
+    arch = " ".join(config.get("architectures") or [])
+    if "MaskedLM" in arch or "ForPreTraining" in arch:
+        return {"head": "mlm", "pooler": False}
+    if "SequenceClassification" in arch:
+        labels = len(config.get("id2label") or {}) or _int(config, "num_labels", default=2)
+        return {"head": "classifier", "pooler": config.get("model_type") in ("bert", "roberta"), "num_labels": labels}
+    if family == "encoder":
+        return {"head": "base", "pooler": config.get("model_type") in ("bert", "roberta", "xlm-roberta")}
+    return {"head": "lm"}
+
+
+def _tied(config: dict, default: bool = True) -> bool:
+    value = config.get("tie_word_embeddings")
+    return default if value is None else bool(value)
+
+
+def _gpt2(c: dict) -> dict:
+    h = _int(c, "n_embd", "hidden_size")
+    return {"arch": "gpt2", "layers": _int(c, "n_layer"), "hidden": h, "heads": _int(c, "n_head"),
+                "ffn": _int(c, "n_inner", default=4 * h), "vocab": _int(c, "vocab_size"),
+                "tied_embeddings": _tied(c), "max_context": _int(c, "n_positions", default=1024),
+                "norm": "layernorm", "positional": "learned", "position_embeddings": _int(c, "n_positions", default=1024),
+                "qkv_bias": True, "out_bias": True, "mlp_bias": True}
+
+
+def _bert(c: dict) -> dict:
+    model_type = c.get("model_type")
+    positions = _int(c, "max_position_embeddings", default=512)
+    return dict(arch=model_type or "bert", family="encoder", layers=_int(c, "num_hidden_layers"),
+                hidden=_int(c, "hidden_size"), heads=_int(c, "num_attention_heads"),
+                ffn=_int(c, "intermediate_size"), vocab=_int(c, "vocab_size"), tied_embeddings=_tied(c),
+                max_context=positions - (2 if model_type in ("roberta", "xlm-roberta") else 0),
+                norm="layernorm", final_norm=False, embedding_norm=True, positional="learned",
+                position_embeddings=positions, token_types=_int(c, "type_vocab_size", default=2),
+                qkv_bias=True, out_bias=True, mlp_bias=True, **_head(c, "encoder"))
+
+
+def _distilbert(c: dict) -> dict:
+    positions = _int(c, "max_position_embeddings", default=512)
+    head = _head(c, "encoder")
+    head["pooler"] = False
+    return dict(arch="distilbert", family="encoder", layers=_int(c, "n_layers"), hidden=_int(c, "dim"),
+                heads=_int(c, "n_heads"), ffn=_int(c, "hidden_dim"), vocab=_int(c, "vocab_size"),
+                tied_embeddings=True, max_context=positions, norm="layernorm", final_norm=False,
+                embedding_norm=True, positional="learned", position_embeddings=positions,
+                qkv_bias=True, out_bias=True, mlp_bias=True, **head)
+
+
+def _deberta(c: dict) -> dict:
+    buckets = _int(c, "position_buckets", default=-1)
+    relative = 2 * buckets if buckets > 0 else 2 * _int(c, "max_relative_positions", "max_position_embeddings", default=512)
+    head = _head(c, "encoder")
+    head["pooler"] = False
+    positions = _int(c, "max_position_embeddings", default=512)
+    return dict(arch="deberta-v2", family="encoder", layers=_int(c, "num_hidden_layers"), hidden=_int(c, "hidden_size"),
+                heads=_int(c, "num_attention_heads"), ffn=_int(c, "intermediate_size"), vocab=_int(c, "vocab_size"),
+                tied_embeddings=True, max_context=positions, norm="layernorm", final_norm=False, embedding_norm=True,
+                positional="relative",
+                position_embeddings=positions if c.get("position_biased_input", False) else 0,
+                token_types=_int(c, "type_vocab_size", default=0), relative_position_embeddings=relative,
+                qkv_bias=True, out_bias=True, mlp_bias=True, **head)
+
+
+def _t5(c: dict) -> dict:
+    enc = _int(c, "num_layers")
+    proj = str(c.get("feed_forward_proj", "relu"))
+    return {"arch": c.get("model_type", "t5"), "family": "encoder-decoder", "layers": enc + _int(c, "num_decoder_layers", default=enc),
+                "encoder_layers": enc, "decoder_layers": _int(c, "num_decoder_layers", default=enc), "hidden": _int(c, "d_model"),
+                "heads": _int(c, "num_heads"), "head_dim": _int(c, "d_kv", default=64), "ffn": _int(c, "d_ff"),
+                "gated_mlp": proj.startswith("gated"), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c),
+                "max_context": _int(c, "n_positions", default=512), "norm": "rmsnorm", "positional": "relative",
+                "relative_attention_buckets": _int(c, "relative_attention_num_buckets", default=32)}
+
+
+def _bart(c: dict) -> dict:
+    enc, dec = _int(c, "encoder_layers"), _int(c, "decoder_layers")
+    positions = _int(c, "max_position_embeddings", default=1024)
+    return {"arch": c.get("model_type", "bart"), "family": "encoder-decoder", "layers": enc + dec, "encoder_layers": enc,
+                "decoder_layers": dec, "hidden": _int(c, "d_model"), "heads": _int(c, "encoder_attention_heads"),
+                "ffn": _int(c, "encoder_ffn_dim"), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c),
+                "max_context": positions, "norm": "layernorm", "final_norm": False, "embedding_norm": True,
+                "positional": "learned", "position_embeddings": positions + 2,  # BART's learned table has an offset of 2
+                "qkv_bias": True, "out_bias": True, "mlp_bias": True}
+
+
+def _bloom(c: dict) -> dict:
+    h = _int(c, "hidden_size", "n_embed")
+    return {"arch": "bloom", "layers": _int(c, "n_layer", "num_hidden_layers"), "hidden": h,
+                "heads": _int(c, "n_head", "num_attention_heads"), "ffn": 4 * h, "vocab": _int(c, "vocab_size"),
+                "tied_embeddings": _tied(c), "max_context": _int(c, "seq_length", default=2048), "norm": "layernorm",
+                "embedding_norm": True, "positional": "alibi", "qkv_bias": True, "out_bias": True, "mlp_bias": True}
+
+
+def _opt(c: dict) -> dict:
+    h = _int(c, "hidden_size")
+    if _int(c, "word_embed_proj_dim", default=h) != h:
+        raise InvalidInput("OPT configs with word_embed_proj_dim different from hidden_size (OPT-350m) are not modelled.")
+    positions = _int(c, "max_position_embeddings", default=2048)
+    return {"arch": "opt", "layers": _int(c, "num_hidden_layers"), "hidden": h, "heads": _int(c, "num_attention_heads"),
+                "ffn": _int(c, "ffn_dim"), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c), "max_context": positions,
+                "norm": "layernorm", "final_norm": bool(c.get("do_layer_norm_before", True)), "positional": "learned",
+                "position_embeddings": positions + 2, "qkv_bias": True, "out_bias": True, "mlp_bias": True}
+
+
+def _neox(c: dict) -> dict:
+    return {"arch": "gpt_neox", "layers": _int(c, "num_hidden_layers"), "hidden": _int(c, "hidden_size"),
+                "heads": _int(c, "num_attention_heads"), "ffn": _int(c, "intermediate_size"), "vocab": _int(c, "vocab_size"),
+                "tied_embeddings": _tied(c, False), "max_context": _int(c, "max_position_embeddings", default=2048),
+                "norm": "layernorm", "positional": "rotary", "qkv_bias": bool(c.get("attention_bias", True)),
+                "out_bias": bool(c.get("attention_bias", True)), "mlp_bias": True,
+                "parallel_block": bool(c.get("use_parallel_residual", True))}
+
+
+def _gptj(c: dict) -> dict:
+    h = _int(c, "n_embd")
+    return {"arch": "gptj", "layers": _int(c, "n_layer"), "hidden": h, "heads": _int(c, "n_head"),
+                "ffn": _int(c, "n_inner", default=4 * h), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c, False),
+                "max_context": _int(c, "n_positions", default=2048), "norm": "layernorm", "norms_per_layer": 1,
+                "positional": "rotary", "mlp_bias": True, "lm_head_bias": True, "parallel_block": True}
+
+
+def _falcon(c: dict) -> dict:
+    h = _int(c, "hidden_size")
+    heads = _int(c, "num_attention_heads", "n_head")
+    new_arch = bool(c.get("new_decoder_architecture", False))
+    if new_arch:
+        kv = _int(c, "num_kv_heads", default=heads)
+    else:
+        kv = 1 if c.get("multi_query", True) else heads
+    bias = bool(c.get("bias", False))
+    parallel = bool(c.get("parallel_attn", True))
+    return {"arch": "falcon", "layers": _int(c, "num_hidden_layers", "n_layer"), "hidden": h, "heads": heads, "kv_heads": kv,
+                "ffn": _int(c, "ffn_hidden_size", default=4 * h), "vocab": _int(c, "vocab_size"), "tied_embeddings": _tied(c),
+                "max_context": _int(c, "max_position_embeddings", default=2048), "norm": "layernorm",
+                "norms_per_layer": 2 if new_arch or not parallel else 1,
+                "positional": "alibi" if c.get("alibi") else "rotary", "qkv_bias": bias, "out_bias": bias, "mlp_bias": bias,
+                "parallel_block": parallel}
+
+
+def _llama(c: dict) -> dict:
+    """LLaMA, Mistral, Qwen2, Gemma(2/3), Phi-3 and other RMSNorm + gated-MLP decoders."""
+    model_type = c.get("model_type", "llama")
+    h = _int(c, "hidden_size")
+    heads = _int(c, "num_attention_heads")
+    if not c.get("head_dim") and heads > 0 and h % heads:
+        raise InvalidInput(f"Attention heads ({heads}) must divide the hidden size ({h}).")
+    head_dim = c.get("head_dim") or (h // heads if heads > 0 else 0)
+    attention_bias = bool(c.get("attention_bias", model_type == "qwen2"))
+    gemma = model_type in ("gemma", "gemma2", "gemma3_text")
+    return {"arch": model_type, "layers": _int(c, "num_hidden_layers"), "hidden": h, "heads": heads,
+                "kv_heads": _int(c, "num_key_value_heads", default=heads), "head_dim": int(head_dim),
+                "ffn": _int(c, "intermediate_size"), "gated_mlp": True, "vocab": _int(c, "vocab_size"),
+                "tied_embeddings": _tied(c, gemma), "max_context": _int(c, "max_position_embeddings", default=2048),
+                "norm": "rmsnorm", "norms_per_layer": 4 if model_type in ("gemma2", "gemma3_text") else 2,
+                "positional": "rotary", "qkv_bias": attention_bias,
+                "out_bias": bool(c.get("attention_bias", False)) and model_type != "qwen2",
+                "mlp_bias": bool(c.get("mlp_bias", False))}
+
+
+READERS = {
+    "gpt2": _gpt2, "bert": _bert, "roberta": _bert, "xlm-roberta": _bert, "electra": _bert,
+    "distilbert": _distilbert, "deberta-v2": _deberta, "t5": _t5, "mt5": _t5, "umt5": _t5,
+    "bart": _bart, "mbart": _bart, "bloom": _bloom, "opt": _opt, "gpt_neox": _neox, "gptj": _gptj,
+    "falcon": _falcon, "llama": _llama, "mistral": _llama, "qwen2": _llama, "qwen3": _llama,
+    "gemma": _llama, "gemma2": _llama, "gemma3_text": _llama, "phi3": _llama,
+}
+
+
+def shape_kwargs_from_config(config: Any) -> dict:
+    """Map a config dict to ModelShape keyword arguments; InvalidInput when it is not a transformer we model."""
+    if not isinstance(config, dict):
+        raise InvalidInput(f"config.json must be a JSON object; {NOT_TRANSFORMER_HINT}.")
+    model_type = config.get("model_type")
+    if model_type is not None and not isinstance(model_type, str):
+        raise InvalidInput(f"config.json model_type must be a string, not {type(model_type).__name__}.")
+    reader = READERS.get(model_type)
+    if reader is None:
+        generic = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size")
+        if model_type is not None and all(k in config for k in generic):
+            reader = _llama  # most new decoder families follow the LLaMA layout
+        else:
+            raise InvalidInput(f"config.json model_type {model_type!r} is not a supported transformer; {NOT_TRANSFORMER_HINT}.")
+    return reader(config)

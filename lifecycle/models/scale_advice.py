@@ -1,0 +1,102 @@
+"""Good at many tasks or one? The scale argument turned into advice from the Scope answers.
+
+Small models fine-tuned for one task (BERT-base, 110M parameters) against large models that do
+many tasks from a prompt (BLOOM, 176B): in-context learning and instruction following appear as
+decoders grow (Brown et al. 2020, arXiv:2005.14165, Fig. 1.2), while a small fine-tuned model is
+cheaper and faster for one task with labels. A latency target is checked with the memory-bound
+decode time: every generated token reads all weights once, so time/token >= weight bytes /
+memory bandwidth (Pope et al. 2022, arXiv:2211.05102, Sec. 2; the roofline of a batch-1 decode).
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from lifecycle.models.catalog import get_model
+from lifecycle.models.gpus import get_gpu
+from lifecycle.models.tasks import get_task, recommend_architecture
+
+SMALL_REFERENCE_ID = "bert-base-uncased"
+LARGE_REFERENCE_ID = "bloom-176b"
+GENERALIST_ID = "llama-2-7b"  # smallest widely used decoder with usable few-shot ability
+LATENCY_GPU_ID = "a100-80gb"
+BF16_BYTES_PER_PARAM = 2
+SCALE_SOURCES = [
+    "Brown et al. 2020, arXiv:2005.14165 (GPT-3): few-shot accuracy grows with model size, 125M -> 175B",
+    "Devlin et al. 2018, arXiv:1810.04805 (BERT-base 110M fine-tuned per task)",
+    "Pope et al. 2022, arXiv:2211.05102: batch-1 decoding is memory-bandwidth bound",
+]
+
+
+class ScaleAdvice(BaseModel):
+    verdict: str  # "specialist" | "generalist" | "either"
+    headline: str
+    reasons: list[str]
+    example_models: list[str]
+    decode_ms_per_token: float | None = None  # generalist on LATENCY_GPU_ID, bf16, batch 1
+    sources: list[str]
+
+
+def decode_ms_per_token(params: int, gpu_id: str = LATENCY_GPU_ID, bytes_per_param: float = BF16_BYTES_PER_PARAM) -> float:
+    """Lower bound on batch-1 decode time per token: all weights read once from GPU memory."""
+    gpu = get_gpu(gpu_id)
+    return params * bytes_per_param / gpu.memory_bandwidth_bytes_per_s * 1e3
+
+
+def scale_advice(
+    tasks: list[str],
+    *,
+    data_available: str | None = None,
+    latency_ms_p95: float | None = None,
+    output_tokens: int | None = None,
+) -> ScaleAdvice:
+    """Weigh the number and kind of tasks, the labels available and the latency target."""
+    infos = [get_task(t) for t in tasks]
+    small, large, generalist = get_model(SMALL_REFERENCE_ID), get_model(LARGE_REFERENCE_ID), get_model(GENERALIST_ID)
+    specialist, many = [], []
+    n = len({t.id for t in infos})
+    if n == 1:
+        specialist.append(f"One task ({infos[0].name.lower()}): a small model fine-tuned for it "
+                          f"(like {small.name}, {small.params / 1e6:.0f}M parameters) is usually enough.")
+    elif n >= 3:
+        many.append(f"{n} tasks: one large model that does all of them from a prompt "
+                    f"saves training and serving {n} separate models.")
+    if any(t.family == "decoder" for t in infos):
+        many.append("Open-ended generation (text, chat, code) improves with scale; instruction following "
+                    "and in-context learning appear in larger decoders.")
+    if data_available in ("none", "few"):
+        many.append("With no or only a few labelled examples you rely on zero/few-shot prompting, "
+                    "which works far better in large models (GPT-3: few-shot accuracy rose from 125M to 175B).")
+    elif data_available in ("thousands", "billions"):
+        specialist.append("Thousands of labelled examples are enough to fine-tune a small model, which then "
+                          "often beats a prompted large one on that task.")
+    per_token_ms = decode_ms_per_token(generalist.params)
+    if latency_ms_p95 is not None and latency_ms_p95 > 0:
+        out = max(1, int(output_tokens or 1))
+        total_ms = per_token_ms * out
+        if total_ms > latency_ms_p95:
+            specialist.append(
+                f"Latency: {generalist.name} needs at least {per_token_ms:.1f} ms per generated token on one "
+                f"{get_gpu(LATENCY_GPU_ID).name} in bf16, so {out} output tokens take >= {total_ms:.0f} ms, "
+                f"over your {latency_ms_p95:.0f} ms p95 target.")
+        else:
+            many.append(f"Latency: {out} output tokens from {generalist.name} take >= {total_ms:.0f} ms on one "
+                        f"{get_gpu(LATENCY_GPU_ID).name} (bf16, batch 1), within your {latency_ms_p95:.0f} ms target.")
+    spread = (f"The range is wide: {small.name} has {small.params / 1e6:.0f}M parameters, "
+              f"{large.name} {large.params / 1e9:.0f}B ({large.params / small.params:,.0f}x more).")
+    family = recommend_architecture(tasks).family
+    if len(specialist) > len(many):
+        verdict, headline = "specialist", "Good at one task: fine-tune a small model."
+        fam_examples = [m for m in recommend_architecture(tasks).example_models if get_model(m).params < 1e9]
+        examples = fam_examples[:3] or [SMALL_REFERENCE_ID]
+    elif len(many) > len(specialist):
+        verdict, headline = "generalist", "Good at many tasks: start from a large instruction-following model."
+        examples = [GENERALIST_ID, "mistral-7b-v0.1", "llama3-8b"] if family == "decoder" else ["flan-t5-xl", GENERALIST_ID]
+    else:
+        verdict = "either"
+        headline = ("Either: prototype by prompting a large model, then fine-tune (or distil into) a small one "
+                    "once you have labels and know the task.")
+        examples = [GENERALIST_ID, *[m for m in recommend_architecture(tasks).example_models][:2]]
+    return ScaleAdvice(verdict=verdict, headline=headline, reasons=[*specialist, *many, spread],
+                       example_models=list(dict.fromkeys(examples)), decode_ms_per_token=per_token_ms,
+                       sources=SCALE_SOURCES)

@@ -1,0 +1,127 @@
+"""Filter, sort and compare catalog models (shipped rows plus the team's own).
+
+"Suits my task" keeps the models whose family the task recommender picks for the chosen tasks
+(or any family it offers as an alternative, when asked). Comparison adds numbers derived
+from each shape: architecture parameter count, bf16 weight memory (2 bytes per parameter, GB =
+1e9 bytes) and forward FLOPs per token (~2N, Kaplan et al. 2020, eq. 2.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.models.architecture import parameter_count
+from lifecycle.models.catalog import CatalogModel, list_models
+from lifecycle.models.tasks import FAMILIES, recommend_architecture
+
+SORT_KEYS: dict[str, str] = {
+    "params": "parameters", "max_context": "context length", "year": "year", "name": "name",
+    "layers": "layers", "hidden": "hidden size", "vocab": "vocabulary",
+}
+BF16_BYTES_PER_PARAM = 2
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+def license_id(model: CatalogModel) -> str:
+    """The licence identifier (first word of the catalog's licence text, e.g. 'apache-2.0', 'llama2')."""
+    return model.license.split(" ")[0] if model.license else "unknown"
+
+
+def licence_ids(models: Iterable[CatalogModel] | None = None) -> list[str]:
+    return sorted({license_id(m) for m in (list_models() if models is None else models)})
+
+
+def _sort_value(model: CatalogModel, key: str) -> Any:
+    if key in ("layers", "hidden", "vocab"):
+        return getattr(model.shape, key)
+    if key == "name":
+        return model.name.lower()
+    return getattr(model, key)
+
+
+def suited_families(tasks: list[str], *, include_alternatives: bool = False) -> set[str]:
+    rec = recommend_architecture(tasks)
+    fams = {rec.family}
+    if include_alternatives:
+        fams |= {a.family for a in rec.alternatives}
+    return fams
+
+
+def search_models(
+    models: Iterable[CatalogModel] | None = None,
+    *,
+    families: list[str] | None = None,
+    min_params: float | None = None,
+    max_params: float | None = None,
+    licences: list[str] | None = None,
+    min_context: int | None = None,
+    tasks: list[str] | None = None,
+    include_alternatives: bool = False,
+    sort_by: str = "params",
+    descending: bool = False,
+) -> list[CatalogModel]:
+    """Models matching every given filter, sorted by ``sort_by``."""
+    pool = list(list_models() if models is None else models)
+    for fam in families or []:
+        if fam not in FAMILIES:
+            raise InvalidInput(f"Unknown family {fam!r}; expected one of {', '.join(FAMILIES)}.")
+    if sort_by not in SORT_KEYS:
+        raise InvalidInput(f"Cannot sort by {sort_by!r}; choose one of {', '.join(SORT_KEYS)}.")
+    if min_params is not None and max_params is not None and min_params > max_params:
+        raise InvalidInput(f"The minimum size ({min_params:,.0f}) is above the maximum ({max_params:,.0f}).")
+    if min_context is not None and min_context < 0:
+        raise InvalidInput("The minimum context length must not be negative.")
+    wanted = suited_families(tasks, include_alternatives=include_alternatives) if tasks else None
+    out = [
+        m for m in pool
+        if (not families or m.family in families)
+        and (min_params is None or m.params >= min_params)
+        and (max_params is None or m.params <= max_params)
+        and (not licences or license_id(m) in licences)
+        and (min_context is None or m.max_context >= min_context)
+        and (wanted is None or m.family in wanted)
+    ]
+    return sorted(out, key=lambda m: _sort_value(m, sort_by), reverse=descending)
+
+
+def catalog_row(model: CatalogModel) -> dict[str, Any]:
+    """One table row: the catalog's columns, unknowns as None."""
+    s = model.shape
+    return {
+        "id": model.id, "name": model.name, "family": model.family, "params": model.params,
+        "params_b": round(model.params / 1e9, 3),
+        "layers": s.layers,  # encoder-decoder: both stacks together, split in "stacks"
+        "stacks": f"{s.encoder_layers}+{s.decoder_layers}" if s.family == "encoder-decoder" else "",
+        "hidden": s.hidden, "heads": s.heads, "kv_heads": s.kv_heads, "ffn": s.ffn, "vocab": s.vocab,
+        "context": model.max_context, "positional": model.positional or None,
+        "training_tokens": model.training_tokens or None, "license": model.license or None,
+        "year": model.year or None, "paper": model.paper or None,
+    }
+
+
+def compare_models(model_ids: list[str], models: Iterable[CatalogModel] | None = None) -> list[dict[str, Any]]:
+    """Side-by-side rows (one dict per attribute, one column per model) for 2-4 models."""
+    ids = list(dict.fromkeys(model_ids))
+    if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
+        raise InvalidInput(f"Compare {COMPARE_MIN} to {COMPARE_MAX} different models (got {len(ids)}).")
+    pool = {m.id: m for m in (list_models() if models is None else models)}
+    missing = [i for i in ids if i not in pool]
+    if missing:
+        raise NotFound(f"No model {', '.join(map(repr, missing))} in the catalog.")
+    chosen = [pool[i] for i in ids]
+    rows: list[dict[str, Any]] = []
+
+    def add(label: str, values: list[Any]) -> None:
+        rows.append({"attribute": label, **{m.id: v for m, v in zip(chosen, values)}})
+
+    for key, label in [("family", "family"), ("params", "parameters (catalog)")]:
+        add(label, [catalog_row(m)[key] for m in chosen])
+    add("parameters (from architecture)", [parameter_count(m.shape) for m in chosen])
+    for key in ("layers", "stacks", "hidden", "heads", "kv_heads", "ffn", "vocab", "context", "positional",
+                "training_tokens", "license", "year", "paper"):
+        add(key.replace("_", " "), [catalog_row(m)[key] for m in chosen])
+    add("bf16 weights (GB, 1e9 bytes)", [round(m.params * BF16_BYTES_PER_PARAM / 1e9, 2) for m in chosen])
+    add("forward GFLOP per token (2N)", [round(2 * m.params / 1e9, 2) for m in chosen])
+    return rows

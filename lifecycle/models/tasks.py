@@ -1,0 +1,254 @@
+"""Task taxonomy (Hugging Face task tags) and the architecture-family recommender.
+
+``data/tasks.json`` maps each tag to the family that classically fits it (HF NLP course ch. 1:
+encoders for understanding, decoders for generation, encoder-decoders for input -> new text),
+with reasons, the honest alternative and sources. ``recommend_architecture`` turns a list of
+tags into one family, says which family covers all of them when they disagree, and what that
+costs in serving compute (forward pass ~ 2N FLOPs per token, Kaplan et al. 2020, eq. 2.2).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from lifecycle.errors import InvalidInput
+from lifecycle.resources import data_path
+
+DATA_FILE = data_path("tasks.json")
+FAMILIES: tuple[str, ...] = ("encoder", "decoder", "encoder-decoder")
+FORWARD_FLOPS_SOURCE = "forward pass ~ 2N FLOPs per token (Kaplan et al. 2020, arXiv:2001.08361, eq. 2.2)"
+T5_TEXT_TO_TEXT_SOURCE = "Raffel et al. 2020, arXiv:1910.10683 (T5 casts classification as text-to-text)"
+
+# The model that stands for a family when it must cover many tasks (instruction-tuned, large enough
+# for in-context learning) and the small model that stands for a one-task specialist.
+GENERALIST_HUB_ID = {"decoder": "meta-llama/Llama-2-7b-hf", "encoder-decoder": "google/flan-t5-xl"}
+SPECIALIST_HUB_ID = {
+    "encoder": "google-bert/bert-base-uncased",
+    "encoder-decoder": "google-t5/t5-base",
+    "decoder": "openai-community/gpt2",
+}
+
+
+class FamilyInfo(BaseModel):
+    id: str
+    name: str
+    aka: str
+    attention: str
+    blocks: str
+    objective: str
+    best_for: str
+    examples: str
+    example_hub_ids: list[str]
+    source: str
+
+
+class Alternative(BaseModel):
+    family: str
+    when: str
+
+
+class TaskInfo(BaseModel):
+    id: str
+    name: str
+    hf_pipeline_tag: str
+    hf_subtask: str | None = None
+    aliases: list[str]
+    definition: str
+    family: str
+    reasons: list[str]
+    alternatives: list[Alternative]
+    source: str
+    keywords: list[str] = []
+
+
+class TaskAdvice(BaseModel):
+    task: str
+    name: str
+    family: str
+    reasons: list[str]
+
+
+class Recommendation(BaseModel):
+    tasks: list[str]
+    family: str
+    family_name: str
+    objective: str
+    attention: str
+    rationale: str
+    alternatives: list[Alternative]
+    example_models: list[str]  # catalog ids
+    per_task: list[TaskAdvice]
+    covers_all: bool  # True when every task's classic family is the recommended one
+    multi_task_cost: str  # "" for one family; otherwise what one covering model costs
+    sources: list[str]
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    with DATA_FILE.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@lru_cache(maxsize=1)
+def families() -> dict[str, FamilyInfo]:
+    return {fid: FamilyInfo(id=fid, **row) for fid, row in _data()["families"].items()}
+
+
+@lru_cache(maxsize=1)
+def list_tasks() -> list[TaskInfo]:
+    return [TaskInfo(**row) for row in _data()["tasks"]]
+
+
+def task_ids() -> list[str]:
+    return [t.id for t in list_tasks()]
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, TaskInfo]:
+    index: dict[str, TaskInfo] = {}
+    for task in list_tasks():
+        for name in (task.id, *task.aliases):
+            index[name] = task
+    return index
+
+
+def get_task(tag: str) -> TaskInfo:
+    """The task for a tag or alias (case and ``_``/space insensitive); InvalidInput lists valid tags."""
+    key = str(tag).strip().lower().replace("_", "-").replace(" ", "-")
+    task = _by_name().get(key)
+    if task is None:
+        close = difflib.get_close_matches(key, list(_by_name()), n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise InvalidInput(f"Unknown task {tag!r}.{hint} Valid tags: {', '.join(task_ids())}.")
+    return task
+
+
+@lru_cache(maxsize=1)
+def _catalog_by_hub_id() -> dict[str, tuple[str, int]]:
+    """hub id -> (catalog id, params) for the shipped catalog."""
+    from lifecycle.models.catalog import list_models
+
+    return {m.hub_id: (m.id, m.params) for m in list_models()}
+
+
+def catalog_ids(hub_ids: list[str]) -> list[str]:
+    index = _catalog_by_hub_id()
+    return [index[h][0] for h in hub_ids if h in index]
+
+
+def _params(hub_id: str) -> tuple[str, int] | None:
+    return _catalog_by_hub_id().get(hub_id)
+
+
+def covering_family(task_families: set[str]) -> str:
+    """The one family that can serve every task: decoders generate any text (and classify when
+    prompted); encoder-decoders cast classification as text-to-text; encoders only cover encoder tasks."""
+    if len(task_families) == 1:
+        return next(iter(task_families))
+    if "decoder" in task_families:
+        return "decoder"
+    return "encoder-decoder"
+
+
+def _multi_task_cost(covering: str, tasks: list[TaskInfo]) -> str:
+    """One covering model vs one specialist per family, in serving FLOPs per token (2N)."""
+    generalist = _params(GENERALIST_HUB_ID.get(covering, SPECIALIST_HUB_ID[covering]))
+    if generalist is None:
+        return ""
+    gen_id, gen_params = generalist
+    lines = [(f"One {gen_id} ({gen_params / 1e9:.2f}B parameters) covering all {len(tasks)} tasks costs "
+             f"~{2 * gen_params / 1e9:.1f} GFLOP per token to serve ({FORWARD_FLOPS_SOURCE}).")]
+    # Open-ended generation needs the large decoder itself; other families have a small specialist.
+    specialist_families = sorted({t.family for t in tasks} - {"decoder"})
+    for fam in specialist_families:
+        spec = _params(SPECIALIST_HUB_ID[fam])
+        if spec is None or spec[0] == gen_id:
+            continue
+        names = ", ".join(t.name.lower() for t in tasks if t.family == fam)
+        if not names:
+            continue
+        lines.append(f"A fine-tuned {spec[0]} ({spec[1] / 1e6:.0f}M) for {names} needs "
+                     f"{gen_params / spec[1]:.0f}x less compute per token, but is one more model to train and serve.")
+    return " ".join(lines)
+
+
+def recommend_architecture(tasks: list[str]) -> Recommendation:
+    """Recommend one family for the given task tags, with reasons, alternatives and example models."""
+    if not tasks:
+        raise InvalidInput(f"Choose at least one task. Valid tags: {', '.join(task_ids())}.")
+    infos: list[TaskInfo] = []
+    for tag in tasks:
+        info = get_task(tag)
+        if info.id not in {t.id for t in infos}:
+            infos.append(info)
+    task_fams = {t.family for t in infos}
+    family = covering_family(task_fams)
+    fam = families()[family]
+    per_task = [TaskAdvice(task=t.id, name=t.name, family=t.family, reasons=t.reasons) for t in infos]
+
+    names = ", ".join(t.name.lower() for t in infos)
+    if len(task_fams) == 1:
+        reasons = "; ".join(dict.fromkeys(r for t in infos for r in t.reasons))
+        rationale = (f"{fam.name} ({fam.aka}) for {names}: {reasons}. "
+                     f"This family was pre-trained with {fam.objective}; attention is {fam.attention}.")
+    else:
+        why = ("decoders generate any text, so a prompted or instruction-tuned decoder also classifies, "
+               "extracts, summarizes and translates" if family == "decoder" else
+               f"an encoder-decoder casts every task as text-to-text, classification included ({T5_TEXT_TO_TEXT_SOURCE})")
+        split = "; ".join(f"{t.name.lower()} -> {t.family}" for t in infos)
+        rationale = (f"These tasks want different families ({split}). {fam.name} is the one family that covers "
+                     f"all of them: {why}. It was pre-trained with {fam.objective}.")
+
+    alternatives: list[Alternative] = []
+    seen: set[tuple[str, str]] = set()
+    if len(task_fams) > 1:
+        for t in infos:
+            if t.family != family:
+                alternatives.append(Alternative(
+                    family=t.family, when=f"a dedicated {families()[t.family].name.lower()} model for "
+                    f"{t.name.lower()}: smaller and cheaper per call, one more model to train and serve"))
+    for t in infos:
+        for alt in t.alternatives:
+            key = (alt.family, alt.when)
+            if key not in seen:
+                seen.add(key)
+                alternatives.append(alt)
+
+    hub_ids = list(fam.example_hub_ids)
+    if len(task_fams) > 1 and family in GENERALIST_HUB_ID:
+        hub_ids.insert(0, GENERALIST_HUB_ID[family])
+    sources = list(dict.fromkeys([fam.source, *(t.source for t in infos)]))
+    cost = _multi_task_cost(family, infos) if len(task_fams) > 1 else ""
+    if cost:
+        sources.append(FORWARD_FLOPS_SOURCE)
+    return Recommendation(
+        tasks=[t.id for t in infos], family=family, family_name=fam.name, objective=fam.objective,
+        attention=fam.attention, rationale=rationale, alternatives=alternatives,
+        example_models=catalog_ids(list(dict.fromkeys(hub_ids))), per_task=per_task,
+        covers_all=len(task_fams) == 1, multi_task_cost=cost, sources=sources,
+    )
+
+
+def suggest_tasks(use_case: str, limit: int = 3) -> list[str]:
+    """Task tags whose keywords appear in a use-case sentence, most matches first (a starting point)."""
+    import re
+
+    text = f" {re.sub(r'[^a-z0-9;+#]+', ' ', str(use_case).lower())} "
+    scored = []
+    for i, task in enumerate(list_tasks()):
+        hits = sum(f" {kw} " in text or f" {kw}s " in text or f" {kw}d " in text or f" {kw}ing " in text
+                   for kw in task.keywords)
+        if hits:
+            scored.append((-hits, i, task.id))
+    return [tid for _, _, tid in sorted(scored)[:limit]]
+
+
+def tasks_suited_to_family(family: str) -> list[str]:
+    """Task ids whose classic family is ``family``."""
+    if family not in FAMILIES:
+        raise InvalidInput(f"Unknown family {family!r}; expected one of {', '.join(FAMILIES)}.")
+    return [t.id for t in list_tasks() if t.family == family]

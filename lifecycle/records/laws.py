@@ -1,0 +1,88 @@
+"""Scaling laws as database rows: the built-ins seeded by migration 0002 plus a team's own fits.
+
+A row's ``params`` column is JSON {"constants": {...}, "title": ..., "extra": {...}}.
+Built-in laws are also available without a database (``lifecycle.scaling.laws.builtin_law``),
+so the CLI and charts work before anything is saved.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from sqlalchemy import select
+
+from lifecycle.errors import DuplicateName, InvalidInput, NotFound
+from lifecycle.records.orm import ScalingLawRow
+from lifecycle.records.project import utc_now
+from lifecycle.scaling.laws import ScalingLaw, builtin_law, builtin_laws, make_law
+
+LAW_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._\-]{0,99}$")
+
+
+def law_to_row_params(law: ScalingLaw) -> str:
+    return json.dumps({"constants": law.params, "title": law.title, "extra": law.extra})
+
+
+def law_from_row(row: ScalingLawRow) -> ScalingLaw:
+    data = json.loads(row.params)
+    constants = data.get("constants", data)  # tolerate a bare constants dict
+    return ScalingLaw(name=row.name, kind=row.kind, params=constants, title=data.get("title", ""),
+                      extra=data.get("extra", {}), source=row.source, builtin=bool(row.builtin),
+                      created_by=row.created_by)
+
+
+def validate_law_name(name: str) -> str:
+    name = (name or "").strip()
+    if not LAW_NAME_PATTERN.match(name):
+        raise InvalidInput("A law name is 1-100 letters, digits, spaces, '.', '_' or '-', starting with a letter or digit.")
+    return name
+
+
+def list_laws(store=None) -> list[ScalingLaw]:
+    """Every law: built-ins first, then saved fits. Without a store, the built-ins only."""
+    if store is None:
+        return builtin_laws()
+    with store.session() as s:
+        rows = s.scalars(select(ScalingLawRow).order_by(ScalingLawRow.builtin.desc(), ScalingLawRow.id)).all()
+        laws = [law_from_row(r) for r in rows]
+    names = {law.name for law in laws}
+    return [law for law in builtin_laws() if law.name not in names] + laws
+
+
+def get_law(name: str, store=None) -> ScalingLaw:
+    """A law by name: built-in names need no database; other names are looked up in ``store``."""
+    try:
+        return builtin_law(name)
+    except NotFound:
+        pass
+    if store is not None:
+        with store.session() as s:
+            row = s.scalar(select(ScalingLawRow).where(ScalingLawRow.name == name))
+            if row is not None:
+                return law_from_row(row)
+    known = ", ".join(law.name for law in list_laws(store))
+    raise NotFound(f"No scaling law named {name!r}; known laws: {known}.")
+
+
+def add_law(store, law: ScalingLaw, *, author: str = "") -> ScalingLaw:
+    name = validate_law_name(law.name)
+    if name in {b.name for b in builtin_laws()}:
+        raise DuplicateName(f"{name!r} is a built-in law; choose another name.")
+    law = make_law(name, law.kind, law.params, title=law.title or name, source=law.source, extra=law.extra)
+    with store.session() as s:
+        if s.scalar(select(ScalingLawRow.id).where(ScalingLawRow.name == name)) is not None:
+            raise DuplicateName(f"A scaling law named {name!r} already exists; choose another name or delete it.")
+        s.add(ScalingLawRow(name=name, kind=law.kind, params=law_to_row_params(law), source=law.source,
+                            builtin=False, created_at=utc_now(), created_by=author))
+    return law.model_copy(update={"created_by": author})
+
+
+def delete_law(store, name: str) -> None:
+    with store.session() as s:
+        row = s.scalar(select(ScalingLawRow).where(ScalingLawRow.name == name))
+        if row is None:
+            raise NotFound(f"No saved scaling law named {name!r}.")
+        if row.builtin:
+            raise InvalidInput(f"{name!r} is a built-in law and cannot be deleted.")
+        s.delete(row)

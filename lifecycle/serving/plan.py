@@ -1,0 +1,287 @@
+"""Serving plan: memory per GPU, the largest batch/context that fits, throughput, latency and cost.
+
+Memory comes from ``lifecycle.memory.estimate.inference_memory`` (one formula for the whole app).
+Speed is a roofline model (Williams et al. 2009) with measured efficiencies (data/serving_engines.json):
+- prefill is compute-bound: FLOPs = batch · p · (2·N + 2·n_layer·p·d_attn) (Kaplan et al. 2020, eq. 2.2),
+  time = FLOPs / (tp · peak · prefill_utilisation);
+- a decode step is memory-bound: every weight and the whole KV cache are read once per step,
+  time = max(bytes / (bandwidth · efficiency), FLOPs / (peak · utilisation)) + layers · per-layer overhead.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from pydantic import BaseModel
+
+from lifecycle._lookup import find_by_id
+from lifecycle.errors import InvalidInput
+from lifecycle.memory.inference import inference_memory, inference_weight_bytes, kv_cache_bytes
+from lifecycle.models.architecture import ModelShape
+from lifecycle.models.catalog import get_model
+from lifecycle.models.gpus import GPU, get_gpu
+from lifecycle.resources import data_path
+
+SERVING_PRECISIONS = ("fp32", "fp16", "bf16", "int8", "int4")
+# Weight-only int8/int4 kernels (GPTQ, AWQ, bitsandbytes) dequantise to 16 bit before the matmul,
+# so prefill runs at the fp16 tensor-core rate; fp32 uses the fp32 rate.
+_COMPUTE_PRECISION = {"fp32": "fp32", "fp16": "fp16", "bf16": "bf16", "int8": "fp16", "int4": "fp16"}
+MAX_SEARCH_BATCH = 1 << 16
+
+
+class Engine(BaseModel):
+    id: str
+    name: str
+    bandwidth_efficiency: float
+    per_layer_overhead_s: float
+    prefill_utilisation: float
+    note: str
+    source: str
+
+
+@lru_cache(maxsize=1)
+def _engines_doc() -> dict:
+    return json.loads(data_path("serving_engines.json").read_text(encoding="utf-8"))
+
+
+def list_engines() -> list[Engine]:
+    return [Engine(**row) for row in _engines_doc()["engines"]]
+
+
+DEFAULT_ENGINE: str = _engines_doc()["default"]
+
+
+def get_engine(engine_id: str) -> Engine:
+    return find_by_id({e.id: e for e in list_engines()}, engine_id, "serving engine")
+
+
+class ServingPlan(BaseModel):
+    model_id: str
+    precision: str
+    gpu_id: str
+    gpus: int
+    batch: int
+    prompt_tokens: int
+    new_tokens: int
+    engine: str
+    # memory, per GPU (bytes)
+    memory_components: dict[str, int]
+    memory_reserved_bytes: int
+    memory_total_bytes: int  # reserved + CUDA context: what nvidia-smi would show
+    gpu_memory_bytes: int
+    fits: bool
+    max_batch: int  # at this context; 0 when even one sequence does not fit, -1 when not searched
+    max_context: int  # prompt + new tokens per sequence that fit at this batch, up to the model's limit; 0 when none
+    context_limit: int  # the model's maximum context (prompt + new tokens)
+    # speed
+    prefill_flops: float
+    prefill_s: float  # time to first token for the batch
+    decode_bytes_per_step: float  # per GPU, at the mean context
+    decode_step_s: float
+    decode_bound: str  # "memory", "compute", or "none" when no tokens are generated
+    decode_tokens_per_s: float  # all sequences together, decode only
+    per_sequence_tokens_per_s: float
+    request_latency_s: float  # prefill + new_tokens decode steps
+    throughput_tokens_per_s: float  # output tokens / (prefill + decode), all sequences
+    requests_per_s: float
+    price_usd_per_hour: float  # per GPU
+    cost_per_million_output_tokens_usd: float | None  # None when no tokens are generated
+    cost_per_million_tokens_usd: float  # prompt + output tokens
+    assumptions: list[str]
+
+
+def _whole(name: str, value, lo: int) -> int:
+    if isinstance(value, bool) or value is None or int(value) != value or int(value) < lo:
+        raise InvalidInput(f"{name} must be a whole number ≥ {lo}, got {value!r}.")
+    return int(value)
+
+
+def _fraction(name: str, value: float) -> float:
+    v = float(value)
+    if not 0 < v <= 1:
+        raise InvalidInput(f"{name} must be in (0, 1], got {value!r}.")
+    return v
+
+
+def _shape_and_params(model) -> tuple[str, ModelShape, int]:
+    if isinstance(model, str):
+        m = get_model(model)
+        return m.id, m.shape, m.params
+    return model.id, model.shape, model.params
+
+
+def _memory(shape, precision, batch, prompt_tokens, new_tokens, tp):
+    return inference_memory(shape, precision=precision, batch=batch, prompt_tokens=prompt_tokens,
+                            new_tokens=new_tokens, tp=tp)
+
+
+def decode_bytes_per_step(shape: ModelShape, precision: str, batch: int, context: int, *, tp: int = 1,
+                          prompt_tokens: int | None = None) -> int:
+    """Bytes one GPU reads in a decode step: all its weights plus the KV cache of ``context`` tokens per
+    sequence (Pope et al. 2022 §2: decode is dominated by loading weights and the KV cache). Sizes come
+    from lifecycle.memory.estimate; an encoder-decoder step also reads the cross-attention cache of the prompt."""
+    value_bytes = 4 if precision == "fp32" else 2  # int8/int4 weights still keep a 16-bit KV cache
+    weights = inference_weight_bytes(shape, precision) // tp
+    if shape.family == "encoder-decoder":
+        cross = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens or 0, bytes_per_value=value_bytes, tp=tp)
+        return weights + cross + kv_cache_bytes(shape, batch=batch, tokens=context, bytes_per_value=value_bytes, tp=tp)
+    return weights + kv_cache_bytes(shape, batch=batch, tokens=context, bytes_per_value=value_bytes, tp=tp)
+
+
+def largest_fitting(fits, lo: int, hi: int) -> int:
+    """Largest n in [lo, hi] with fits(n) true, assuming fits is monotone; lo − 1 when none fits."""
+    if not fits(lo):
+        return lo - 1
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fits(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def decode_layers(shape: ModelShape) -> int:
+    """Blocks a decode step runs: the decoder stack (encoder-decoder) or every layer (decoder-only)."""
+    return shape.decoder_layers if shape.family == "encoder-decoder" else shape.layers
+
+
+def forward_flops(params: int, shape: ModelShape, tokens: float, context: float) -> float:
+    """Kaplan et al. 2020 eq. 2.2: 2·N + 2·n_layer·n_ctx·d_attn FLOPs per token."""
+    return tokens * (2 * params + 2 * shape.layers * context * shape.attention_dim)
+
+
+class DecodeStep(BaseModel):
+    seconds: float
+    bytes_read: float  # per GPU
+    memory_s: float
+    compute_s: float
+    overhead_s: float
+    bound: str
+
+
+def decode_step(shape: ModelShape, params: int, precision: str, gpu: GPU, *, batch: int, context: float, tp: int = 1,
+                bandwidth_efficiency: float, per_layer_overhead_s: float, utilisation: float,
+                prompt_tokens: int | None = None) -> DecodeStep:
+    """One decode step at ``context`` tokens per sequence (roofline, Williams et al. 2009):
+    max(bytes read / (bandwidth · efficiency), FLOPs / (peak · utilisation)) + layers · overhead."""
+    bytes_read = decode_bytes_per_step(shape, precision, batch, max(1, round(context)), tp=tp, prompt_tokens=prompt_tokens)
+    memory_s = bytes_read / (gpu.memory_bandwidth_bytes_per_s * bandwidth_efficiency)
+    compute_s = batch * forward_flops(params, shape, 1, context) / (tp * gpu.peak_flops(_COMPUTE_PRECISION[precision]) * utilisation)
+    overhead_s = decode_layers(shape) * per_layer_overhead_s
+    return DecodeStep(seconds=max(memory_s, compute_s) + overhead_s, bytes_read=bytes_read, memory_s=memory_s,
+                      compute_s=compute_s, overhead_s=overhead_s, bound="memory" if memory_s >= compute_s else "compute")
+
+
+def serving_plan(
+    model,
+    *,
+    precision: str = "bf16",
+    gpu: GPU | str = "h100-80gb",
+    gpus: int = 1,
+    batch: int = 1,
+    prompt_tokens: int = 512,
+    new_tokens: int = 256,
+    engine: str = DEFAULT_ENGINE,
+    bandwidth_efficiency: float | None = None,
+    per_layer_overhead_s: float | None = None,
+    prefill_utilisation: float | None = None,
+    price_usd_per_hour: float | None = None,
+    find_limits: bool = True,
+) -> ServingPlan:
+    """Memory, fit, throughput, latency and cost of serving ``model`` with tensor parallelism over ``gpus``."""
+    model_id, shape, params = _shape_and_params(model)
+    precision = str(precision).lower()
+    if precision not in SERVING_PRECISIONS:
+        raise InvalidInput(f"Unknown serving precision {precision!r}; choose one of {', '.join(SERVING_PRECISIONS)}.")
+    g = gpu if isinstance(gpu, GPU) else get_gpu(gpu)
+    tp = _whole("GPU count", gpus, 1)
+    batch = _whole("Concurrent sequences", batch, 1)
+    prompt_tokens = _whole("Prompt tokens", prompt_tokens, 1)
+    new_tokens = _whole("New tokens", new_tokens, 0)
+    eng = get_engine(engine)
+    bw_eff = _fraction("Bandwidth efficiency", eng.bandwidth_efficiency if bandwidth_efficiency is None else bandwidth_efficiency)
+    util = _fraction("Prefill utilisation", eng.prefill_utilisation if prefill_utilisation is None else prefill_utilisation)
+    overhead = float(eng.per_layer_overhead_s if per_layer_overhead_s is None else per_layer_overhead_s)
+    if not 0 <= overhead <= 1:
+        raise InvalidInput(f"Per-layer overhead must be between 0 and 1 s, got {overhead!r}.")
+    price = float(g.price_usd_per_hour if price_usd_per_hour is None else price_usd_per_hour)
+    if not price >= 0:
+        raise InvalidInput(f"GPU price must be ≥ 0 $/hour, got {price_usd_per_hour!r}.")
+    if tp > 1 and (shape.kv_heads % tp and tp % shape.kv_heads):
+        raise InvalidInput(f"{tp} GPUs cannot split {shape.kv_heads} KV heads evenly; pick a divisor or multiple.")
+    peak = g.peak_flops(_COMPUTE_PRECISION[precision])
+
+    est = _memory(shape, precision, batch, prompt_tokens, new_tokens, tp)
+    fits = est.fits(g)
+    max_batch = max_context = -1  # -1: not searched (sweeps skip the searches)
+    if find_limits:
+        max_batch = largest_fitting(
+            lambda b: _memory(shape, precision, b, prompt_tokens, new_tokens, tp).fits(g), 1, MAX_SEARCH_BATCH)
+        prompt_fit = largest_fitting(
+            lambda p: _memory(shape, precision, batch, p, new_tokens, tp).fits(g), 1,
+            max(1, shape.max_context - new_tokens))
+        max_context = prompt_fit + new_tokens if prompt_fit >= 1 else 0
+
+    # Prefill: compute-bound, split over tp GPUs.
+    p_flops = batch * forward_flops(params, shape, prompt_tokens, prompt_tokens)
+    layers = decode_layers(shape)
+    prefill_s = p_flops / (tp * peak * util) + layers * overhead
+
+    # Decode at the mean context: KV bytes grow linearly with the tokens so far, so this is the mean step.
+    mean_ctx = new_tokens / 2 if shape.family == "encoder-decoder" else prompt_tokens + new_tokens / 2
+    step = decode_step(shape, params, precision, g, batch=batch, context=mean_ctx, tp=tp, bandwidth_efficiency=bw_eff,
+                       per_layer_overhead_s=overhead, utilisation=util, prompt_tokens=prompt_tokens)
+    step_s, step_bytes, bound = (step.seconds, step.bytes_read, step.bound) if new_tokens else (0.0, 0.0, "none")
+    decode_total_s = new_tokens * step_s
+    latency = prefill_s + decode_total_s
+    out_tokens = batch * new_tokens
+    throughput = out_tokens / latency if new_tokens else 0.0
+    dollars_per_s = price * tp / 3600
+    all_tokens_per_s = batch * (prompt_tokens + new_tokens) / latency
+    return ServingPlan(
+        model_id=model_id, precision=precision, gpu_id=g.id, gpus=tp, batch=batch, prompt_tokens=prompt_tokens,
+        new_tokens=new_tokens, engine=eng.id, memory_components=dict(est.components),
+        memory_reserved_bytes=est.peak_reserved_bytes, memory_total_bytes=est.peak_reserved_bytes + est.cuda_context_bytes,
+        gpu_memory_bytes=g.memory_bytes, fits=fits, max_batch=max_batch, max_context=max_context, context_limit=shape.max_context,
+        prefill_flops=p_flops, prefill_s=prefill_s, decode_bytes_per_step=step_bytes, decode_step_s=step_s,
+        decode_bound=bound, decode_tokens_per_s=batch / step_s if step_s else 0.0,
+        per_sequence_tokens_per_s=1 / step_s if step_s else 0.0,
+        request_latency_s=latency, throughput_tokens_per_s=throughput, requests_per_s=batch / latency,
+        price_usd_per_hour=price,
+        cost_per_million_output_tokens_usd=dollars_per_s / throughput * 1e6 if throughput else None,
+        cost_per_million_tokens_usd=dollars_per_s / all_tokens_per_s * 1e6,
+        assumptions=assumptions(eng, bw_eff, overhead, util, tp),
+    )
+
+
+def assumptions(eng: Engine, bw_eff: float, overhead: float, util: float, tp: int) -> list[str]:
+    return [
+        (f"Engine: {eng.name} — decode reaches {bw_eff:.0%} of datasheet memory bandwidth, "
+         f"plus {overhead * 1e6:,.0f} µs per layer per step; prefill reaches {util:.0%} of dense peak FLOP/s "
+         f"({eng.source})."),
+        ("Every decode step reads all weights and the whole KV cache once (activations stay in cache); "
+         "compute time is used instead when larger (roofline)."),
+        ("Static batch: all concurrent sequences start together with the same prompt and output length; "
+         "a continuous-batching server holding the same number of sequences has about the same throughput."),
+        ("Prefill FLOPs = 2·N + 2·n_layer·n_ctx·d_attn per prompt token (Kaplan et al. 2020, eq. 2.2); "
+         "int8/int4 weight-only kernels compute in 16 bit."),
+        (f"Tensor parallelism over {tp} GPUs divides weights, KV cache and FLOPs evenly; the all-reduce traffic "
+         "between GPUs is not modelled (assumes NVLink)." if tp > 1 else "One GPU: no communication."),
+        "Cost counts GPU time only, at 100% occupancy (no idle time, no CPU, storage or network).",
+    ]
+
+
+def batch_sweep(model, batches: list[int], **kwargs) -> list[ServingPlan]:
+    """The plan at each batch size (for the tokens/s-vs-batch and memory-vs-sequences charts)."""
+    return [serving_plan(model, batch=b, find_limits=False, **kwargs) for b in batches]
+
+
+def sweep_batches(batch: int, max_batch: int, *, limit: int = 4096) -> list[int]:
+    """Batch sizes for the charts: powers of two past both the chosen and the largest fitting batch."""
+    top = min(limit, max(2 * batch, 2 * max(max_batch, 1), 8))  # one point past the largest fitting batch
+    points = {1 << i for i in range(top.bit_length()) if (1 << i) <= top} | {batch}
+    if 0 < max_batch <= top:
+        points.add(max_batch)
+    return sorted(points)
