@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lifecycle.adapt.advice import recommend_path
+from lifecycle.adapt.advice import AdaptationSetup, adaptation_advice
 from lifecycle.adapt.path import get_option, list_options
 from lifecycle.errors import LifecycleError
-from lifecycle.models.catalog import CatalogModel
+from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project, ScopeStage
 from lifecycle.scaling.compute import DEFAULT_MFU
 from ui import common
@@ -16,14 +16,6 @@ from ui.integrate_inputs import pick_gpu, pick_model
 
 DATA_CHOICES = ["none", "few", "thousands", "billions"]
 GB = 1e9
-
-
-@st.cache_data(show_spinner="Sizing every option…", max_entries=64)
-def _advice(scope_json: str, model_json: str, gpu_id: str, seq: int, batch: int, epochs: float, mfu: float,
-            price: float) -> dict:
-    scope = ScopeStage.model_validate_json(scope_json)
-    return recommend_path(scope, model=CatalogModel.model_validate_json(model_json), gpu=gpu_id, seq=seq, batch=batch, epochs=epochs, mfu=mfu,
-                          price_usd_per_hour=price).model_dump()
 
 
 def _scope(project: Project | None) -> ScopeStage:
@@ -37,7 +29,7 @@ def _scope(project: Project | None) -> ScopeStage:
         quality = st.text_input("Quality bar", value=scope.quality_bar, max_chars=500, key="adaptation_path_quality",
                                 help="Words such as helpful, harmless, safe, tone or brand point to alignment.")
         c1, c2 = st.columns(2)
-        budget = c1.number_input("Budget (USD, 0 = none set)", min_value=0.0, max_value=1e9,
+        budget = c1.number_input("Budget (USD, 0 = none set)", min_value=0.0, max_value=1e12,
                                  value=float(scope.budget_usd or 0.0), step=100.0, key="adaptation_path_budget")
         chat = c2.checkbox("Chat assistant", value="chat" in scope.tasks, key="adaptation_path_chat")
     tasks = [t for t in scope.tasks if t != "chat"] + (["chat"] if chat else [])
@@ -66,8 +58,13 @@ def render(project: Project | None) -> None:
     price = c4.number_input("USD per GPU-hour", min_value=0.0, max_value=1_000.0, value=float(gpu.price_usd_per_hour),
                             step=0.1, key=f"adaptation_path_price_{gpu.id}")
     try:
-        advice = _advice(scope.model_dump_json(), model.model_dump_json(), gpu.id, int(seq), int(batch), float(epochs), float(mfu),
-                         float(price))
+        advice = adaptation_advice(AdaptationSetup(
+            tasks=tuple(scope.tasks), use_case=scope.use_case, quality_bar=scope.quality_bar,
+            constraints=tuple(scope.constraints), domain=scope.domain or "general",
+            data_available=scope.data_available, budget_usd=scope.budget_usd, input_tokens=scope.input_tokens,
+            output_tokens=scope.output_tokens, model=ModelRef.of(model), gpu=gpu.id, seq_len=int(seq),
+            micro_batch=int(batch), epochs=float(epochs), mfu=float(mfu), price_usd_per_hour=float(price))
+        ).model_dump()
     except LifecycleError as exc:
         common.show_error(exc)
         return

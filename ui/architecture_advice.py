@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from lifecycle.charts.architecture import family_diagram
-from lifecycle.models.scale_advice import scale_advice
-from lifecycle.models.tasks import get_task, list_tasks, recommend_architecture
-from lifecycle.records.project import Project, Scenario
+from lifecycle.errors import LifecycleError
+from lifecycle.models.advice import ArchitectureSetup, architecture_advice
+from lifecycle.models.tasks import get_task, list_tasks
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import make_scenario
 from ui import common
 from ui.use_case import reset_on_project_change
 
@@ -30,7 +32,15 @@ def render(project: Project | None) -> None:
     if not tasks:
         st.warning("Pick at least one task.")
         return
-    rec = recommend_architecture(tasks)
+    try:
+        setup = ArchitectureSetup(tasks=tuple(tasks), data_available=scope.data_available if scope else None,
+                                  latency_ms_p95=scope.latency_ms_p95 if scope else None,
+                                  output_tokens=scope.output_tokens if scope else None)
+        advice_result = architecture_advice(setup)
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    rec, advice = advice_result.recommendation, advice_result.scale
     st.markdown(f"### Recommended: **{rec.family_name}** (`{rec.family}`)")
     st.write(rec.rationale)
     st.plotly_chart(_diagram(rec.family), width="stretch", key="architecture_advice_diagram")
@@ -45,9 +55,6 @@ def render(project: Project | None) -> None:
     st.markdown("**Example models in the catalog:** " + ", ".join(f"`{m}`" for m in rec.example_models))
 
     st.markdown("### Good at many tasks or one?")
-    advice = scale_advice(tasks, data_available=scope.data_available if scope else None,
-                          latency_ms_p95=scope.latency_ms_p95 if scope else None,
-                          output_tokens=scope.output_tokens if scope else None)
     st.markdown(f"**{advice.headline}**")
     for reason in advice.reasons:
         st.markdown(f"- {reason}")
@@ -64,9 +71,7 @@ def render(project: Project | None) -> None:
     if st.button(f"Accept {rec.family_name} for this project", type="primary", key="architecture_advice_accept"):
         project.scope.tasks = rec.tasks
         project.scope.family = rec.family
-        project.scope.scenarios.append(Scenario(
-            kind="architecture", name=f"Architecture for {', '.join(rec.tasks)}", author=common.author(),
-            inputs={"tasks": rec.tasks}, results={"family": rec.family, "example_models": rec.example_models,
-                                                  "scale_verdict": advice.verdict}))
+        project.scope.scenarios.append(make_scenario(
+            setup, result=advice_result, name=f"Architecture for {', '.join(rec.tasks)}", author=common.author()))
         if common.save_project(project, "scope", summary=f"Accepted family {rec.family}"):
             st.success(f"Saved: {rec.family_name}. Next: pick a model on the **Select** page.")

@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.adapt.evaluation import (
-    benchmarks_for_tasks,
+    EvaluationSetup,
+    evaluation_plan,
     get_metric,
     list_metrics,
-    make_target,
     metrics_for_tasks,
     target_met,
 )
@@ -39,25 +39,12 @@ def _targets_frame(project: Project | None, metrics: list) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["metric", "dataset", "threshold"]).astype({"threshold": "float64"})
 
 
-def render(project: Project | None) -> None:
-    st.subheader("Evaluation plan")
-    st.caption("How will the team know the adapted model works? Pick metrics suited to the tasks, the public "
-               "benchmarks that report them, and a target on your own held-out data.")
-    tasks = _tasks(project)
-    metrics = metrics_for_tasks(tasks)
-    st.markdown("**Metrics for these tasks**")
-    st.dataframe(pd.DataFrame([{"metric": m.name, "id": m.id, "measures": m.measures,
-                                "better": "higher" if m.higher_is_better else "lower", "unit": m.unit,
-                                "tasks": ", ".join(t for t in m.tasks if t in tasks) or "all",
-                                "source": m.source} for m in metrics]), hide_index=True, width="stretch")
-    st.markdown("**Public benchmarks**")
-    st.dataframe(pd.DataFrame([{"benchmark": b.name, "measures": b.measures, "metric": get_metric(b.metric).name,
-                                "year": b.year, "source": b.source} for b in benchmarks_for_tasks(tasks)]),
-                 hide_index=True, width="stretch")
+def _targets_from_widget(project: Project | None, tasks: list[str]) -> tuple:
+    """The targets table (editable); its rows become the setup's (metric, dataset, threshold) triples."""
     st.markdown("**Targets**")
     all_ids = [m.id for m in list_metrics()]
     edited = st.data_editor(
-        _targets_frame(project, metrics), num_rows="dynamic", hide_index=True, width="stretch",
+        _targets_frame(project, metrics_for_tasks(tasks)), num_rows="dynamic", hide_index=True, width="stretch",
         key="evaluation_plan_targets",
         column_config={
             "metric": st.column_config.SelectboxColumn("metric", options=all_ids, required=True),
@@ -65,12 +52,40 @@ def render(project: Project | None) -> None:
             "threshold": st.column_config.NumberColumn("threshold", help="In the metric's unit (% for most)."),
         },
     )
+    return tuple((r["metric"], r.get("dataset") or "", _num(r.get("threshold")))
+                 for r in edited.to_dict("records") if r.get("metric"))
+
+
+def render(project: Project | None) -> None:
+    st.subheader("Evaluation plan")
+    st.caption("How will the team know the adapted model works? Pick metrics suited to the tasks, the public "
+               "benchmarks that report them, and a target on your own held-out data.")
+    tasks = _tasks(project)
+    tables = st.container()  # drawn above the targets editor, filled once the plan is computed from it
     try:
-        targets = [make_target(r["metric"], r.get("dataset") or "", _num(r.get("threshold")))
-                   for r in edited.to_dict("records") if r.get("metric")]
+        plan = evaluation_plan(EvaluationSetup(tasks=tuple(tasks), targets=_targets_from_widget(project, tasks)))
     except LifecycleError as exc:
         common.show_error(exc)
         return
+    with tables:
+        _tables(plan, tasks)
+    _targets(project, plan.targets)
+
+
+def _tables(plan, tasks: list[str]) -> None:
+    metrics = plan.metrics
+    st.markdown("**Metrics for these tasks**")
+    st.dataframe(pd.DataFrame([{"metric": m.name, "id": m.id, "measures": m.measures,
+                                "better": "higher" if m.higher_is_better else "lower", "unit": m.unit,
+                                "tasks": ", ".join(t for t in m.tasks if t in tasks) or "all",
+                                "source": m.source} for m in metrics]), hide_index=True, width="stretch")
+    st.markdown("**Public benchmarks**")
+    st.dataframe(pd.DataFrame([{"benchmark": b.name, "measures": b.measures, "metric": get_metric(b.metric).name,
+                                "year": b.year, "source": b.source} for b in plan.benchmarks]),
+                 hide_index=True, width="stretch")
+
+
+def _targets(project: Project | None, targets: list) -> None:
     for t in targets:
         m = get_metric(t.metric)
         if t.threshold is not None:

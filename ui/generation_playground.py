@@ -9,25 +9,19 @@ import streamlit as st
 
 from lifecycle.charts.sampling import distribution_figure, frequency_figure
 from lifecycle.errors import LifecycleError
-from lifecycle.records.project import Project, Scenario
-from lifecycle.serving.ngram import MAX_NEW_TOKENS_LIMIT, generate, load_model, text_sources
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import make_scenario
+from lifecycle.serving.ngram import MAX_NEW_TOKENS_LIMIT, GenerationSetup, generation_comparison
 from lifecycle.serving.sampling import (
     DEFAULT_DISTRIBUTION,
     DEFAULT_DISTRIBUTION_SOURCE,
-    parse_distribution,
-    sample_frequencies,
-    transform,
+    SamplingSetup,
+    sampling_demo,
 )
 from ui import common
 
 DEFAULT_TEXT = ", ".join(f"{t} {p:.2f}" for t, p in DEFAULT_DISTRIBUTION.items())
 SETTINGS_KEY = "generation_settings"  # project.integrate.decisions[...]
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def _generate(prompt, max_new_tokens, temperature, top_k, top_p, seed, order):
-    return generate(prompt, max_new_tokens=max_new_tokens, temperature=temperature, top_k=top_k, top_p=top_p,
-                    seed=seed, order=order).model_dump()
 
 
 def _settings(project: Project | None) -> dict:
@@ -68,64 +62,61 @@ def _distribution(project: Project | None, s: dict) -> None:
     samples = c2.number_input("Draws", min_value=1, max_value=200_000, value=1_000, step=100,
                               key="generation_playground_samples")
     try:
-        dist = parse_distribution(text)
-        t = transform(dist, temperature=s["temperature"], top_k=s["top_k"], top_p=s["top_p"])
-        freqs = sample_frequencies(np.asarray(t.final), int(samples), int(seed))
+        setup = SamplingSetup.from_text(text, temperature=s["temperature"], top_k=s["top_k"], top_p=s["top_p"],
+                                        seed=int(seed), samples=int(samples))
+        demo = sampling_demo(setup)
     except LifecycleError as exc:
         common.show_error(exc)
         return
+    dist, t = demo.distribution, demo.transformed
     if dist.renormalised:
         st.info(f"Your probabilities summed to {dist.input_sum:.4g}; they were renormalised to 1.")
     st.plotly_chart(distribution_figure(t), width="stretch", key="generation_playground_dist_chart")
-    st.plotly_chart(frequency_figure(t.tokens, t.final, freqs.tolist(), int(samples), int(seed)), width="stretch",
+    st.plotly_chart(frequency_figure(t.tokens, t.final, demo.frequencies, int(samples), int(seed)), width="stretch",
                     key="generation_playground_freq_chart")
     kept = [{"token": tok, "before": round(b, 4), "after": round(a, 4), "sampled": round(float(f), 4)}
-            for tok, b, a, k, f in zip(t.tokens, t.original, t.final, t.kept, freqs) if k]
+            for tok, b, a, k, f in zip(t.tokens, t.original, t.final, t.kept, demo.frequencies) if k]
     st.dataframe(pd.DataFrame(sorted(kept, key=lambda r: -r["after"])), hide_index=True, width="stretch", height=220)
     if project is not None and st.button("Save as scenario", key="generation_playground_scenario"):
-        scenario = Scenario(kind="sampling", name=f"T={t.temperature:g}, top-k={t.top_k or 'off'}, top-p={t.top_p:g}",
-                            author=common.author(),
-                            inputs={"distribution": dict(zip(dist.tokens, dist.probs)), "temperature": t.temperature,
-                                    "top_k": t.top_k, "top_p": t.top_p, "seed": int(seed), "samples": int(samples)},
-                            results={"kept_count": t.kept_count, "greedy": t.greedy,
-                                     "kept": {r["token"]: r["after"] for r in kept}})
-        common.save_scenario(project, "integrate", scenario)
+        name = f"T={t.temperature:g}, top-k={t.top_k or 'off'}, top-p={t.top_p:g}"
+        common.save_scenario(project, "integrate", make_scenario(setup, result=demo, name=name, author=common.author()))
 
 
 def _ngram(s: dict) -> None:
     st.markdown("**2 · A small real language model**")
-    src = text_sources()[0]
     c1, c2, c3 = st.columns([3, 1, 1])
     prompt = c1.text_input("Prompt", value="And God said", max_chars=500, key="generation_playground_prompt")
     order = c2.selectbox("n-gram order", [2, 3, 4], index=1, key="generation_playground_order",
                          help="Words of context + 1: higher orders copy the text more faithfully.")
     seed = c3.number_input("Seed ", min_value=0, max_value=2**31 - 1, value=0, step=1, key="generation_playground_gen_seed")
-    model = load_model(src["id"], order)
-    st.caption(f"Word-level {order}-gram model trained at first use on {src['title']} ({model.tokens_trained:,} "
-               f"tokens, {len(model.vocab):,} distinct). {src['licence']} Source: {src['source']}")
     try:
-        mine = _generate(prompt, s["max_new_tokens"], s["temperature"], s["top_k"], s["top_p"], int(seed), order)
-        greedy = _generate(prompt, s["max_new_tokens"], 0.0, None, 1.0, 0, order)
+        out = generation_comparison(GenerationSetup(prompt=prompt, max_new_tokens=s["max_new_tokens"],
+                                                    temperature=s["temperature"], top_k=s["top_k"], top_p=s["top_p"],
+                                                    seed=int(seed), order=order))
     except LifecycleError as exc:
         common.show_error(exc)
         return
+    src = out.source
+    st.caption(f"Word-level {order}-gram model trained at first use on {src['title']} ({out.tokens_trained:,} "
+               f"tokens, {out.vocabulary:,} distinct). {src['licence']} Source: {src['source']}")
+    mine, greedy = out.sampled, out.greedy
     left, right = st.columns(2)
     left.markdown("Your settings")
-    left.info(mine["text"])
+    left.info(mine.text)
     right.markdown("Greedy (temperature 0), for comparison")
-    right.info(greedy["text"])
-    steps = mine["steps"]
+    right.info(greedy.text)
+    steps = mine.steps
     a, b, c = st.columns(3)
-    a.metric("Distinct words / new words", f"{len(set(mine['new_tokens'])) / max(1, len(mine['new_tokens'])):.0%}",
+    a.metric("Distinct words / new words", f"{mine.distinct_ratio():.0%}",
              help="Low when decoding loops, high when it wanders.")
-    b.metric("Mean candidates kept per step", f"{np.mean([x['kept'] for x in steps]):.1f}",
-             help="Of the mean candidates the model offered: " + f"{np.mean([x['candidates'] for x in steps]):.1f}")
-    c.metric("Off the greedy path", f"{np.mean([x['rank'] > 0 for x in steps]):.0%}",
+    b.metric("Mean candidates kept per step", f"{np.mean([x.kept for x in steps]):.1f}",
+             help="Of the mean candidates the model offered: " + f"{np.mean([x.candidates for x in steps]):.1f}")
+    c.metric("Off the greedy path", f"{np.mean([x.rank > 0 for x in steps]):.0%}",
              help="Share of steps whose token was not a most probable one.")
-    st.caption(f"Stopped after {len(mine['new_tokens'])} new tokens: max new tokens "
+    st.caption(f"Stopped after {len(mine.new_tokens)} new tokens: max new tokens "
                "(this model has no end-of-text token).")
     with st.expander("Step by step"):
-        st.dataframe(pd.DataFrame([{"context": " ".join(x["context"]) or "(none: unigram)", "candidates": x["candidates"],
-                                    "kept": x["kept"], "token": x["token"], "p (model)": round(x["prob_model"], 4),
-                                    "p (sampled from)": round(x["prob_sampled"], 4)} for x in steps]),
+        st.dataframe(pd.DataFrame([{"context": " ".join(x.context) or "(none: unigram)", "candidates": x.candidates,
+                                    "kept": x.kept, "token": x.token, "p (model)": round(x.prob_model, 4),
+                                    "p (sampled from)": round(x.prob_sampled, 4)} for x in steps]),
                      hide_index=True, width="stretch")

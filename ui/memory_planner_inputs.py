@@ -4,28 +4,37 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lifecycle.memory.adapters import LORA_TARGETS, OPTIMIZERS
-from lifecycle.memory.distributed import STRATEGIES, STRATEGY_TITLES
+from lifecycle.choices import (
+    Attention,
+    LoraTarget,
+    Method,
+    Offload,
+    Optimizer,
+    OptimizerImpl,
+    Strategy,
+    TrainPrecision,
+    WeightFormat,
+    options,
+    title,
+)
+from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.architecture import ModelShape
+from lifecycle.models.gpus import get_gpu
+from lifecycle.models.ref import ModelRef
 from lifecycle.records.custom_models import parse_config
 from lifecycle.records.project import Project
+from lifecycle.scaling.compute import DEFAULT_MFU, mfu_references
 from ui.integrate_inputs import pick_model
 
 SOURCES = ("Catalog model", "config.json (paste or upload)", "Typed numbers")
-TRAIN_PRECISIONS = {"amp_bf16": "mixed bf16 (fp32 weights + autocast, Trainer(bf16=True))",
-                    "amp_fp16": "mixed fp16 (fp32 weights + autocast)", "fp32": "fp32",
-                    "bf16": "pure bf16 (weights, grads, states in bf16)", "fp16": "pure fp16"}
-INFER_PRECISIONS = {"bf16": "bf16", "fp16": "fp16", "fp32": "fp32", "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)"}
-OPTIMIZER_TITLES = {"adamw": "AdamW", "sgd": "SGD + momentum", "adamw_8bit": "8-bit AdamW (bitsandbytes)",
-                    "adafactor": "Adafactor"}
 
 
-def model_shape(project: Project | None, k: str) -> tuple[str, ModelShape] | None:
-    """(label, shape) from the catalog, a config.json or typed numbers; None (with an error shown) when invalid."""
+def model_ref(project: Project | None, k: str) -> ModelRef | None:
+    """The model from the catalog, a config.json or typed numbers; None while a config is still to be given."""
     source = st.radio("Model from", SOURCES, horizontal=True, key=k + "source")
     model = pick_model(project, k + "model") if source != SOURCES[1] else None
     if source == SOURCES[0]:
-        return model.name, model.shape
+        return ModelRef.of(model)
     if source == SOURCES[1]:
         upload = st.file_uploader("Upload config.json", type=["json"], key=k + "upload")
         pasted = st.text_area("…or paste its contents", height=140, key=k + "paste",
@@ -34,9 +43,8 @@ def model_shape(project: Project | None, k: str) -> tuple[str, ModelShape] | Non
         if not raw:
             st.info("Upload or paste a Hugging Face config.json to size that model.")
             return None
-        shape = ModelShape.from_config(parse_config(raw))
-        return f"config.json ({shape.arch})", shape
-    return "typed model", _typed_shape(model.shape, k)
+        return ModelRef.from_config(parse_config(raw))
+    return ModelRef(id="config", name=f"typed numbers (from {model.name})", shape=_typed_shape(model.shape, k))
 
 
 def _typed_shape(start: ModelShape, k: str) -> ModelShape:
@@ -69,22 +77,24 @@ def _typed_shape(start: ModelShape, k: str) -> ModelShape:
                       head="lm" if family != "encoder" else "base")
 
 
-def training_knobs(shape: ModelShape, k: str, project: Project | None) -> dict:
+def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str) -> TrainingSetup:
+    """The training widgets, read into a TrainingSetup (widget bounds are the Setup's own)."""
+    shape = model.shape
     path = project.adapt.adaptation_path if project is not None else None
     c = st.columns(4)
-    precision = c[0].selectbox("Precision", list(TRAIN_PRECISIONS), format_func=TRAIN_PRECISIONS.get, key=k + "precision")
-    methods = ("full", "lora", "qlora")
+    precision = c[0].selectbox("Precision", options(TrainPrecision)[:5], format_func=title, key=k + "precision")
+    methods = options(Method)
     method = c[1].selectbox("Method", methods, index=methods.index(path) if path in methods else 0, key=k + "method",
-                            format_func={"full": "full fine-tuning / pre-training", "lora": "LoRA",
-                                         "qlora": "QLoRA (4-bit base)"}.get)
-    optimizer = c[2].selectbox("Optimizer", OPTIMIZERS, format_func=OPTIMIZER_TITLES.get, key=k + "optimizer")
-    impl = c[3].selectbox("AdamW kernel", ("foreach", "fused"), key=k + "impl",
+                            format_func=title)
+    optimizer = c[2].selectbox("Optimizer", options(Optimizer), format_func=title, key=k + "optimizer")
+    impl = c[3].selectbox("AdamW kernel", options(OptimizerImpl), key=k + "impl",
                           help="torch's default foreach AdamW keeps one extra copy of the parameters during the step.")
     lora = {}
     if method != "full":
         c = st.columns(2)
         lora["lora_rank"] = int(c[0].number_input("LoRA rank r", 1, 4096, 16, key=k + "rank"))
-        lora["lora_targets"] = c[1].multiselect("LoRA targets", LORA_TARGETS, default=["q", "v"], key=k + "targets") or ["q", "v"]
+        lora["lora_targets"] = tuple(c[1].multiselect("LoRA targets", options(LoraTarget), default=["q", "v"],
+                                                      key=k + "targets") or ("q", "v"))
     c = st.columns(4)
     batch = c[0].number_input("Micro-batch per GPU", 1, 4096, 4, key=k + "batch",
                               help="Gradient accumulation does not change memory: only the micro-batch does.")
@@ -92,28 +102,38 @@ def training_knobs(shape: ModelShape, k: str, project: Project | None) -> dict:
     target_len = None
     if shape.family == "encoder-decoder":
         target_len = int(c[2].number_input("Decoder length", 1, 1_048_576, 128, key=k + "target"))
-    attention = c[3].selectbox("Attention kernel", ("sdpa", "eager"), key=k + "attention",
-                               format_func={"sdpa": "memory-efficient / flash (sdpa)", "eager": "eager (s×s scores)"}.get)
+    attention = c[3].selectbox("Attention kernel", options(Attention), key=k + "attention", format_func=title)
     ckpt = st.checkbox("Gradient checkpointing", False, key=k + "ckpt")
     c = st.columns(5)
     gpus = int(c[0].number_input("GPUs", 1, 65_536, 1, key=k + "gpus"))
-    strategy = c[1].selectbox("Strategy", STRATEGIES, format_func=STRATEGY_TITLES.get, key=k + "strategy")
-    offload = c[2].selectbox("CPU offload", ("none", "optimizer", "params"), key=k + "offload")
+    strategy = c[1].selectbox("Strategy", options(Strategy), format_func=title, key=k + "strategy")
+    offload = c[2].selectbox("CPU offload", options(Offload), key=k + "offload")
     tp = int(c[3].number_input("Tensor parallel", 1, 1024, 1, key=k + "tp"))
     pp = int(c[4].number_input("Pipeline parallel", 1, 1024, 1, key=k + "pp"))
-    return dict(precision=precision, method=method, optimizer=optimizer, optimizer_impl=impl, batch=int(batch),
-                seq=int(seq), target_len=target_len, attention=attention, grad_checkpointing=ckpt, gpus=gpus,
-                strategy=strategy, offload=offload, tp=tp, pp=pp, **lora)
+    st.markdown("**Training time and cost**")
+    c = st.columns(3)
+    tokens = c[0].number_input("Training tokens (0 = no time and cost)", 0.0, 1e15, 1e9, format="%.3g", key=k + "tokens")
+    mfu = c[1].number_input("MFU", 0.01, 1.0, DEFAULT_MFU, 0.01, key=k + "mfu",
+                            help=mfu_references()["_meta"]["default_mfu_source"])
+    price = c[2].number_input("USD per GPU-hour", 0.0, 1000.0, float(get_gpu(gpu_id).price_usd_per_hour), 0.1,
+                              key=k + f"price_{gpu_id}")
+    return TrainingSetup(model=model, precision=precision, method=method, optimizer=optimizer, optimizer_impl=impl,
+                         micro_batch=int(batch), seq_len=int(seq), target_len=target_len, attention=attention,
+                         grad_checkpointing=ckpt, gpus=gpus, strategy=strategy, offload=offload, tp=tp, pp=pp,
+                         gpu=gpu_id, training_tokens=float(tokens) or None, mfu=float(mfu),
+                         price_usd_per_hour=float(price), **lora)
 
 
-def serving_knobs(shape: ModelShape, k: str) -> dict:
+def inference_setup(model: ModelRef, k: str, gpu_id: str) -> InferenceSetup:
+    shape = model.shape
     c = st.columns(6)
-    precision = c[0].selectbox("Weights", list(INFER_PRECISIONS), format_func=INFER_PRECISIONS.get, key=k + "i_precision")
+    precision = c[0].selectbox("Weights", options(WeightFormat), format_func=title, key=k + "i_precision")
     batch = c[1].number_input("Concurrent sequences", 1, 65_536, 8, key=k + "i_batch")
     prompt = c[2].number_input("Prompt tokens", 1, 1_048_576, 1024, key=k + "i_prompt")
     new = c[3].number_input("New tokens", 0, 1_048_576, 0 if shape.family == "encoder" else 256, key=k + "i_new",
                             disabled=shape.family == "encoder")
     tp = c[4].number_input("Tensor parallel", 1, 1024, 1, key=k + "i_tp")
-    attention = c[5].selectbox("Attention", ("sdpa", "eager"), key=k + "i_attention")
-    return {"precision": precision, "batch": int(batch), "prompt_tokens": int(prompt),
-                "new_tokens": 0 if shape.family == "encoder" else int(new), "tp": int(tp), "attention": attention}
+    attention = c[5].selectbox("Attention", options(Attention), key=k + "i_attention")
+    return InferenceSetup(model=model, precision=precision, concurrent_sequences=int(batch), prompt_tokens=int(prompt),
+                          new_tokens=0 if shape.family == "encoder" else int(new), tp=int(tp), attention=attention,
+                          gpu=gpu_id)

@@ -10,7 +10,7 @@ from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import get_gpu, list_gpus
 from lifecycle.records.project import Project
 from lifecycle.scaling.compute import DEFAULT_MFU
-from lifecycle.scaling.pretrain_advice import pretrain_advice
+from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
 from ui import common
 from ui.use_case import CONSTRAINTS, DATA_LABELS, DOMAINS, reset_on_project_change
 
@@ -46,9 +46,10 @@ def render(project: Project | None) -> None:
         price = c.number_input("Price per GPU-hour (USD)", min_value=0.0, max_value=1000.0,
                                value=get_gpu(gpu_id).price_usd_per_hour, key=f"pretrain_or_adapt_price_{gpu_id}")
     try:
-        advice = pretrain_advice(domain=domain, data_available=data, budget_usd=budget, constraints=constraints,
-                                 target_params=target_b * 1e9, target_tokens=tokens_b * 1e9 if tokens_b else None,
-                                 gpu_id=gpu_id, gpus=int(gpus), mfu=mfu, price_usd_per_hour=price)
+        advice = pretrain_decision(PretrainDecisionSetup(
+            domain=domain, data_available=data, budget_usd=budget, constraints=tuple(constraints),
+            target_params=target_b * 1e9, target_tokens=tokens_b * 1e9 if tokens_b else None, gpu=gpu_id,
+            gpus=int(gpus), mfu=mfu, price_usd_per_hour=price))
     except LifecycleError as exc:
         common.show_error(exc)
         return

@@ -8,22 +8,24 @@ import math
 import pandas as pd
 import streamlit as st
 
-from lifecycle.charts import scenario_figure
-from lifecycle.charts.scaling import (
-    seed_markers,
-)
+from lifecycle.charts.scaling import pretraining_figure
+from lifecycle.choices import BudgetUnit, ScalingChart, options, title
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import get_gpu, list_gpus, price_assumption_note
 from lifecycle.records.laws import list_laws
-from lifecycle.records.project import Project, Scenario
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import PretrainingScenario, make_scenario
 from lifecycle.scaling.compute import DEFAULT_MFU, PF_DAY_FLOPS, mfu_references
-from lifecycle.scaling.plan import BUDGET_UNITS, KAPLAN_NOTE, budget_flops, plans_for_laws
+from lifecycle.scaling.plan import KAPLAN_NOTE
+from lifecycle.scaling.pretraining import (
+    DEFAULT_LAWS,
+    PretrainingPlan,
+    PretrainingSetup,
+    pretraining_plan,
+)
 from ui import common, pretrain_fit
 
 K = "pretrain_planner_"
-DEFAULT_LAWS = ["kaplan", "chinchilla1", "chinchilla2", "chinchilla3", "epoch"]
-CHARTS = {"loss": "Loss vs compute (frontier)", "allocation": "N_opt and D_opt vs compute",
-          "isoflop": "Iso-FLOP curves", "table_d1": "GPT-3 Table D.1 (PF-days)"}
 DEFAULT_BUDGET = {"FLOPs": 1e23, "PF-days": 1000.0, "GPU-hours": 100_000.0, "USD": 250_000.0}
 
 
@@ -79,105 +81,108 @@ def render(project: Project | None) -> None:
     all_laws = _laws()
     names = [law.name for law in all_laws]
     chosen = st.multiselect("Scaling laws", names, default=[n for n in DEFAULT_LAWS if n in names], key=K + "laws")
-    laws = [law for law in all_laws if law.name in chosen]
+    laws = tuple(law for law in all_laws if law.name in chosen)
     if not laws:
         st.info("Pick at least one scaling law.")
         return
     a, b, c, d = st.columns(4)
     gpu_id, gpus, mfu, price = _hardware(a, b, c, d)
-    hw = {"gpu": gpu_id, "gpus": gpus, "mfu": mfu, "price_usd_per_hour": price}
-
     budget_tab, model_tab, chart_tab, fit_tab, tables_tab = st.tabs(
         ["Budget → model", "Model → budget", "Charts & scenarios", "Fit your own law", "Published tables"])
     with budget_tab:
-        unit = st.segmented_control("Budget in", BUDGET_UNITS, default="FLOPs", key=K + "unit") or "FLOPs"
+        unit = st.segmented_control("Budget in", options(BudgetUnit), default="FLOPs", key=K + "unit") or "FLOPs"
         amount = st.number_input(f"Budget ({unit})", min_value=1e-3, max_value=1e32, value=DEFAULT_BUDGET[unit],
                                  format="%.4g", key=K + f"amount_{unit}")
-        try:
-            compute = budget_flops(amount, unit, gpu=gpu_id, mfu=mfu, price_usd_per_hour=price)
-        except LifecycleError as exc:
-            common.show_error(exc)
-            return
-        st.markdown(f"**{compute:.3e} FLOPs = {compute / PF_DAY_FLOPS:,.1f} PF-days**; each law's compute-optimal "
-                    f"split, and the time on {gpus} × {get_gpu(gpu_id).name} at MFU {mfu:.0%}:")
-        budget_plans = plans_for_laws(laws, compute_flops=compute, **hw)
-        st.dataframe(_plan_rows(budget_plans).drop(columns=["compute (FLOPs)", "PF-days", "verdict (this law)"]),
-                     hide_index=True, width="stretch")
-        kaplan = next((p for p in budget_plans if p.kaplan_batch_tokens), None)
-        if kaplan:
-            st.caption(f"Kaplan's compute-efficient frontier (Table 6) at this budget also sets a batch of "
-                       f"{count(kaplan.kaplan_batch_tokens)} tokens and at least {kaplan.kaplan_steps:,.0f} steps.")
-        st.caption("Approaches 1 and 2 give an allocation but no loss. Losses of different laws are on different "
-                   "data and tokenizers: compare them within a law, not across laws.")
     with model_tab:
         x, y = st.columns(2)
         n_b = x.number_input("Parameters N (billions)", min_value=0.001, max_value=100_000.0, value=7.0, key=K + "n_b")
         d_b = y.number_input("Training tokens D (billions)", min_value=0.001, max_value=1e7, value=2000.0, key=K + "d_b")
-        model_plans = plans_for_laws(laws, params=n_b * 1e9, tokens=d_b * 1e9, **hw)
-        p0 = model_plans[0]
-        m1, m2, m3 = st.columns(3)
-        m1.metric("Compute", f"{p0.compute_flops:.3g} FLOPs", f"{p0.pf_days:,.1f} PF-days", delta_color="off")
-        m2.metric("Tokens per parameter", f"{p0.tokens_per_param:,.1f}", p0.verdict_20_rule + " by the ~20:1 rule",
-                  delta_color="off")
-        m3.metric("Time and cost", f"{p0.days:,.1f} days", f"${p0.cost_usd:,.0f}", delta_color="off")
-        rows = _plan_rows(model_plans)
-        rows["law's optimal N at this compute"] = [count(p.optimal_params) for p in model_plans]
-        rows["law's optimal tokens/param"] = [round(p.optimal_tokens / p.optimal_params, 1) for p in model_plans]
-        st.dataframe(rows.drop(columns=["params N", "tokens D", "compute (FLOPs)", "PF-days", "days",
-                                        "GPU-hours", "cost (USD)"]), hide_index=True, width="stretch")
     with chart_tab:
-        _charts(project, laws, compute, n_b * 1e9, d_b * 1e9, budget_plans, model_plans, hw)
+        kind = st.selectbox("Chart", options(ScalingChart), format_func=title, key=K + "chart")
+        lo, hi = st.slider("Compute range (log₁₀ FLOPs)", 15, 30, (18, 26), key=K + "range")
+        show_models = st.toggle("Place published models and your N & D on the chart", value=True, key=K + "markers")
+    try:
+        setup = PretrainingSetup(laws=laws, budget_amount=amount, budget_unit=unit, params=n_b * 1e9, tokens=d_b * 1e9,
+                                 gpu=gpu_id, gpus=gpus, mfu=mfu, price_usd_per_hour=price, chart=kind,
+                                 c_min_flops=10.0**lo, c_max_flops=10.0**hi if hi > lo else 10.0 ** (lo + 1),
+                                 show_markers=show_models)
+        plan = pretraining_plan(setup)
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    with budget_tab:
+        _budget(plan, gpus, gpu_id, mfu)
+    with model_tab:
+        _model(plan)
+    with chart_tab:
+        _charts(project, setup, plan)
     with fit_tab:
         pretrain_fit.render_fit(project)
     with tables_tab:
         pretrain_fit.render_tables()
 
 
-def _charts(project, laws, compute, n, d, budget_plans, model_plans, hw) -> None:
-    kind = st.selectbox("Chart", list(CHARTS), format_func=CHARTS.get, key=K + "chart")
-    lo, hi = st.slider("Compute range (log₁₀ FLOPs)", 15, 30, (18, 26), key=K + "range")
-    show_models = st.toggle("Place published models and your N & D on the chart", value=True, key=K + "markers")
-    markers = (seed_markers() + [{"name": "your N & D", "params": n, "tokens": d, "group": "user"}]) if show_models else []
-    inputs = {"chart": kind, "laws": [law.model_dump() for law in laws], "c_min_flops": 10.0**lo,
-              "c_max_flops": 10.0**hi, "markers": markers, "isoflop_budgets_flops": _iso_budgets(compute),
-              "budget_flops": compute, "params": n, "tokens": d, **hw}
+def _budget(plan: PretrainingPlan, gpus: int, gpu_id: str, mfu: float) -> None:
+    compute = plan.budget_flops
+    st.markdown(f"**{compute:.3e} FLOPs = {compute / PF_DAY_FLOPS:,.1f} PF-days**; each law's compute-optimal "
+                f"split, and the time on {gpus} × {get_gpu(gpu_id).name} at MFU {mfu:.0%}:")
+    st.dataframe(_plan_rows(plan.budget_plans).drop(columns=["compute (FLOPs)", "PF-days", "verdict (this law)"]),
+                 hide_index=True, width="stretch")
+    kaplan = next((p for p in plan.budget_plans if p.kaplan_batch_tokens), None)
+    if kaplan:
+        st.caption(f"Kaplan's compute-efficient frontier (Table 6) at this budget also sets a batch of "
+                   f"{count(kaplan.kaplan_batch_tokens)} tokens and at least {kaplan.kaplan_steps:,.0f} steps.")
+    st.caption("Approaches 1 and 2 give an allocation but no loss. Losses of different laws are on different "
+               "data and tokenizers: compare them within a law, not across laws.")
+
+
+def _model(plan: PretrainingPlan) -> None:
+    p0 = plan.model_plans[0]
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Compute", f"{p0.compute_flops:.3g} FLOPs", f"{p0.pf_days:,.1f} PF-days", delta_color="off")
+    m2.metric("Tokens per parameter", f"{p0.tokens_per_param:,.1f}", p0.verdict_20_rule + " by the ~20:1 rule",
+              delta_color="off")
+    m3.metric("Time and cost", f"{p0.days:,.1f} days", f"${p0.cost_usd:,.0f}", delta_color="off")
+    rows = _plan_rows(plan.model_plans)
+    rows["law's optimal N at this compute"] = [count(p.optimal_params) for p in plan.model_plans]
+    rows["law's optimal tokens/param"] = [round(p.optimal_tokens / p.optimal_params, 1) for p in plan.model_plans]
+    st.dataframe(rows.drop(columns=["params N", "tokens D", "compute (FLOPs)", "PF-days", "days",
+                                    "GPU-hours", "cost (USD)"]), hide_index=True, width="stretch")
+
+
+def _charts(project, setup: PretrainingSetup, plan: PretrainingPlan) -> None:
     try:
-        fig = scenario_figure(Scenario(kind="scaling", name="preview", inputs=inputs))
+        fig = pretraining_figure(setup, plan)
     except LifecycleError as exc:
         common.show_error(exc)
         return
     st.plotly_chart(fig, width="stretch", key=K + "fig")
-    if kind == "isoflop":
+    if setup.chart == "isoflop":
         st.caption("Each curve spends one budget (10× steps up to yours) on every N with D = C/(6N); "
                    "the star is the optimum of the first law that predicts a loss.")
-    _save_and_compare(project, inputs, budget_plans, model_plans)
+    _save_and_compare(project, setup, plan)
 
 
-def _iso_budgets(compute: float) -> list[float]:
-    return [compute / 10**k for k in (3, 2, 1, 0)]
-
-
-def _save_and_compare(project, inputs, budget_plans, model_plans) -> None:
+def _save_and_compare(project, setup: PretrainingSetup, plan: PretrainingPlan) -> None:
     st.markdown("##### Save and compare")
     if project is None:
         st.info("Open a project to save this plan as a scenario.")
         return
     name = st.text_input("Scenario name", value="Pre-training plan", max_chars=120, key=K + "scenario_name")
     if st.button("Save as scenario", key=K + "save"):
-        results = {"budget": [p.model_dump() for p in budget_plans], "model": [p.model_dump() for p in model_plans]}
         if not name.strip():
             st.error("Give the scenario a name.")
-        elif common.save_scenario(project, "select", Scenario(kind="scaling", name=name.strip(), author=common.author(),
-                                                               inputs=inputs, results=results)):
+        elif common.save_scenario(project, "select", make_scenario(setup, result=plan, name=name.strip(),
+                                                                   author=common.author())):
             st.success(f"Saved scenario {name.strip()!r}.")
-    saved = [s for s in project.select.scenarios if s.kind == "scaling"]
+    saved = [s for s in project.select.scenarios if isinstance(s, PretrainingScenario)]
     if not saved:
         return
-    table = [{"scenario": s.name, "saved": f"{s.created_at:%Y-%m-%d %H:%M}", "chart": CHARTS.get(s.inputs.get("chart"), "?"),
-              "budget FLOPs": f"{s.inputs.get('budget_flops', 0):.3g}", "GPU": s.inputs.get("gpu"),
-              **{f"{p['law']} N": count(p["params"]) for p in s.results.get("budget", [])}} for s in saved]
+    table = [{"scenario": s.name, "saved": f"{s.created_at:%Y-%m-%d %H:%M}", "by": s.author or "—",
+              "chart": title(s.setup.chart), "budget FLOPs": f"{s.result.budget_flops:.3g}", "GPU": s.setup.gpu,
+              **{f"{p.law} N": count(p.params) for p in s.result.budget_plans}} for s in saved]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
     pick = st.selectbox("Re-plot a saved scenario", [s.id for s in saved], key=K + "replot",
                         format_func=lambda i: next(s.name for s in saved if s.id == i))
     chosen = next(s for s in saved if s.id == pick)
-    st.plotly_chart(scenario_figure(chosen), width="stretch", key=K + "replot_fig")
+    st.plotly_chart(pretraining_figure(chosen.setup, chosen.result), width="stretch", key=K + "replot_fig")

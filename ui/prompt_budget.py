@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lifecycle.charts.prompting import prompt_budget_figure
-from lifecycle.errors import InvalidInput, LifecycleError
-from lifecycle.models.prompting import Example, prompt_budget
+from lifecycle.charts.prompting import prompt_budget_result_figure
+from lifecycle.errors import LifecycleError
+from lifecycle.models.prompting import PromptBudgetSetup, parse_examples, prompt_budget
+from lifecycle.models.ref import ModelRef
 from lifecycle.records.custom_models import all_models
-from lifecycle.records.project import Project, Scenario
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import make_scenario
 from ui import common
 from ui.use_case import reset_on_project_change
 
@@ -17,21 +19,6 @@ DEFAULT_EXAMPLES = ("The checkout page returns a 500 error for every customer | 
                     "How do I change the email on my invoice? | low\n"
                     "Reports export is slow since this morning | medium")
 DEFAULT_MODEL = "llama-2-7b"
-
-
-def parse_examples(text: str) -> list[Example]:
-    """One example per line: 'input | output'."""
-    examples = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        if "|" not in line:
-            raise InvalidInput(f"Example line {n} has no '|' between the input and the output.")
-        inp, out = line.rsplit("|", 1)
-        if not inp.strip() or not out.strip():
-            raise InvalidInput(f"Example line {n} needs text on both sides of '|'.")
-        examples.append(Example(input=inp.strip(), output=out.strip()))
-    return examples
 
 
 def render(project: Project | None) -> None:
@@ -63,9 +50,10 @@ def render(project: Project | None) -> None:
                                     value=min(scope_out if scope_out is not None else 5, model.max_context - 1),
                                     key="prompt_budget_output")
     try:
-        budget = prompt_budget(instruction, query, parse_examples(examples_text), model_id=model_id,
-                               context_tokens=model.max_context, output_tokens=int(output_tokens),
-                               output_label=label, shares_window=model.family != "encoder-decoder")
+        setup = PromptBudgetSetup(model=ModelRef.of(model), instruction=instruction, query=query,
+                                  examples=tuple(parse_examples(examples_text)), output_label=label,
+                                  output_tokens=int(output_tokens))
+        budget = prompt_budget(setup)
     except LifecycleError as exc:
         common.show_error(exc)
         return
@@ -80,20 +68,12 @@ def render(project: Project | None) -> None:
     st.dataframe(pd.DataFrame([{"prompt": f"{r.shots}-shot", "tokens": r.tokens, "planned tokens": r.planned_tokens,
                                 "fits with output": "yes" if r.fits else "no"} for r in budget.rows]),
                  hide_index=True, width="stretch")
-    rows = [{"shots": r.shots, "tokens": r.tokens, "planned_tokens": r.planned_tokens} for r in budget.rows]
-    st.plotly_chart(prompt_budget_figure(rows, budget.context_tokens, budget.output_tokens if model.family != "encoder-decoder"
-                                         else 0, exact=budget.exact), width="stretch", key="prompt_budget_chart")
+    st.plotly_chart(prompt_budget_result_figure(budget, shares_window=setup.shares_window), width="stretch",
+                    key="prompt_budget_chart")
     st.caption(f"Room left after the largest fitting prompt and {budget.output_tokens} output tokens: "
                f"{budget.room_left_tokens:,} tokens.")
     st.code(budget.rows[-1].prompt, language=None)
     if project is not None and st.button("Save this check as a scenario", key="prompt_budget_save"):
-        project.scope.scenarios.append(Scenario(
-            kind="prompt_budget", name=f"Prompt budget on {model_id}", author=common.author(),
-            inputs={"model_id": model_id, "instruction": instruction, "label": label, "query": query,
-                    "examples": examples_text, "output_tokens": int(output_tokens)},
-            results={"exact": budget.exact, "rows": rows,
-                     "max_examples_given_fit": budget.max_examples_given_fit,
-                     "max_examples_typical_fit": budget.max_examples_typical_fit,
-                     "context_tokens": budget.context_tokens}))
-        if common.save_project(project, "scope", summary=f"Prompt budget on {model_id}"):
+        scenario = make_scenario(setup, result=budget, name=f"Prompt budget on {model_id}", author=common.author())
+        if common.save_scenario(project, "scope", scenario):
             st.success("Saved.")

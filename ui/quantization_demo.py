@@ -8,25 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.memory.inference import inference_weight_bytes
-from lifecycle.models.architecture import ModelShape
+from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project
-from lifecycle.serving.quantization import DEFAULT_ABSMAX, demonstration, quantization_table
+from lifecycle.serving.quantization import DEFAULT_ABSMAX, QuantizationSetup, quantization_report
 from ui import common
 from ui.integrate_inputs import pick_model
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _table(params: int, shape_json: str) -> pd.DataFrame:
-    shape = ModelShape.model_validate_json(shape_json)
-    rows = quantization_table(params)
-    return pd.DataFrame([{
-        "format": r["format"], "bits": r["bits"], "exponent bits": r["exponent_bits"],
-        "fraction bits": r["fraction_bits"], "bytes per value": r["bytes_per_value"],
-        "all weights in this format (GB)": round(r["weights_gb"], 2),
-        "as loaded for serving (GB)": round(inference_weight_bytes(shape, r["format"].lower()) / 1e9, 2),
-        "all weights (GiB)": round(r["weights_gib"], 2), "range": r["range"],
-    } for r in rows])
 
 
 def render(project: Project | None) -> None:
@@ -35,13 +21,6 @@ def render(project: Project | None) -> None:
                "quantisation (LLM.int8(), Dettmers et al. 2022): code = round(x · qmax / absmax). "
                "GB = 10⁹ bytes, GiB = 2³⁰ bytes.")
     model = pick_model(project, "quantization_demo_model")
-    st.dataframe(_table(model.params, model.shape.model_dump_json()), hide_index=True, width="stretch")
-    st.caption(f"Weights only, for {model.params:,} parameters. 'As loaded' is what the memory planner and the "
-               "serving plan count: int8/int4 quantise the transformer blocks' linear layers (with their scales) "
-               "and keep embeddings and norms in bf16. The serving plan adds the KV cache, activations and "
-               "runtime overhead.")
-
-    st.markdown("**What each format stores**")
     left, right = st.columns(2)
     value = left.number_input("Value to store", value=math.pi, format="%.10f", key="quantization_demo_value",
                               min_value=-1e300, max_value=1e300)
@@ -51,22 +30,33 @@ def render(project: Project | None) -> None:
                                 help="Absmax quantisation scales a whole tensor by its largest magnitude; "
                                      "an outlier makes every other value coarser.")
     try:
-        rows = demonstration(value, absmax=absmax)
+        report = quantization_report(QuantizationSetup.for_model(ModelRef.of(model), value=value, absmax=absmax))
     except LifecycleError as exc:
         common.show_error(exc)
         return
     st.dataframe(pd.DataFrame([{
-        "format": r["format"], "stored value": _fmt(r["stored"]), "absolute error": _fmt(r["abs_error"]),
-        "relative error": "—" if r["rel_error"] is None else _fmt(r["rel_error"]),
-        "bits (sign exponent fraction | code)": r["bit_pattern"],
-        "integer code": "" if r["code"] is None else str(r["code"]),
-        "scale": "" if r["scale"] is None else f"{r['scale']:.6g}",
-    } for r in rows]), hide_index=True, width="stretch")
-    overflow = [r["format"] for r in rows if r["overflow"]]
+        "format": r.format, "bits": r.bits, "exponent bits": r.exponent_bits, "fraction bits": r.fraction_bits,
+        "bytes per value": r.bytes_per_value, "all weights in this format (GB)": round(r.weights_bytes / 1e9, 2),
+        "as loaded for serving (GB)": round(r.loaded_bytes / 1e9, 2), "all weights (GiB)": round(r.weights_bytes / 2**30, 2),
+        "range": r.range,
+    } for r in report.formats]), hide_index=True, width="stretch")
+    st.caption(f"Weights only, for {model.params:,} parameters. 'As loaded' is what the memory planner and the "
+               "serving plan count: int8/int4 quantise the transformer blocks' linear layers (with their scales) "
+               "and keep embeddings and norms in bf16. The serving plan adds the KV cache, activations and "
+               "runtime overhead.")
+    st.markdown("**What each format stores**")
+    st.dataframe(pd.DataFrame([{
+        "format": r.format, "stored value": _fmt(r.stored), "absolute error": _fmt(r.abs_error),
+        "relative error": "—" if r.rel_error is None and not r.overflow else _fmt(r.rel_error),
+        "bits (sign exponent fraction | code)": r.bit_pattern,
+        "integer code": "" if r.code is None else str(r.code),
+        "scale": "" if r.scale is None else f"{r.scale:.6g}",
+    } for r in report.stored]), hide_index=True, width="stretch")
+    overflow = [r.format for r in report.stored if r.overflow]
     if overflow:
         st.warning(f"{', '.join(overflow)} cannot represent {value:g}: it overflows to infinity. BF16 keeps FP32's "
                    "8 exponent bits (range), FP16 trades them for precision.")
 
 
-def _fmt(x: float) -> str:
-    return "inf" if math.isinf(x) else f"{x:.10g}"
+def _fmt(x: float | None) -> str:
+    return "overflow" if x is None else f"{x:.10g}"

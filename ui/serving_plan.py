@@ -7,16 +7,17 @@ import streamlit as st
 
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
 from lifecycle.errors import LifecycleError
-from lifecycle.models.catalog import CatalogModel
-from lifecycle.records.project import Project, Scenario
+from lifecycle.models.ref import ModelRef
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import make_scenario
 from lifecycle.serving.plan import (
     DEFAULT_ENGINE,
     SERVING_PRECISIONS,
-    batch_sweep,
+    ServingPlan,
+    ServingSetup,
     get_engine,
     list_engines,
     serving_plan,
-    sweep_batches,
 )
 from ui import common
 from ui.integrate_inputs import pick_gpu, pick_model
@@ -24,17 +25,7 @@ from ui.integrate_inputs import pick_gpu, pick_model
 GB = 1e9
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _plan(model_json: str, batch: int, kwargs: tuple) -> dict:
-    return serving_plan(CatalogModel.model_validate_json(model_json), batch=batch, **dict(kwargs)).model_dump()
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _sweep(model_json: str, batches: tuple, kwargs: tuple) -> list:
-    return batch_sweep(CatalogModel.model_validate_json(model_json), list(batches), **dict(kwargs))
-
-
-def _inputs(project: Project | None) -> tuple[CatalogModel, int, dict]:
+def _inputs(project: Project | None) -> ServingSetup:
     model = pick_model(project, "serving_plan_model")
     c1, c2, c3 = st.columns(3)
     saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS else "bf16"
@@ -69,11 +60,10 @@ def _inputs(project: Project | None) -> tuple[CatalogModel, int, dict]:
                               key=f"serving_plan_util_{engine_id}")
         price = d.number_input("Price per GPU-hour (USD)", 0.0, 1_000.0, float(gpu.price_usd_per_hour), 0.1,
                                key=f"serving_plan_price_{gpu.id}")
-    kwargs = {"precision": precision, "gpu": gpu.id, "gpus": int(gpus), "prompt_tokens": int(prompt),
-              "new_tokens": int(new) if decoder else 0, "engine": engine_id, "bandwidth_efficiency": float(bw),
-              "per_layer_overhead_s": float(overhead_us) / 1e6, "prefill_utilisation": float(util),
-              "price_usd_per_hour": float(price)}
-    return model, int(batch), kwargs
+    return ServingSetup(model=ModelRef.of(model), precision=precision, gpu=gpu.id, gpus=int(gpus),
+                        concurrent_sequences=int(batch), prompt_tokens=int(prompt), new_tokens=int(new) if decoder else 0,
+                        engine=engine_id, bandwidth_efficiency=float(bw), per_layer_overhead_s=float(overhead_us) / 1e6,
+                        prefill_utilisation=float(util), price_usd_per_hour=float(price))
 
 
 def render(project: Project | None) -> None:
@@ -81,25 +71,24 @@ def render(project: Project | None) -> None:
     st.caption("Memory from the memory planner (weights + KV cache with grouped-query attention + activations + "
                "runtime overhead). Prefill is compute-bound (≈ 2·N FLOPs per prompt token); decode is "
                "memory-bandwidth-bound (bytes read per step ÷ bandwidth). GB = 10⁹ bytes.")
-    model, batch, kwargs = _inputs(project)
     try:
-        model_json = model.model_dump_json()
-        plan = _plan(model_json, batch, tuple(sorted(kwargs.items())))
-        plans = _sweep(model_json, tuple(sweep_batches(batch, plan["max_batch"])), tuple(sorted(kwargs.items())))
+        setup = _inputs(project)
+        plan = serving_plan(setup)
     except LifecycleError as exc:
         common.show_error(exc)
         return
     _results(plan)
-    st.plotly_chart(memory_vs_sequences_figure(plans), width="stretch", key="serving_plan_memory_chart")
-    st.plotly_chart(throughput_vs_batch_figure(plans), width="stretch", key="serving_plan_throughput_chart")
+    st.plotly_chart(memory_vs_sequences_figure(plan.sweep), width="stretch", key="serving_plan_memory_chart")
+    st.plotly_chart(throughput_vs_batch_figure(plan.sweep), width="stretch", key="serving_plan_throughput_chart")
     with st.expander("Assumptions of the throughput model"):
-        for a in plan["assumptions"]:
+        for a in plan.assumptions:
             st.markdown(f"- {a}")
     if project is not None:
-        _save(project, model, batch, kwargs, plan)
+        _save(project, setup, plan)
 
 
-def _results(plan: dict) -> None:
+def _results(plan: ServingPlan) -> None:
+    plan = plan.model_dump()
     (st.success if plan["fits"] else st.error)(
         f"Needs {plan['memory_total_bytes'] / GB:,.2f} GB per GPU of {plan['gpu_memory_bytes'] / GB:,.0f} GB: "
         + ("fits." if plan["fits"] else "does not fit — lower the batch, the context or the precision, or add GPUs."))
@@ -118,20 +107,15 @@ def _results(plan: dict) -> None:
                  hide_index=True, width="stretch")
 
 
-def _save(project: Project, model: CatalogModel, batch: int, kwargs: dict, plan: dict) -> None:
+def _save(project: Project, setup: ServingSetup, plan: ServingPlan) -> None:
     left, right = st.columns(2)
     if left.button("Save precision and GPUs to the project", key="serving_plan_save"):
-        project.integrate.precision = kwargs["precision"]
-        project.integrate.gpu_id = kwargs["gpu"]
-        project.integrate.gpu_count = kwargs["gpus"]
+        project.integrate.precision = setup.precision
+        project.integrate.gpu_id = setup.gpu
+        project.integrate.gpu_count = setup.gpus
         if common.save_project(project, "integrate", summary="Saved serving plan decisions"):
             st.rerun()
     if right.button("Save as scenario", key="serving_plan_scenario"):
-        name = f"{model.id} {kwargs['precision']} on {kwargs['gpus']}x{kwargs['gpu']}, batch {batch}"
-        results = {k: plan[k] for k in ("fits", "memory_total_bytes", "max_batch", "max_context", "prefill_s",
-                                        "decode_step_s", "decode_tokens_per_s", "request_latency_s",
-                                        "throughput_tokens_per_s", "cost_per_million_output_tokens_usd")}
-        scenario = Scenario(kind="serving", name=name, author=common.author(),
-                            inputs={"model_id": model.id, "model": model.model_dump(mode="json"), "batch": batch,
-                                    **kwargs}, results=results)
-        common.save_scenario(project, "integrate", scenario)
+        name = (f"{setup.model.id} {setup.precision} on {setup.gpus}x{setup.gpu}, "
+                f"batch {setup.concurrent_sequences}")
+        common.save_scenario(project, "integrate", make_scenario(setup, result=plan, name=name, author=common.author()))

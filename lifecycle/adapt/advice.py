@@ -8,12 +8,18 @@ labelled data exists; align with human preferences when the quality bar is about
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from functools import lru_cache
 
+from pydantic import BaseModel, Field, model_validator
+
+from lifecycle._typed import Result, Setup
 from lifecycle.adapt.path import ALIGNMENT_WORDS, Sizing, get_option, list_options, size_option
+from lifecycle.choices import DataAvailable
 from lifecycle.errors import LifecycleError
 from lifecycle.models.catalog import get_model
-from lifecycle.records.project import ScopeStage
+from lifecycle.models.gpus import get_gpu
+from lifecycle.models.ref import ModelRef
+from lifecycle.scaling.compute import DEFAULT_MFU
 
 STATUS = ("recommended", "possible", "not advised")
 # Examples implied by each Scope answer for data_available (the planner's defaults; editable in the UI).
@@ -31,19 +37,53 @@ class OptionAdvice(BaseModel):
     sizing_error: str = ""
 
 
-class PathAdvice(BaseModel):
+class AdaptationSetup(Setup):
+    """The Scope answers the advice reads, and the model, GPU and run each option is sized on."""
+
+    tasks: tuple[str, ...] = Field((), max_length=30)
+    use_case: str = Field("", max_length=20_000)
+    quality_bar: str = Field("", max_length=2_000)
+    constraints: tuple[str, ...] = Field((), max_length=50)
+    domain: str = Field("general", max_length=100)
+    data_available: DataAvailable | None = None
+    budget_usd: float | None = Field(None, ge=0, le=1e12)
+    input_tokens: int | None = Field(None, ge=0, le=10**8)
+    output_tokens: int | None = Field(None, ge=0, le=10**8)
+    model: ModelRef | None = None  # with a GPU: each option is sized and priced
+    gpu: str | None = Field(None, min_length=1, max_length=64)
+    seq_len: int | None = Field(None, ge=1, le=10**8)  # None: input + output tokens of the Scope answers
+    micro_batch: int = Field(4, ge=1, le=4096)
+    epochs: float = Field(1.0, gt=0, le=1000)
+    mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+
+    @model_validator(mode="after")
+    def _gpu_known(self) -> AdaptationSetup:
+        if self.gpu is not None:
+            get_gpu(self.gpu)
+        return self
+
+
+class PathAdvice(Result):
     primary: str  # the option to save as project.adapt.adaptation_path
     path: list[str]  # the ladder to climb, cheapest first
     reasons: list[str]
     options: list[OptionAdvice]
 
 
-def wants_alignment(scope: ScopeStage) -> bool:
+@lru_cache(maxsize=64)
+def adaptation_advice(setup: AdaptationSetup) -> PathAdvice:
+    """The adaptation calculator: the recommended ladder with reasons, and every option sized on the GPUs."""
+    return recommend_path(setup, model=setup.model, gpu=setup.gpu, seq=setup.seq_len, batch=setup.micro_batch,
+                          epochs=setup.epochs, mfu=setup.mfu, price_usd_per_hour=setup.price_usd_per_hour)
+
+
+def wants_alignment(scope: AdaptationSetup) -> bool:
     text = " ".join([scope.quality_bar or "", scope.use_case or "", " ".join(scope.constraints)]).lower()
     return "chat" in scope.tasks or any(w in text for w in ALIGNMENT_WORDS)
 
 
-def recommend_path(scope: ScopeStage, *, model=None, gpu=None, seq: int | None = None, **sizing_kwargs) -> PathAdvice:
+def recommend_path(scope: AdaptationSetup, *, model=None, gpu=None, seq: int | None = None, **sizing_kwargs) -> PathAdvice:
     """The path and per-option advice; with a model and GPU, each option is sized and priced too."""
     data = scope.data_available
     align = wants_alignment(scope)
@@ -136,5 +176,5 @@ def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs, fa
     return advice
 
 
-def _scope_seq(scope: ScopeStage) -> int:
+def _scope_seq(scope: AdaptationSetup) -> int:
     return max(1, (scope.input_tokens or 512) + (scope.output_tokens or 256))

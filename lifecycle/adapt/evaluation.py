@@ -11,14 +11,25 @@ import json
 import math
 from functools import lru_cache
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from lifecycle._lookup import find_by_id
+from lifecycle._typed import Result, Setup
 from lifecycle.errors import InvalidInput
-from lifecycle.records.project import EvalTarget
 from lifecycle.resources import data_path
 
 DATA_DIR = data_path()
+
+
+class EvalTarget(BaseModel):
+    """A target the team sets: a metric on a dataset, and the threshold to meet (direction from the metric)."""
+
+    model_config = ConfigDict(extra="allow")  # keys a newer release adds are kept
+
+    metric: str  # no length limits here: records saved by earlier releases must stay readable (make_target checks)
+    dataset: str = ""
+    threshold: float | None = Field(None, allow_inf_nan=False)
+    higher_is_better: bool = True
 
 
 class Metric(BaseModel):
@@ -136,3 +147,24 @@ def target_met(target: EvalTarget, score: float) -> bool:
     if target.threshold is None:
         raise InvalidInput(f"Target for {target.metric} has no threshold to compare with.")
     return score >= target.threshold if target.higher_is_better else score <= target.threshold
+
+
+class EvaluationSetup(Setup):
+    """The project's tasks and the targets the team chose."""
+
+    tasks: tuple[str, ...] = Field((), max_length=30)
+    targets: tuple[tuple[str, str, float | None], ...] = Field((), max_length=50)  # (metric, dataset, threshold)
+
+
+class EvaluationPlan(Result):
+    metrics: list[Metric]  # suited to the tasks
+    benchmarks: list[Benchmark]  # public benchmarks that report them
+    targets: list[EvalTarget]  # checked: known metric, threshold in range, direction from the metric
+
+
+@lru_cache(maxsize=64)
+def evaluation_plan(setup: EvaluationSetup) -> EvaluationPlan:
+    """The evaluation calculator: metrics and benchmarks for the tasks, and the targets checked."""
+    tasks = list(setup.tasks)
+    return EvaluationPlan(metrics=metrics_for_tasks(tasks), benchmarks=benchmarks_for_tasks(tasks),
+                          targets=[make_target(m, d, th) for m, d, th in setup.targets])

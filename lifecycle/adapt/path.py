@@ -20,8 +20,9 @@ from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.inference import inference_memory
-from lifecycle.models.catalog import get_model
+from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU, get_gpu
+from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
 from lifecycle.scaling.compute import DEFAULT_MFU, training_time_and_cost
 
@@ -72,41 +73,35 @@ class Sizing(BaseModel):
     cost_usd: float
 
 
-def _shard(g: int) -> dict:
-    return {"gpus": g, "strategy": "ddp" if g == 1 else "zero3"}
-
-
-def _frozen(shape, g: int, seq: int, batch: int) -> MemoryEstimate:
+def _frozen(model: ModelRef, g: int, seq: int, batch: int) -> MemoryEstimate:
     """A frozen bf16 copy (reference or reward model), split by the largest tensor-parallel degree ≤ g
     that the model's heads allow."""
     tp = g
-    while tp > 1:
-        try:
-            return inference_memory(shape, precision="bf16", batch=batch, prompt_tokens=seq, tp=tp)
-        except InvalidInput:
-            tp //= 2
-    return inference_memory(shape, precision="bf16", batch=batch, prompt_tokens=seq)
+    while tp > 1 and model.shape.heads % tp:
+        tp //= 2
+    return inference_memory(InferenceSetup(model=model, precision="bf16", concurrent_sequences=batch,
+                                           prompt_tokens=seq, tp=tp))
 
 
-def role_estimates(option_id: str, shape, g: int, *, seq: int, batch: int, grad_checkpointing: bool) -> dict[str, MemoryEstimate]:
-    """Per-GPU memory of each model an option keeps on the GPUs, at g GPUs."""
-    train = dict(batch=batch, seq=seq, grad_checkpointing=grad_checkpointing, **_shard(g))
+def role_estimates(option_id: str, model: ModelRef, g: int, *, seq: int, batch: int,
+                   grad_checkpointing: bool) -> dict[str, MemoryEstimate]:
+    """Per-GPU memory of each model an option keeps on the GPUs, at g GPUs (ZeRO-3 beyond one GPU)."""
+    base = TrainingSetup(model=model, micro_batch=batch, seq_len=seq, grad_checkpointing=grad_checkpointing, gpus=g,
+                         strategy="ddp" if g == 1 else "zero3", precision="amp_bf16")
     if option_id == "prompting":
-        return {"model (inference)": _frozen(shape, g, seq, batch)}
+        return {"model (inference)": _frozen(model, g, seq, batch)}
     if option_id in ("lora", "qlora"):
-        return {"policy (LoRA)": training_memory(shape, precision="bf16" if option_id == "lora" else "int4",
-                                                 method=option_id, **train)}
-    policy = training_memory(shape, precision="amp_bf16", method="full", **train)
+        return {"policy (LoRA)": training_memory(base.vary(precision="bf16" if option_id == "lora" else "int4",
+                                                           method=option_id))}
+    policy = training_memory(base)
     if option_id == "full":
         return {"model (training)": policy}
     if option_id == "dpo":  # chosen and rejected answers pass through both models
-        return {"policy (training)": training_memory(shape, precision="amp_bf16", method="full",
-                                                     **{**train, "batch": 2 * batch}),
-                "reference (frozen)": _frozen(shape, g, seq, 2 * batch)}
+        return {"policy (training)": training_memory(base.vary(micro_batch=2 * batch)),
+                "reference (frozen)": _frozen(model, g, seq, 2 * batch)}
     if option_id == "rlhf":  # PPO phase: InstructGPT §3.5, reward/value initialised from the same size here
-        return {"policy (training)": policy, "value (training)": training_memory(
-                    shape, precision="amp_bf16", method="full", **train),
-                "reference (frozen)": _frozen(shape, g, seq, batch), "reward (frozen)": _frozen(shape, g, seq, batch)}
+        return {"policy (training)": policy, "value (training)": policy,
+                "reference (frozen)": _frozen(model, g, seq, batch), "reward (frozen)": _frozen(model, g, seq, batch)}
     raise NotFound(f"Unknown adaptation option {option_id!r}.")
 
 
@@ -139,7 +134,7 @@ def size_option(
     price_usd_per_hour: float | None = None,
 ) -> Sizing:
     """GPUs, time and cost of one option for a catalog model (id or CatalogModel) on one GPU type."""
-    m = get_model(model) if isinstance(model, str) else model
+    m = ModelRef.catalog(model) if isinstance(model, str) else model if isinstance(model, ModelRef) else ModelRef.of(model)
     g_type = gpu if isinstance(gpu, GPU) else get_gpu(gpu)
     opt = get_option(option_id)
     examples = opt.examples_typical if examples is None else int(examples)
@@ -148,7 +143,7 @@ def size_option(
     seq = min(seq, m.shape.max_context)
     needed, per_gpu, required = 0, {}, 0
     for g in GPU_COUNTS:
-        est = role_estimates(option_id, m.shape, g, seq=seq, batch=batch, grad_checkpointing=grad_checkpointing)
+        est = role_estimates(option_id, m, g, seq=seq, batch=batch, grad_checkpointing=grad_checkpointing)
         required = required_bytes(est)
         per_gpu = {role: e.peak_reserved_bytes for role, e in est.items()}
         if required <= g_type.memory_bytes:
@@ -157,7 +152,7 @@ def size_option(
     flops = option_flops(option_id, m.params, examples, seq, epochs, response_tokens)
     if flops and needed:
         t = training_time_and_cost(flops, g_type, gpus=needed, mfu=mfu, price_usd_per_hour=price_usd_per_hour,
-                                   precision="bf16" if g_type.peak_bf16_dense_flops else "fp16")
+                                   precision="half")
         seconds, gpu_hours, cost = t.seconds, t.gpu_hours, t.cost_usd
     else:
         seconds = gpu_hours = cost = 0.0

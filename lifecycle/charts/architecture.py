@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lifecycle.models.tasks import FAMILIES, families
-from lifecycle.records.project import Scenario
+from lifecycle.records.scenarios import ArchitectureScenario
 
 TOKENS = 5  # positions drawn per sequence
 
@@ -71,8 +71,8 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(lines)
 
 
-def _architecture_scenario(scenario: Scenario) -> go.Figure:
-    return family_diagram(scenario.results.get("family"))
+def _architecture_scenario(scenario: ArchitectureScenario) -> go.Figure:
+    return family_diagram(scenario.result.recommendation.family)
 
 
 SCENARIO_FIGURES = {"architecture": _architecture_scenario}

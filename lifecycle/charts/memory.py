@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from lifecycle.records.project import Scenario
+from lifecycle.memory.breakdown import MemoryEstimate
+from lifecycle.memory.planner import StrategyRow
+from lifecycle.records.scenarios import InferenceScenario, TrainingScenario
 
 GB = 1e9
 # one colour per component so the same thing looks the same in every chart
@@ -43,12 +45,12 @@ def memory_stack_figure(bars: dict[str, dict[str, int]], *, capacity_bytes: int 
     return fig
 
 
-def strategy_figure(rows: list[dict], *, gpu_name: str = "") -> go.Figure:
+def strategy_figure(rows: list[StrategyRow], *, gpu_name: str = "") -> go.Figure:
     """Minimum GPU count per strategy and offload choice; strategies that never fit are marked."""
-    labels = [f"{r['title']}" + (f" + offload {r['offload']}" if r["offload"] != "none" else "") for r in rows]
-    counts = [r["min_gpus"] or 0 for r in rows]
-    text = [str(r["min_gpus"]) if r["min_gpus"] else "does not fit" for r in rows]
-    per_gpu = [(r["per_gpu_required_bytes"] or 0) / GB for r in rows]
+    labels = [r.title + (f" + offload {r.offload}" if r.offload != "none" else "") for r in rows]
+    counts = [r.min_gpus or 0 for r in rows]
+    text = [str(r.min_gpus) if r.min_gpus else "does not fit" for r in rows]
+    per_gpu = [(r.per_gpu_required_bytes or 0) / GB for r in rows]
     fig = go.Figure(go.Bar(x=labels, y=counts, text=text, textposition="outside", marker_color="#1f77b4",
                            customdata=per_gpu,
                            hovertemplate="%{x}<br>%{text} GPUs<br>%{customdata:.1f} GB per GPU<extra></extra>"))
@@ -58,16 +60,17 @@ def strategy_figure(rows: list[dict], *, gpu_name: str = "") -> go.Figure:
     return fig
 
 
-def scenario_memory_figure(scenario: Scenario) -> go.Figure:
-    """Redraw a saved memory scenario from its results (components, slack, context, GPU)."""
-    results = scenario.results or {}
-    parts = dict(results.get("components") or {})
-    if results.get("allocator_slack_bytes"):
-        parts["allocator slack"] = results["allocator_slack_bytes"]
-    if results.get("cuda_context_bytes"):
-        parts["CUDA context"] = results["cuda_context_bytes"]
-    return memory_stack_figure({scenario.name: parts}, capacity_bytes=results.get("gpu_memory_bytes"),
-                               gpu_name=results.get("gpu", ""), title=f"Memory per GPU — {scenario.name}")
+def estimate_bars(est: MemoryEstimate) -> dict[str, int]:
+    """The stacked bar of one estimate: the tensors at the peak, the allocator's slack, the CUDA context."""
+    return {**est.components, "allocator slack": est.allocator_slack_bytes, "CUDA context": est.cuda_context_bytes}
 
 
-SCENARIO_FIGURES = {"memory": scenario_memory_figure}
+def scenario_memory_figure(scenario: TrainingScenario | InferenceScenario) -> go.Figure:
+    """Redraw a saved training or inference scenario from its stored estimate."""
+    gpu = scenario.result.gpu
+    return memory_stack_figure({scenario.name: estimate_bars(scenario.result.estimate)},
+                               capacity_bytes=gpu.memory_bytes if gpu else None, gpu_name=gpu.name if gpu else "",
+                               title=f"Memory per GPU — {scenario.name}")
+
+
+SCENARIO_FIGURES = {"training": scenario_memory_figure, "inference": scenario_memory_figure}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from lifecycle.records.project import Scenario
+from lifecycle.models.prompting import PromptBudget
+from lifecycle.records.scenarios import PromptBudgetScenario
 
 
 def prompt_budget_figure(rows: list[dict], context_tokens: int, output_tokens: int, *, exact: bool = True) -> go.Figure:
@@ -27,10 +28,14 @@ def prompt_budget_figure(rows: list[dict], context_tokens: int, output_tokens: i
     return fig
 
 
-def _prompt_budget_scenario(scenario: Scenario) -> go.Figure:
-    r = scenario.results
-    return prompt_budget_figure(r.get("rows", []), int(r.get("context_tokens", 0)),
-                                int(scenario.inputs.get("output_tokens", 0)), exact=bool(r.get("exact", True)))
+def prompt_budget_result_figure(budget: PromptBudget, *, shares_window: bool = True) -> go.Figure:
+    rows = [{"shots": r.shots, "tokens": r.tokens, "planned_tokens": r.planned_tokens} for r in budget.rows]
+    return prompt_budget_figure(rows, budget.context_tokens, budget.output_tokens if shares_window else 0,
+                                exact=budget.exact)
+
+
+def _prompt_budget_scenario(scenario: PromptBudgetScenario) -> go.Figure:
+    return prompt_budget_result_figure(scenario.result, shares_window=scenario.setup.shares_window)
 
 
 SCENARIO_FIGURES = {"prompt_budget": _prompt_budget_scenario}

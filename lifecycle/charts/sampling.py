@@ -7,8 +7,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lifecycle.records.project import Scenario
-from lifecycle.serving.sampling import Transformed, make_distribution, sample_frequencies, transform
+from lifecycle.records.scenarios import SamplingScenario
+from lifecycle.serving.sampling import SamplingDemo, Transformed
 
 KEPT, DROPPED, BEFORE, SAMPLED = "#1F77B4", "#D3D3D3", "#9E9E9E", "#FF7F0E"
 TOP_N = 25
@@ -71,13 +71,9 @@ def frequency_figure(tokens: list[str], probs: list[float], freqs: list[float], 
     return fig
 
 
-def sampling_scenario_figure(scenario: Scenario) -> go.Figure:
-    """Redraw a saved 'sampling' scenario: both charts, recomputed from its inputs (seeded, so identical)."""
-    inp = scenario.inputs
-    dist = make_distribution(inp["distribution"])
-    t = transform(dist, temperature=inp.get("temperature", 1.0), top_k=inp.get("top_k"), top_p=inp.get("top_p", 1.0))
-    samples, seed = int(inp.get("samples", 1000)), inp.get("seed", 0)
-    freqs = sample_frequencies(np.asarray(t.final), samples, seed)
+def sampling_demo_figure(demo: SamplingDemo, samples: int, seed: int, title: str = "") -> go.Figure:
+    """Both charts of a sampling demo: the distribution before/after the settings, and the seeded draws."""
+    t, freqs = demo.transformed, np.asarray(demo.frequencies)
     fig = make_subplots(rows=2, cols=1, subplot_titles=("Distribution before and after the settings",
                                                         f"{samples:,} seeded draws (seed {seed}) vs probabilities"))
     add_distribution_traces(fig, t, row=1, col=1)
@@ -86,8 +82,13 @@ def sampling_scenario_figure(scenario: Scenario) -> go.Figure:
                          marker_color=KEPT, showlegend=False), row=2, col=1)
     fig.add_trace(go.Bar(x=[t.tokens[i] for i in idx], y=freqs[idx], name="sampled frequency",
                          marker_color=SAMPLED), row=2, col=1)
-    fig.update_layout(barmode="group", height=700, title=scenario.name, legend={"orientation": "h", "y": -0.12})
+    fig.update_layout(barmode="group", height=700, title=title, legend={"orientation": "h", "y": -0.12})
     return fig
+
+
+def sampling_scenario_figure(scenario: SamplingScenario) -> go.Figure:
+    """Redraw a saved sampling scenario from its stored result."""
+    return sampling_demo_figure(scenario.result, scenario.setup.samples, scenario.setup.seed, scenario.name)
 
 
 SCENARIO_FIGURES = {"sampling": sampling_scenario_figure}

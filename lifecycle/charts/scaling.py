@@ -11,16 +11,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lifecycle.records.project import Scenario
+from lifecycle.records.scenarios import PretrainingScenario
 from lifecycle.scaling.laws import (
     ScalingLaw,
-    builtin_law,
     compute_optimal_allocation,
     optimal_loss,
     parametric_allocation,
     predicted_loss,
 )
 from lifecycle.scaling.plan import gpt3_table_d1, gpt3_table_d1_footnote, trained_vs_optimal
+from lifecycle.scaling.pretraining import PretrainingPlan, PretrainingSetup
 
 COLORS = {"kaplan": "#7F7F7F", "chinchilla1": "#1F77B4", "chinchilla2": "#2CA02C", "chinchilla3": "#D62728",
           "chinchilla3_unrounded": "#FF9896", "epoch": "#9467BD"}
@@ -188,21 +188,29 @@ def fit_figure(residuals: list[dict]) -> go.Figure:
     return fig
 
 
-def scaling_scenario_figure(scenario: Scenario) -> go.Figure:
-    """Rebuild a saved 'scaling' scenario's chart from the law constants stored in its inputs."""
-    inputs = scenario.inputs
-    laws = [ScalingLaw(**law) for law in inputs.get("laws", [])] or [builtin_law(n) for n in DEFAULT_LAWS]
-    chart = inputs.get("chart", "loss")
-    lo, hi = inputs.get("c_min_flops", 1e18), inputs.get("c_max_flops", 1e26)
-    markers = inputs.get("markers", [])
-    if chart == "allocation":
+def pretraining_figure(setup: PretrainingSetup, plan: PretrainingPlan) -> go.Figure:
+    """The chart the setup asks for (loss, allocation, iso-FLOP or GPT-3 Table D.1), with the published models
+    and the setup's own N and D as markers when it says so."""
+    laws = list(setup.laws)
+    lo, hi = setup.c_min_flops, setup.c_max_flops
+    markers = []
+    if setup.show_markers:
+        markers = seed_markers()
+        if setup.params is not None:
+            markers.append({"name": "your N & D", "params": setup.params, "tokens": setup.tokens, "group": "user"})
+    if setup.chart == "allocation":
         return allocation_figure(laws, lo, hi, markers=markers)
-    if chart == "isoflop":
+    if setup.chart == "isoflop":
         law = next((x for x in laws if x.predicts_loss), laws[0])  # a power law alone raises a clear error
-        return isoflop_figure(law, inputs.get("isoflop_budgets_flops", [1e19, 1e20, 1e21, 1e22]))
-    if chart == "table_d1":
+        return isoflop_figure(law, plan.isoflop_budgets_flops)
+    if setup.chart == "table_d1":
         return gpt3_table_d1_figure()
     return loss_vs_compute_figure(laws, lo, hi, markers=markers)
 
 
-SCENARIO_FIGURES = {"scaling": scaling_scenario_figure}
+def scaling_scenario_figure(scenario: PretrainingScenario) -> go.Figure:
+    """Redraw a saved pre-training plan from the law constants its setup carries."""
+    return pretraining_figure(scenario.setup, scenario.result)
+
+
+SCENARIO_FIGURES = {"pretraining": scaling_scenario_figure}

@@ -6,15 +6,14 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lifecycle.models.catalog import CatalogModel
-from lifecycle.records.project import Scenario
-from lifecycle.serving.plan import ServingPlan, batch_sweep, serving_plan, sweep_batches
+from lifecycle.records.scenarios import ServingScenario
+from lifecycle.serving.plan import ServingPlan, ServingPoint
 
 GB = 1e9  # charts in GB = 1e9 bytes
 PALETTE = ["#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F"]
 
 
-def _memory_traces(plans: list[ServingPlan]) -> list[go.BaseTraceType]:
+def _memory_traces(plans: list[ServingPoint]) -> list[go.BaseTraceType]:
     names: list[str] = []
     for p in plans:
         names += [n for n in p.memory_components if n not in names]
@@ -26,7 +25,7 @@ def _memory_traces(plans: list[ServingPlan]) -> list[go.BaseTraceType]:
     return traces
 
 
-def memory_vs_sequences_figure(plans: list[ServingPlan]) -> go.Figure:
+def memory_vs_sequences_figure(plans: list[ServingPoint]) -> go.Figure:
     fig = go.Figure(_memory_traces(plans))
     gpu_gb = plans[0].gpu_memory_bytes / GB
     fig.add_hline(y=gpu_gb, line_color="red", annotation_text=f"{plans[0].gpu_id}: {gpu_gb:.0f} GB")
@@ -37,7 +36,7 @@ def memory_vs_sequences_figure(plans: list[ServingPlan]) -> go.Figure:
     return fig
 
 
-def throughput_vs_batch_figure(plans: list[ServingPlan]) -> go.Figure:
+def throughput_vs_batch_figure(plans: list[ServingPoint]) -> go.Figure:
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fits = [p for p in plans if p.fits]
     over = [p for p in plans if not p.fits]
@@ -57,20 +56,9 @@ def throughput_vs_batch_figure(plans: list[ServingPlan]) -> go.Figure:
     return fig
 
 
-def _plan_kwargs(inputs: dict) -> dict:
-    keys = ("precision", "gpu", "gpus", "prompt_tokens", "new_tokens", "engine", "bandwidth_efficiency",
-            "per_layer_overhead_s", "prefill_utilisation", "price_usd_per_hour")
-    return {k: inputs[k] for k in keys if inputs.get(k) is not None}
-
-
-def serving_scenario_figure(scenario: Scenario) -> go.Figure:
-    """Redraw a saved 'serving' scenario: memory vs sequences and tokens/s vs batch, from its inputs."""
-    inp = scenario.inputs
-    kwargs = _plan_kwargs(inp)
-    # A team model is not in the shipped catalog: the scenario carries its shape.
-    model = CatalogModel.model_validate(inp["model"]) if inp.get("model") else inp["model_id"]
-    chosen = serving_plan(model, batch=inp["batch"], **kwargs)
-    plans = batch_sweep(model, sweep_batches(inp["batch"], chosen.max_batch), **kwargs)
+def serving_figure(plan: ServingPlan, title: str = "") -> go.Figure:
+    """Memory vs concurrent sequences and tokens/s vs batch, from the plan's own sweep."""
+    plans = plan.sweep or [plan]
     fig = make_subplots(rows=2, cols=1, specs=[[{}], [{"secondary_y": True}]],
                         subplot_titles=("Memory per GPU vs concurrent sequences (GB)", "Decode tokens/s vs batch"))
     for tr in _memory_traces(plans):
@@ -80,8 +68,13 @@ def serving_scenario_figure(scenario: Scenario) -> go.Figure:
         fig.add_trace(tr, row=2, col=1, secondary_y=tr.name == "tokens/s per sequence")
     fig.update_xaxes(type="category", row=1, col=1)
     fig.update_xaxes(type="log", row=2, col=1)
-    fig.update_layout(barmode="stack", height=800, title=scenario.name, legend={"orientation": "h", "y": -0.1})
+    fig.update_layout(barmode="stack", height=800, title=title, legend={"orientation": "h", "y": -0.1})
     return fig
+
+
+def serving_scenario_figure(scenario: ServingScenario) -> go.Figure:
+    """Redraw a saved serving scenario from its stored plan and sweep."""
+    return serving_figure(scenario.result, scenario.name)
 
 
 SCENARIO_FIGURES = {"serving": serving_scenario_figure}

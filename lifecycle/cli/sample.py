@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from lifecycle.cli._io import print_json
 from lifecycle.serving.sampling import (
     DEFAULT_DISTRIBUTION_SOURCE,
-    default_distribution,
-    load_distribution,
-    sample_frequencies,
-    transform,
+    SamplingSetup,
+    load_distribution_text,
+    sampling_demo,
 )
 
 
@@ -32,9 +29,12 @@ def register(subparsers) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    dist = load_distribution(args.probs) if args.probs else default_distribution()
-    t = transform(dist, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p)
-    freqs = sample_frequencies(np.asarray(t.final), args.samples, args.seed)
+    settings = {"temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p, "seed": args.seed,
+                "samples": args.samples}
+    setup = (SamplingSetup.from_text(load_distribution_text(args.probs), **settings) if args.probs
+             else SamplingSetup(**settings))
+    demo = sampling_demo(setup)
+    dist, t, freqs = demo.distribution, demo.transformed, demo.frequencies
     rows = [{"token": tok, "before": b, "after": a, "kept": k, "frequency": float(f)}
             for tok, b, a, k, f in zip(t.tokens, t.original, t.final, t.kept, freqs)]
     if args.json:

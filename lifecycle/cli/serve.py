@@ -6,7 +6,8 @@ import argparse
 
 from lifecycle.cli._io import print_json
 from lifecycle.errors import InvalidInput
-from lifecycle.serving.plan import DEFAULT_ENGINE, SERVING_PRECISIONS, list_engines, serving_plan
+from lifecycle.models.ref import ModelRef
+from lifecycle.serving.plan import DEFAULT_ENGINE, SERVING_PRECISIONS, ServingSetup, list_engines, serving_plan
 
 DEFAULT_NEW_TOKENS = 256
 
@@ -38,12 +39,13 @@ def handle(args: argparse.Namespace) -> int:
     new = args.new_tokens if args.new_tokens is not None else min(DEFAULT_NEW_TOKENS, args.context // 2)
     if not 0 <= new < args.context:
         raise InvalidInput(f"--new-tokens must be ≥ 0 and below --context ({args.context}), got {new}.")
-    plan = serving_plan(args.model, precision=args.precision, gpu=args.gpu, gpus=args.gpus, batch=args.batch,
-                        prompt_tokens=args.context - new, new_tokens=new, engine=args.engine,
-                        prefill_utilisation=args.prefill_utilisation, bandwidth_efficiency=args.bandwidth_efficiency,
-                        price_usd_per_hour=args.price)
+    plan = serving_plan(ServingSetup(
+        model=ModelRef.catalog(args.model), precision=args.precision, gpu=args.gpu, gpus=args.gpus,
+        concurrent_sequences=args.batch, prompt_tokens=args.context - new, new_tokens=new, engine=args.engine,
+        prefill_utilisation=args.prefill_utilisation, bandwidth_efficiency=args.bandwidth_efficiency,
+        price_usd_per_hour=args.price))
     if args.json:
-        print_json({"context_tokens": args.context, **plan.model_dump()})
+        print_json({"context_tokens": args.context, **plan.model_dump(exclude={"sweep"})})
         return 0
     gb = 1e9
     print(f"{plan.model_id} in {plan.precision} on {plan.gpus} x {plan.gpu_id}: {plan.batch} sequences x "

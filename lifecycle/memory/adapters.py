@@ -14,16 +14,8 @@ from collections.abc import Iterable
 from lifecycle.errors import InvalidInput
 from lifecycle.models.architecture import ModelShape, attention_params, layer_counts, mlp_params
 
-TRAIN_PRECISIONS = ("fp32", "amp_bf16", "amp_fp16", "bf16", "fp16")
-OPTIMIZERS = ("adamw", "sgd", "adamw_8bit", "adafactor")
-LORA_TARGETS = ("q", "k", "v", "o", "gate", "up", "down")
-DEFAULT_LORA_TARGETS = ("q", "v")  # peft's defaults: LLaMA q_proj/v_proj, T5 q/v, GPT-2 c_attn (fused q,k,v)
 NF4_BYTES_PER_PARAM = 0.5 + 0.127 / 8  # QLoRA §3: 4-bit values + double-quantised constants
 INT8_BYTES_PER_PARAM = 1.0  # LLM.int8: one byte per weight (+ one fp32 scale per row, negligible)
-_ALIASES = {"q_proj": "q", "k_proj": "k", "v_proj": "v", "o_proj": "o", "gate_proj": "gate", "up_proj": "up",
-            "down_proj": "down", "c_attn": "q", "query": "q", "key": "k", "value": "v", "dense": "o",
-            "wi": "up", "wo": "down", "fc1": "up", "fc2": "down", "c_fc": "up", "c_proj": "down",
-            "query_key_value": "q", "qkv": "q", "all": "all"}
 
 
 MAX_COUNT = 10**9  # far above any real batch, sequence, rank or GPU count; keeps arithmetic finite
@@ -46,24 +38,11 @@ def check_parallel(shape: ModelShape, tp: int, pp: int = 1) -> None:
         raise InvalidInput(f"Pipeline parallel degree {pp} is more than the {shape.layers} layers.")
 
 
-def resolve_targets(shape: ModelShape, targets: Iterable[str] | str | None) -> set[str]:
-    """LoRA target names as the short set {q, k, v, o, gate, up, down}; 'all' means every linear of the blocks."""
-    if targets is None:
-        names = set(DEFAULT_LORA_TARGETS)
-    else:
-        items = targets.split(",") if isinstance(targets, str) else list(targets)
-        names = set()
-        for item in items:
-            key = str(item).strip()
-            key = _ALIASES.get(key, key)
-            if key == "all":
-                names |= set(LORA_TARGETS)
-            elif key in LORA_TARGETS:
-                names.add(key)
-            elif key:
-                raise InvalidInput(f"Unknown LoRA target {item!r}; use any of {', '.join(LORA_TARGETS)} or all.")
-        if not names:
-            raise InvalidInput("LoRA needs at least one target module.")
+def resolve_targets(shape: ModelShape, targets: Iterable[str]) -> set[str]:
+    """The projections the adapters really sit on, for this architecture: no gate without a gated MLP, and a
+    fused q,k,v projection (GPT-2, BLOOM, NeoX, Falcon) adapts all three at once. ``targets`` are the short
+    names a ``TrainingSetup`` holds (its validator maps q_proj, c_attn, all … to them)."""
+    names = set(targets)
     if not shape.gated_mlp:
         names.discard("gate")
     if shape.arch in ("gpt2", "bloom", "gpt_neox", "falcon") and names & {"q", "k", "v"}:

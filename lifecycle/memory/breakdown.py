@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from lifecycle._typed import Result
 from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES
 
 
-class MemoryEstimate(BaseModel):
+class MemoryEstimate(Result):
     """Per-GPU memory. ``components`` are the tensors alive at the peak and sum to ``peak_allocated_bytes``."""
 
     components: dict[str, int]

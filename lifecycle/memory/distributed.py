@@ -17,12 +17,12 @@ the code, and ``zero_paper_model_states_bytes`` gives the paper's equation for c
 
 from __future__ import annotations
 
+from lifecycle.choices import Offload, Strategy, options, title
 from lifecycle.errors import InvalidInput
 
-STRATEGIES = ("ddp", "zero1", "zero2", "zero3", "fsdp", "fsdp_hybrid")
-STRATEGY_TITLES = {"ddp": "DDP", "zero1": "ZeRO-1", "zero2": "ZeRO-2", "zero3": "ZeRO-3", "fsdp": "FSDP (full shard)",
-                   "fsdp_hybrid": "FSDP (hybrid shard)"}
-OFFLOADS = ("none", "optimizer", "params")
+STRATEGIES = options(Strategy)
+STRATEGY_TITLES = {s: title(s) for s in STRATEGIES}
+OFFLOADS = options(Offload)
 GPUS_PER_NODE = 8
 ZERO_STAGE = {"ddp": 0, "zero1": 1, "zero2": 2, "zero3": 3, "fsdp": 3, "fsdp_hybrid": 3}
 

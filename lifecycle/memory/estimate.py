@@ -12,13 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lifecycle.errors import InvalidInput
 from lifecycle.memory import activations as act
 from lifecycle.memory.adapters import (
-    OPTIMIZERS,
-    TRAIN_PRECISIONS,
-    check_parallel,
-    check_positive,
     lora_params,
     optimizer_state_bytes_per_param,
     optimizer_step_temp_bytes,
@@ -28,6 +23,7 @@ from lifecycle.memory.adapters import (
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.distributed import ZERO_STAGE, data_parallel_degree, shard_model_states
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
+from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.architecture import (
     ModelShape,
     attention_params,
@@ -36,27 +32,6 @@ from lifecycle.models.architecture import (
     mlp_params,
     parameter_count,
 )
-
-METHODS = ("full", "lora", "qlora")
-ATTENTIONS = ("sdpa", "eager")
-
-
-def _check_training_inputs(precision, method, optimizer, attention, batch, seq, target_len, lora_rank):
-    if precision not in TRAIN_PRECISIONS + ("int8", "int4"):
-        raise InvalidInput(f"Unknown precision {precision!r}; choose one of {', '.join(TRAIN_PRECISIONS + ('int8', 'int4'))}.")
-    if method not in METHODS:
-        raise InvalidInput(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
-    if precision in ("int8", "int4") and method == "full":
-        raise InvalidInput("Training int8/int4 weights directly is not supported; use --method qlora (or lora on int8).")
-    if optimizer not in OPTIMIZERS:
-        raise InvalidInput(f"Unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}.")
-    if attention not in ATTENTIONS:
-        raise InvalidInput(f"Unknown attention kernel {attention!r}; choose sdpa or eager.")
-    check_positive(batch=batch, seq=seq)
-    if target_len is not None:
-        check_positive(target_len=target_len)
-    if method != "full":
-        check_positive(lora_rank=lora_rank)
 
 
 def _base_weight_bytes(shape: ModelShape, params: int, precision: str, method: str) -> tuple[str, int]:
@@ -71,10 +46,18 @@ def _base_weight_bytes(shape: ModelShape, params: int, precision: str, method: s
     return "weights", 4 * params  # amp: fp32 weights, bf16 only inside autocast
 
 
-def activation_bytes(shape: ModelShape, *, precision: str, method: str, targets: set[str], batch: int, seq: int,
-                     target_len: int, grad_checkpointing: bool, attention: str) -> dict[str, int]:
+def decoder_length(setup: TrainingSetup) -> int:
+    """Decoder tokens per sequence: the target length of an encoder-decoder (128 unless set), else seq_len."""
+    if setup.model.family == "encoder-decoder":
+        return setup.target_len or 128
+    return setup.seq_len
+
+
+def activation_bytes(setup: TrainingSetup, targets: set[str]) -> dict[str, int]:
     """Saved activations for one micro-batch: blocks, attention scores, embeddings/head, checkpoint inputs."""
-    w = act.widths(precision, method, shape.arch)
+    shape, attention, grad_checkpointing = setup.model.shape, setup.attention, setup.grad_checkpointing
+    batch, seq, target_len = setup.micro_batch, setup.seq_len, decoder_length(setup)
+    w = act.widths(setup.precision, setup.method, shape.arch)
     enc_layers, dec_layers = layer_counts(shape)
     if shape.family == "encoder-decoder":
         enc_tokens, dec_tokens, dec_len = batch * seq, batch * target_len, target_len
@@ -138,19 +121,15 @@ class StepParts:
     model_states: int
 
 
-def training_step_parts(shape: ModelShape, *, precision: str = "amp_bf16", method: str = "full", lora_rank: int = 16,
-                        lora_targets=None, optimizer: str = "adamw", grad_checkpointing: bool = False,
-                        gpus: int = 1, strategy: str = "ddp", offload: str = "none", tp: int = 1, pp: int = 1,
-                        optimizer_impl: str = "foreach", master_weights: bool | None = None) -> StepParts:
+def training_step_parts(setup: TrainingSetup) -> StepParts:
     """Model states per GPU after sharding, and the step's weight-sized buffers."""
-    if optimizer_impl not in ("foreach", "fused"):
-        raise InvalidInput("optimizer_impl must be foreach or fused.")
-    check_parallel(shape, tp, pp)
-    check_positive(gpus=gpus)
+    shape, precision, method, optimizer = setup.model.shape, setup.precision, setup.method, setup.optimizer
+    gpus, strategy, offload, tp, pp = setup.gpus, setup.strategy, setup.offload, setup.tp, setup.pp
+    master_weights = setup.master_weights
     dp = data_parallel_degree(gpus, tp, pp)
     params = parameter_count(shape)
-    targets = resolve_targets(shape, lora_targets) if method != "full" else set()
-    trainable = lora_params(shape, lora_rank, targets) if method != "full" else params
+    targets = resolve_targets(shape, setup.lora_targets) if method != "full" else set()
+    trainable = lora_params(shape, setup.lora_rank, targets) if method != "full" else params
     stage = ZERO_STAGE.get(strategy, 0)
     half = precision in ("bf16", "fp16")
     if master_weights is None:  # DeepSpeed bf16/fp16 and FSDP mixed precision keep fp32 master weights
@@ -181,29 +160,20 @@ def training_step_parts(shape: ModelShape, *, precision: str = "amp_bf16", metho
     head_matmul = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0
     copies = 2 * _matmul_params(shape) // (tp * pp) if amp_full else 0
     block_copies = 2 * (_matmul_params(shape) - head_matmul) // (tp * pp * max(shape.layers, 1)) if amp_full else 0
-    if grad_checkpointing and amp_full:
+    if setup.grad_checkpointing and amp_full:
         copies = 2 * head_matmul // (tp * pp)  # checkpointed blocks run forward under no_grad: nothing kept
     opt_shard = trainable / (tp * pp) / (dp if stage >= 1 else 1)
     # DeepSpeed steps with its own fused Adam (or on the CPU when offloaded): no foreach temporaries
     temp = 0 if (offload != "none" or strategy.startswith("zero")) else optimizer_step_temp_bytes(
-        optimizer, optimizer_impl, train_bytes, opt_shard, shape)
+        optimizer, setup.optimizer_impl, train_bytes, opt_shard, shape)
     return StepParts(params, trainable, targets, static, grads, temp, copies, block_copies, cpu_bytes, model_states)
 
 
-def training_memory(shape: ModelShape, *, precision: str = "amp_bf16", method: str = "full", lora_rank: int = 16,
-                    lora_targets=None, optimizer: str = "adamw", batch: int = 1, seq: int = 1024,
-                    target_len: int | None = None, grad_checkpointing: bool = False, attention: str = "sdpa",
-                    gpus: int = 1, strategy: str = "ddp", offload: str = "none", tp: int = 1, pp: int = 1,
-                    optimizer_impl: str = "foreach", master_weights: bool | None = None) -> MemoryEstimate:
+def training_memory(setup: TrainingSetup) -> MemoryEstimate:
     """Peak GPU memory per GPU of one training step (forward, backward, optimizer step)."""
-    _check_training_inputs(precision, method, optimizer, attention, batch, seq, target_len, lora_rank)
-    parts = training_step_parts(shape, precision=precision, method=method, lora_rank=lora_rank,
-                                lora_targets=lora_targets, optimizer=optimizer, grad_checkpointing=grad_checkpointing,
-                                gpus=gpus, strategy=strategy, offload=offload, tp=tp, pp=pp,
-                                optimizer_impl=optimizer_impl, master_weights=master_weights)
-    target_len = target_len or (128 if shape.family == "encoder-decoder" else seq)
-    acts = activation_bytes(shape, precision=precision, method=method, targets=parts.targets, batch=batch, seq=seq,
-                            target_len=target_len, grad_checkpointing=grad_checkpointing, attention=attention)
+    shape, tp = setup.model.shape, setup.tp
+    parts = training_step_parts(setup)
+    acts = activation_bytes(setup, parts.targets)
     acts = {k: int(v / tp) for k, v in acts.items()}  # tensor (+sequence) parallel splits activations (Korthikanti §4)
     recomputed = acts.pop("recomputed block")
     backward_start = {**parts.static, **{k: v for k, v in acts.items() if v}}
@@ -213,7 +183,7 @@ def training_memory(shape: ModelShape, *, precision: str = "amp_bf16", method: s
     if parts.temp:
         step["optimizer step buffers"] = parts.temp
     phases = {"backward start": backward_start, "optimizer step": step}
-    if grad_checkpointing:
+    if setup.grad_checkpointing:
         phases["end of backward"] = {**parts.static, "gradients": parts.grads,
                                      "recomputed block": recomputed + parts.block_copies,
                                      "checkpointed block inputs": acts["checkpointed block inputs"] // max(shape.layers, 1)}
@@ -223,10 +193,10 @@ def training_memory(shape: ModelShape, *, precision: str = "amp_bf16", method: s
     allocated = sum(components.values())
     notes = [("Gradient accumulation does not change per-GPU memory: each micro-batch's activations are freed "
              "before the next one runs.")]
-    if method != "full":
-        notes.append(f"LoRA rank {lora_rank} on {', '.join(sorted(parts.targets))}: {parts.trainable:,} trainable parameters.")
+    if setup.method != "full":
+        notes.append(f"LoRA rank {setup.lora_rank} on {', '.join(sorted(parts.targets))}: {parts.trainable:,} trainable parameters.")
     return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
-                          peak_reserved_bytes=reserved_bytes(allocated, grad_checkpointing=grad_checkpointing),
+                          peak_reserved_bytes=reserved_bytes(allocated, grad_checkpointing=setup.grad_checkpointing),
                           params=parts.params, trainable_params=parts.trainable, peak_phase=peak_phase, phases=totals,
                           cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states, notes=notes)
 

@@ -8,34 +8,35 @@ strategy and GPU count. The result equals ``training_memory`` point by point (te
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from lifecycle.errors import InvalidInput, LifecycleError
-from lifecycle.memory.estimate import _check_training_inputs, activation_bytes, training_step_parts
+from lifecycle.memory.estimate import activation_bytes, training_step_parts
 from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES, SLACK_FRACTION, SLACK_FRACTION_CHECKPOINTING
-from lifecycle.models.architecture import ModelShape
+from lifecycle.memory.setup import TrainingSetup
 
+MAX_GRID_POINTS = 50_000_000  # 400 MB per float64 array: the most one sweep may allocate
 COMPONENTS = ("embeddings and head", "logits and loss", "checkpointed block inputs", "recomputed block",
               "activations", "attention scores")
 
 
-def _seq_coefficients(shape: ModelShape, *, target_len: int | None, **kwargs) -> dict[str, np.ndarray]:
+def _seq_coefficients(setup: TrainingSetup, targets: set[str]) -> dict[str, np.ndarray]:
     """Per component, (c0, c1, c2) with bytes(b=1, s) = c0 + c1·s + c2·s²."""
     samples = {}
     for s in (1, 2, 3):
-        t = target_len or (128 if shape.family == "encoder-decoder" else s)
-        samples[s] = activation_bytes(shape, batch=1, seq=s, target_len=t, **kwargs)
+        t = setup.target_len or (128 if setup.model.family == "encoder-decoder" else s)
+        samples[s] = activation_bytes(setup.model_copy(update={"micro_batch": 1, "seq_len": s, "target_len": t}), targets)
     vandermonde = np.array([[1, s, s * s] for s in (1, 2, 3)], dtype=float)
     return {name: np.linalg.solve(vandermonde, np.array([samples[s][name] for s in (1, 2, 3)], dtype=float))
             for name in COMPONENTS}
 
 
-def training_memory_grid(shape: ModelShape, *, batches, seqs, gpu_counts, strategies=("ddp",),
-                         precision: str = "amp_bf16", method: str = "full", lora_rank: int = 16, lora_targets=None,
-                         optimizer: str = "adamw", target_len: int | None = None, grad_checkpointing: bool = False,
-                         attention: str = "sdpa", offload: str = "none", tp: int = 1, pp: int = 1,
-                         optimizer_impl: str = "foreach") -> dict[str, np.ndarray]:
-    """Peak allocated and required bytes per GPU, arrays shaped (strategy, gpus, batch, seq).
+def training_memory_grid(setup: TrainingSetup, *, batches, seqs, gpu_counts,
+                         strategies: Sequence[str] = ("ddp",)) -> dict[str, np.ndarray]:
+    """Peak allocated and required bytes per GPU of ``setup`` with its micro-batch, sequence length, GPU count
+    and strategy swept over the grid; arrays shaped (strategy, gpus, batch, seq).
 
     Invalid (strategy, GPU count) pairs — e.g. a count that is not a multiple of tp·pp — are NaN.
     """
@@ -43,11 +44,12 @@ def training_memory_grid(shape: ModelShape, *, batches, seqs, gpu_counts, strate
     seqs = np.asarray(seqs, dtype=float)
     if batches.ndim != 1 or seqs.ndim != 1 or (batches < 1).any() or (seqs < 1).any():
         raise InvalidInput("batches and seqs must be 1-D lists of values >= 1.")
-    _check_training_inputs(precision, method, optimizer, attention, 1, 1, target_len, lora_rank)
-    probe = training_step_parts(shape, precision=precision, method=method, lora_rank=lora_rank,
-                                lora_targets=lora_targets, optimizer=optimizer, tp=tp, pp=pp, gpus=tp * pp)
-    coeffs = _seq_coefficients(shape, target_len=target_len, precision=precision, method=method,
-                               targets=probe.targets, grad_checkpointing=grad_checkpointing, attention=attention)
+    if batches.size * seqs.size * len(gpu_counts) * len(strategies) > MAX_GRID_POINTS:
+        raise InvalidInput(f"The grid has more than {MAX_GRID_POINTS:,} points; sweep fewer values.")
+    shape, tp = setup.model.shape, setup.tp
+    probe = training_step_parts(setup.model_copy(update={"gpus": setup.tp * setup.pp, "strategy": "ddp",
+                                                         "offload": "none"}))
+    coeffs = _seq_coefficients(setup, probe.targets)
     s = seqs[None, :]
     b = batches[:, None]
 
@@ -63,19 +65,16 @@ def training_memory_grid(shape: ModelShape, *, batches, seqs, gpu_counts, strate
     for i, strategy in enumerate(strategies):
         for j, gpus in enumerate(gpu_counts):
             try:
-                parts = training_step_parts(shape, precision=precision, method=method, lora_rank=lora_rank,
-                                            lora_targets=lora_targets, optimizer=optimizer,
-                                            grad_checkpointing=grad_checkpointing, gpus=int(gpus), strategy=strategy,
-                                            offload=offload, tp=tp, pp=pp, optimizer_impl=optimizer_impl)
+                parts = training_step_parts(setup.model_copy(update={"gpus": int(gpus), "strategy": strategy}))
             except LifecycleError:
                 continue
             static = sum(parts.static.values())
             phases = [static + dynamic + parts.copies,
                       np.full_like(dynamic, static + parts.grads + parts.temp)]
-            if grad_checkpointing:
+            if setup.grad_checkpointing:
                 phases.append(static + parts.grads + acts["recomputed block"] + parts.block_copies + ckpt_inputs_per_layer)
             allocated[i, j] = np.maximum.reduce(phases)
-    slack = SLACK_FRACTION_CHECKPOINTING if grad_checkpointing else SLACK_FRACTION
+    slack = SLACK_FRACTION_CHECKPOINTING if setup.grad_checkpointing else SLACK_FRACTION
     reserved = np.floor(allocated * (1 + slack))
     return {"peak_allocated_bytes": allocated, "peak_reserved_bytes": reserved,
             "required_bytes": reserved + CUDA_CONTEXT_BYTES, "strategies": np.array(strategies),

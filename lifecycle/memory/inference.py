@@ -10,14 +10,12 @@ briefly exists twice. ``generate`` computes logits for the last position only; a
 
 from __future__ import annotations
 
-from lifecycle.errors import InvalidInput
 from lifecycle.memory import activations as act
-from lifecycle.memory.adapters import check_parallel, check_positive, quantised_base_bytes
+from lifecycle.memory.adapters import quantised_base_bytes
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
+from lifecycle.memory.setup import InferenceSetup
 from lifecycle.models.architecture import ModelShape, layer_counts, parameter_count
-
-INFER_PRECISIONS = ("fp32", "bf16", "fp16", "int8", "int4")
 
 
 def inference_weight_bytes(shape: ModelShape, precision: str) -> int:
@@ -48,25 +46,14 @@ def _layer_working_bytes_per_token(shape: ModelShape, c: int) -> int:
     return base + max(mlp, attention)
 
 
-def inference_memory(shape: ModelShape, *, precision: str = "bf16", batch: int = 1, prompt_tokens: int = 512,
-                     new_tokens: int = 0, tp: int = 1, attention: str = "sdpa") -> MemoryEstimate:
+def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
     """Peak GPU memory per GPU of a forward pass (new_tokens = 0) or of generating new_tokens after a prompt."""
-    if precision not in INFER_PRECISIONS:
-        raise InvalidInput(f"Unknown inference precision {precision!r}; choose one of {', '.join(INFER_PRECISIONS)}.")
-    if attention not in ("sdpa", "eager"):
-        raise InvalidInput(f"Unknown attention kernel {attention!r}; choose sdpa or eager.")
-    check_positive(batch=batch, prompt_tokens=prompt_tokens)
-    check_parallel(shape, tp)
-    if new_tokens != 0:
-        check_positive(new_tokens=new_tokens)
-    if isinstance(new_tokens, bool) or not isinstance(new_tokens, int) or new_tokens < 0:
-        raise InvalidInput(f"new tokens must be a whole number >= 0 (got {new_tokens!r}).")
-    if new_tokens and shape.family == "encoder":
-        raise InvalidInput("Encoder-only models do not generate tokens; set new tokens to 0.")
+    shape, precision, tp = setup.model.shape, setup.precision, setup.tp
+    batch, prompt_tokens, new_tokens = setup.concurrent_sequences, setup.prompt_tokens, setup.new_tokens
     params = parameter_count(shape)
     c = 4 if precision == "fp32" else 2  # compute dtype: int8/int4 weights are dequantised to bf16 for matmuls
     weights = inference_weight_bytes(shape, precision) // tp
-    eager = attention == "eager" or shape.arch in act.EAGER_ONLY_ARCHS
+    eager = setup.attention == "eager" or shape.arch in act.EAGER_ONLY_ARCHS
     prompt = batch * prompt_tokens
     working = prompt * _layer_working_bytes_per_token(shape, c) // tp
     if eager:  # one layer's scores, their fp32 softmax and the cast back

@@ -7,12 +7,15 @@ keeps a full copy per GPU, so it either fits on one GPU or on none.
 
 from __future__ import annotations
 
+from lifecycle._typed import Result
+from lifecycle.choices import Offload, Strategy, options
 from lifecycle.errors import InvalidInput, LifecycleError
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.distributed import STRATEGIES, STRATEGY_TITLES, ZERO_STAGE
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.inference import inference_memory
-from lifecycle.models.architecture import ModelShape
+from lifecycle.memory.setup import InferenceSetup, TrainingSetup
+from lifecycle.models.gpus import GPU
 
 MAX_GPUS = 4096
 
@@ -62,32 +65,38 @@ def why_rules_differ(estimate: MemoryEstimate, params: int) -> str:
     return "Model states dominate this configuration, so the rule is close; the remainder is activations and buffers."
 
 
-def _fits(shape: ModelShape, gpu, gpus: int, kwargs: dict) -> MemoryEstimate | None:
-    try:
-        est = training_memory(shape, gpus=gpus, **kwargs)
+class StrategyRow(Result):
+    """The fewest GPUs of one strategy and offload choice, and the per-GPU memory at that count."""
+
+    strategy: Strategy
+    title: str
+    offload: Offload
+    min_gpus: int | None
+    per_gpu_allocated_bytes: int | None
+    per_gpu_required_bytes: int | None
+    cpu_offload_bytes: int | None
+
+
+def _fits(setup: TrainingSetup, gpu: GPU, gpus: int) -> MemoryEstimate | None:
+    try:  # a search: these values are produced here, not typed by a user, so no re-validation
+        est = training_memory(setup.model_copy(update={"gpus": gpus}))
     except LifecycleError:
         return None
     return est if est.fits(gpu) else None
 
 
-def min_gpus(shape: ModelShape, gpu, **kwargs) -> tuple[int | None, MemoryEstimate | None]:
-    """Fewest GPUs (a multiple of tp·pp, at most MAX_GPUS) on which the configuration fits, and its estimate."""
-    kwargs.pop("gpus", None)
-    for knob in ("tp", "pp"):
-        value = kwargs.get(knob, 1)
-        if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_GPUS:
-            raise InvalidInput(f"{knob} must be a whole number from 1 to {MAX_GPUS}, not {value!r}.")
-    unit = kwargs.get("tp", 1) * kwargs.get("pp", 1)
+def min_gpus(setup: TrainingSetup, gpu: GPU) -> tuple[int | None, MemoryEstimate | None]:
+    """Fewest GPUs (a multiple of tp·pp, at most MAX_GPUS) on which the setup fits, and its estimate."""
+    unit = setup.tp * setup.pp
     if unit > MAX_GPUS:
         raise InvalidInput(f"tp × pp = {unit} is more than the {MAX_GPUS} GPUs this planner searches.")
-    strategy = kwargs.get("strategy", "ddp")
-    est = _fits(shape, gpu, unit, kwargs)
+    est = _fits(setup, gpu, unit)
     if est is not None:
         return unit, est
-    if strategy == "ddp":
+    if setup.strategy == "ddp":
         return None, None  # DDP replicates: more GPUs never lower per-GPU memory
     hi = unit * 2
-    while hi <= MAX_GPUS and _fits(shape, gpu, hi, kwargs) is None:
+    while hi <= MAX_GPUS and _fits(setup, gpu, hi) is None:
         hi *= 2
     if hi > MAX_GPUS:
         return None, None
@@ -96,69 +105,70 @@ def min_gpus(shape: ModelShape, gpu, **kwargs) -> tuple[int | None, MemoryEstima
         mid = (lo + hi) // 2 // unit * unit
         if mid <= lo:
             break
-        if _fits(shape, gpu, mid, kwargs) is None:
+        if _fits(setup, gpu, mid) is None:
             lo = mid
         else:
             hi = mid
-    return hi, _fits(shape, gpu, hi, kwargs)
+    return hi, _fits(setup, gpu, hi)
 
 
-def strategy_table(shape: ModelShape, gpu, **kwargs) -> list[dict]:
+def strategy_table(setup: TrainingSetup, gpu: GPU) -> list[StrategyRow]:
     """Per strategy and offload choice: the minimum GPU count and per-GPU memory at that count."""
     rows = []
-    base = {k: v for k, v in kwargs.items() if k not in ("strategy", "offload", "gpus")}
     for strategy in STRATEGIES:
-        for offload in ("none", "optimizer", "params"):
+        for offload in options(Offload):
             if offload != "none" and strategy == "ddp":
                 continue
             if offload == "params" and ZERO_STAGE[strategy] < 3:
                 continue
-            count, est = min_gpus(shape, gpu, strategy=strategy, offload=offload, **base)
-            rows.append({"strategy": strategy, "title": STRATEGY_TITLES[strategy], "offload": offload,
-                         "min_gpus": count,
-                         "per_gpu_allocated_bytes": est.peak_allocated_bytes if est else None,
-                         "per_gpu_required_bytes": est.required_bytes if est else None,
-                         "cpu_offload_bytes": est.cpu_offload_bytes if est else None})
+            count, est = min_gpus(setup.model_copy(update={"strategy": strategy, "offload": offload}), gpu)
+            rows.append(StrategyRow(strategy=strategy, title=STRATEGY_TITLES[strategy], offload=offload, min_gpus=count,
+                                    per_gpu_allocated_bytes=est.peak_allocated_bytes if est else None,
+                                    per_gpu_required_bytes=est.required_bytes if est else None,
+                                    cpu_offload_bytes=est.cpu_offload_bytes if est else None))
     return rows
 
 
-def what_would_fit(shape: ModelShape, gpu, **kwargs) -> list[str]:
-    """When nothing fits: the single changes that would make it fit on one GPU (or on a few)."""
+def what_would_fit(setup: TrainingSetup, gpu: GPU) -> list[str]:
+    """When nothing fits: the single changes that would make it fit on tp·pp GPUs (or on a few more)."""
     ideas = []
-    kwargs = {k: v for k, v in kwargs.items() if k != "gpus"}
-    batch = kwargs.get("batch", 1)
+    unit = setup.tp * setup.pp
     trials = []
-    if batch > 1:
-        trials.append((f"micro-batch 1 (keep the global batch with {batch}× gradient accumulation)", {"batch": 1}))
-    if not kwargs.get("grad_checkpointing"):
+    if setup.micro_batch > 1:
+        trials.append((f"micro-batch 1 (keep the global batch with {setup.micro_batch}× gradient accumulation)",
+                       {"micro_batch": 1}))
+    if not setup.grad_checkpointing:
         trials.append(("gradient checkpointing", {"grad_checkpointing": True}))
-    if kwargs.get("method", "full") == "full":
-        trials.append(("LoRA (rank 16 on q, v)", {"method": "lora", "lora_rank": 16}))
-    if kwargs.get("method", "full") != "qlora":
-        trials.append(("QLoRA (4-bit base)", {"method": "qlora", "lora_rank": kwargs.get("lora_rank", 16)}))
+    if setup.method == "full":
+        trials.append(("LoRA (rank 16 on q, v)", {"method": "lora", "lora_rank": 16, "lora_targets": ("q", "v")}))
+    if setup.method != "qlora":
+        trials.append(("QLoRA (4-bit base)", {"method": "qlora"}))
     for label, change in trials:
-        trial = {**kwargs, **change}
-        if trial.get("method") == "lora" and trial.get("precision") in ("int8", "int4"):
+        trial = setup.model_copy(update=change)
+        if trial.method == "lora" and trial.precision in ("int8", "int4"):
             continue
-        if _fits(shape, gpu, kwargs.get("tp", 1) * kwargs.get("pp", 1), trial):
+        if _fits(trial, gpu, unit):
             ideas.append(label)
-    combined = {**kwargs, "batch": 1, "grad_checkpointing": True}
+    combined = {"micro_batch": 1, "grad_checkpointing": True}
     for strategy, offload, tp in (("zero3", "none", 1), ("fsdp", "none", 1), ("zero3", "optimizer", 1),
                                   ("zero3", "params", 1), ("zero3", "none", 8)):
-        trial = {**combined, "strategy": strategy, "offload": offload, "tp": tp, "pp": 1}
-        count, _ = min_gpus(shape, gpu, **trial)
+        if setup.model.shape.heads % tp:
+            continue
+        trial = setup.model_copy(update={**combined, "strategy": strategy, "offload": offload, "tp": tp, "pp": 1})
+        count, _ = min_gpus(trial, gpu)
         if count:
-            extra = ("micro-batch 1 + checkpointing + " if (batch > 1 or not kwargs.get("grad_checkpointing")) else "")
+            extra = ("micro-batch 1 + checkpointing + "
+                     if (setup.micro_batch > 1 or not setup.grad_checkpointing) else "")
             where = f", offload {offload} to CPU" if offload != "none" else ""
-            ideas.append(f"{extra}{count} GPUs with {STRATEGY_TITLES[strategy]}{where}" + (f", tensor parallel {tp}" if tp > 1 else ""))
+            ideas.append(f"{extra}{count} GPUs with {STRATEGY_TITLES[strategy]}{where}"
+                         + (f", tensor parallel {tp}" if tp > 1 else ""))
             break
     return ideas
 
 
-def min_gpus_inference(shape: ModelShape, gpu, **kwargs) -> int | None:
+def min_gpus_inference(setup: InferenceSetup, gpu: GPU) -> int | None:
     """The smallest tensor-parallel degree (a divisor of the heads, up to 64) at which serving fits."""
-    kwargs.pop("tp", None)
-    for tp in (d for d in range(1, 65) if shape.heads % d == 0):
-        if inference_memory(shape, tp=tp, **kwargs).fits(gpu):
+    for tp in (d for d in range(1, 65) if setup.model.shape.heads % d == 0):
+        if inference_memory(setup.model_copy(update={"tp": tp})).fits(gpu):
             return tp
     return None

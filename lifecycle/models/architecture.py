@@ -27,7 +27,7 @@ class ModelShape(BaseModel):
     ``decoder_layers`` split it. ``head_dim`` defaults to ``hidden // heads``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     family: Family = "decoder"
     arch: str = "llama"  # the Hugging Face model_type it was read from (drives activation terms)

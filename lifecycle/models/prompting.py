@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from lifecycle._typed import Setup
 from lifecycle.errors import InvalidInput
+from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
 
 TOKENIZER_DIR = data_path("tokenizers", "gpt2")
@@ -30,8 +32,27 @@ MAX_EXAMPLES = 200
 
 
 class Example(BaseModel):
-    input: str
-    output: str
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    input: str = Field(max_length=MAX_PROMPT_CHARS)
+    output: str = Field(max_length=MAX_PROMPT_CHARS)
+
+
+def parse_examples(text: str) -> list[Example]:
+    """One solved example per line: ``input | output`` (the last '|' splits them)."""
+    examples = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if "|" not in line:
+            raise InvalidInput(f"Example line {n} has no '|' between the input and the output.")
+        inp, out = line.rsplit("|", 1)
+        if not inp.strip() or not out.strip():
+            raise InvalidInput(f"Example line {n} needs text on both sides of '|'.")
+        examples.append(Example(input=inp.strip(), output=out.strip()))
+        if len(examples) > MAX_EXAMPLES:
+            raise InvalidInput(f"More than {MAX_EXAMPLES} examples; keep the ones that teach the task.")
+    return examples
 
 
 class TokenCount(BaseModel):
@@ -136,7 +157,7 @@ def build_prompt(instruction: str, query: str, examples: list[Example] | tuple =
     return _check_text(prompt + query_block(instruction, query, output_label))
 
 
-def prompt_budget(instruction: str, query: str, examples: list[Example], *, model_id: str,
+def prompt_budget_of(instruction: str, query: str, examples: list[Example], *, model_id: str,
                   context_tokens: int, output_tokens: int, output_label: str = "Sentiment",
                   shares_window: bool = True) -> PromptBudget:
     """Token counts of the 0/1/k-shot prompts and how many examples fit ``context_tokens``
@@ -181,3 +202,34 @@ def prompt_budget(instruction: str, query: str, examples: list[Example], *, mode
         note=zero_count.note, rows=rows, example_tokens=example_tokens, max_examples_given_fit=fit,
         max_examples_typical_fit=typical, room_left_tokens=budget - planned(used),
     )
+
+
+class PromptBudgetSetup(Setup):
+    """A zero/one/few-shot prompt for ``model``, with ``output_tokens`` left for the answer."""
+
+    model: ModelRef
+    instruction: str = Field("", max_length=MAX_PROMPT_CHARS)
+    query: str = Field("", max_length=MAX_PROMPT_CHARS)
+    examples: tuple[Example, ...] = Field((), max_length=MAX_EXAMPLES)
+    output_label: str = Field("Answer", max_length=200)
+    output_tokens: int = Field(5, ge=0, le=10**8)
+
+    @model_validator(mode="after")
+    def _output_fits(self) -> PromptBudgetSetup:
+        if self.shares_window and self.output_tokens >= self.model.max_context:
+            raise ValueError(f"output tokens ({self.output_tokens:,}) must be below {self.model.name}'s context window "
+                             f"({self.model.max_context:,} tokens)")
+        return self
+
+    @property
+    def shares_window(self) -> bool:
+        """A decoder writes its output into the same window as the prompt; an encoder-decoder's decoder does not."""
+        return self.model.family != "encoder-decoder"
+
+
+@lru_cache(maxsize=64)
+def prompt_budget(setup: PromptBudgetSetup) -> PromptBudget:
+    """The prompt-budget calculator: tokens of the 0/1/k-shot prompts and how many examples fit."""
+    return prompt_budget_of(setup.instruction, setup.query, list(setup.examples), model_id=setup.model.id,
+                            context_tokens=setup.model.max_context, output_tokens=setup.output_tokens,
+                            output_label=setup.output_label, shares_window=setup.shares_window)

@@ -1,8 +1,8 @@
-"""Scaling laws as database rows: the built-ins seeded by migration 0002 plus a team's own fits.
+"""A team's own scaling laws (fits to its pilot runs) as database rows, beside the built-in laws.
 
-A row's ``params`` column is JSON {"constants": {...}, "title": ..., "extra": {...}}.
-Built-in laws are also available without a database (``lifecycle.scaling.laws.builtin_law``),
-so the CLI and charts work before anything is saved.
+Built-in laws have one source, the packaged ``data/scaling_laws.json`` (``lifecycle.scaling.laws``); the
+database holds only what teams add. A row's ``params`` column is JSON {"constants": {...}, "title": ...,
+"extra": {...}}.
 """
 
 from __future__ import annotations
@@ -44,10 +44,8 @@ def list_laws(store=None) -> list[ScalingLaw]:
     if store is None:
         return builtin_laws()
     with store.session() as s:
-        rows = s.scalars(select(ScalingLawRow).order_by(ScalingLawRow.builtin.desc(), ScalingLawRow.id)).all()
-        laws = [law_from_row(r) for r in rows]
-    names = {law.name for law in laws}
-    return [law for law in builtin_laws() if law.name not in names] + laws
+        rows = s.scalars(select(ScalingLawRow).where(ScalingLawRow.builtin.is_(False)).order_by(ScalingLawRow.id)).all()
+        return builtin_laws() + [law_from_row(r) for r in rows]
 
 
 def get_law(name: str, store=None) -> ScalingLaw:
@@ -58,7 +56,7 @@ def get_law(name: str, store=None) -> ScalingLaw:
         pass
     if store is not None:
         with store.session() as s:
-            row = s.scalar(select(ScalingLawRow).where(ScalingLawRow.name == name))
+            row = s.scalar(select(ScalingLawRow).where(ScalingLawRow.name == name, ScalingLawRow.builtin.is_(False)))
             if row is not None:
                 return law_from_row(row)
     known = ", ".join(law.name for law in list_laws(store))
@@ -79,10 +77,10 @@ def add_law(store, law: ScalingLaw, *, author: str = "") -> ScalingLaw:
 
 
 def delete_law(store, name: str) -> None:
+    if name in {b.name for b in builtin_laws()}:
+        raise InvalidInput(f"{name!r} is a built-in law (from the packaged data) and cannot be deleted.")
     with store.session() as s:
-        row = s.scalar(select(ScalingLawRow).where(ScalingLawRow.name == name))
+        row = s.scalar(select(ScalingLawRow).where(ScalingLawRow.name == name, ScalingLawRow.builtin.is_(False)))
         if row is None:
             raise NotFound(f"No saved scaling law named {name!r}.")
-        if row.builtin:
-            raise InvalidInput(f"{name!r} is a built-in law and cannot be deleted.")
         s.delete(row)

@@ -8,15 +8,17 @@ turns an older document into the current shape so old exports and revisions stay
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from lifecycle.adapt.evaluation import EvalTarget
+from lifecycle.choices import DataAvailable
 from lifecycle.errors import InvalidInput
+from lifecycle.records.scenarios import Scenario
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: typed scenarios (setup + result, discriminated on kind)
 NAME_MAX_CHARS = 200
 
 STAGES: tuple[str, ...] = ("scope", "select", "adapt", "integrate")
@@ -35,9 +37,6 @@ STAGE_PURPOSE: dict[str, str] = {
     "integrate": "Serve the model: precision, GPUs, throughput, cost, and the optimisations "
     "and augmentations around it.",
 }
-
-DataAvailable = Literal["none", "few", "thousands", "billions"]
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
@@ -67,30 +66,6 @@ def validate_text(field: str, value: str, max_chars: int | None = None) -> str:
 class _Record(BaseModel):
     # Unknown keys are kept (not dropped) so a newer export read by an older app loses nothing.
     model_config = ConfigDict(extra="allow", validate_assignment=True)
-
-
-class Scenario(_Record):
-    """The inputs and results of one calculator run, saved so runs can be compared later.
-
-    ``kind`` names the calculator (``memory``, ``scaling``, ``serving``, ``sampling`` …);
-    ``lifecycle.charts.scenario_figure`` rebuilds its chart from ``inputs``/``results``.
-    """
-
-    id: str = Field(default_factory=lambda: uuid.uuid4().hex[:12])
-    kind: str
-    name: str
-    created_at: datetime = Field(default_factory=utc_now)
-    author: str = ""
-    inputs: dict[str, Any] = Field(default_factory=dict)
-    results: dict[str, Any] = Field(default_factory=dict)
-    notes: str = ""
-
-    @field_validator("name")
-    @classmethod
-    def _name_not_blank(cls, v: str) -> str:
-        if not v.strip():
-            raise ValueError("scenario name must not be empty")
-        return v
 
 
 class StageSection(_Record):
@@ -125,13 +100,6 @@ class SelectStage(StageSection):
     model_id: str | None = None  # catalog id of the chosen model
     pretrain_own: bool = False
     rationale: str = ""
-
-
-class EvalTarget(_Record):
-    metric: str
-    dataset: str = ""
-    threshold: float | None = None
-    higher_is_better: bool = True
 
 
 class AdaptStage(StageSection):
@@ -188,10 +156,7 @@ class Project(_Record):
 
 
 def upgrade_document(doc: dict[str, Any]) -> dict[str, Any]:
-    """Bring a stored or imported document to ``SCHEMA_VERSION`` (no older versions exist yet)."""
-    version = doc.get("schema_version", SCHEMA_VERSION)
-    if not isinstance(version, int) or version < 1 or version > SCHEMA_VERSION:
-        raise InvalidInput(
-            f"Unsupported project schema version {version!r}; this app reads versions 1–{SCHEMA_VERSION}."
-        )
-    return doc
+    """Bring a stored or imported document to ``SCHEMA_VERSION`` (see ``records.upgrade``)."""
+    from lifecycle.records.upgrade import upgrade_document as upgrade
+
+    return upgrade(doc)

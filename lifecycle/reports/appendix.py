@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lifecycle.errors import LifecycleError
+from lifecycle.records.facts import scenario_inputs
 from lifecycle.records.project import STAGES, Project
 from lifecycle.records.store import RevisionSummary
 from lifecycle.reports import format as fmt
@@ -50,15 +51,15 @@ def gpu_ids_used(project: Project) -> list[str]:
     ids = [project.integrate.gpu_id or ""]
     for key in STAGES:
         for s in project.stage(key).scenarios:
-            for source in (s.inputs, s.results):
-                for k in ("gpu_id", "gpu"):
-                    if isinstance(source.get(k), str):
-                        ids.append(source[k])
+            gpu = scenario_inputs(s).get("gpu")
+            if isinstance(gpu, str):
+                ids.append(gpu)
     return _dedupe(ids)
 
 
 def _scenario_values(project: Project, key: str) -> list[tuple[str, object]]:
-    return [(s.name, s.inputs[key]) for k in STAGES for s in project.stage(k).scenarios if key in s.inputs]
+    return [(s.name, scenario_inputs(s)[key]) for k in STAGES for s in project.stage(k).scenarios
+            if key in scenario_inputs(s)]
 
 
 def assumptions(project: Project) -> list[Fact]:

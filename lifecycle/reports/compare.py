@@ -12,7 +12,9 @@ from plotly.subplots import make_subplots
 
 from lifecycle import charts as chart_registry
 from lifecycle.errors import InvalidInput
-from lifecycle.records.project import STAGES, Project, Scenario
+from lifecycle.records.facts import scenario_inputs, scenario_results
+from lifecycle.records.project import STAGES, Project
+from lifecycle.records.scenarios import Scenario
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import SECTION_TITLES, Section, Table
 from lifecycle.reports.sections import ChartSink
@@ -53,10 +55,11 @@ def comparison_table(scenarios: list[Scenario]) -> Table:
     """Inputs then results, one column per scenario; ``highlight`` marks rows whose values differ."""
     _check(scenarios)
     rows, highlight = [["Calculator", *[s.kind for s in scenarios]]], [len({s.kind for s in scenarios}) > 1]
-    for part, title in (("inputs", "Input"), ("results", "Result")):
-        keys = sorted({k for s in scenarios for k in getattr(s, part)}, key=str)
+    for read, title in ((scenario_inputs, "Input"), (scenario_results, "Result")):
+        values_of = [read(s) for s in scenarios]
+        keys = list(dict.fromkeys(k for v in values_of for k in v))  # the facts' own order
         for key in keys:
-            values = [getattr(s, part).get(key, _MISSING) for s in scenarios]
+            values = [v.get(key, _MISSING) for v in values_of]
             cells = ["—" if v is _MISSING else fmt.with_unit(key, v) for v in values]
             rows.append([f"{title}: {fmt.label(key)}", *cells])
             highlight.append(_differs(values))
@@ -98,8 +101,9 @@ def overlay_figure(scenarios: list[Scenario]) -> go.Figure | None:
 def results_figure(scenarios: list[Scenario]) -> go.Figure | None:
     """One small bar panel per numeric result that differs between the scenarios."""
     _check(scenarios)
-    keys = sorted({k for s in scenarios for k, v in s.results.items() if _numeric(v)}, key=str)
-    keys = [k for k in keys if _differs([s.results.get(k, _MISSING) for s in scenarios])][:MAX_RESULT_PANELS]
+    results = [scenario_results(s) for s in scenarios]
+    keys = list(dict.fromkeys(k for r in results for k, v in r.items() if _numeric(v)))
+    keys = [k for k in keys if _differs([r.get(k, _MISSING) for r in results])][:MAX_RESULT_PANELS]
     if not keys:
         return None
     cols = min(3, len(keys))
@@ -108,7 +112,7 @@ def results_figure(scenarios: list[Scenario]) -> go.Figure | None:
                         horizontal_spacing=0.12, vertical_spacing=0.5 / nrows)
     for i, key in enumerate(keys):
         for j, s in enumerate(scenarios):
-            value = s.results.get(key)
+            value = results[j].get(key)
             # One trace per scenario so the legend names them once; the x axis stays unlabelled.
             fig.add_trace(go.Bar(x=[j], y=[value if _numeric(value) else None], name=s.name, legendgroup=s.id,
                                  marker_color=COLOURS[j], showlegend=i == 0,

@@ -19,7 +19,9 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lifecycle import charts as chart_registry
-from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, Project, Scenario, StageSection
+from lifecycle.records.facts import scenario_inputs, scenario_results
+from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, Project, StageSection
+from lifecycle.records.scenarios import Scenario
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import Chart, Fact, ScenarioBlock, Section
 
@@ -113,8 +115,8 @@ def decision_facts(decisions: dict[str, Any]) -> list[Fact]:
 
 def scenario_block(scenario: Scenario, charts: ChartSink, place: str) -> ScenarioBlock:
     """Inputs, results and chart of one saved scenario, for any calculator kind."""
-    inputs, input_tables = fmt.split_records(scenario.inputs, "Input: ")
-    results, result_tables = fmt.split_records(scenario.results, "Result: ")
+    inputs, input_tables = fmt.split_records(scenario_inputs(scenario), "Input: ")
+    results, result_tables = fmt.split_records(scenario_results(scenario), "Result: ")
     block = ScenarioBlock(
         id=scenario.id, name=scenario.name, kind=scenario.kind, author=scenario.author or "—",
         created=fmt.when(scenario.created_at), notes=scenario.notes,

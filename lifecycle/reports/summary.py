@@ -1,80 +1,69 @@
 """The executive summary: what a stakeholder needs from the whole record on one page, and what
-is still missing. Numbers come from the saved scenarios' results, never recomputed here.
-
-Calculators name their results with the project's unit suffixes; the summary looks for the
-first of a few conventional keys (``KEYS``) in a scenario's results, then its inputs.
+is still missing. Numbers come from the saved scenarios' typed results, never recomputed here.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from lifecycle.errors import LifecycleError
-from lifecycle.records.project import STAGE_TITLES, STAGES, Project, Scenario
+from lifecycle.records.project import STAGE_TITLES, STAGES, Project
+from lifecycle.records.scenarios import (
+    InferenceScenario,
+    PretrainingScenario,
+    Scenario,
+    ServingScenario,
+    TrainingScenario,
+)
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import Fact
 
-KEYS: dict[str, tuple[str, ...]] = {
-    "gpu": ("gpu_id", "gpu"),
-    "gpus": ("min_gpus", "gpus", "gpu_count", "n_gpus"),
-    "time": ("seconds", "training_s", "wall_s", "days"),
-    "gpu_hours": ("gpu_hours",),
-    "cost": ("cost_usd", "total_cost_usd", "training_cost_usd"),
-    "memory": ("memory_total_bytes", "peak_reserved_bytes", "peak_allocated_bytes", "memory_per_gpu_bytes"),
-    "throughput": ("tokens_per_s", "throughput_tokens_per_s", "decode_tokens_per_s"),
-    "token_cost": ("cost_per_million_output_tokens_usd", "cost_per_million_tokens_usd", "cost_per_1m_tokens_usd"),
-    "latency": ("request_latency_s", "latency_s", "latency_ms", "prefill_s", "time_to_first_token_s"),
-}
 
-
-def _lookup(scenario: Scenario, what: str) -> tuple[str, Any] | None:
-    for source in (scenario.results, scenario.inputs):
-        for key in KEYS[what]:
-            if key in source and source[key] not in (None, ""):
-                return key, source[key]
-    return None
-
-
-# How each number reads in a summary sentence.
-PHRASES: dict[str, str] = {
-    "time": "time", "gpu_hours": "GPU-hours", "cost": "cost", "memory": "peak memory per GPU",
-    "throughput": "throughput", "latency": "latency", "token_cost": "cost per million tokens",
-}
-
-
-def _latest_with(scenarios: list[Scenario], whats: tuple[str, ...]) -> Scenario | None:
-    """The most recently saved scenario that has any of ``whats`` (ties: the later in the list)."""
-    found = [s for s in scenarios if any(_lookup(s, w) for w in whats)]
-    return max(found, key=lambda s: s.created_at) if found else None
-
-
-def _gpu_phrase(scenario: Scenario) -> str:
-    gpu, gpus = _lookup(scenario, "gpu"), _lookup(scenario, "gpus")
-    if gpu is None and gpus is None:
-        return ""
-    count = fmt.text(gpus[1]) if gpus else "?"
-    return f"{count} × {fmt.text(gpu[1]) if gpu else 'GPU (type not saved)'}"
-
-
-def _phrase(scenario: Scenario, whats: tuple[str, ...]) -> str:
-    parts = [_gpu_phrase(scenario)]
-    for what in whats:
-        hit = _lookup(scenario, what)
-        if hit is not None:
-            key, value = hit
-            parts.append(f"{PHRASES[what]} {fmt.with_unit(key, value)}")
-    body = "; ".join(p for p in parts if p)
-    return f"{body} (scenario “{scenario.name}”, {scenario.kind})"
+def _latest(scenarios: list[Scenario]) -> Scenario | None:
+    """The most recently saved of ``scenarios`` (ties: the later in the list)."""
+    return max(scenarios, key=lambda s: s.created_at) if scenarios else None
 
 
 def training_scenario(project: Project) -> Scenario | None:
-    stages = ["adapt"] + (["select"] if project.select.pretrain_own else [])
-    pool = [s for key in stages for s in project.stage(key).scenarios]
-    return _latest_with(pool, ("cost", "time", "gpu_hours"))
+    """The latest training run with a time and cost (a pre-training plan too when the team pre-trains)."""
+    pool = [s for s in project.adapt.scenarios + project.select.scenarios
+            if isinstance(s, TrainingScenario) and s.result.time_and_cost is not None]
+    if project.select.pretrain_own:
+        pool += [s for s in project.select.scenarios if isinstance(s, PretrainingScenario)]
+    return _latest(pool)
 
 
 def serving_scenario(project: Project) -> Scenario | None:
-    return _latest_with(project.integrate.scenarios, ("throughput", "token_cost", "memory", "gpus"))
+    serving = [s for s in project.integrate.scenarios if isinstance(s, ServingScenario)]
+    return _latest(serving) or _latest([s for s in project.integrate.scenarios if isinstance(s, InferenceScenario)])
+
+
+def _training_phrase(s: Scenario) -> str:
+    if isinstance(s, PretrainingScenario):
+        plan = s.result.budget_plans[0]
+        parts = [f"{s.setup.gpus} × {s.setup.gpu}", f"{fmt.number(plan.params)} parameters on "
+                 f"{fmt.number(plan.tokens)} tokens ({plan.law})"]
+        if plan.days is not None:
+            parts += [f"time {fmt.with_unit('days', plan.days)}", f"cost {fmt.with_unit('cost_usd', plan.cost_usd)}"]
+    else:
+        t, est = s.result.time_and_cost, s.result.estimate
+        parts = [f"{s.setup.gpus} × {s.setup.gpu}", f"time {fmt.with_unit('training_s', t.seconds)}",
+                 f"GPU-hours {fmt.number(t.gpu_hours)}", f"cost {fmt.with_unit('cost_usd', t.cost_usd)}",
+                 f"peak memory per GPU {fmt.with_unit('required_bytes', est.required_bytes)}"]
+    return f"{'; '.join(parts)} (scenario “{s.name}”)"
+
+
+def _serving_phrase(s: Scenario) -> str:
+    if isinstance(s, ServingScenario):
+        r = s.result
+        parts = [f"{r.gpus} × {r.gpu_id} at {r.precision}", f"memory per GPU {fmt.with_unit('memory_bytes', r.memory_total_bytes)}",
+                 f"throughput {fmt.with_unit('throughput_tokens_per_s', r.throughput_tokens_per_s)}",
+                 f"latency {fmt.with_unit('request_latency_s', r.request_latency_s)}"]
+        if r.cost_per_million_output_tokens_usd is not None:
+            parts.append(f"cost per million output tokens {fmt.with_unit('cost_usd', r.cost_per_million_output_tokens_usd)}")
+    else:
+        est = s.result.estimate
+        parts = [f"tensor parallel {s.setup.tp}" + (f" × {s.setup.gpu}" if s.setup.gpu else ""),
+                 f"memory per GPU {fmt.with_unit('required_bytes', est.required_bytes)}"]
+    return f"{'; '.join(parts)} (scenario “{s.name}”)"
 
 
 def model_phrase(project: Project) -> str:
@@ -111,7 +100,7 @@ def executive_summary(project: Project) -> tuple[list[Fact], list[str], list[str
                                          if t.threshold is not None else t.metric for t in targets),
         "No evaluation target is set (Adapt & Align).")
     train = training_scenario(project)
-    put("Training / fine-tuning", _phrase(train, ("time", "gpu_hours", "cost", "memory")) if train else "",
+    put("Training / fine-tuning", _training_phrase(train) if train else "",
         "No training or fine-tuning scenario with time or cost is saved (Adapt & Align).")
     integrate = project.integrate
     plan = ""
@@ -119,11 +108,19 @@ def executive_summary(project: Project) -> tuple[list[Fact], list[str], list[str
         plan = f"{integrate.gpu_count or '?'} × {integrate.gpu_id}" + (f" at {integrate.precision}" if integrate.precision else "")
     put("Serving plan", plan, "No serving GPU and precision are decided (Integrate).")
     serve = serving_scenario(project)
-    put("Serving estimate", _phrase(serve, ("memory", "throughput", "latency", "token_cost")) if serve else "",
+    put("Serving estimate", _serving_phrase(serve) if serve else "",
         "No serving scenario is saved (Integrate).")
     if scope.budget_usd is not None:
         facts.append(Fact(label="Budget", value=fmt.with_unit("budget_usd", scope.budget_usd)))
     return facts, key_risks(project, train), missing
+
+
+def _cost_usd(s: Scenario | None) -> float | None:
+    if isinstance(s, TrainingScenario) and s.result.time_and_cost is not None:
+        return s.result.time_and_cost.cost_usd
+    if isinstance(s, PretrainingScenario):
+        return s.result.budget_plans[0].cost_usd
+    return None
 
 
 def key_risks(project: Project, train: Scenario | None) -> list[str]:
@@ -135,12 +132,12 @@ def key_risks(project: Project, train: Scenario | None) -> list[str]:
             risks.append(f"{STAGE_TITLES[key]}: {text}")
     for key in STAGES:
         for s in project.stage(key).scenarios:
-            if s.results.get("fits") is False:
+            if getattr(getattr(s, "result", None), "fits", None) is False:
                 risks.append(f"Scenario “{s.name}” ({s.kind}, {STAGE_TITLES[key]}) does not fit in GPU memory as planned.")
     budget = project.scope.budget_usd
-    cost = _lookup(train, "cost") if train else None
-    if budget is not None and cost is not None and isinstance(cost[1], (int, float)) and cost[1] > budget:
-        risks.append(f"The training estimate ({fmt.with_unit('cost_usd', cost[1])}, scenario “{train.name}”) "
+    cost = _cost_usd(train)
+    if budget is not None and cost is not None and cost > budget:
+        risks.append(f"The training estimate ({fmt.with_unit('cost_usd', cost)}, scenario “{train.name}”) "
                      f"exceeds the budget of {fmt.with_unit('budget_usd', budget)}.")
     model = None
     if project.select.model_id:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from lifecycle._typed import Setup
+from lifecycle.choices import DataAvailable
 from lifecycle.errors import InvalidInput
 from lifecycle.models.gpus import get_gpu
 from lifecycle.resources import data_path
@@ -80,8 +82,9 @@ def pretraining_cost(params: float, tokens: float | None = None, *, gpu_id: str 
     """Time and cost to pre-train ``params`` on ``tokens`` (default 20 per parameter)."""
     if tokens is None:
         tokens = cases()["chinchilla_tokens_per_param"] * params
+    # mixed precision in the chip's 16-bit format: bf16, or fp16 on V100/T4 (no bf16 tensor cores)
     return training_time_and_cost(training_flops(params, tokens), gpu_id, gpus=gpus, mfu=mfu,
-                                  price_usd_per_hour=price_usd_per_hour)
+                                  price_usd_per_hour=price_usd_per_hour, precision="half")
 
 
 def pretrain_advice(*, domain: str = "general", data_available: str | None = None, budget_usd: float | None = None,
@@ -148,3 +151,27 @@ def pretrain_advice(*, domain: str = "general", data_available: str | None = Non
                "C = 6·N·D (Kaplan et al. 2020, Sec. 2.1) via lifecycle.scaling.compute"]
     return PretrainAdvice(recommendation=rec, headline=headline, factors=factors, cost=cost,
                           target_params=target_params, target_tokens=tokens, bloomberg=bb, sources=sources)
+
+
+class PretrainDecisionSetup(Setup):
+    """The answers that decide between adapting a model, continued pre-training and pre-training one."""
+
+    domain: str = Field("general", max_length=100)
+    data_available: DataAvailable | None = None
+    budget_usd: float | None = Field(None, ge=0, le=1e12)
+    constraints: tuple[str, ...] = Field((), max_length=50)
+    target_params: float = Field(7e9, gt=0, le=1e14)
+    target_tokens: float | None = Field(None, gt=0, le=1e17)
+    gpu: str = Field("a100-80gb", min_length=1, max_length=64)
+    gpus: int = Field(512, ge=1, le=1_000_000)
+    mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+
+
+@lru_cache(maxsize=64)
+def pretrain_decision(setup: PretrainDecisionSetup) -> PretrainAdvice:
+    """The pre-train-or-adapt calculator (see ``pretrain_advice``)."""
+    return pretrain_advice(domain=setup.domain, data_available=setup.data_available, budget_usd=setup.budget_usd,
+                           constraints=list(setup.constraints), target_params=setup.target_params,
+                           target_tokens=setup.target_tokens, gpu_id=setup.gpu, gpus=setup.gpus, mfu=setup.mfu,
+                           price_usd_per_hour=setup.price_usd_per_hour)

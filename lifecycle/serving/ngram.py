@@ -15,8 +15,9 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from lifecycle._typed import Result, Setup
 from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.resources import data_path
 from lifecycle.serving.sampling import Distribution, make_distribution, transform, validate_settings
@@ -159,3 +160,36 @@ def generate(
         prompt=prompt or "", text=(prompt_text + joiner + continuation).strip(), continuation=continuation,
         new_tokens=new_tokens, steps=steps, stop_reason="max_new_tokens",
     )
+
+
+class GenerationSetup(Setup):
+    """Generation settings applied to a small real language model, next to greedy decoding."""
+
+    prompt: str = Field("And God said", max_length=500)
+    max_new_tokens: int = Field(40, ge=1, le=MAX_NEW_TOKENS_LIMIT)
+    temperature: float = Field(1.0, ge=0, le=100)
+    top_k: int | None = Field(None, ge=1, le=1_000_000)
+    top_p: float = Field(1.0, gt=0, le=1)
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    order: int = Field(DEFAULT_ORDER, ge=2, le=4)
+    text_id: str = Field(DEFAULT_TEXT_ID, max_length=100)
+
+
+class GenerationComparison(Result):
+    sampled: Generation  # with the setup's settings
+    greedy: Generation  # temperature 0, for comparison
+    tokens_trained: int  # words the n-gram model was trained on
+    vocabulary: int
+    source: dict  # the training text's title, licence and source
+
+
+@lru_cache(maxsize=128)
+def generation_comparison(setup: GenerationSetup) -> GenerationComparison:
+    """The generation calculator: the prompt continued with the setup's settings and greedily."""
+    common = {"max_new_tokens": setup.max_new_tokens, "text_id": setup.text_id, "order": setup.order}
+    model = load_model(setup.text_id, setup.order)
+    return GenerationComparison(
+        sampled=generate(setup.prompt, temperature=setup.temperature, top_k=setup.top_k, top_p=setup.top_p,
+                         seed=setup.seed, **common),
+        greedy=generate(setup.prompt, temperature=0.0, top_k=None, top_p=1.0, seed=0, **common),
+        tokens_trained=model.tokens_trained, vocabulary=len(model.vocab), source=_text_source(setup.text_id))

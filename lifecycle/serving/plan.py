@@ -13,21 +13,21 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
 from lifecycle._lookup import find_by_id
-from lifecycle.errors import InvalidInput
+from lifecycle._typed import Result, Setup
+from lifecycle.choices import WeightFormat, compute_precision, options
 from lifecycle.memory.inference import inference_memory, inference_weight_bytes, kv_cache_bytes
+from lifecycle.memory.setup import InferenceSetup
 from lifecycle.models.architecture import ModelShape
-from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import GPU, get_gpu
+from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
 
-SERVING_PRECISIONS = ("fp32", "fp16", "bf16", "int8", "int4")
-# Weight-only int8/int4 kernels (GPTQ, AWQ, bitsandbytes) dequantise to 16 bit before the matmul,
-# so prefill runs at the fp16 tensor-core rate; fp32 uses the fp32 rate.
-_COMPUTE_PRECISION = {"fp32": "fp32", "fp16": "fp16", "bf16": "bf16", "int8": "fp16", "int4": "fp16"}
+SERVING_PRECISIONS = options(WeightFormat)
 MAX_SEARCH_BATCH = 1 << 16
+MAX_TOKENS = 10**9
 
 
 class Engine(BaseModel):
@@ -56,7 +56,38 @@ def get_engine(engine_id: str) -> Engine:
     return find_by_id({e.id: e for e in list_engines()}, engine_id, "serving engine")
 
 
-class ServingPlan(BaseModel):
+class ServingSetup(Setup):
+    """One replica serving ``concurrent_sequences`` at once, tensor parallel over ``gpus`` GPUs of kind ``gpu``.
+    The engine's measured efficiencies apply unless overridden (None)."""
+
+    model: ModelRef
+    precision: WeightFormat = "bf16"
+    gpu: str = Field("h100-80gb", min_length=1, max_length=64)
+    gpus: int = Field(1, ge=1, le=64)
+    concurrent_sequences: int = Field(1, ge=1, le=MAX_SEARCH_BATCH)
+    prompt_tokens: int = Field(512, ge=1, le=MAX_TOKENS)
+    new_tokens: int = Field(256, ge=0, le=MAX_TOKENS)
+    engine: str = Field(DEFAULT_ENGINE, min_length=1, max_length=64)
+    bandwidth_efficiency: float | None = Field(None, gt=0, le=1)
+    per_layer_overhead_s: float | None = Field(None, ge=0, le=1)
+    prefill_utilisation: float | None = Field(None, gt=0, le=1)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ServingSetup:
+        get_gpu(self.gpu)
+        get_engine(self.engine)
+        kv = self.model.shape.kv_heads
+        if self.gpus > 1 and (kv % self.gpus and self.gpus % kv):
+            raise ValueError(f"{self.gpus} GPUs cannot split {kv} KV heads evenly; pick a divisor or multiple")
+        if self.new_tokens and self.model.family == "encoder":
+            raise ValueError("encoder-only models do not generate tokens; set new tokens to 0")
+        return self
+
+
+class ServingPoint(Result):
+    """The serving numbers at one batch size."""
+
     model_id: str
     precision: str
     gpu_id: str
@@ -91,29 +122,15 @@ class ServingPlan(BaseModel):
     assumptions: list[str]
 
 
-def _whole(name: str, value, lo: int) -> int:
-    if isinstance(value, bool) or value is None or int(value) != value or int(value) < lo:
-        raise InvalidInput(f"{name} must be a whole number ≥ {lo}, got {value!r}.")
-    return int(value)
+class ServingPlan(ServingPoint):
+    """The serving calculator's result: the numbers at the chosen batch, and at a sweep of batch sizes."""
+
+    sweep: list[ServingPoint] = []
 
 
-def _fraction(name: str, value: float) -> float:
-    v = float(value)
-    if not 0 < v <= 1:
-        raise InvalidInput(f"{name} must be in (0, 1], got {value!r}.")
-    return v
-
-
-def _shape_and_params(model) -> tuple[str, ModelShape, int]:
-    if isinstance(model, str):
-        m = get_model(model)
-        return m.id, m.shape, m.params
-    return model.id, model.shape, model.params
-
-
-def _memory(shape, precision, batch, prompt_tokens, new_tokens, tp):
-    return inference_memory(shape, precision=precision, batch=batch, prompt_tokens=prompt_tokens,
-                            new_tokens=new_tokens, tp=tp)
+def _memory(setup: ServingSetup, batch: int, prompt_tokens: int):
+    return inference_memory(InferenceSetup(model=setup.model, precision=setup.precision, concurrent_sequences=batch,
+                                           prompt_tokens=prompt_tokens, new_tokens=setup.new_tokens, tp=setup.gpus))
 
 
 def decode_bytes_per_step(shape: ModelShape, precision: str, batch: int, context: int, *, tp: int = 1,
@@ -168,60 +185,41 @@ def decode_step(shape: ModelShape, params: int, precision: str, gpu: GPU, *, bat
     max(bytes read / (bandwidth · efficiency), FLOPs / (peak · utilisation)) + layers · overhead."""
     bytes_read = decode_bytes_per_step(shape, precision, batch, max(1, round(context)), tp=tp, prompt_tokens=prompt_tokens)
     memory_s = bytes_read / (gpu.memory_bandwidth_bytes_per_s * bandwidth_efficiency)
-    compute_s = batch * forward_flops(params, shape, 1, context) / (tp * gpu.peak_flops(_COMPUTE_PRECISION[precision]) * utilisation)
+    compute_s = batch * forward_flops(params, shape, 1, context) / (tp * gpu.peak_flops(compute_precision(precision)) * utilisation)
     overhead_s = decode_layers(shape) * per_layer_overhead_s
     return DecodeStep(seconds=max(memory_s, compute_s) + overhead_s, bytes_read=bytes_read, memory_s=memory_s,
                       compute_s=compute_s, overhead_s=overhead_s, bound="memory" if memory_s >= compute_s else "compute")
 
 
-def serving_plan(
-    model,
-    *,
-    precision: str = "bf16",
-    gpu: GPU | str = "h100-80gb",
-    gpus: int = 1,
-    batch: int = 1,
-    prompt_tokens: int = 512,
-    new_tokens: int = 256,
-    engine: str = DEFAULT_ENGINE,
-    bandwidth_efficiency: float | None = None,
-    per_layer_overhead_s: float | None = None,
-    prefill_utilisation: float | None = None,
-    price_usd_per_hour: float | None = None,
-    find_limits: bool = True,
-) -> ServingPlan:
-    """Memory, fit, throughput, latency and cost of serving ``model`` with tensor parallelism over ``gpus``."""
-    model_id, shape, params = _shape_and_params(model)
-    precision = str(precision).lower()
-    if precision not in SERVING_PRECISIONS:
-        raise InvalidInput(f"Unknown serving precision {precision!r}; choose one of {', '.join(SERVING_PRECISIONS)}.")
-    g = gpu if isinstance(gpu, GPU) else get_gpu(gpu)
-    tp = _whole("GPU count", gpus, 1)
-    batch = _whole("Concurrent sequences", batch, 1)
-    prompt_tokens = _whole("Prompt tokens", prompt_tokens, 1)
-    new_tokens = _whole("New tokens", new_tokens, 0)
-    eng = get_engine(engine)
-    bw_eff = _fraction("Bandwidth efficiency", eng.bandwidth_efficiency if bandwidth_efficiency is None else bandwidth_efficiency)
-    util = _fraction("Prefill utilisation", eng.prefill_utilisation if prefill_utilisation is None else prefill_utilisation)
-    overhead = float(eng.per_layer_overhead_s if per_layer_overhead_s is None else per_layer_overhead_s)
-    if not 0 <= overhead <= 1:
-        raise InvalidInput(f"Per-layer overhead must be between 0 and 1 s, got {overhead!r}.")
-    price = float(g.price_usd_per_hour if price_usd_per_hour is None else price_usd_per_hour)
-    if not price >= 0:
-        raise InvalidInput(f"GPU price must be ≥ 0 $/hour, got {price_usd_per_hour!r}.")
-    if tp > 1 and (shape.kv_heads % tp and tp % shape.kv_heads):
-        raise InvalidInput(f"{tp} GPUs cannot split {shape.kv_heads} KV heads evenly; pick a divisor or multiple.")
-    peak = g.peak_flops(_COMPUTE_PRECISION[precision])
+@lru_cache(maxsize=128)
+def serving_plan(setup: ServingSetup) -> ServingPlan:
+    """The serving calculator: memory, fit, largest batch and context, throughput, latency and cost of one
+    replica, and the same at a sweep of batch sizes (for the charts)."""
+    point = serving_point(setup, setup.concurrent_sequences, find_limits=True)
+    batches = sweep_batches(setup.concurrent_sequences, point.max_batch)
+    sweep = [point if b == setup.concurrent_sequences else serving_point(setup, b, find_limits=False) for b in batches]
+    return ServingPlan(**point.model_dump(), sweep=[ServingPoint(**s.model_dump()) for s in sweep])
 
-    est = _memory(shape, precision, batch, prompt_tokens, new_tokens, tp)
+
+def serving_point(setup: ServingSetup, batch: int, *, find_limits: bool) -> ServingPoint:
+    """Memory, fit, throughput, latency and cost of serving ``batch`` sequences with ``setup``."""
+    shape, params, precision, tp = setup.model.shape, setup.model.params, setup.precision, setup.gpus
+    prompt_tokens, new_tokens = setup.prompt_tokens, setup.new_tokens
+    g = get_gpu(setup.gpu)
+    eng = get_engine(setup.engine)
+    bw_eff = eng.bandwidth_efficiency if setup.bandwidth_efficiency is None else setup.bandwidth_efficiency
+    util = eng.prefill_utilisation if setup.prefill_utilisation is None else setup.prefill_utilisation
+    overhead = eng.per_layer_overhead_s if setup.per_layer_overhead_s is None else setup.per_layer_overhead_s
+    price = g.price_usd_per_hour if setup.price_usd_per_hour is None else setup.price_usd_per_hour
+    peak = g.peak_flops(compute_precision(precision))
+
+    est = _memory(setup, batch, prompt_tokens)
     fits = est.fits(g)
     max_batch = max_context = -1  # -1: not searched (sweeps skip the searches)
     if find_limits:
-        max_batch = largest_fitting(
-            lambda b: _memory(shape, precision, b, prompt_tokens, new_tokens, tp).fits(g), 1, MAX_SEARCH_BATCH)
-        prompt_fit = largest_fitting(
-            lambda p: _memory(shape, precision, batch, p, new_tokens, tp).fits(g), 1,
-            max(1, shape.max_context - new_tokens))
+        max_batch = largest_fitting(lambda b: _memory(setup, b, prompt_tokens).fits(g), 1, MAX_SEARCH_BATCH)
+        prompt_fit = largest_fitting(lambda p: _memory(setup, batch, p).fits(g), 1,
+                                     max(1, shape.max_context - new_tokens))
         max_context = prompt_fit + new_tokens if prompt_fit >= 1 else 0
 
     # Prefill: compute-bound, split over tp GPUs.
@@ -240,8 +238,8 @@ def serving_plan(
     throughput = out_tokens / latency if new_tokens else 0.0
     dollars_per_s = price * tp / 3600
     all_tokens_per_s = batch * (prompt_tokens + new_tokens) / latency
-    return ServingPlan(
-        model_id=model_id, precision=precision, gpu_id=g.id, gpus=tp, batch=batch, prompt_tokens=prompt_tokens,
+    return ServingPoint(
+        model_id=setup.model.id, precision=precision, gpu_id=g.id, gpus=tp, batch=batch, prompt_tokens=prompt_tokens,
         new_tokens=new_tokens, engine=eng.id, memory_components=dict(est.components),
         memory_reserved_bytes=est.peak_reserved_bytes, memory_total_bytes=est.peak_reserved_bytes + est.cuda_context_bytes,
         gpu_memory_bytes=g.memory_bytes, fits=fits, max_batch=max_batch, max_context=max_context, context_limit=shape.max_context,
@@ -271,11 +269,6 @@ def assumptions(eng: Engine, bw_eff: float, overhead: float, util: float, tp: in
          "between GPUs is not modelled (assumes NVLink)." if tp > 1 else "One GPU: no communication."),
         "Cost counts GPU time only, at 100% occupancy (no idle time, no CPU, storage or network).",
     ]
-
-
-def batch_sweep(model, batches: list[int], **kwargs) -> list[ServingPlan]:
-    """The plan at each batch size (for the tokens/s-vs-batch and memory-vs-sequences charts)."""
-    return [serving_plan(model, batch=b, find_limits=False, **kwargs) for b in batches]
 
 
 def sweep_batches(batch: int, max_batch: int, *, limit: int = 4096) -> list[int]:

@@ -9,13 +9,16 @@ with the scale ``absmax / qmax`` stated next to every stored value.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import ml_dtypes
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from lifecycle._typed import Result, Setup
 from lifecycle.errors import InvalidInput
+from lifecycle.models.ref import ModelRef
 
 FORMATS: tuple[str, ...] = ("fp32", "fp16", "bf16", "int8", "int4")
 FORMAT_TITLES = {"fp32": "FP32", "fp16": "FP16", "bf16": "BF16", "int8": "INT8", "int4": "INT4"}
@@ -122,9 +125,9 @@ class StoredValue(BaseModel):
 
     format: str
     value: float
-    stored: float
-    abs_error: float
-    rel_error: float | None  # None when the value is 0
+    stored: float | None  # None when the value overflows the format (it would be stored as ±inf)
+    abs_error: float | None
+    rel_error: float | None  # None when the value is 0 or overflows
     bit_pattern: str  # "sign exponent fraction" for floats, two's-complement code for integers
     code: int | None = None  # integer formats: the stored integer
     scale: float | None = None  # integer formats: absmax / qmax
@@ -154,11 +157,11 @@ def stored_value(x: float, fmt: str, *, absmax: float | None = None) -> StoredVa
         with np.errstate(over="ignore"):
             arr = np.array(value, dtype=np.float64).astype(_FLOAT_DTYPES[key][0])
         stored = float(arr)
-        overflow = not math.isfinite(stored)
-        err = math.inf if overflow else abs(stored - value)
+        overflow = not math.isfinite(stored)  # stored as ±inf: no finite value or error to report
+        err = None if overflow else abs(stored - value)
         return StoredValue(
-            format=FORMAT_TITLES[key], value=value, stored=stored, abs_error=err,
-            rel_error=(err / abs(value)) if value != 0 else None,
+            format=FORMAT_TITLES[key], value=value, stored=None if overflow else stored, abs_error=err,
+            rel_error=(err / abs(value)) if (value != 0 and err is not None) else None,
             bit_pattern=_float_bits(arr, key), overflow=overflow,
         )
     bits = _INT_BITS[key]
@@ -202,3 +205,50 @@ def quantize_absmax(values: np.ndarray, bits: int, *, absmax: float | None = Non
 def demonstration(x: float = math.pi, *, absmax: float | None = None) -> list[dict[str, Any]]:
     """``stored_value`` of ``x`` in every format, as table rows."""
     return [stored_value(x, key, absmax=absmax).model_dump() for key in FORMATS]
+
+
+class WeightFormatRow(Result):
+    """One number format: its bit layout and what the model's weights take in it."""
+
+    format: str
+    kind: str
+    bits: int
+    sign_bits: int
+    exponent_bits: int
+    fraction_bits: int
+    range: str
+    bytes_per_value: float
+    weights_bytes: int  # every weight in this format
+    loaded_bytes: int | None = None  # as the planner loads them (quantised block linears, 16-bit embeddings)
+
+
+class QuantizationSetup(Setup):
+    """A model's weights in every format, and what one value becomes in each."""
+
+    params: int = Field(ge=1, le=10**14)
+    model: ModelRef | None = None  # adds "as loaded" (needs the shape)
+    value: float = Field(math.pi, ge=-1e300, le=1e300)
+    absmax: float = Field(DEFAULT_ABSMAX, gt=0, le=1e300)
+
+    @classmethod
+    def for_model(cls, model: ModelRef, **fields) -> QuantizationSetup:
+        return cls(params=model.params, model=model, **fields)
+
+
+class QuantizationReport(Result):
+    formats: list[WeightFormatRow]
+    stored: list[StoredValue]  # ``value`` stored in each format
+
+
+@lru_cache(maxsize=64)
+def quantization_report(setup: QuantizationSetup) -> QuantizationReport:
+    """The quantization calculator: bytes of the weights per format and one value stored in each."""
+    from lifecycle.memory.inference import inference_weight_bytes
+
+    rows = []
+    for row in quantization_table(setup.params):
+        loaded = inference_weight_bytes(setup.model.shape, row["format"].lower()) if setup.model else None
+        rows.append(WeightFormatRow(**{k: row[k] for k in WeightFormatRow.model_fields if k in row},
+                                    loaded_bytes=loaded))
+    stored = [stored_value(setup.value, key, absmax=setup.absmax) for key in FORMATS]
+    return QuantizationReport(formats=rows, stored=stored)

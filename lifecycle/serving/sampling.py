@@ -13,11 +13,13 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
+from lifecycle._typed import Result, Setup
 from lifecycle.errors import InvalidInput
 
 # The course's example lists its four most probable tokens and elides the rest of the vocabulary
@@ -38,6 +40,9 @@ DEFAULT_DISTRIBUTION_SOURCE = (
 )
 # Sum-to-one tolerance before we say we renormalised the user's numbers.
 _SUM_TOLERANCE = 1e-6
+MAX_TOKENS = 300_000  # above every tokenizer's vocabulary (Gemma: 256k)
+MAX_FILE_BYTES = 20_000_000  # 300k tokens with their probabilities fit in a few MB
+MAX_SAMPLES = 10_000_000  # drawn as multinomial counts: memory grows with the vocabulary, not with the draws
 
 
 class Distribution(BaseModel):
@@ -62,14 +67,18 @@ def make_distribution(weights: dict[str, float] | list[tuple[str, float]]) -> Di
     items = list(weights.items()) if isinstance(weights, dict) else list(weights)
     if not items:
         raise InvalidInput("The distribution is empty: give at least one token with a probability.")
+    if len(items) > MAX_TOKENS:
+        raise InvalidInput(f"The distribution has {len(items):,} tokens; the limit is {MAX_TOKENS:,}.")
     tokens: list[str] = []
     values: list[float] = []
+    seen: set[str] = set()  # a set, not the list: a 50k-token vocabulary stays linear
     for token, value in items:
         token = str(token).strip()
         if not token:
             raise InvalidInput("A token in the distribution is blank.")
-        if token in tokens:
+        if token in seen:
             raise InvalidInput(f"Token {token!r} appears twice in the distribution.")
+        seen.add(token)
         try:
             v = float(value)
         except (TypeError, ValueError):
@@ -114,10 +123,20 @@ def parse_distribution(text: str) -> Distribution:
 
 def load_distribution(path: str | Path) -> Distribution:
     """Read a distribution file (JSON object or 'token probability' lines)."""
+    return parse_distribution(load_distribution_text(path))
+
+
+def load_distribution_text(path: str | Path) -> str:
+    """The text of a distribution file, size-checked before it is read."""
     p = Path(path)
     if not p.is_file():
         raise InvalidInput(f"Probabilities file {str(p)!r} does not exist.")
-    return parse_distribution(p.read_text(encoding="utf-8"))
+    if p.stat().st_size > MAX_FILE_BYTES:
+        raise InvalidInput(f"Probabilities file {str(p)!r} is {p.stat().st_size:,} bytes; the limit is {MAX_FILE_BYTES:,}.")
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"Probabilities file {str(p)!r} is not UTF-8 text.") from None
 
 
 def validate_settings(temperature: float, top_k: int | None, top_p: float) -> None:
@@ -214,17 +233,46 @@ def transform(
     )
 
 
-def sample_indices(probs: np.ndarray, n: int, seed: int | None) -> np.ndarray:
-    """n draws from probs with numpy's PCG64 generator: the same seed gives the same draws."""
-    if isinstance(n, bool) or int(n) != n or int(n) < 1:
-        raise InvalidInput(f"Number of samples must be a whole number ≥ 1, got {n!r}.")
+def sample_frequencies(probs: np.ndarray, n: int, seed: int | None) -> np.ndarray:
+    """Share of n seeded draws that landed on each token: one multinomial draw of the counts (numpy's PCG64:
+    the same seed gives the same counts), so memory grows with the vocabulary, not with n."""
+    if isinstance(n, bool) or int(n) != n or not 1 <= int(n) <= MAX_SAMPLES:
+        raise InvalidInput(f"Number of samples must be a whole number from 1 to {MAX_SAMPLES:,}, got {n!r}.")
     if seed is not None and (int(seed) != seed or int(seed) < 0):
         raise InvalidInput(f"Seed must be a whole number ≥ 0, got {seed!r}.")
-    rng = np.random.default_rng(seed)
-    return rng.choice(len(probs), size=int(n), p=np.asarray(probs, dtype=np.float64))
-
-
-def sample_frequencies(probs: np.ndarray, n: int, seed: int | None) -> np.ndarray:
-    """Share of n seeded draws that landed on each token."""
-    counts = np.bincount(sample_indices(probs, n, seed), minlength=len(probs))
+    p = np.asarray(probs, dtype=np.float64)
+    counts = np.random.default_rng(seed).multinomial(int(n), p / p.sum())
     return counts / counts.sum()
+
+
+class SamplingSetup(Setup):
+    """Generation settings applied to one next-token distribution, and seeded draws from the result."""
+
+    distribution: tuple[tuple[str, float], ...] = Field(
+        default_factory=lambda: tuple(DEFAULT_DISTRIBUTION.items()), min_length=1, max_length=MAX_TOKENS)
+    temperature: float = Field(1.0, ge=0, le=100)
+    top_k: int | None = Field(None, ge=1, le=MAX_TOKENS)
+    top_p: float = Field(1.0, gt=0, le=1)
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    samples: int = Field(1000, ge=1, le=MAX_SAMPLES)
+
+    @classmethod
+    def from_text(cls, text: str, **fields) -> SamplingSetup:
+        """From "cake 0.20, donut 0.10" or a JSON object (see ``parse_distribution``)."""
+        dist = parse_distribution(text)  # keeps the weights as typed: the demo says when it renormalised them
+        return cls(distribution=tuple((tok, p * dist.input_sum) for tok, p in zip(dist.tokens, dist.probs)), **fields)
+
+
+class SamplingDemo(Result):
+    distribution: Distribution
+    transformed: Transformed
+    frequencies: list[float]  # share of the seeded draws per token
+
+
+@lru_cache(maxsize=64)
+def sampling_demo(setup: SamplingSetup) -> SamplingDemo:
+    """The generation-settings calculator: the distribution after temperature, top-k and top-p, and draws from it."""
+    dist = make_distribution(list(setup.distribution))
+    t = transform(dist, temperature=setup.temperature, top_k=setup.top_k, top_p=setup.top_p)
+    freqs = sample_frequencies(np.asarray(t.final), setup.samples, setup.seed)
+    return SamplingDemo(distribution=dist, transformed=t, frequencies=freqs.tolist())

@@ -113,7 +113,7 @@ def test_serving_plan_saves_decisions_and_a_scenario_with_a_chart(run_page, app_
     next(b for b in at.button if b.label == "Save as scenario").click().run()
     _ok(at)
     scenario = app_env.get_project(project.id).integrate.scenarios[-1]
-    assert scenario.kind == "serving" and scenario.results["fits"]
+    assert scenario.kind == "serving" and scenario.result.fits and scenario.author == "tester"
     fig = scenario_figure(scenario)
     assert fig is not None and len(fig.data) > 3
 
@@ -159,5 +159,5 @@ def test_serving_plan_works_for_a_team_model_and_its_scenario_redraws(run_page, 
     next(b for b in at.button if b.label == "Save as scenario").click().run()
     _ok(at)
     scenario = app_env.get_project(project.id).integrate.scenarios[-1]
-    assert scenario.inputs["model_id"] == "team-2b"
+    assert scenario.setup.model.id == "team-2b" and scenario.setup.model.name == "Team 2B"
     assert scenario_figure(scenario) is not None

@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 from lifecycle.charts import scenario_figure
+from lifecycle.memory.plan import training_plan
 from tests.support.apptest import ok as _ok
 
 ADAPT, INTEGRATE = "pages/adapt.py", "pages/integrate.py"
@@ -61,7 +62,7 @@ def test_training_knobs_at_their_limits_never_crash(run_page):
     at = _ok(run_page(ADAPT, view=VIEW))
     at.selectbox(key=K + "method").set_value("qlora").run()
     _ok(at)
-    for name in ("batch", "seq", "gpus", "tp", "pp", "rank", "tokens", "mfu", "run_gpus"):
+    for name in ("batch", "seq", "gpus", "tp", "pp", "rank", "tokens", "mfu"):
         widget = at.number_input(key=K + name)
         for value in (widget.min, widget.max):
             widget.set_value(value).run()
@@ -106,8 +107,9 @@ def test_save_as_scenario_stores_it_and_its_chart_redraws(run_page, app_env):
     _ok(at)
     stored = app_env.get_project(project.id)
     scenario = stored.adapt.scenarios[-1]
-    assert scenario.kind == "memory" and scenario.name == "7B LoRA plan"
-    assert scenario.results["peak_allocated_bytes"] > 0 and "components" in scenario.results
+    assert scenario.kind == "training" and scenario.name == "7B LoRA plan" and scenario.author == "tester"
+    assert scenario.result == training_plan(scenario.setup)  # what was shown is what the setup computes
+    assert scenario.result.estimate.peak_allocated_bytes > 0 and scenario.result.estimate.components
     assert scenario_figure(scenario) is not None
     at = _ok(run_page(ADAPT, project=stored, view=VIEW))
     assert any("Saved memory scenarios" in m.value for m in at.markdown)

@@ -85,9 +85,9 @@ def test_save_scenario_persists_and_replots(run_page, app_env):
     at.button(key=K + "save").click().run()
     _ok(at)
     stored = app_env.get_project(project.id)
-    [scenario] = [s for s in stored.select.scenarios if s.kind == "scaling"]
-    assert scenario.name == "1e23 on H100" and scenario.inputs["budget_flops"] == pytest.approx(1e23)
-    assert next(p["law"] for p in scenario.results["budget"]) == "kaplan"
+    [scenario] = [s for s in stored.select.scenarios if s.kind == "pretraining"]
+    assert scenario.name == "1e23 on H100" and scenario.result.budget_flops == pytest.approx(1e23)
+    assert scenario.result.budget_plans[0].law == "kaplan"
     at = _ok(run_page(PAGE, project=stored, view=VIEW))
     assert at.selectbox(key=K + "replot").value == scenario.id
 

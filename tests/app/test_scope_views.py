@@ -58,7 +58,7 @@ def test_newcomer_goes_from_a_sentence_to_a_chosen_model_and_a_prompt_budget(run
     assert any("estimate" in w.value.lower() for w in at.warning)  # BERT's WordPiece is not the shipped BPE
     _click(at, "Save this check")
     scenario = app_env.get_project(project.id).scope.scenarios[-1]
-    assert scenario.kind == "prompt_budget" and scenario.results["context_tokens"] == 512
+    assert scenario.kind == "prompt_budget" and scenario.result.context_tokens == 512
 
 
 def test_use_case_without_tasks_or_project_does_not_save(run_page, app_env):

@@ -1,4 +1,4 @@
-"""Scaling laws as database rows: seeded by migration 0002, team fits added and deleted."""
+"""Scaling laws: built-ins from the packaged data only, team fits as database rows added and deleted."""
 
 import pytest
 from sqlalchemy import select
@@ -9,14 +9,14 @@ from lifecycle.records.orm import ScalingLawRow
 from lifecycle.scaling.laws import builtin_laws, make_law, parametric_allocation
 
 
-def test_migration_seeds_every_builtin_law_with_its_constants(any_store):
+def test_the_database_holds_no_builtin_law_and_every_builtin_is_listed_from_the_data(any_store):
     with any_store.session() as s:
-        rows = {r.name: r for r in s.scalars(select(ScalingLawRow)).all()}
+        assert s.scalars(select(ScalingLawRow)).all() == []  # migration 0003 removed 0002's seeded copies
     builtins = {law.name: law for law in builtin_laws()}
-    assert set(builtins) <= set(rows)
-    for law in list_laws(any_store):
-        if law.name in builtins:
-            assert law.builtin and law.params == builtins[law.name].params and law.source
+    listed = {law.name: law for law in list_laws(any_store)}
+    assert set(builtins) <= set(listed)
+    for name, law in builtins.items():
+        assert listed[name].builtin and listed[name].params == law.params and listed[name].source
 
 
 def test_a_team_fit_is_saved_listed_used_and_deleted(any_store):

@@ -4,7 +4,7 @@ locking, duplicate names, JSON round trip."""
 import pytest
 
 from lifecycle.errors import ConflictError, DuplicateName, InvalidInput, NotFound
-from lifecycle.records.project import Scenario
+from lifecycle.records.scenarios import LegacyScenario
 from lifecycle.records.transfer import export_json, import_json, parse_export
 
 ODD_NAMES = [
@@ -36,7 +36,8 @@ def test_every_save_writes_a_revision_with_the_full_document(any_store):
     p.scope.saved_at = p.updated_at
     p = any_store.save_project(p, author="bob", section="scope")
     p.select.model_id = "bert-base-uncased"
-    p.select.scenarios.append(Scenario(kind="memory", name="LoRA on 1xA100", inputs={"b": 8}, results={"gib": 12.5}))
+    p.select.scenarios.append(LegacyScenario(original_kind="memory", name="LoRA on 1xA100", inputs={"b": 8},
+                                              results={"gib": 12.5}))
     p = any_store.save_project(p, author="cy", section="select")
     history = any_store.history(p.id)
     assert [(r.version, r.author, r.section) for r in history] == [
@@ -120,7 +121,8 @@ def test_archive_restore_rename_duplicate(any_store):
 def test_json_round_trip_is_identical(any_store, store):
     p = any_store.create_project("Round trip", description="<b>x</b> & 'quotes' 📈", author="ann")
     p.scope.tasks = ["summarization", "translation"]
-    p.adapt.scenarios.append(Scenario(kind="memory", name="s1", inputs={"seq": 2048}, results={"peak": 1.5e10}))
+    p.adapt.scenarios.append(LegacyScenario(original_kind="memory", name="s1", inputs={"seq": 2048},
+                                             results={"peak": 1.5e10}))
     p = any_store.save_project(p, section="adapt")
     text = export_json(any_store)
     imported = import_json(store, text)

@@ -306,8 +306,10 @@ memory_kwargs = st.fixed_dictionaries({}, optional={
 def test_training_memory_for_any_settings(name, kwargs):
     from lifecycle.models.architecture import ModelShape
 
+    from tests.support.memory import train
+
     shape = ModelShape.from_config(REAL_CONFIGS[name])
-    est = outcome(MEMORY.training_memory, shape, **kwargs)
+    est = outcome(train, shape, **kwargs)  # through the TrainingSetup: the boundary every caller uses
     if est is not None:
         assert est.peak_allocated_bytes > 0 and est.peak_reserved_bytes >= est.peak_allocated_bytes
 
@@ -321,8 +323,10 @@ def test_training_memory_for_any_settings(name, kwargs):
 def test_inference_memory_for_any_settings(name, kwargs):
     from lifecycle.models.architecture import ModelShape
 
+    from tests.support.memory import infer
+
     shape = ModelShape.from_config(REAL_CONFIGS[name])
-    est = outcome(INFERENCE.inference_memory, shape, **kwargs)
+    est = outcome(infer, shape, **kwargs)
     if est is not None:
         assert est.peak_allocated_bytes > 0
 
@@ -342,7 +346,12 @@ def test_fewest_gpus_for_any_settings(name, gpu, kwargs):
         return
     # Non-positive tp/pp are covered (with a time limit) by the next test: they must not loop forever.
     kwargs = {k: (max(1, min(int(v), 64)) if k in ("tp", "pp") else v) for k, v in kwargs.items() if k != "gpus"}
-    found = outcome(min_gpus, shape, gpu, **kwargs)
+    from tests.support.memory import train_setup
+
+    setup = outcome(train_setup, shape, **kwargs)
+    if setup is None:
+        return
+    found = outcome(min_gpus, setup, gpu)
     if found is not None and found[0] is not None:
         assert found[0] >= 1 and found[1].peak_allocated_bytes > 0
 
@@ -358,8 +367,10 @@ def test_fewest_gpus_with_a_non_positive_parallel_degree_answers_promptly(parall
             "from lifecycle.errors import LifecycleError\n"
             "from lifecycle.models.gpus import get_gpu\n"
             "from lifecycle.memory.planner import min_gpus\n"
+            "from lifecycle.memory.setup import TrainingSetup\n"
             "try:\n"
-            f"    min_gpus(get_model('gpt2-xl').shape, get_gpu('t4'), strategy='zero3', **{parallel!r})\n"
+            f"    min_gpus(TrainingSetup.for_shape(get_model('gpt2-xl').shape, strategy='zero3', **{parallel!r}),\n"
+            "             get_gpu('t4'))\n"
             "except LifecycleError as exc:\n"
             "    print('refused:', exc)\n")
     try:
@@ -380,12 +391,13 @@ def test_memory_grid_for_any_axes(name, batches, seqs, gpu_counts, ckpt):
     import numpy as np
 
     from lifecycle.memory.grid import training_memory_grid
+    from lifecycle.memory.setup import TrainingSetup
     from lifecycle.models.architecture import ModelShape
 
     shape = ModelShape.from_config(REAL_CONFIGS[name])
     try:
-        grid = training_memory_grid(shape, batches=batches, seqs=seqs, gpu_counts=gpu_counts,
-                                    strategies=("ddp", "zero3"), grad_checkpointing=ckpt)
+        grid = training_memory_grid(TrainingSetup.for_shape(shape, grad_checkpointing=ckpt), batches=batches,
+                                    seqs=seqs, gpu_counts=gpu_counts, strategies=("ddp", "zero3"))
     except LifecycleError:
         return
     allocated = grid["peak_allocated_bytes"]
@@ -394,7 +406,7 @@ def test_memory_grid_for_any_axes(name, batches, seqs, gpu_counts, ckpt):
 
 
 @needs("lifecycle.serving.plan")
-@settings(max_examples=scaled(30, 300))
+@settings(max_examples=scaled(20, 300))
 @given(st.sampled_from(["llama-2-7b", "gpt2-small", "bert-base-uncased", "flan-t5-xl", "no-such-model"]),
        st.fixed_dictionaries({}, optional={
            "precision": st.sampled_from(["bf16", "fp16", "int8", "int4", "fp32", "nope"]),
@@ -405,9 +417,9 @@ def test_memory_grid_for_any_axes(name, batches, seqs, gpu_counts, ckpt):
            "prefill_utilisation": st.one_of(st.none(), awkward_floats),
            "price_usd_per_hour": st.one_of(st.none(), awkward_floats)}))
 def test_serving_plan_for_any_settings(model, kwargs):
-    from lifecycle.serving.plan import serving_plan
+    from tests.support.serving import plan
 
-    outcome(serving_plan, model, find_limits=False, **kwargs)
+    outcome(plan, model, **kwargs)  # through the ServingSetup, with the largest batch/context searches
 
 
 @needs("lifecycle.scaling.pretrain_advice")

@@ -16,7 +16,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from lifecycle.records.project import Project, Scenario
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import LegacyScenario
 from lifecycle.records.transfer import export_json, import_json
 from tests.reliability._pages import open_view, page_views, problems, view_id
 
@@ -45,9 +46,10 @@ def injected_project(name_suffix: str = "") -> Project:
         stage.notes = _text(f"{key}.notes")
         stage.decisions = {"summary": _text(f"{key}.summary"), "rationale": _text(f"{key}.rationale"),
                            "risks": _text(f"{key}.risks"), _text("key"): _text(f"{key}.odd key")}
-        stage.scenarios.append(Scenario(kind="note", name=_text(f"{key}.scenario"), author=_text("author"),
-                                        notes=_text(f"{key}.scenario notes"),
-                                        inputs={"comment": _text("inputs")}, results={"comment": _text("results")}))
+        stage.scenarios.append(LegacyScenario(original_kind="note", name=_text(f"{key}.scenario")[:200],
+                                              author=_text("author")[:200], notes=_text(f"{key}.scenario notes"),
+                                              inputs={"comment": _text("inputs")},
+                                              results={"comment": _text("results")}))
     p.scope.use_case = _text("use_case")
     p.scope.quality_bar = _text("quality_bar")
     p.scope.domain = _text("domain")

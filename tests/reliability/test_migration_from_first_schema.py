@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 
 from lifecycle.records.custom_models import list_custom_models
 from lifecycle.records.laws import get_law, list_laws
-from lifecycle.records.project import Project, Scenario
+from lifecycle.records.project import Project, upgrade_document
 from lifecycle.records.store import MIGRATIONS_DIR, Store, _engine_for
 
 FIRST_REVISION = "0001"
@@ -58,11 +58,21 @@ def _project_document(i: int) -> Project:
     p.scope.input_tokens, p.scope.latency_ms_p95 = 512, 250.0
     p.scope.saved_at = WHEN
     p.select.model_id = "bert-base-uncased"
-    p.select.scenarios.append(Scenario(id=f"legacy{i}", kind="memory", name="LoRA r=16", created_at=WHEN,
-                                       inputs={"batch": 8, "seq": 512}, results={"peak_gib": 11.5}))
     p.adapt.eval_targets = []
     p.integrate.gpu_count = 2
     return p
+
+
+V1_SCENARIO = {"kind": "memory", "name": "LoRA r=16", "author": "ann", "created_at": WHEN.isoformat(),
+               "inputs": {"batch": 8, "seq": 512}, "results": {"peak_gib": 11.5}, "notes": ""}
+
+
+def _v1_document(i: int) -> dict:
+    """The document as the first release stored it: schema version 1, a free-form scenario."""
+    doc = _project_document(i).content()
+    doc["schema_version"] = 1
+    doc["select"]["scenarios"] = [{**V1_SCENARIO, "id": f"legacy{i}"}]
+    return doc
 
 
 def _fill_first_schema(engine: sa.Engine) -> None:
@@ -71,7 +81,7 @@ def _fill_first_schema(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         for i in range(1, 4):
             p = _project_document(i)
-            doc = json.dumps(p.content(), ensure_ascii=False, sort_keys=True)
+            doc = json.dumps(_v1_document(i), ensure_ascii=False, sort_keys=True)
             conn.execute(t["projects"].insert().values(
                 id=i, name=p.name, name_key=p.name.lower(), description=p.description, owner=p.owner,
                 archived=p.archived, stages_done="scope", document=doc, created_at=WHEN, updated_at=WHEN,
@@ -126,11 +136,22 @@ def test_a_first_schema_database_with_data_migrates_to_head_with_nothing_lost(ba
     after = _snapshot(store.engine)
     for table, rows in before.items():
         kept = [r for r in after[table] if r["id"] in {b["id"] for b in rows}]
-        assert kept == rows, table  # every row, every column, byte for byte
-    # The app reads all of it.
+        # every row and every column byte for byte, but documents: migration 0004 upgrades them to schema 2
+        assert [{k: v for k, v in r.items() if k != "document"} for r in kept] == \
+            [{k: v for k, v in r.items() if k != "document"} for r in rows], table
+        for old, new in zip(rows, kept):
+            if "document" in old:
+                assert json.loads(new["document"]) == upgrade_document(json.loads(old["document"])), table
+    # The app reads all of it; the v1 scenario (no model saved) is kept with its values, marked.
     for i in range(1, 4):
         project = store.get_project(i)
-        assert project.content() == _project_document(i).content()
+        [scenario] = project.select.scenarios
+        assert scenario.kind == "legacy" and scenario.original_kind == "memory" and scenario.id == f"legacy{i}"
+        assert scenario.inputs == V1_SCENARIO["inputs"] and scenario.results == V1_SCENARIO["results"]
+        assert scenario.upgraded_from == {**V1_SCENARIO, "id": f"legacy{i}"}
+        expected = _project_document(i).content()
+        assert {k: v for k, v in project.content().items() if k != "select"} == \
+            {k: v for k, v in expected.items() if k != "select"}
         assert [r.version for r in store.history(i)] == [2, 1]
     assert {s.name for s in store.list_projects(archived=None)} == {_project_document(i).name for i in range(1, 4)}
     law = get_law("team pilot fit", store)

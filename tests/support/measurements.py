@@ -11,10 +11,9 @@ import json
 from pathlib import Path
 
 from lifecycle.memory.breakdown import MemoryEstimate
-from lifecycle.memory.estimate import training_memory
-from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.planner import rule_of_thumb_bytes
 from lifecycle.models.architecture import ModelShape
+from tests.support.memory import infer, train
 
 REPO = Path(__file__).resolve().parents[2]
 MEASUREMENTS = REPO / "tests" / "data" / "h200-measurements.jsonl"
@@ -52,7 +51,7 @@ def estimator_kwargs(row: dict) -> dict:
 def estimate_row(row: dict, configs: Path = CONFIGS) -> MemoryEstimate:
     shape = shape_for(row["name"], configs)
     kwargs = estimator_kwargs(row)
-    return inference_memory(shape, **kwargs) if row["kind"] == "infer" else training_memory(shape, **kwargs)
+    return infer(shape, **kwargs) if row["kind"] == "infer" else train(shape, **kwargs)
 
 
 def rules_for_row(row: dict) -> dict[str, float | None]:

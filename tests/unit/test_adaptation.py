@@ -14,12 +14,12 @@ from lifecycle.adapt.path import (
     size_option,
 )
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.memory.estimate import training_memory
-from lifecycle.memory.inference import inference_memory
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
+from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import ScopeStage
 from lifecycle.scaling.compute import DEFAULT_MFU, training_time_and_cost
+from tests.support.memory import infer, train
 
 ROOT = Path(__file__).resolve().parents[2]
 # Fastest training step of three on one H200 (shared/ground-truth/h200-measurements.jsonl, "train" rows):
@@ -41,12 +41,12 @@ def test_options_climb_the_ladder_and_cite_their_numbers():
 
 def test_ppo_holds_policy_value_reference_and_reward_models():
     shape = get_model("llama-2-7b").shape
-    est = role_estimates("rlhf", shape, 4, seq=1024, batch=1, grad_checkpointing=True)
+    est = role_estimates("rlhf", ModelRef.catalog("llama-2-7b"), 4, seq=1024, batch=1, grad_checkpointing=True)
     assert set(est) == {"policy (training)", "value (training)", "reference (frozen)", "reward (frozen)"}
-    policy = training_memory(shape, precision="amp_bf16", method="full", batch=1, seq=1024,
+    policy = train(shape, precision="amp_bf16", method="full", batch=1, seq=1024,
                              grad_checkpointing=True, gpus=4, strategy="zero3")
     assert est["policy (training)"].peak_reserved_bytes == policy.peak_reserved_bytes
-    frozen = inference_memory(shape, precision="bf16", batch=1, prompt_tokens=1024, tp=4)
+    frozen = infer(shape, precision="bf16", batch=1, prompt_tokens=1024, tp=4)
     assert est["reward (frozen)"].peak_reserved_bytes == frozen.peak_reserved_bytes
     # Shared GPUs: reserved memory adds up, the CUDA context is paid once.
     total = required_bytes(est)

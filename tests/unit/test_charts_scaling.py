@@ -14,8 +14,10 @@ from lifecycle.charts.scaling import (
     seed_markers,
 )
 from lifecycle.errors import InvalidInput
-from lifecycle.records.project import Project, Scenario
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import make_scenario
 from lifecycle.scaling.laws import builtin_law, parametric_allocation
+from lifecycle.scaling.pretraining import PretrainingSetup
 
 LAWS = [builtin_law(n) for n in DEFAULT_LAWS]
 
@@ -61,13 +63,13 @@ def test_table_d1_chart_has_all_rows_and_the_t5_footnote():
 
 @pytest.mark.parametrize("chart", ["loss", "allocation", "isoflop", "table_d1"])
 def test_a_saved_scenario_redraws_the_same_figure(chart):
-    inputs = {"chart": chart, "laws": [law.model_dump() for law in LAWS], "c_min_flops": 1e19, "c_max_flops": 1e25,
-              "markers": seed_markers() + [{"name": "ours", "params": 7e9, "tokens": 2e12, "group": "user"}],
-              "isoflop_budgets_flops": [1e20, 1e22]}
-    before = scenario_figure(Scenario(kind="scaling", name="plan", inputs=inputs))
+    setup = PretrainingSetup(laws=tuple(LAWS), chart=chart, c_min_flops=1e19, c_max_flops=1e25, params=7e9,
+                             tokens=2e12, budget_amount=1e22)
+    scenario = make_scenario(setup, name="plan")
+    before = scenario_figure(scenario)
     project = Project(name="p")
-    project.select.scenarios.append(Scenario(kind="scaling", name="plan", inputs=inputs))
+    project.select.scenarios.append(scenario)
     stored = Project.model_validate_json(project.model_dump_json())  # what the database keeps
     after = scenario_figure(stored.select.scenarios[0])
     assert after.to_plotly_json() == before.to_plotly_json()
-    assert "scaling" in scenario_kinds()
+    assert "pretraining" in scenario_kinds()

@@ -5,9 +5,10 @@ import numpy as np
 from lifecycle.charts import scenario_figure, scenario_kinds
 from lifecycle.charts.sampling import DROPPED, KEPT, distribution_figure, frequency_figure
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
-from lifecycle.records.project import Scenario
-from lifecycle.serving.plan import batch_sweep
-from lifecycle.serving.sampling import default_distribution, sample_frequencies, transform
+from lifecycle.models.ref import ModelRef
+from lifecycle.records.scenarios import make_scenario
+from lifecycle.serving.plan import ServingSetup, serving_point
+from lifecycle.serving.sampling import SamplingSetup, default_distribution, sample_frequencies, transform
 
 
 def test_both_kinds_are_registered():
@@ -32,7 +33,8 @@ def test_frequency_chart_shows_draws_next_to_probabilities():
 
 
 def test_serving_charts_draw_the_gpu_line_and_mark_batches_that_do_not_fit():
-    plans = batch_sweep("llama-2-7b", [1, 16, 256, 1024], gpu="a100-40gb", prompt_tokens=1024, new_tokens=256)
+    setup = ServingSetup(model=ModelRef.catalog("llama-2-7b"), gpu="a100-40gb", prompt_tokens=1024, new_tokens=256)
+    plans = [serving_point(setup, b, find_limits=False) for b in (1, 16, 256, 1024)]
     mem = memory_vs_sequences_figure(plans)
     assert any(s.type == "line" for s in mem.layout.shapes)  # the GPU's memory
     assert {"weights", "KV cache"} <= {tr.name for tr in mem.data}
@@ -41,10 +43,12 @@ def test_serving_charts_draw_the_gpu_line_and_mark_batches_that_do_not_fit():
 
 
 def test_saved_scenarios_redraw():
-    sampling = Scenario(kind="sampling", name="s", inputs={"distribution": {"a": 0.7, "b": 0.3}, "temperature": 1.0,
-                                                            "top_k": None, "top_p": 1.0, "seed": 0, "samples": 100})
+    sampling = make_scenario(SamplingSetup(distribution=(("a", 0.7), ("b", 0.3)), samples=100), name="s")
     assert len(scenario_figure(sampling).data) >= 4
-    serving = Scenario(kind="serving", name="v", inputs={"model_id": "llama-2-7b", "batch": 8, "precision": "bf16",
-                                                          "gpu": "h100-80gb", "gpus": 1, "prompt_tokens": 512,
-                                                          "new_tokens": 128, "engine": "cuda-graph"})
-    assert len(scenario_figure(serving).data) > 3
+    serving = make_scenario(ServingSetup(model=ModelRef.catalog("llama-2-7b"), concurrent_sequences=8, precision="bf16",
+                                         gpu="h100-80gb", prompt_tokens=512, new_tokens=128, engine="cuda-graph"),
+                            name="v")
+    fig = scenario_figure(serving)
+    assert len(fig.data) > 3
+    # drawn from the stored sweep: the chosen batch and the largest fitting one are on the chart
+    assert {"8", str(serving.result.max_batch)} <= set(fig.data[0].x)

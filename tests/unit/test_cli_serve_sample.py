@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from lifecycle.cli import main
-from lifecycle.serving.plan import serving_plan
+from tests.support.serving import plan as serving
 
 
 def _json(capsys, argv):
@@ -19,7 +19,7 @@ def test_serve_plan_json_reports_memory_fit_max_batch_tokens_per_s_and_cost(caps
     out = _json(capsys, ["serve-plan", "--model", "llama-2-7b", "--precision", "bf16", "--gpu", "h100-80gb",
                          "--batch", "16", "--context", "1280", "--json"])
     assert out["context_tokens"] == 1280 and out["prompt_tokens"] + out["new_tokens"] == 1280
-    plan = serving_plan("llama-2-7b", precision="bf16", gpu="h100-80gb", batch=16, prompt_tokens=1024, new_tokens=256)
+    plan = serving("llama-2-7b", precision="bf16", gpu="h100-80gb", batch=16, prompt_tokens=1024, new_tokens=256)
     assert out["memory_total_bytes"] == plan.memory_total_bytes and out["fits"] is True
     assert out["max_batch"] == plan.max_batch > 16
     assert out["decode_tokens_per_s"] == pytest.approx(plan.decode_tokens_per_s)
@@ -37,7 +37,7 @@ def test_serve_plan_text_output_and_an_encoder(capsys):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--model", "llama-2-7b", "--gpu", "h100-80gb", "--batch", "0", "--context", "512"], "Concurrent sequences"),
+    (["--model", "llama-2-7b", "--gpu", "h100-80gb", "--batch", "0", "--context", "512"], "concurrent sequences"),
     (["--model", "llama-2-7b", "--gpu", "nope", "--batch", "1", "--context", "512"], "Unknown GPU"),
     (["--model", "nope-7b", "--gpu", "h100-80gb", "--batch", "1", "--context", "512"], "nope-7b"),
     (["--model", "llama-2-7b", "--gpu", "h100-80gb", "--batch", "1", "--context", "1"], "--context"),
@@ -69,7 +69,7 @@ def test_sample_is_reproducible_by_seed_and_reads_a_probs_file(capsys, tmp_path)
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["--temperature", "-1"], "Temperature"), (["--top-p", "0"], "top-p"), (["--top-p", "1.2"], "top-p"),
+    (["--temperature", "-1"], "temperature"), (["--top-p", "0"], "top-p"), (["--top-p", "1.2"], "top-p"),
     (["--top-k", "0"], "top-k"), (["--probs", "/no/such/file"], "does not exist"), (["--samples", "0"], "samples"),
 ])
 def test_sample_bad_settings_exit_2_with_a_clear_message(capsys, argv, fragment):

@@ -8,9 +8,9 @@ from lifecycle.memory.distributed import (
     deepspeed_zero3_estimate_bytes,
     zero_paper_model_states_bytes,
 )
-from lifecycle.memory.estimate import training_memory
 from lifecycle.models.architecture import ModelShape
 from lifecycle.models.catalog import get_model
+from tests.support.memory import train
 
 GIB = 2**30
 T5_3B = 2_851_598_336  # catalog count; DeepSpeed's docs round it to 2851e6
@@ -32,7 +32,7 @@ def _seven_and_a_half_b() -> ModelShape:
 @pytest.mark.parametrize("strategy,paper_stage", [("ddp", 0), ("zero1", 1), ("zero2", 2), ("zero3", 3)])
 def test_estimator_model_states_follow_deepspeed_code_which_adds_a_fp32_gradient_partition(strategy, paper_stage):
     shape = _seven_and_a_half_b()
-    est = training_memory(shape, precision="fp16", strategy=strategy, gpus=64, batch=1, seq=1024, master_weights=True)
+    est = train(shape, precision="fp16", strategy=strategy, gpus=64, batch=1, seq=1024, master_weights=True)
     psi = est.params
     paper = zero_paper_model_states_bytes(psi, paper_stage, 64)
     # DeepSpeed's optimizer keeps a fp32 gradient partition (4Ψ/N_d) the paper's figure leaves out, and its
@@ -63,10 +63,10 @@ def test_deepspeed_zero3_t5_3b_documented_cold_estimates():
 
 def test_our_zero2_on_t5_3b_reproduces_deepspeeds_model_state_numbers():
     t5 = get_model("t5-3b").shape
-    est = training_memory(t5, precision="bf16", strategy="zero2", gpus=8, batch=1, seq=512)
+    est = train(t5, precision="bf16", strategy="zero2", gpus=8, batch=1, seq=512)
     assert est.model_states_bytes / GIB == pytest.approx(2 * T5_3B / GIB + 18 * T5_3B / 8 / GIB, rel=1e-6)
     assert round(est.model_states_bytes / GIB, 1) == 11.3  # DeepSpeed: 11.28 GiB for 2851e6
-    offloaded = training_memory(t5, precision="bf16", strategy="zero2", gpus=8, batch=1, seq=512, offload="optimizer")
+    offloaded = train(t5, precision="bf16", strategy="zero2", gpus=8, batch=1, seq=512, offload="optimizer")
     assert round(offloaded.model_states_bytes / GIB, 2) == 5.31  # DeepSpeed: GPU 5.31 GiB with the optimizer on CPU
     assert offloaded.cpu_offload_bytes > 0
 
@@ -74,26 +74,26 @@ def test_our_zero2_on_t5_3b_reproduces_deepspeeds_model_state_numbers():
 def test_more_gpus_lower_per_gpu_memory_only_when_something_is_sharded():
     llama = get_model("llama-2-7b").shape
     kw = {"precision": "bf16", "batch": 1, "seq": 2048, "grad_checkpointing": True}
-    one = training_memory(llama, **kw).peak_allocated_bytes
-    assert training_memory(llama, strategy="ddp", gpus=8, **kw).peak_allocated_bytes > one  # DDP buckets
-    z3 = [training_memory(llama, strategy="zero3", gpus=n, **kw).peak_allocated_bytes for n in (1, 2, 8, 64)]
+    one = train(llama, **kw).peak_allocated_bytes
+    assert train(llama, strategy="ddp", gpus=8, **kw).peak_allocated_bytes > one  # DDP buckets
+    z3 = [train(llama, strategy="zero3", gpus=n, **kw).peak_allocated_bytes for n in (1, 2, 8, 64)]
     assert z3 == sorted(z3, reverse=True) and z3[-1] < one / 4
 
 
 def test_tensor_and_pipeline_parallel_split_model_states():
     llama = get_model("llama-2-70b").shape
-    full = training_memory(llama, precision="bf16", batch=1, seq=1024, grad_checkpointing=True)
-    split = training_memory(llama, precision="bf16", batch=1, seq=1024, grad_checkpointing=True, gpus=16, tp=8, pp=2)
+    full = train(llama, precision="bf16", batch=1, seq=1024, grad_checkpointing=True)
+    split = train(llama, precision="bf16", batch=1, seq=1024, grad_checkpointing=True, gpus=16, tp=8, pp=2)
     assert split.model_states_bytes == pytest.approx(full.model_states_bytes / 16, rel=0.01)
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"strategy": "zero4"}, "Unknown strategy"),
+    ({"strategy": "zero4"}, "strategy must be one of"),
     ({"strategy": "ddp", "offload": "optimizer"}, "offload"),
     ({"strategy": "zero2", "offload": "params"}, "ZeRO-3"),
     ({"gpus": 6, "tp": 4}, "multiple"),
-    ({"gpus": 0}, "gpus"),
+    ({"gpus": 0}, "GPU count"),
 ])
 def test_impossible_layouts_are_refused(kwargs, message):
     with pytest.raises(InvalidInput, match=message):
-        training_memory(get_model("gpt2-small").shape, **kwargs)
+        train(get_model("gpt2-small").shape, **kwargs)

@@ -1,13 +1,12 @@
 """The vectorised grid gives the same numbers as training_memory, point by point, and is fast."""
 
-import time
-
 import numpy as np
 import pytest
 
-from lifecycle.memory.estimate import training_memory
+from lifecycle.errors import InvalidInput
 from lifecycle.memory.grid import training_memory_grid
 from lifecycle.models.catalog import get_model
+from tests.support.memory import train, train_setup
 
 CASES = [
     ("llama-2-7b", {"precision": "amp_bf16"}),
@@ -23,27 +22,35 @@ CASES = [
 def test_grid_matches_the_scalar_estimator(model, kwargs):
     shape = get_model(model).shape
     strategies, gpus, batches, seqs = ("ddp", "zero2", "fsdp"), (1, 8, 64), (1, 3, 8), (128, 512, 2048)
-    grid = training_memory_grid(shape, batches=batches, seqs=seqs, gpu_counts=gpus, strategies=strategies, **kwargs)
+    grid = training_memory_grid(train_setup(shape, **kwargs), batches=batches, seqs=seqs, gpu_counts=gpus,
+                                strategies=strategies)
     for i, strategy in enumerate(strategies):
         for j, n in enumerate(gpus):
             for k, b in enumerate(batches):
                 for m, s in enumerate(seqs):
-                    est = training_memory(shape, batch=b, seq=s, gpus=n, strategy=strategy, **kwargs)
+                    est = train(shape, batch=b, seq=s, gpus=n, strategy=strategy, **kwargs)
                     assert grid["peak_allocated_bytes"][i, j, k, m] == pytest.approx(est.peak_allocated_bytes, rel=1e-6)
                     assert grid["required_bytes"][i, j, k, m] == pytest.approx(est.required_bytes, rel=1e-6)
 
 
 def test_impossible_layouts_are_nan_not_errors():
-    grid = training_memory_grid(get_model("llama-2-7b").shape, batches=[1], seqs=[1024], gpu_counts=[4, 6],
-                                strategies=["zero3"], tp=4)
+    grid = training_memory_grid(train_setup(get_model("llama-2-7b").shape, tp=4, gpus=4), batches=[1], seqs=[1024],
+                                gpu_counts=[4, 6], strategies=["zero3"])
     assert np.isfinite(grid["peak_allocated_bytes"][0, 0]).all()
     assert np.isnan(grid["peak_allocated_bytes"][0, 1]).all()
 
 
-def test_a_ten_thousand_point_sweep_takes_well_under_a_second():
+def test_a_ten_thousand_point_sweep_fills_every_point():
+    """Its speed is measured by benchmarks/sweep.py, not here: a busy CI machine must not fail a test on time."""
     shape = get_model("llama-13b").shape
-    start = time.perf_counter()
-    grid = training_memory_grid(shape, batches=range(1, 17), seqs=range(256, 8193, 256), gpu_counts=(1, 2, 4, 8, 16, 32),
-                                strategies=("ddp", "zero1", "zero2", "zero3", "fsdp"), grad_checkpointing=True)
+    grid = training_memory_grid(train_setup(shape, grad_checkpointing=True), batches=range(1, 17),
+                                seqs=range(256, 8193, 256), gpu_counts=(1, 2, 4, 8, 16, 32),
+                                strategies=("ddp", "zero1", "zero2", "zero3", "fsdp"))
     assert grid["peak_allocated_bytes"].size == 5 * 6 * 16 * 32
-    assert time.perf_counter() - start < 0.5
+    assert np.isfinite(grid["peak_allocated_bytes"]).all()
+
+
+def test_a_grid_too_large_to_hold_is_refused():
+    with pytest.raises(InvalidInput, match="more than"):
+        training_memory_grid(train_setup(get_model("llama-2-7b").shape), batches=range(1, 1001),
+                             seqs=range(1, 1001), gpu_counts=range(1, 101))

@@ -11,12 +11,16 @@ from lifecycle.errors import InvalidInput
 from lifecycle.models.prompting import (
     ESTIMATE_ERROR,
     Example,
+    PromptBudgetSetup,
     build_prompt,
     count_tokens,
     gpt2_token_count,
     gpt2_tokenizer,
+    parse_examples,
     prompt_budget,
+    prompt_budget_of,
 )
+from lifecycle.models.ref import ModelRef
 
 REFERENCE = json.loads((Path(__file__).parents[1] / "data" / "gpt2_reference_tokens.json").read_text())
 REVIEWS = [Example(input="I loved this DVD!", output="Positive"),
@@ -43,7 +47,7 @@ def test_zero_one_and_few_shot_prompts_follow_the_classic_pattern():
 
 
 def test_budget_rows_count_the_exact_prompts():
-    budget = prompt_budget("Classify this review:", "Who would use this product?", REVIEWS,
+    budget = prompt_budget_of("Classify this review:", "Who would use this product?", REVIEWS,
                            model_id="gpt2-small", context_tokens=1024, output_tokens=5)
     assert [r.shots for r in budget.rows] == [0, 1, 2]
     for row in budget.rows:
@@ -54,13 +58,13 @@ def test_budget_rows_count_the_exact_prompts():
 
 
 def test_examples_that_fit_stop_exactly_at_the_context_window_minus_the_output():
-    base = prompt_budget("Classify this review:", "Who would use this product?", REVIEWS,
+    base = prompt_budget_of("Classify this review:", "Who would use this product?", REVIEWS,
                          model_id="gpt2-small", context_tokens=1024, output_tokens=5)
     full = base.rows[-1].tokens
-    exactly = prompt_budget("Classify this review:", "Who would use this product?", REVIEWS,
+    exactly = prompt_budget_of("Classify this review:", "Who would use this product?", REVIEWS,
                             model_id="gpt2-small", context_tokens=full + 5, output_tokens=5)
     assert exactly.max_examples_given_fit == 2 and exactly.room_left_tokens == 0
-    short = prompt_budget("Classify this review:", "Who would use this product?", REVIEWS,
+    short = prompt_budget_of("Classify this review:", "Who would use this product?", REVIEWS,
                           model_id="gpt2-small", context_tokens=full + 4, output_tokens=5)
     assert short.max_examples_given_fit == 1 and not short.rows[-1].fits
     typical = (1024 - 5 - base.rows[0].tokens) // (sum(base.example_tokens) / 2)
@@ -79,15 +83,15 @@ def test_other_models_get_a_labelled_estimate_and_the_budget_plans_for_its_high_
     count = count_tokens("Classify this review: I loved this DVD! Sentiment:", "llama-2-7b")
     assert not count.exact and "estimate" in count.note
     assert count.high == math.ceil(count.tokens * (1 + ESTIMATE_ERROR))
-    budget = prompt_budget("Classify this review:", "Who would use this product?", REVIEWS,
+    budget = prompt_budget_of("Classify this review:", "Who would use this product?", REVIEWS,
                            model_id="llama-2-7b", context_tokens=4096, output_tokens=100)
     assert not budget.exact
     assert all(r.planned_tokens == math.ceil(r.tokens * 1.25) for r in budget.rows)
 
 
 def test_encoder_decoder_output_does_not_use_the_input_window():
-    shared = prompt_budget("Summarize:", "a long text", [], model_id="t5-base", context_tokens=512, output_tokens=200)
-    separate = prompt_budget("Summarize:", "a long text", [], model_id="t5-base", context_tokens=512,
+    shared = prompt_budget_of("Summarize:", "a long text", [], model_id="t5-base", context_tokens=512, output_tokens=200)
+    separate = prompt_budget_of("Summarize:", "a long text", [], model_id="t5-base", context_tokens=512,
                              output_tokens=600, shares_window=False)
     assert separate.room_left_tokens - shared.room_left_tokens > 0
 
@@ -102,7 +106,7 @@ def test_encoder_decoder_output_does_not_use_the_input_window():
 def test_bad_inputs_are_refused_with_a_clear_message(kwargs, message):
     args = {"examples": REVIEWS, "model_id": "gpt2-small", "context_tokens": 1024, "output_tokens": 5} | kwargs
     with pytest.raises(InvalidInput, match=message):
-        prompt_budget(args.pop("instruction"), args.pop("query"), args.pop("examples"), **args)
+        prompt_budget_of(args.pop("instruction"), args.pop("query"), args.pop("examples"), **args)
 
 
 def test_more_shots_than_examples_is_refused():
@@ -116,3 +120,25 @@ def test_counting_a_long_prompt_is_fast():
     start = time.perf_counter()
     gpt2_token_count(text)
     assert time.perf_counter() - start < 0.1
+
+
+def test_the_calculator_uses_the_models_window_and_parses_examples_as_the_app_does():
+    examples = tuple(parse_examples("I loved this DVD! | Positive\nBroke after a day | Negative\n\n"))
+    setup = PromptBudgetSetup(model=ModelRef.catalog("gpt2-small"), instruction="Classify this review:",
+                              query="Who would use this product?", examples=examples, output_label="Sentiment",
+                              output_tokens=5)
+    budget = prompt_budget(setup)
+    assert budget.context_tokens == 1024 and budget.output_tokens == 5 and len(budget.rows[-1].prompt) > 0
+    assert budget == prompt_budget_of(setup.instruction, setup.query, list(examples), model_id="gpt2-small",
+                                      context_tokens=1024, output_tokens=5, output_label="Sentiment")
+
+
+@pytest.mark.parametrize("text, message", [("no separator here", "no '|'"), (" | only an output", "both sides")])
+def test_example_lines_that_cannot_be_read_say_which_line(text, message):
+    with pytest.raises(InvalidInput, match=message):
+        parse_examples(text)
+
+
+def test_an_output_as_long_as_the_window_is_refused_by_the_setup():
+    with pytest.raises(InvalidInput, match="context window"):
+        PromptBudgetSetup(model=ModelRef.catalog("gpt2-small"), output_tokens=1024)

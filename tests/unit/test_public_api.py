@@ -3,6 +3,8 @@
 import importlib
 import pkgutil
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import lifecycle
@@ -22,10 +24,44 @@ def test_all_is_sorted_and_every_name_exists():
         assert hasattr(lifecycle, name), name
 
 
+# The curated API: the calculators (one Setup, one function each), model and GPU lookup, projects,
+# reports and errors. Adding a name is a decision; this list makes it a visible one.
+PUBLIC = {
+    "ModelRef", "get_model", "list_models", "get_gpu", "list_gpus",
+    "TrainingSetup", "training_plan", "InferenceSetup", "inference_plan", "ServingSetup", "serving_plan",
+    "PretrainingSetup", "pretraining_plan", "ArchitectureSetup", "architecture_advice",
+    "PromptBudgetSetup", "prompt_budget", "SamplingSetup", "sampling_demo", "QuantizationSetup",
+    "quantization_report", "AdaptationSetup", "adaptation_advice", "builtin_law", "compute_optimal_allocation",
+    "Project", "Store", "make_scenario", "build_report", "render_report",
+    "LifecycleError", "InvalidInput", "NotFound",
+}
+
+
+def test_the_public_api_is_exactly_the_curated_list():
+    assert set(lifecycle.__all__) == PUBLIC
+
+
 def test_every_public_member_is_exported():
     public = {n for n, v in vars(lifecycle).items()
               if not n.startswith("_") and not isinstance(v, type(lifecycle))}
-    assert public == set(lifecycle.__all__)
+    assert public <= set(lifecycle.__all__)  # names appear in the module as they are first used
+
+
+def test_importing_lifecycle_loads_none_of_the_heavy_libraries():
+    """Names load on first use: ``import lifecycle`` must not pull in the database, science or chart stacks."""
+    code = ("import sys, lifecycle; heavy = ('sqlalchemy', 'scipy', 'pandas', 'plotly', 'numpy', 'pydantic', "
+            "'jinja2', 'weasyprint', 'tokenizers', 'ml_dtypes'); print([m for m in heavy if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"
+
+
+def test_calling_through_the_public_api_gives_the_calculators_answer():
+    setup = lifecycle.TrainingSetup(model=lifecycle.ModelRef.catalog("llama-2-7b"), method="lora", micro_batch=4,
+                                    seq_len=1024, gpu="a100-80gb")
+    plan = lifecycle.training_plan(setup)
+    from lifecycle.memory.estimate import training_memory
+
+    assert plan.estimate == training_memory(setup) and plan.fits is True
 
 
 def test_domain_package_never_imports_streamlit():

@@ -9,7 +9,10 @@ import pytest
 
 from lifecycle import charts as chart_registry
 from lifecycle.errors import InvalidInput
-from lifecycle.records.project import Project, Scenario
+from lifecycle.memory.setup import TrainingSetup
+from lifecycle.models.ref import ModelRef
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import LegacyScenario, make_scenario
 from lifecycle.reports import ALL_SECTIONS, build_report, compare, report_from_store
 from lifecycle.reports import format as fmt
 from lifecycle.reports.sections import SECTION_BUILDERS, register_section
@@ -19,11 +22,16 @@ from tests.support.example_project import example_project
 @pytest.fixture
 def test_kind(monkeypatch):
     """A calculator kind with a chart, registered for this test only."""
-    def figure(s: Scenario) -> go.Figure:
+    def figure(s: LegacyScenario) -> go.Figure:
         return go.Figure(go.Scatter(x=[1, 2, 3], y=[s.inputs.get("a", 1) * v for v in (1, 2, 3)], name="curve"))
 
-    monkeypatch.setitem(chart_registry._registry(), "report_test", figure)
+    monkeypatch.setitem(chart_registry._registry(), "legacy", figure)
     return "report_test"
+
+
+def _kept(kind: str, name: str, inputs: dict | None = None, results: dict | None = None) -> LegacyScenario:
+    """A scenario of values kept as saved (the only kind whose fields are free-form)."""
+    return LegacyScenario(original_kind=kind, name=name, inputs=inputs or {}, results=results or {})
 
 
 def test_an_empty_project_report_says_what_is_missing_in_every_stage():
@@ -45,15 +53,15 @@ def test_the_full_example_fills_the_summary_from_saved_scenarios():
     assert "Flan-T5" in summary["Model"] or project.select.model_id in summary["Model"]
     assert summary["Adaptation path"] == "lora"
     train = max(project.adapt.scenarios, key=lambda s: s.created_at)
-    assert f"${train.results['cost_usd']:,.2f}" in summary["Training / fine-tuning"]
+    assert f"${train.result.time_and_cost.cost_usd:,.2f}" in summary["Training / fine-tuning"]
     assert train.name in summary["Training / fine-tuning"]
     assert summary["Serving plan"] == "1 × l4 at int8"
     assert any(r.startswith("Scope: Urgency labels are noisy") for r in report.risks)
     serve = max((s for s in project.integrate.scenarios if s.kind == "serving"), key=lambda s: s.created_at)
     estimate = summary["Serving estimate"]
     assert serve.name in estimate
-    assert f"{serve.results['throughput_tokens_per_s']:.4g} tokens/s" in estimate
-    assert f"${serve.results['cost_per_million_output_tokens_usd']:.2f}" in estimate
+    assert f"{serve.result.throughput_tokens_per_s:.4g} tokens/s" in estimate
+    assert f"${serve.result.cost_per_million_output_tokens_usd:.2f}" in estimate
     assert report.missing == []
 
 
@@ -73,9 +81,9 @@ def test_a_chart_builder_that_fails_leaves_a_note_instead_of_failing_the_report(
     def broken(s):
         raise KeyError("laws")
 
-    monkeypatch.setitem(chart_registry._registry(), "report_broken", broken)
+    monkeypatch.setitem(chart_registry._registry(), "legacy", broken)
     p = Project(name="P")
-    p.adapt.scenarios.append(Scenario(kind="report_broken", name="old", inputs={"x": 1}))
+    p.adapt.scenarios.append(_kept("report_broken", "old", {"x": 1}))
     block = build_report(p).sections[2].scenarios[0]
     assert block.chart.chart_id == ""
     assert "could not be redrawn" in block.chart.note and "KeyError" in block.chart.note
@@ -104,7 +112,9 @@ def test_select_section_names_the_chosen_catalog_model_and_an_unknown_one_plainl
 def test_risks_include_a_plan_that_does_not_fit_and_a_cost_over_budget():
     p = Project(name="P")
     p.scope.budget_usd = 10.0
-    p.adapt.scenarios.append(Scenario(kind="report_plain", name="big", results={"fits": False, "cost_usd": 50.0}))
+    setup = TrainingSetup(model=ModelRef.catalog("llama-2-70b"), gpu="a100-40gb", training_tokens=1e9)
+    p.adapt.scenarios.append(make_scenario(setup, name="big"))
+    assert p.adapt.scenarios[0].result.fits is False and p.adapt.scenarios[0].result.time_and_cost.cost_usd > 10
     report = build_report(p)
     assert any("does not fit in GPU memory" in r for r in report.risks)
     assert any("exceeds the budget" in r for r in report.risks)
@@ -144,8 +154,8 @@ def test_units_are_named_in_values():
 
 
 def test_comparison_marks_rows_that_differ_and_refuses_bad_counts(test_kind):
-    a = Scenario(kind=test_kind, name="A", inputs={"a": 1, "gpu": "h100-80gb"}, results={"cost_usd": 10.0})
-    b = Scenario(kind=test_kind, name="B", inputs={"a": 2, "gpu": "h100-80gb"}, results={"cost_usd": 12.0})
+    a = _kept(test_kind, "A", {"a": 1, "gpu": "h100-80gb"}, {"cost_usd": 10.0})
+    b = _kept(test_kind, "B", {"a": 2, "gpu": "h100-80gb"}, {"cost_usd": 12.0})
     table = compare.comparison_table([a, b])
     rows = {row[0]: diff for row, diff in zip(table.rows, table.highlight)}
     assert rows == {"Calculator": False, "Input: A": True, "Input: GPU": False, "Result: Cost (USD)": True}
@@ -163,7 +173,7 @@ def test_comparison_marks_rows_that_differ_and_refuses_bad_counts(test_kind):
 def test_a_report_with_a_comparison_has_its_section_and_charts(test_kind):
     p = Project(name="P")
     for i in (1, 2, 3):
-        p.adapt.scenarios.append(Scenario(kind=test_kind, name=f"S{i}", inputs={"a": i}, results={"days": i * 1.5}))
+        p.adapt.scenarios.append(_kept(test_kind, f"S{i}", {"a": i}, {"days": i * 1.5}))
     ids = [s.id for s in p.adapt.scenarios]
     report = build_report(p, compare_ids=ids)
     section = report.sections[-1]

@@ -13,7 +13,8 @@ from markdown_it import MarkdownIt
 from pypdf import PdfReader
 
 from lifecycle.cli import main as cli_main
-from lifecycle.records.project import Project, Scenario
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import LegacyScenario
 from lifecycle.reports import build_file, build_report, render, static_charts
 from tests.support.example_project import example_project
 
@@ -123,7 +124,8 @@ def _xss_project() -> Project:
     p.scope.use_case = "<img src=x onerror=alert(2)>"
     p.scope.notes = "# not a heading\n- not a list\n<iframe src=javascript:alert(3)>"
     p.adapt.decisions = {"risks": "</td></tr></table><script>alert(4)</script>"}
-    p.adapt.scenarios.append(Scenario(kind="report_plain", name="<svg onload=alert(5)>", inputs={"<k>": "<v>"}))
+    p.adapt.scenarios.append(LegacyScenario(original_kind="report_plain", name="<svg onload=alert(5)>",
+                                            inputs={"<k>": "<v>"}))
     return p
 
 

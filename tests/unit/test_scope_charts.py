@@ -6,7 +6,10 @@ import pytest
 from lifecycle.charts import scenario_figure
 from lifecycle.charts.architecture import TOKENS, attention_mask, family_diagram
 from lifecycle.charts.prompting import prompt_budget_figure
-from lifecycle.records.project import Scenario
+from lifecycle.models.advice import ArchitectureSetup
+from lifecycle.models.prompting import Example, PromptBudgetSetup
+from lifecycle.models.ref import ModelRef
+from lifecycle.records.scenarios import make_scenario
 
 
 def test_masks_are_bidirectional_causal_and_seq2seq():
@@ -28,12 +31,13 @@ def test_the_recommended_family_is_starred_and_outlined(family):
 
 
 def test_scenarios_rebuild_their_charts():
-    arch = scenario_figure(Scenario(kind="architecture", name="a", results={"family": "decoder"}))
+    arch = scenario_figure(make_scenario(ArchitectureSetup(tasks=("text-generation",)), name="a"))
     assert any(a.text == "★ Decoder-only" for a in arch.layout.annotations)
-    rows = [{"shots": 0, "tokens": 16}, {"shots": 2, "tokens": 54}]
-    budget = scenario_figure(Scenario(kind="prompt_budget", name="p", inputs={"output_tokens": 5},
-                                      results={"rows": rows, "context_tokens": 1024, "exact": True}))
-    assert list(budget.data[0].y) == [16, 54]
+    setup = PromptBudgetSetup(model=ModelRef.catalog("gpt2-small"), instruction="Classify:", query="q",
+                              examples=(Example(input="x", output="y"),), output_tokens=5)
+    scenario = make_scenario(setup, name="p")
+    budget = scenario_figure(scenario)
+    assert list(budget.data[0].y) == [r.tokens for r in scenario.result.rows]
     assert {s.y0 for s in budget.layout.shapes} == {1024, 1019}
 
 

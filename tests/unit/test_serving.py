@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.memory.inference import inference_memory
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
 from lifecycle.serving.plan import (
@@ -15,9 +14,10 @@ from lifecycle.serving.plan import (
     forward_flops,
     get_engine,
     list_engines,
-    serving_plan,
     sweep_batches,
 )
+from tests.support.memory import infer
+from tests.support.serving import plan as serving
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 # benchmarks/ground_truth/measure_decode.py on one NVIDIA H200 (torch 2.11.0+cu130, transformers 5.17.0), 2026-11-26.
@@ -87,40 +87,40 @@ def test_prefill_time_within_10_percent_of_measured(row):
 
 @pytest.mark.parametrize("name, b, p, n, wall_s", GROUND_TRUTH_GENERATE)
 def test_hf_eager_engine_predicts_ground_truth_generate_throughput_within_20_percent(name, b, p, n, wall_s):
-    plan = serving_plan(name, precision="bf16", gpu="h200", batch=b, prompt_tokens=p, new_tokens=n,
+    plan = serving(name, precision="bf16", gpu="h200", batch=b, prompt_tokens=p, new_tokens=n,
                         engine="hf-eager", find_limits=False)
     assert plan.throughput_tokens_per_s == pytest.approx(b * n / wall_s, rel=0.20)
     # ... while an optimised engine on the same GPU would be several times faster.
-    fast = serving_plan(name, precision="bf16", gpu="h200", batch=b, prompt_tokens=p, new_tokens=n, find_limits=False)
+    fast = serving(name, precision="bf16", gpu="h200", batch=b, prompt_tokens=p, new_tokens=n, find_limits=False)
     assert fast.throughput_tokens_per_s > 3 * plan.throughput_tokens_per_s
 
 
 def test_memory_is_the_memory_planners_estimate():
-    plan = serving_plan("llama-2-7b", precision="bf16", gpu="a100-80gb", batch=8, prompt_tokens=1000, new_tokens=200)
-    est = inference_memory(get_model("llama-2-7b").shape, precision="bf16", batch=8, prompt_tokens=1000, new_tokens=200)
+    plan = serving("llama-2-7b", precision="bf16", gpu="a100-80gb", batch=8, prompt_tokens=1000, new_tokens=200)
+    est = infer(get_model("llama-2-7b").shape, precision="bf16", batch=8, prompt_tokens=1000, new_tokens=200)
     assert plan.memory_components == est.components
     assert plan.memory_total_bytes == est.required_bytes
 
 
 def test_largest_batch_and_context_are_the_fitting_boundary():
     kw = {"precision": "bf16", "gpu": "a10g", "prompt_tokens": 1024, "new_tokens": 256}
-    plan = serving_plan("llama-2-7b", batch=1, **kw)
+    plan = serving("llama-2-7b", batch=1, **kw)
     shape = get_model("llama-2-7b").shape
-    fits = lambda b, p: inference_memory(shape, precision="bf16", batch=b, prompt_tokens=p, new_tokens=256).fits(get_gpu("a10g"))
+    fits = lambda b, p: infer(shape, precision="bf16", batch=b, prompt_tokens=p, new_tokens=256).fits(get_gpu("a10g"))
     assert plan.max_batch >= 1 and fits(plan.max_batch, 1024) and not fits(plan.max_batch + 1, 1024)
     p = plan.max_context - 256
     assert fits(1, p) and (plan.max_context == shape.max_context or not fits(1, p + 1))
 
 
 def test_a_70b_model_in_bf16_does_not_fit_one_gpu_but_fits_four():
-    one = serving_plan("llama-2-70b", precision="bf16", gpu="h100-80gb", batch=1)
+    one = serving("llama-2-70b", precision="bf16", gpu="h100-80gb", batch=1)
     assert not one.fits and one.max_batch == 0
-    four = serving_plan("llama-2-70b", precision="bf16", gpu="h100-80gb", gpus=4, batch=1)
+    four = serving("llama-2-70b", precision="bf16", gpu="h100-80gb", gpus=4, batch=1)
     assert four.fits and four.decode_step_s < one.decode_step_s
 
 
 def test_cost_per_million_tokens_is_gpu_price_over_throughput():
-    plan = serving_plan("llama-2-7b", gpu="h100-80gb", batch=32, prompt_tokens=512, new_tokens=256,
+    plan = serving("llama-2-7b", gpu="h100-80gb", batch=32, prompt_tokens=512, new_tokens=256,
                         price_usd_per_hour=4.0)
     expected = 4.0 / 3600 / plan.throughput_tokens_per_s * 1e6
     assert plan.cost_per_million_output_tokens_usd == pytest.approx(expected)
@@ -128,21 +128,21 @@ def test_cost_per_million_tokens_is_gpu_price_over_throughput():
 
 
 def test_batching_raises_total_throughput_and_lowers_per_sequence_speed():
-    plans = [serving_plan("llama-2-7b", gpu="h100-80gb", batch=b, find_limits=False) for b in (1, 8, 64)]
+    plans = [serving("llama-2-7b", gpu="h100-80gb", batch=b, find_limits=False) for b in (1, 8, 64)]
     assert plans[0].decode_tokens_per_s < plans[1].decode_tokens_per_s < plans[2].decode_tokens_per_s
     assert plans[0].per_sequence_tokens_per_s > plans[1].per_sequence_tokens_per_s > plans[2].per_sequence_tokens_per_s
     assert plans[0].cost_per_million_output_tokens_usd > plans[2].cost_per_million_output_tokens_usd
 
 
 def test_int4_weights_decode_faster_than_bf16_at_batch_one():
-    bf16 = serving_plan("llama-2-7b", precision="bf16", gpu="l4", batch=1, find_limits=False)
-    int4 = serving_plan("llama-2-7b", precision="int4", gpu="l4", batch=1, find_limits=False)
+    bf16 = serving("llama-2-7b", precision="bf16", gpu="l4", batch=1, find_limits=False)
+    int4 = serving("llama-2-7b", precision="int4", gpu="l4", batch=1, find_limits=False)
     assert int4.decode_bytes_per_step < bf16.decode_bytes_per_step / 3
     assert int4.decode_tokens_per_s > 2 * bf16.decode_tokens_per_s
 
 
 def test_encoders_have_no_decode():
-    plan = serving_plan("bert-base-uncased", precision="fp16", gpu="t4", batch=16, prompt_tokens=512, new_tokens=0)
+    plan = serving("bert-base-uncased", precision="fp16", gpu="t4", batch=16, prompt_tokens=512, new_tokens=0)
     assert plan.decode_tokens_per_s == 0 and plan.cost_per_million_output_tokens_usd is None
     assert plan.decode_bound == "none" and plan.prefill_s > 0 and math.isfinite(plan.cost_per_million_tokens_usd)
 
@@ -166,9 +166,9 @@ def test_sweep_batches_cover_the_chosen_and_the_largest_batch():
 def test_bad_settings_raise_a_clear_error(kwargs):
     model = kwargs.pop("model", "llama-2-7b")
     with pytest.raises(InvalidInput):
-        serving_plan(model, gpu="h100-80gb", **kwargs)
+        serving(model, gpu="h100-80gb", **kwargs)
 
 
 def test_unknown_engine_lists_the_known_ones():
     with pytest.raises(NotFound, match="cuda-graph"):
-        serving_plan("llama-2-7b", gpu="h100-80gb", engine="turbo")
+        serving("llama-2-7b", gpu="h100-80gb", engine="turbo")

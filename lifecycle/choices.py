@@ -1,0 +1,78 @@
+"""One vocabulary per choice, defined once: the Literal types the Setups validate against, the argparse
+``choices`` and the widgets' options all come from here, each with the title a person reads.
+
+``options(Method)`` lists a Literal's values in order; ``TITLES[value]`` is how a value reads on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+# Training: how weights, gradients and optimizer states are stored. "amp_*" keep fp32 weights and run the
+# matmuls in 16 bits under autocast (Trainer(bf16=True)); "bf16"/"fp16" store everything in 16 bits; int8/int4
+# are quantised frozen bases for LoRA (int8) and QLoRA (int4).
+TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "int8", "int4"]
+# Inference and serving: the format the weights are loaded in.
+WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4"]
+Method = Literal["full", "lora", "qlora"]
+Optimizer = Literal["adamw", "sgd", "adamw_8bit", "adafactor"]
+OptimizerImpl = Literal["foreach", "fused"]
+Attention = Literal["sdpa", "eager"]
+Strategy = Literal["ddp", "zero1", "zero2", "zero3", "fsdp", "fsdp_hybrid"]
+Offload = Literal["none", "optimizer", "params"]
+LoraTarget = Literal["q", "k", "v", "o", "gate", "up", "down"]
+Workload = Literal["train", "infer"]
+BudgetUnit = Literal["FLOPs", "PF-days", "GPU-hours", "USD"]
+ScalingChart = Literal["loss", "allocation", "isoflop", "table_d1"]
+DataAvailable = Literal["none", "few", "thousands", "billions"]
+
+TITLES: dict[str, str] = {
+    # precisions and weight formats
+    "amp_bf16": "mixed bf16 (fp32 weights + autocast, Trainer(bf16=True))",
+    "amp_fp16": "mixed fp16 (fp32 weights + autocast)",
+    "fp32": "fp32", "bf16": "bf16", "fp16": "fp16",
+    "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)",
+    # methods
+    "full": "full fine-tuning / pre-training", "lora": "LoRA", "qlora": "QLoRA (4-bit base)",
+    # optimizers
+    "adamw": "AdamW", "sgd": "SGD + momentum", "adamw_8bit": "8-bit AdamW (bitsandbytes)", "adafactor": "Adafactor",
+    "foreach": "foreach (torch default: one extra copy during the step)", "fused": "fused",
+    # attention kernels
+    "sdpa": "memory-efficient / flash (sdpa)", "eager": "eager (s×s scores)",
+    # strategies and offload
+    "ddp": "DDP", "zero1": "ZeRO-1", "zero2": "ZeRO-2", "zero3": "ZeRO-3", "fsdp": "FSDP (full shard)",
+    "fsdp_hybrid": "FSDP (hybrid shard)", "none": "none", "optimizer": "optimizer states", "params": "parameters",
+    # workloads and charts
+    "train": "Train / fine-tune", "infer": "Serve (inference)",
+    "loss": "Loss vs compute (frontier)", "allocation": "N_opt and D_opt vs compute",
+    "isoflop": "Iso-FLOP curves", "table_d1": "GPT-3 Table D.1 (PF-days)",
+}
+# Data-availability answers read differently from the other "none"
+DATA_TITLES: dict[str, str] = {"none": "None yet", "few": "A few examples (prompting)",
+                               "thousands": "Thousands of labelled examples",
+                               "billions": "Billions of tokens of in-domain text"}
+
+
+def options(choice) -> tuple[str, ...]:
+    """The values of a Literal choice, in the order they are offered."""
+    return tuple(get_args(choice))
+
+
+def title(value: str) -> str:
+    return TITLES.get(value, value)
+
+
+def weight_format(precision: str) -> str:
+    """The weight format that serves a model trained at ``precision`` (mixed precision serves in 16 bits)."""
+    return {"amp_bf16": "bf16", "amp_fp16": "fp16"}.get(precision, precision)
+
+
+def compute_precision(precision: str) -> str:
+    """The tensor-core precision that does the matmuls, for ``GPU.peak_flops``: fp32, bf16, fp16, or "half"
+    (the chip's 16-bit format: bf16 where it has it, else fp16) for quantised weights, which are dequantised
+    to 16 bits for the matmuls (bitsandbytes)."""
+    if precision in ("int8", "int4"):
+        return "half"
+    if precision == "fp32":
+        return "fp32"
+    return "fp16" if "fp16" in precision else "bf16"

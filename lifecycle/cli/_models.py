@@ -1,0 +1,37 @@
+"""``--model ID`` / ``--config FILE``: the model a command sizes, read one way for every command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from lifecycle.errors import InvalidInput
+
+MAX_CONFIG_BYTES = 1_000_000  # a config.json is a few KB; refuse anything that could not be one before reading it
+
+
+def add_model_flags(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    src = parser.add_mutually_exclusive_group(required=required)
+    src.add_argument("--model", help="catalog id, e.g. llama-2-7b (see: lifecycle models list)")
+    src.add_argument("--config", help="path to a Hugging Face config.json")
+
+
+def model_from_flags(args):
+    """(ModelRef, label printed as "model"): the catalog id, or the config file's path."""
+    from lifecycle.models.ref import ModelRef
+
+    if args.model is not None:
+        ref = ModelRef.catalog(args.model)
+        return ref, ref.id
+    path = Path(args.config)
+    if not path.is_file():
+        raise InvalidInput(f"No config file at {path}.")
+    if path.stat().st_size > MAX_CONFIG_BYTES:
+        raise InvalidInput(f"{path} is {path.stat().st_size:,} bytes; a config.json is at most {MAX_CONFIG_BYTES:,}.")
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text or nested too deeply"
+        raise InvalidInput(f"{path} is not valid JSON: {reason}.") from None
+    return ModelRef.from_config(config, name=path.name), str(path)

@@ -1,0 +1,150 @@
+"""The Setups of the memory calculators: one training step, and one forward pass or generation.
+
+Field bounds are the planner's one set of limits: the widgets, the CLI and imported scenarios all validate
+through these classes (``lifecycle._typed.Setup``), so a value that passes here never crashes a page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator, model_validator
+
+from lifecycle._typed import Setup
+from lifecycle.choices import (
+    Attention,
+    LoraTarget,
+    Method,
+    Offload,
+    Optimizer,
+    OptimizerImpl,
+    Strategy,
+    TrainPrecision,
+    WeightFormat,
+)
+from lifecycle.models.ref import ModelRef
+from lifecycle.scaling.compute import DEFAULT_MFU
+
+MAX_COUNT = 10**9  # far above any real batch, sequence, rank or token count; keeps arithmetic finite
+MAX_GPUS = 1_000_000
+MAX_PARALLEL = 4096
+MAX_TRAINING_TOKENS = 1e18  # 50x the largest published pre-training run
+LORA_ALIASES = {"q_proj": "q", "k_proj": "k", "v_proj": "v", "o_proj": "o", "gate_proj": "gate", "up_proj": "up",
+                "down_proj": "down", "c_attn": "q", "query": "q", "key": "k", "value": "v", "dense": "o",
+                "wi": "up", "wo": "down", "fc1": "up", "fc2": "down", "c_fc": "up", "c_proj": "down",
+                "query_key_value": "q", "qkv": "q"}
+ALL_LORA_TARGETS = ("q", "k", "v", "o", "gate", "up", "down")
+
+
+def _check_parallel(model: ModelRef, tp: int, pp: int) -> None:
+    """Megatron-style tensor parallel splits attention heads; pipeline parallel splits layers."""
+    if model.shape.heads % tp:
+        raise ValueError(f"tensor parallel degree {tp} must divide the {model.shape.heads} attention heads")
+    if pp > model.shape.layers:
+        raise ValueError(f"pipeline parallel degree {pp} is more than the {model.shape.layers} layers")
+
+
+class TrainingSetup(Setup):
+    """One training (or fine-tuning) step per GPU, and optionally the run it belongs to.
+
+    ``micro_batch`` is the sequences one GPU processes at once (gradient accumulation does not change
+    memory); ``gpu`` (a GPU id) adds fits / fewest GPUs; ``training_tokens`` adds time and cost on ``gpus``
+    GPUs at ``mfu`` and ``price_usd_per_hour`` (None: the GPU catalog's price).
+    """
+
+    model: ModelRef
+    precision: TrainPrecision = "amp_bf16"
+    method: Method = "full"
+    lora_rank: int = Field(16, ge=1, le=65_536)
+    lora_targets: tuple[LoraTarget, ...] = ("q", "v")
+    optimizer: Optimizer = "adamw"
+    optimizer_impl: OptimizerImpl = "foreach"
+    micro_batch: int = Field(1, ge=1, le=MAX_COUNT)
+    seq_len: int = Field(1024, ge=1, le=MAX_COUNT)
+    target_len: int | None = Field(None, ge=1, le=MAX_COUNT)  # decoder length of encoder-decoders
+    grad_checkpointing: bool = False
+    attention: Attention = "sdpa"
+    gpus: int = Field(1, ge=1, le=MAX_GPUS)
+    strategy: Strategy = "ddp"
+    offload: Offload = "none"
+    tp: int = Field(1, ge=1, le=MAX_PARALLEL)
+    pp: int = Field(1, ge=1, le=MAX_PARALLEL)
+    master_weights: bool | None = None  # None: what DeepSpeed/FSDP do for the precision and strategy
+    gpu: str | None = Field(None, min_length=1, max_length=64)
+    training_tokens: float | None = Field(None, gt=0, le=MAX_TRAINING_TOKENS)
+    mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+
+    @field_validator("lora_targets", mode="before")
+    @classmethod
+    def _targets(cls, value: Any) -> Any:
+        """Accept "q,v", ["q_proj", "v_proj"] or "all"; store the short names, in a fixed order."""
+        if value is None:
+            return ("q", "v")
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple, set, frozenset)):
+            return value
+        names: set[str] = set()
+        for item in items:
+            key = LORA_ALIASES.get(str(item).strip(), str(item).strip())
+            if key == "all":
+                names |= set(ALL_LORA_TARGETS)
+            elif key:
+                names.add(key)
+        if not names:
+            raise ValueError("LoRA needs at least one target module")
+        return tuple(t for t in ALL_LORA_TARGETS if t in names) + tuple(sorted(names - set(ALL_LORA_TARGETS)))
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TrainingSetup:
+        if self.precision in ("int8", "int4") and self.method == "full":
+            raise ValueError("training int8/int4 weights directly is not supported; use method qlora (or lora on int8)")
+        if self.offload != "none" and self.strategy == "ddp":
+            raise ValueError("CPU offload needs a ZeRO stage or FSDP; DDP keeps everything on the GPU")
+        if self.offload == "params" and self.strategy in ("zero1", "zero2"):
+            raise ValueError("offloading parameters needs ZeRO-3 or FSDP (only they shard the weights)")
+        _check_parallel(self.model, self.tp, self.pp)
+        if self.gpus % (self.tp * self.pp):
+            raise ValueError(f"GPU count {self.gpus} must be a multiple of tp x pp = {self.tp * self.pp}")
+        if self.gpu is not None:
+            from lifecycle.models.gpus import get_gpu
+
+            get_gpu(self.gpu)  # NotFound names the closest ids
+        return self
+
+    @classmethod
+    def for_shape(cls, shape, **fields: Any) -> TrainingSetup:
+        """A setup for a bare shape (tests, scripts): the model is named after its architecture."""
+        return cls(model=ModelRef(id="config", name=shape.arch, shape=shape), **fields)
+
+    @property
+    def uses_lora(self) -> bool:
+        return self.method != "full"
+
+
+class InferenceSetup(Setup):
+    """One forward pass (``new_tokens`` = 0) or generating ``new_tokens`` after a prompt, per GPU."""
+
+    model: ModelRef
+    precision: WeightFormat = "bf16"
+    concurrent_sequences: int = Field(1, ge=1, le=MAX_COUNT)
+    prompt_tokens: int = Field(512, ge=1, le=MAX_COUNT)
+    new_tokens: int = Field(0, ge=0, le=MAX_COUNT)
+    tp: int = Field(1, ge=1, le=MAX_PARALLEL)
+    attention: Attention = "sdpa"
+    gpu: str | None = Field(None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InferenceSetup:
+        if self.new_tokens and self.model.family == "encoder":
+            raise ValueError("encoder-only models do not generate tokens; set new tokens to 0")
+        _check_parallel(self.model, self.tp, 1)
+        if self.gpu is not None:
+            from lifecycle.models.gpus import get_gpu
+
+            get_gpu(self.gpu)
+        return self
+
+    @classmethod
+    def for_shape(cls, shape, **fields: Any) -> InferenceSetup:
+        return cls(model=ModelRef(id="config", name=shape.arch, shape=shape), **fields)

@@ -1,0 +1,44 @@
+"""The architecture calculator: ``architecture_advice(ArchitectureSetup) -> ArchitectureAdvice`` — which
+transformer family suits the tasks and why (``tasks.recommend_architecture``), and whether one large
+generalist or a small specialist fits the team's data and latency (``scale_advice``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+
+from lifecycle._typed import Result, Setup
+from lifecycle.choices import DataAvailable
+from lifecycle.models.scale_advice import ScaleAdvice, scale_advice
+from lifecycle.models.tasks import Recommendation, recommend_architecture, task_ids
+
+
+class ArchitectureSetup(Setup):
+    tasks: tuple[str, ...] = Field(min_length=1, max_length=30)  # Hugging Face task tags
+    data_available: DataAvailable | None = None
+    latency_ms_p95: float | None = Field(None, ge=0, le=3_600_000)
+    output_tokens: int | None = Field(None, ge=0, le=10**8)
+
+    @field_validator("tasks")
+    @classmethod
+    def _known(cls, tasks: tuple[str, ...]) -> tuple[str, ...]:
+        known = set(task_ids())
+        unknown = [t for t in tasks if t not in known]
+        if unknown:
+            raise ValueError(f"unknown task tag {unknown[0]!r}; see `lifecycle recommend --help` for the tags")
+        return tuple(dict.fromkeys(tasks))  # each task once, in the order given
+
+
+class ArchitectureAdvice(Result):
+    recommendation: Recommendation
+    scale: ScaleAdvice
+
+
+@lru_cache(maxsize=64)
+def architecture_advice(setup: ArchitectureSetup) -> ArchitectureAdvice:
+    """The family for the tasks (with reasons, alternatives, example models) and specialist-or-generalist."""
+    return ArchitectureAdvice(
+        recommendation=recommend_architecture(list(setup.tasks)),
+        scale=scale_advice(list(setup.tasks), data_available=setup.data_available,
+                           latency_ms_p95=setup.latency_ms_p95, output_tokens=setup.output_tokens))
