@@ -111,12 +111,13 @@ def main() -> int:
     held_out = slack_held_out(rows, estimates)
 
     from lifecycle.memory.estimate import training_memory
-    from lifecycle.models.catalog import get_model
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
 
-    shape = get_model("llama-2-7b").shape
+    setup = TrainingSetup(model=ModelRef.catalog("llama-2-7b"), micro_batch=4, seq_len=2048, grad_checkpointing=True)
     start = time.perf_counter()
     for _ in range(200):
-        training_memory(shape, batch=4, seq=2048, grad_checkpointing=True)
+        training_memory(setup)
     per_call_ms = (time.perf_counter() - start) / 200 * 1e3
 
     print(f"held-out slack check: fractions fit on even rows {({k: round(v, 3) for k, v in held_out['fractions_fit_on_even_rows'].items()})}, "

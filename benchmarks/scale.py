@@ -12,6 +12,7 @@ The data is bulk-loaded with multi-row INSERTs of the same rows ``Store.create_p
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
@@ -25,11 +26,31 @@ from common import ROOT, format_table, summary_ms, time_calls, write_result
 
 TARGET_MS = 200.0
 BATCH = 1000
-KINDS = ["memory", "scaling", "serving", "sampling", "training_compute", "quantization"]
+
+
+
+@functools.cache
+def _templates() -> list:
+    """One computed scenario of each common kind; documents reuse them under new ids (computing 100,000
+    plans would measure the calculators, not the store)."""
+    from lifecycle.memory.setup import InferenceSetup, TrainingSetup
+    from lifecycle.models.ref import ModelRef
+    from lifecycle.records.scenarios import make_scenario
+    from lifecycle.scaling.pretraining import PretrainingSetup
+    from lifecycle.serving.plan import ServingSetup
+    from lifecycle.serving.quantization import QuantizationSetup
+    from lifecycle.serving.sampling import SamplingSetup
+
+    model = ModelRef.catalog("llama-2-7b")
+    setups = [TrainingSetup(model=model, method="lora", micro_batch=4, gpu="a100-80gb", training_tokens=1e9),
+              PretrainingSetup.with_builtin_laws(), ServingSetup(model=model, gpu="l4", precision="int8"),
+              SamplingSetup(temperature=0.7, top_p=0.9), InferenceSetup(model=model, gpu="h100-80gb"),
+              QuantizationSetup.for_model(model)]
+    return [make_scenario(s, name="template") for s in setups]
 
 
 def _document(i: int, scenarios: int, rng: random.Random):
-    from lifecycle.records.project import Project, Scenario, utc_now
+    from lifecycle.records.project import Project, utc_now
 
     now = utc_now() - timedelta(minutes=i)
     p = Project(name=f"Project {i:05d} {rng.choice(['chatbot', 'classifier', 'summariser', 'search'])}",
@@ -40,10 +61,9 @@ def _document(i: int, scenarios: int, rng: random.Random):
     p.scope.saved_at = now
     for j in range(scenarios):
         stage = p.stage(("scope", "select", "adapt", "integrate")[j % 4])
-        stage.scenarios.append(Scenario(
-            id=f"s{i:05d}{j:03d}", kind=KINDS[j % len(KINDS)], name=f"Scenario {j}", created_at=now,
-            inputs={"batch": 2 ** (j % 6), "seq": 512 * (1 + j % 4), "gpu_id": "h100-80gb", "gpus": 1 + j % 8},
-            results={"peak_bytes": rng.randint(10**9, 8 * 10**10), "fits": bool(j % 2), "cost_usd": rng.random() * 1e4}))
+        template = _templates()[j % len(_templates())]
+        stage.scenarios.append(template.model_copy(update={"id": f"s{i:05d}{j:03d}", "name": f"Scenario {j}",
+                                                           "created_at": now}))
     return p
 
 

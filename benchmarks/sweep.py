@@ -23,7 +23,8 @@ from common import format_table, time_calls, write_result
 from lifecycle.errors import LifecycleError
 from lifecycle.memory.distributed import STRATEGIES
 from lifecycle.memory.estimate import training_memory
-from lifecycle.models.catalog import get_model
+from lifecycle.memory.setup import TrainingSetup
+from lifecycle.models.ref import ModelRef
 
 TARGET_PER_S = 100_000
 MODEL_ID = "llama-2-7b"
@@ -37,7 +38,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    shape = get_model(MODEL_ID).shape
+    base = TrainingSetup(model=ModelRef.catalog(MODEL_ID), grad_checkpointing=True)
     points = list(itertools.product(STRATEGIES, GPU_COUNTS, BATCHES, SEQS))
     rng = random.Random(0)
     sample = rng.sample(points, SCALAR_SAMPLE)
@@ -46,8 +47,9 @@ def main() -> int:
         out = []
         for strategy, gpus, batch, seq in sample:
             try:
-                out.append(training_memory(shape, batch=batch, seq=seq, gpus=gpus, strategy=strategy,
-                                           grad_checkpointing=True).peak_allocated_bytes)
+                point = base.model_copy(update={"micro_batch": batch, "seq_len": seq, "gpus": gpus,
+                                                "strategy": strategy})
+                out.append(training_memory(point).peak_allocated_bytes)
             except LifecycleError:  # an invalid (strategy, gpus) pair: the grid marks it NaN
                 out.append(None)
         return out
@@ -68,8 +70,8 @@ def main() -> int:
         result["vectorised"] = "lifecycle.memory.grid is missing: only the scalar rate is reported"
     else:
         def grid():
-            return grid_module.training_memory_grid(shape, batches=BATCHES, seqs=SEQS, gpu_counts=GPU_COUNTS,
-                                                    strategies=STRATEGIES, grad_checkpointing=True)
+            return grid_module.training_memory_grid(base, batches=BATCHES, seqs=SEQS, gpu_counts=GPU_COUNTS,
+                                                    strategies=STRATEGIES)
         grid_s = statistics.median(time_calls(grid, args.runs))
         rate = len(points) / grid_s
         rows.append({"path": "vectorised training_memory_grid", "estimates": len(points), "median_s": grid_s,
