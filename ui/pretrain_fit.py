@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.charts.scaling import fit_figure, gpt3_table_d1_figure
-from lifecycle.errors import LifecycleError
+from lifecycle.errors import InvalidInput, LifecycleError
 from lifecycle.records.laws import add_law, delete_law, list_laws
 from lifecycle.records.project import Project
-from lifecycle.scaling.fit import FitResult, fit_scaling_law, read_pilot_csv
-from lifecycle.scaling.plan import plans_for_laws, table3_reproduction, trained_vs_optimal
+from lifecycle.scaling.fit import MAX_CSV_CHARS, LawFit, LawFitSetup, law_fit
+from lifecycle.scaling.plan import table3_reproduction, trained_vs_optimal
 from ui import common
 
 K = "pretrain_planner_fit_"
@@ -19,8 +19,12 @@ FIT_BUDGETS_FLOPS = (1e19, 1e21, 1e23, 1e25)
 
 
 @st.cache_data(show_spinner="Fitting E + A/N^α + B/D^β (L-BFGS from a grid, 200 bootstrap resamples)…", max_entries=8)
-def _fit(data: bytes, name: str) -> dict:
-    return fit_scaling_law(read_pilot_csv(data), name=name).model_dump()
+def _fit(data: bytes, name: str) -> LawFit:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput("The CSV is not UTF-8 text.") from None
+    return law_fit(LawFitSetup(csv_text=text, name=name, budgets_flops=FIT_BUDGETS_FLOPS))
 
 
 def render_fit(project: Project | None) -> None:
@@ -32,17 +36,18 @@ def render_fit(project: Project | None) -> None:
     upload = st.file_uploader("Pilot runs (CSV)", type=["csv"], key=K + "upload")
     if upload is not None:
         name = st.text_input("Name for this law", value=upload.name.rsplit(".", 1)[0][:100] or "my-fit", key=K + "name")
-        try:
-            fit = FitResult.model_validate(_fit(upload.getvalue(), name.strip() or "my-fit"))
-        except LifecycleError as exc:
-            common.show_error(exc)
-            fit = None
-        if fit is not None:
-            _show_fit(fit)
+        if upload.size > MAX_CSV_CHARS:
+            st.error(f"The file is {upload.size:,} bytes; pilot-run CSVs up to {MAX_CSV_CHARS:,} bytes are read.")
+        else:
+            try:
+                _show_fit(_fit(upload.getvalue(), name.strip() or "my-fit"))
+            except LifecycleError as exc:
+                common.show_error(exc)
     _saved_laws()
 
 
-def _show_fit(fit: FitResult) -> None:
+def _show_fit(result: LawFit) -> None:
+    fit = result.fit
     c, ci = fit.constants, fit.ci95
     st.dataframe(pd.DataFrame([{"constant": k, "value": f"{c[k]:.5g}",
                                 "95% CI": f"[{ci[k][0]:.4g}, {ci[k][1]:.4g}]" if k in ci else "—"}
@@ -51,11 +56,9 @@ def _show_fit(fit: FitResult) -> None:
     st.caption(f"{fit.n_points} runs, RMSE of log loss {fit.rmse_log:.4f}; "
                f"N_opt = G·(C/6)^a and D_opt = G⁻¹·(C/6)^b (Hoffmann 2022 Eq 4).")
     st.plotly_chart(fit_figure(fit.residuals), width="stretch", key=K + "residuals")
-    rows = []
-    for budget in FIT_BUDGETS_FLOPS:
-        p = plans_for_laws([fit.law], compute_flops=budget)[0]
-        rows.append({"compute (FLOPs)": f"{budget:.0e}", "N_opt": f"{p.params:.3g}", "D_opt": f"{p.tokens:.3g}",
-                     "tokens/param": round(p.tokens_per_param, 1), "predicted loss": round(p.loss, 4)})
+    rows = [{"compute (FLOPs)": f"{p.compute_flops:.0e}", "N_opt": f"{p.params:.3g}", "D_opt": f"{p.tokens:.3g}",
+             "tokens/param": round(p.tokens_per_param, 1), "predicted loss": round(p.loss, 4)}
+            for p in result.allocations]
     st.markdown("Compute-optimal allocation this fit implies:")
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if st.button("Save this law for the team", key=K + "save"):

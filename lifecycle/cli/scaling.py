@@ -98,15 +98,20 @@ def _plan(args) -> int:
 
 
 def _fit(args) -> int:
-    from lifecycle.scaling.fit import fit_scaling_law, read_pilot_csv
+    from lifecycle.scaling.fit import MAX_CSV_CHARS, LawFitSetup, law_fit
 
     path = Path(args.file)
     if not path.is_file():
         raise InvalidInput(f"No such file: {args.file}")
-    if args.bootstrap < 0:
-        raise InvalidInput("--bootstrap must be 0 or more.")
+    if path.stat().st_size > MAX_CSV_CHARS:
+        raise InvalidInput(f"{args.file} is {path.stat().st_size:,} bytes; pilot-run CSVs up to {MAX_CSV_CHARS:,} "
+                           "bytes are read.")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{args.file} is not UTF-8 text.") from None
     name = args.name or path.stem
-    result = fit_scaling_law(read_pilot_csv(path.read_bytes()), name=name, bootstrap=args.bootstrap)
+    result = law_fit(LawFitSetup(csv_text=text, name=name[:100], bootstrap=args.bootstrap)).fit
     if args.save:
         from lifecycle.records.laws import add_law
         from lifecycle.records.store import Store, current_user

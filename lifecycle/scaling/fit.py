@@ -12,15 +12,18 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+from functools import lru_cache
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from scipy.optimize import minimize
 from scipy.special import logsumexp
 from threadpoolctl import threadpool_limits
 
+from lifecycle._typed import Result, Setup
 from lifecycle.errors import InvalidInput
 from lifecycle.scaling.laws import ScalingLaw, make_law, parametric_constants
+from lifecycle.scaling.plan import ScalingPlan
 
 HUBER_DELTA = 1e-3  # Hoffmann 2022 App. D.2
 N_CONSTANTS = 5
@@ -183,3 +186,31 @@ def _fit_scaling_law(runs: PilotRuns, *, name: str, n_starts: int, bootstrap: in
     return FitResult(law=law, n_points=len(log_l), constants={**params, **derived}, ci95=ci,
                      residuals=residuals, rmse_log=float(np.sqrt(np.mean(res_log**2))),
                      bootstrap_samples=len(samples))
+
+
+MAX_CSV_CHARS = 2_000_000  # tens of thousands of runs; far more than any pilot study
+MAX_BOOTSTRAP = 2_000
+
+
+class LawFitSetup(Setup):
+    """Pilot runs (CSV text: params, tokens, loss) to fit a law to, and the budgets to read it at."""
+
+    csv_text: str = Field(min_length=1, max_length=MAX_CSV_CHARS)
+    name: str = Field("my-fit", min_length=1, max_length=100)
+    bootstrap: int = Field(200, ge=0, le=MAX_BOOTSTRAP)
+    budgets_flops: tuple[float, ...] = Field((1e19, 1e21, 1e23, 1e25), min_length=1, max_length=20)
+
+
+class LawFit(Result):
+    fit: FitResult
+    allocations: list[ScalingPlan]  # the fitted law's compute-optimal N, D and loss at each budget
+
+
+@lru_cache(maxsize=8)
+def law_fit(setup: LawFitSetup) -> LawFit:
+    """The fit calculator: the law fitted to the pilot runs, and the compute-optimal split it implies."""
+    from lifecycle.scaling.plan import plans_for_laws
+
+    fit = fit_scaling_law(read_pilot_csv(setup.csv_text), name=setup.name.strip() or "my-fit",
+                          bootstrap=setup.bootstrap)
+    return LawFit(fit=fit, allocations=[plans_for_laws([fit.law], compute_flops=c)[0] for c in setup.budgets_flops])
