@@ -17,7 +17,6 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, Field, field_validator, model_validator
-from scipy.optimize import minimize_scalar
 
 from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.resources import data_path
@@ -183,6 +182,8 @@ def parametric_allocation(law: ScalingLaw, c_flops):
 def brute_force_allocation(law: ScalingLaw, c_flops: float) -> tuple[float, float]:
     """Minimise L(N, C/6N) over log N numerically: the check on the closed form."""
     c = float(c_flops)
+    from scipy.optimize import minimize_scalar  # only this check needs scipy: load it here
+
     res = minimize_scalar(
         lambda log_n: parametric_loss(law, math.exp(log_n), c / (6 * math.exp(log_n))),
         bounds=(math.log(1e3), math.log(c / 6 / 1e3)), method="bounded", options={"xatol": 1e-10},

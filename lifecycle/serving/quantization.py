@@ -12,7 +12,6 @@ import math
 from functools import lru_cache
 from typing import Any
 
-import ml_dtypes
 import numpy as np
 from pydantic import BaseModel, Field
 
@@ -24,11 +23,15 @@ FORMATS: tuple[str, ...] = ("fp32", "fp16", "bf16", "int8", "int4")
 FORMAT_TITLES = {"fp32": "FP32", "fp16": "FP16", "bf16": "BF16", "int8": "INT8", "int4": "INT4"}
 
 # numpy dtype and the unsigned integer of the same width (to read the bit pattern back).
-_FLOAT_DTYPES = {
-    "fp32": (np.float32, np.uint32),
-    "fp16": (np.float16, np.uint16),
-    "bf16": (ml_dtypes.bfloat16, np.uint16),
-}
+FLOAT_FORMATS = ("fp32", "fp16", "bf16")
+
+
+@lru_cache(maxsize=1)
+def _float_dtypes() -> dict:
+    """numpy dtype and the unsigned integer of the same width; ml_dtypes loads here, on first use (≈0.6 s)."""
+    import ml_dtypes
+
+    return {"fp32": (np.float32, np.uint32), "fp16": (np.float16, np.uint16), "bf16": (ml_dtypes.bfloat16, np.uint16)}
 _INT_BITS = {"int8": 8, "int4": 4}
 
 # A value is quantised as part of a tensor; absmax is that tensor's largest |value|.
@@ -53,8 +56,10 @@ def int_qmax(bits: int) -> int:
 def format_info(fmt: str) -> dict[str, Any]:
     """Bits, exponent/fraction split and representable range of one format, read from numpy/ml_dtypes."""
     key = _check_format(fmt)
-    if key in _FLOAT_DTYPES:
-        info = ml_dtypes.finfo(_FLOAT_DTYPES[key][0])
+    if key in FLOAT_FORMATS:
+        import ml_dtypes
+
+        info = ml_dtypes.finfo(_float_dtypes()[key][0])
         bits = int(info.bits)
         return {
             "format": FORMAT_TITLES[key],
@@ -137,7 +142,7 @@ class StoredValue(BaseModel):
 
 def _float_bits(arr: np.ndarray, key: str) -> str:
     info = format_info(key)
-    raw = int(arr.view(_FLOAT_DTYPES[key][1]).item())
+    raw = int(arr.view(_float_dtypes()[key][1]).item())
     text = format(raw, f"0{info['bits']}b")
     e = info["exponent_bits"]
     return f"{text[0]} {text[1:1 + e]} {text[1 + e:]}"
@@ -153,9 +158,9 @@ def stored_value(x: float, fmt: str, *, absmax: float | None = None) -> StoredVa
         raise InvalidInput(f"Value to store must be a number, got {x!r}.") from None
     if not math.isfinite(value):
         raise InvalidInput(f"Value to store must be finite, got {x!r}.")
-    if key in _FLOAT_DTYPES:
+    if key in FLOAT_FORMATS:
         with np.errstate(over="ignore"):
-            arr = np.array(value, dtype=np.float64).astype(_FLOAT_DTYPES[key][0])
+            arr = np.array(value, dtype=np.float64).astype(_float_dtypes()[key][0])
         stored = float(arr)
         overflow = not math.isfinite(stored)  # stored as ±inf: no finite value or error to report
         err = None if overflow else abs(stored - value)
