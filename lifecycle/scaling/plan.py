@@ -8,6 +8,7 @@ from functools import cache
 
 from pydantic import BaseModel
 
+from lifecycle.choices import BudgetUnit, options
 from lifecycle.errors import InvalidInput
 from lifecycle.models.gpus import HALF  # plans run mixed precision in the chip's 16-bit format
 from lifecycle.resources import data_path
@@ -196,7 +197,7 @@ def gpt3_table_d1_footnote() -> str:
     return _data("gpt3_table_d1.json")["_meta"]["footnote_t5"]
 
 
-BUDGET_UNITS = ("FLOPs", "PF-days", "GPU-hours", "USD")
+BUDGET_UNITS = options(BudgetUnit)
 
 
 def budget_flops(amount: float, unit: str, *, gpu: str | None = None, mfu: float = DEFAULT_MFU,
