@@ -27,9 +27,11 @@ install-test: $(VENV)/.installed-test
 app: install
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-## Run the whole test suite (unit, database on SQLite and PostgreSQL, AppTest, browser)
+## Run the whole test suite (unit, database on SQLite and PostgreSQL, AppTest, browser), then the wheel smoke
+## test: build the wheel, install it into a fresh venv outside the checkout and use it from an empty directory
 test: install-test
 	$(PY) -m pytest -p no:cacheprovider
+	PY=$(PY) bash .ci/wheel-smoke.sh
 
 bench: install-test
 	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done

@@ -52,27 +52,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=_laws)
 
 
-def _store_if_needed(name: str):
+def _law(name: str):
+    """A built-in law straight from the packaged data; a team's law from the database (only then is it opened)."""
     from lifecycle.scaling.laws import builtin_law
 
     try:
-        builtin_law(name)
-        return None
+        return builtin_law(name)
     except NotFound:
+        from lifecycle.records.laws import get_law
         from lifecycle.records.store import Store
 
-        return Store()
+        return get_law(name, Store())
 
 
 def _plan(args) -> int:
-    from lifecycle.records.laws import get_law
     from lifecycle.scaling.plan import plan
 
     if not args.law:
         raise InvalidInput("--law is required (kaplan, chinchilla1, chinchilla2, chinchilla3, epoch or a saved fit).")
     if args.compute is None and (args.params is None or args.tokens is None):
         raise InvalidInput("Give --compute FLOPS, or both --params N and --tokens D.")
-    law = get_law(args.law, _store_if_needed(args.law))
+    law = _law(args.law)
     result = plan(law, compute_flops=args.compute, params=args.params, tokens=args.tokens,
                   gpu=args.gpu, gpus=args.gpus, mfu=args.mfu, price_usd_per_hour=args.price)
     out = result.model_dump()
