@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test
 
 ## Run the app on http://localhost:8501 (SQLite database in data/lifecycle.db)
 app: install
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(VENV)/bin/lifecycle app --port $(PORT)
 
 ## Run the whole test suite (unit, database on SQLite and PostgreSQL, AppTest, browser), then the wheel smoke
 ## test: build the wheel, install it into a fresh venv outside the checkout and use it from an empty directory

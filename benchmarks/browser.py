@@ -4,13 +4,18 @@ the full example project. Median of 5 navigations each, after one untimed warm-u
 reports the time until Streamlit says the script finished (``data-test-script-state=notRunning``).
 
     .venv/bin/python benchmarks/browser.py [--repeat 5] [--chromium /usr/bin/chromium]
+    .venv/bin/python benchmarks/browser.py --cold   # a fresh server and browser per page: a first visit
+
+``--cold`` answers "how long does a colleague wait on the first visit": for every page (and for the bare
+one-chart app) a new ``streamlit run`` process and a new browser context, one navigation, timed to the
+first chart and to the script settling. Target: every page settles in ≤ 3 s and its first chart shows
+within 2× the bare app's.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import re
 import statistics
 import tempfile
 import time
@@ -33,9 +38,10 @@ BASELINE_APP = ('import plotly.graph_objects as go\nimport streamlit as st\n'
 
 
 def url_paths() -> dict[str, str]:
-    """page file -> URL path, from the st.Page(...) calls in app.py."""
-    text = (ROOT / "app.py").read_text(encoding="utf-8")
-    return {m.group(1): m.group(2) for m in re.finditer(r'st\.Page\("(pages/[^"]+)".*?url_path="([^"]*)"', text)}
+    """page file -> URL path, from the list app.py registers."""
+    from ui.navigation import PAGES
+
+    return {spec.file: spec.url_path for spec in PAGES}
 
 
 def navigate(page, url: str, expect_chart: bool, timeout_ms: int = 60_000) -> dict:
@@ -66,11 +72,67 @@ def draws_a_chart(page, url: str, wait_ms: int = 10_000) -> bool:
         return False
 
 
+COLD_DONE_S = 3.0
+COLD_CHART_RATIO = 2.0
+
+
+def cold(args) -> int:
+    """One first visit per page, each on a freshly started server in a fresh browser context."""
+    from playwright.sync_api import sync_playwright
+
+    tmp = Path(tempfile.mkdtemp(prefix="browser-cold-"))
+    url, project_id = temporary_database_with_full_project(tmp)
+    (tmp / "baseline.py").write_text(BASELINE_APP)
+    paths = url_paths()
+    targets = [("baseline: title + 1 chart", tmp / "baseline.py", "")]
+    targets += [(Path(f).stem, ROOT / "app.py", f"/{paths[f]}?project={project_id}") for f, _ in page_views()]
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
+        # Which pages draw a chart at all: probed once on a shared (then discarded) server.
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        probe = context.new_page()
+        charts = {targets[0][0]: True}  # the bare app is one chart
+        with app_server(url, user="bench") as base:
+            for name, script, path in targets[1:]:
+                charts[name] = draws_a_chart(probe, f"{base}{path}")
+        context.close()
+        for name, script, path in targets:
+            with app_server(url, script=script, user="bench") as base:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000})
+                run = navigate(context.new_page(), f"{base}{path}", expect_chart=charts[name])
+                context.close()
+            first_chart_ms = run["chart_s"] * 1e3 if charts[name] else None
+            rows.append({"page": name, "first_chart_ms": first_chart_ms, "settled_ms": run["done_s"] * 1e3,
+                         "exceptions": run["exceptions"]})
+            print(f"{name:<26} chart {first_chart_ms or 0:7.0f} ms  settled {run['done_s'] * 1e3:7.0f} ms", flush=True)
+        browser.close()
+    base_chart = rows[0]["first_chart_ms"]
+    for row in rows:
+        row["chart_vs_bare"] = row["first_chart_ms"] / base_chart if row["first_chart_ms"] else None
+        row["ok"] = (row["settled_ms"] <= COLD_DONE_S * 1e3 and row["exceptions"] == 0
+                     and (row["chart_vs_bare"] is None or row["chart_vs_bare"] <= COLD_CHART_RATIO))
+    print(format_table(rows, ["page", "first_chart_ms", "chart_vs_bare", "settled_ms", "exceptions", "ok"],
+                       {"first_chart_ms": ".0f", "settled_ms": ".0f", "chart_vs_bare": ".2f"}))
+    worst = max(rows[1:], key=lambda r: r["settled_ms"])
+    summary = {"pages": len(rows) - 1, "bare_first_chart_ms": base_chart, "worst_settled_ms": worst["settled_ms"],
+               "worst_page": worst["page"], "pages_missing_target": [r["page"] for r in rows[1:] if not r["ok"]]}
+    print(f"cold first visit: worst {worst['settled_ms']:.0f} ms ({worst['page']}); "
+          f"pages missing the target: {summary['pages_missing_target'] or 'none'}")
+    write_result("browser_cold", {"method": f"Playwright + {args.chromium} headless; a new streamlit server and "
+                                            "browser context per page, one navigation",
+                                  "rows": rows, "summary": summary})
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cold", action="store_true", help="first visits, a fresh server per page")
     parser.add_argument("--chromium", default=os.environ.get("LIFECYCLE_CHROMIUM", "/usr/bin/chromium"))
     args = parser.parse_args()
+    if args.cold:
+        return cold(args)
     from playwright.sync_api import sync_playwright
 
     tmp = Path(tempfile.mkdtemp(prefix="browser-bench-"))

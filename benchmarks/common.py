@@ -97,26 +97,11 @@ def write_result(name: str, payload: dict[str, Any]) -> Path:
     return path
 
 
-def view_titles(page: Path) -> list[str | None]:
-    """The view titles a page lists in ``VIEWS = [("Title", module), …]`` ([None] when it has none)."""
-    import ast
+def page_views() -> list[tuple[str, None]]:
+    """(page file relative to the repo, None) for every page of the app, in the order app.py registers them."""
+    from ui.navigation import PAGES
 
-    for node in ast.walk(ast.parse(page.read_text(encoding="utf-8"))):
-        if (isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Tuple))
-                and any(isinstance(t, ast.Name) and t.id == "VIEWS" for t in node.targets)):
-            titles = [e.elts[0].value for e in node.value.elts
-                      if isinstance(e, ast.Tuple) and e.elts and isinstance(e.elts[0], ast.Constant)]
-            return titles or [None]
-    return [None]
-
-
-def page_views() -> list[tuple[str, str | None]]:
-    """(page file relative to the repo, view title or None) for every page of the app, in app order."""
-    import re
-
-    order = re.findall(r'st\.Page\("(pages/[^"]+)"', (ROOT / "app.py").read_text(encoding="utf-8"))
-    pages = order or sorted(f"pages/{p.name}" for p in (ROOT / "pages").glob("*.py"))
-    return [(page, title) for page in pages for title in view_titles(ROOT / page)]
+    return [(spec.file, None) for spec in PAGES]
 
 
 def temporary_database_with_full_project(tmp_dir: Path) -> tuple[str, int]:

@@ -35,8 +35,6 @@ def _page_test(path: Path, view: str | None, project_id: int):
 
     at = AppTest.from_file(str(path), default_timeout=120)
     at.session_state["project_id"] = project_id
-    if view is not None:
-        at.query_params["view"] = view
     at.run()
     return at
 
@@ -49,11 +47,7 @@ def _app_test_for(page: str, view: str | None, project_id: int):
     at.session_state["project_id"] = project_id
     at.run()
     at.switch_page(page)
-    if view is not None:
-        at.query_params["view"] = view
     at.run()
-    if view is not None:
-        at.session_state[f"view_{Path(page).stem}"] = view  # the view selector's own key
     return at
 
 

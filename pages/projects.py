@@ -5,16 +5,13 @@ import streamlit as st
 from lifecycle.records.project import STAGE_TITLES, STAGES
 from ui import common, project_admin
 
-common.ensure_app_navigation()
-st.title("GenAI Lifecycle Planner")
+current = common.page_setup(None, "GenAI Lifecycle Planner", project_line=False)
 st.caption("Walk a generative-AI project through Scope → Select → Adapt & Align → Integrate and turn each "
            "decision into numbers: architecture, model, GPU memory and count, training time and cost, serving.")
-st.markdown(common.lifecycle_strip_html(None), unsafe_allow_html=True)
+common.lifecycle_strip(None)
 
 store = common.get_store()
 LIST_LIMIT = 200  # rows drawn at once; search narrows the rest
-current = common.load_current_project()
-
 with st.expander("New project", expanded=current is None, icon=":material/add:"):
     with st.form("create_project", clear_on_submit=True):
         name = st.text_input("Name", max_chars=200, placeholder="e.g. Contract clause classifier")
@@ -22,6 +19,7 @@ with st.expander("New project", expanded=current is None, icon=":material/add:")
         owner = st.text_input("Owner", placeholder=common.author())
         if st.form_submit_button("Create project", type="primary"):
             project_admin.create(name, description, owner)
+project_admin.created_notice()
 
 left, mid, right = st.columns([3, 1, 1])
 search = left.text_input("Search", placeholder="name or description", key="projects_search")
@@ -34,9 +32,9 @@ if not summaries:
             "No projects yet: create the first one above.")
 else:
     st.dataframe(
-        [{"name": s.name, "description": s.description[:120], "owner": s.owner,
+        [{"name": s.name, "description": s.description[:120], "owner": s.owner or "—",
           **{STAGE_TITLES[k]: k in s.stages_done for k in STAGES},
-          "version": s.version, "updated": s.updated_at.strftime("%Y-%m-%d %H:%M"), "by": s.updated_by}
+          "version": s.version, "updated": s.updated_at.strftime("%Y-%m-%d %H:%M"), "by": s.updated_by or "—"}
          for s in summaries],
         hide_index=True, width="stretch",
         column_config={STAGE_TITLES[k]: st.column_config.CheckboxColumn(STAGE_TITLES[k]) for k in STAGES},
@@ -46,11 +44,19 @@ else:
         st.caption(f"Showing the first {LIST_LIMIT} of {total} projects; search to narrow the list.")
     ids = [s.id for s in summaries]
     names = {s.id: s.name for s in summaries}
-    default = ids.index(current.id) if current and current.id in ids else 0
-    chosen_id = st.selectbox("Project", ids, index=default, format_func=names.get, key="projects_chosen")
-    chosen = store.get_project(chosen_id)
-    project_admin.actions(chosen)
-    project_admin.history(chosen)
+    if current is not None and current.id not in ids:  # the open project is archived or filtered out
+        ids.insert(0, current.id)
+        names[current.id] = current.name
+    # The selector *is* the open project (the URL's ?project=): choosing one opens it everywhere.
+    chosen_id = st.selectbox("Open project", ids, index=ids.index(current.id) if current else None,
+                             format_func=names.get, placeholder="Choose a project to open",
+                             key=f"projects_open_{current.id if current else None}")
+    if chosen_id is not None and (current is None or chosen_id != current.id):
+        common.set_current_project(chosen_id)
+        st.rerun()
+    if current is not None:
+        project_admin.actions(current)
+        project_admin.history(current)
 
 st.divider()
 project_admin.import_export()

@@ -17,7 +17,7 @@ K = "report_"
 FORMAT_LABELS = {"html": "HTML (interactive, offline)", "pdf": "PDF", "md": "Markdown (charts omitted)"}
 TITLES = {**SECTION_TITLES, **STAGE_TITLES}
 
-project = common.page_setup(None)
+project = common.page_setup(None, project_line=False)
 st.title("Report")
 if project is None:
     st.info("Open a project on the **Projects** page (or pick one in the sidebar) to build its report.")

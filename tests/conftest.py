@@ -65,17 +65,32 @@ def app_env(tmp_path, monkeypatch) -> Store:
     s.engine.dispose()
 
 
+@pytest.fixture(autouse=True)
+def _app_navigation_mode(monkeypatch):
+    """AppTest forgets, before every run, that the app uses ``st.navigation`` (Streamlit's process-wide
+    ``PagesManager.uses_pages_directory`` flag), so each run of ``app.py`` would start in legacy
+    ``pages/`` mode and ``ui.common.ensure_app_navigation`` would rerun, dropping the click being tested.
+    A browser session sees the flag flip once per server (``tests/e2e/test_deep_link.py``)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 @pytest.fixture
 def run_page(app_env):
-    """Run one page (``"pages/scope.py"``) with AppTest; ``project`` opens it, ``view`` picks a view."""
+    """Run one page file (``"pages/memory_gpus.py"``) with AppTest; ``project`` opens it."""
     from streamlit.testing.v1 import AppTest
 
-    def run(page: str, project=None, view: str | None = None, session_state: dict | None = None, timeout: float = 30):
+    def run(page: str, project=None, session_state: dict | None = None, timeout: float = 30):
         at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
         if project is not None:
             at.session_state["project_id"] = project.id
-        if view is not None:
-            at.query_params["view"] = view
         for key, value in (session_state or {}).items():
             at.session_state[key] = value
         return at.run()

@@ -7,15 +7,15 @@ import streamlit as st
 
 from lifecycle.adapt.advice import AdaptationSetup, adaptation_advice
 from lifecycle.adapt.path import get_option, list_options
+from lifecycle.display import format_bytes, format_count, format_duration, format_money
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project, ScopeStage
-from lifecycle.scaling.compute import DEFAULT_MFU
 from ui import common
+from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu, pick_model
 
 DATA_CHOICES = ["none", "few", "thousands", "billions"]
-GB = 1e9
 
 
 def _scope(project: Project | None) -> ScopeStage:
@@ -38,25 +38,26 @@ def _scope(project: Project | None) -> ScopeStage:
 
 
 def render(project: Project | None) -> None:
-    st.subheader("Adaptation path")
     st.caption("Prompting → LoRA/QLoRA → full fine-tuning → alignment (DPO, or RLHF with a reward model and PPO). "
                "Each option is sized with the memory planner (PPO holds policy, value, reference and reward models) "
                "and timed at a model-FLOPs utilisation.")
+    facts = project_facts_ui.facts_for(project, "adaptation_path_")
     scope = _scope(project)
     model = pick_model(project, "adaptation_path_model", families=("decoder", "encoder-decoder", "encoder"))
     c1, c2 = st.columns(2)
     with c1:
         gpu = pick_gpu(project, "adaptation_path_gpu", "GPU type for training")
-    default_seq = min(model.max_context, (scope.input_tokens or 512) + (scope.output_tokens or 256))
+    default_seq = min(model.max_context, facts.seq_len)
     seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=model.max_context, value=default_seq,
                           key="adaptation_path_seq")
     c1, c2, c3, c4 = st.columns(4)
-    batch = c1.number_input("Micro-batch per GPU", min_value=1, max_value=256, value=4, key="adaptation_path_batch")
-    epochs = c2.number_input("Epochs", min_value=0.1, max_value=100.0, value=1.0, step=0.5, key="adaptation_path_epochs")
-    mfu = c3.number_input("MFU", min_value=0.01, max_value=1.0, value=float(DEFAULT_MFU), step=0.05,
+    batch = c1.number_input("Micro-batch per GPU", min_value=1, max_value=256, value=facts.micro_batch, key="adaptation_path_batch")
+    epochs = c2.number_input("Epochs", min_value=0.1, max_value=100.0, value=facts.epochs, step=0.5, key="adaptation_path_epochs")
+    mfu = c3.number_input("MFU", min_value=0.01, max_value=1.0, value=facts.mfu, step=0.05,
                           key="adaptation_path_mfu", help="Model-FLOPs utilisation (data/mfu.json: published runs 21–48%).")
     price = c4.number_input("USD per GPU-hour", min_value=0.0, max_value=1_000.0, value=float(gpu.price_usd_per_hour),
                             step=0.1, key=f"adaptation_path_price_{gpu.id}")
+    project_facts_ui.note(facts, {"gpu": gpu.id, "seq_len": int(seq), "epochs": float(epochs)}, project)
     try:
         advice = adaptation_advice(AdaptationSetup(
             tasks=tuple(scope.tasks), use_case=scope.use_case, quality_bar=scope.quality_bar,
@@ -85,10 +86,11 @@ def render(project: Project | None) -> None:
 def _row(o: dict) -> dict:
     opt = get_option(o["id"])
     s = o.get("sizing") or {}
-    roles = "; ".join(f"{k} {v / GB:.1f}" for k, v in (s.get("per_gpu_bytes") or {}).items())
-    return {"option": opt.name, "status": o["status"], "GPUs": s.get("gpus") or "does not fit",
-            "memory per GPU (GB)": roles, "time (h)": round(s.get("seconds", 0) / 3600, 2) if s else None,
-            "cost (USD)": round(s.get("cost_usd", 0)) if s else None, "examples used": s.get("examples"),
+    roles = "; ".join(f"{k} {format_bytes(v)}" for k, v in (s.get("per_gpu_bytes") or {}).items())
+    return {"option": opt.name, "status": o["status"], "GPUs": str(s.get("gpus") or "does not fit"),
+            "memory per GPU": roles or "—", "time": format_duration(s["seconds"]) if s else "—",
+            "cost": format_money(s["cost_usd"]) if s else "—",
+            "examples used": format_count(s["examples"]) if s.get("examples") else "—",
             "labelled examples": opt.examples_text, "risk": f"{opt.risk_level}: {opt.risk}",
             "why": " ".join(o["reasons"]) + (f" {o['sizing_error']}" if o.get("sizing_error") else "")}
 

@@ -20,7 +20,6 @@ def _diagram(family: str):
 
 
 def render(project: Project | None) -> None:
-    st.subheader("Architecture advice")
     reset_on_project_change("architecture_advice_", project)
     scope = project.scope if project is not None else None
     all_tags = [t.id for t in list_tasks()]

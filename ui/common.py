@@ -4,8 +4,9 @@ conflict handling, and the stage header. No formulas here — those live in ``li
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
-from types import ModuleType
+import json
+from collections.abc import Callable
+from urllib.parse import unquote
 
 import streamlit as st
 
@@ -13,12 +14,19 @@ from lifecycle.charts import ACCENT, MUTED
 from lifecycle.errors import ConflictError, LifecycleError
 from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, STAGES, Project, Scenario, utc_now
 from lifecycle.records.store import Store, current_user, database_url
+from ui import navigation
 
 PROJECT_KEY = "project_id"  # session_state key and query parameter name ("project")
 CONFLICT_KEY = "conflict_pending"
 SEEN_KEY = "_seen_versions"  # project id -> version the widgets of the last run were drawn from
 BASE_KEY = "_base_version"
-KEEP_ON_RELOAD = ("project_id", "user_name", SEEN_KEY)
+NAV_KEY = "_nav_pages"  # {page file: st.Page} registered by app.py in this session
+USER_KEY = "user_name"
+AUTHOR_COOKIE = "lifecycle_author"
+AUTHOR_COOKIE_PENDING = "_author_cookie_pending"
+AUTHOR_COOKIE_SECONDS = 365 * 24 * 3600
+MAX_AUTHOR_CHARS = 100
+KEEP_ON_RELOAD = ("project_id", USER_KEY, SEEN_KEY, NAV_KEY)
 
 
 @st.cache_resource(show_spinner="Opening the database…")
@@ -32,7 +40,7 @@ def get_store() -> Store:
 
 
 def author() -> str:
-    return (st.session_state.get("user_name") or "").strip() or current_user()
+    return (st.session_state.get(USER_KEY) or "").strip() or current_user()
 
 
 def current_project_id() -> int | None:
@@ -84,9 +92,10 @@ def _base_version(project: Project) -> int:
 
 
 def ensure_app_navigation() -> None:
-    """A deep link (``/select?project=3``) opened before any session has run ``app.py`` is served by
+    """A deep link (``/memory_gpus?project=3``) opened before any session has run ``app.py`` is served by
     Streamlit's legacy ``pages/`` auto-discovery, which skips our navigation and sidebar. Switch the
-    server to ``st.navigation`` mode and rerun, so ``app.py`` frames the requested page."""
+    server to ``st.navigation`` mode and rerun, so ``app.py`` frames the requested page
+    (``tests/e2e/test_deep_link.py`` opens such a link as a fresh server's first request)."""
     from streamlit.runtime.pages_manager import PagesManager
 
     if PagesManager.uses_pages_directory:
@@ -94,22 +103,97 @@ def ensure_app_navigation() -> None:
         st.rerun()
 
 
-def page_setup(stage_key: str | None) -> Project | None:
-    """Title, lifecycle diagram and purpose for a stage page; returns the current project."""
+def mark_app_run(pages: dict) -> None:
+    """``app.py`` registered the pages in this run (``{file: st.Page}``): links to them can be drawn.
+    A page file run on its own (AppTest) has no navigation, so it draws the strip without links."""
+    st.session_state[NAV_KEY] = pages
+
+
+def page_for(file: str):
+    """The registered ``st.Page`` of a page file (for links and ``st.switch_page``), or the path itself."""
+    pages = st.session_state.get(NAV_KEY)
+    return pages.get(file, file) if pages else file
+
+
+def project_link_params() -> dict[str, str] | None:
+    current = current_project_id()
+    return {"project": str(current)} if current is not None else None
+
+
+def open_legacy_link(stage: str) -> None:
+    """An old ``/<stage>?view=<title>`` link: open the page that view became, same project."""
+    target = navigation.legacy_target(stage, st.query_params.get("view"))
+    st.switch_page(page_for(target.file), query_params=project_link_params())
+
+
+def page_setup(stage_key: str | None, title: str | None = None, *, project_line: bool = True) -> Project | None:
+    """Title, lifecycle strip and the open project for a page; returns the current project."""
     ensure_app_navigation()
     project = load_current_project()
+    if project is not None and st.query_params.get("project") != str(project.id):
+        st.query_params["project"] = str(project.id)  # the URL names the project, always
     _remember_seen_version(project)
+    if title is not None:
+        st.title(title)
     if stage_key is not None:
-        st.title(STAGE_TITLES[stage_key])
-        st.markdown(lifecycle_strip_html(stage_key), unsafe_allow_html=True)
+        lifecycle_strip(stage_key)
         st.caption(STAGE_PURPOSE[stage_key])
         if project is None:
             st.info("No project is open. Create or open one on the **Projects** page (or pick one in the sidebar) "
-                    "to save decisions; the calculators below work without one.")
-        else:
-            st.markdown(f"Project: **{escape_md(project.name)}** · version {project.version}")
+                    "to save decisions and use its facts; the calculators work without one.")
+    if project is not None and project_line:
+        st.markdown(f"Project: **{escape_md(project.name)}** (#{project.id}) · version {project.version}")
     _conflict_box(project)
     return project
+
+
+def show_page(stage_key: str | None, title: str, render: Callable[[Project | None], None]) -> None:
+    """A whole page: header, then the view; a user's mistake is one clear line, never a traceback."""
+    project = page_setup(stage_key, title)
+    try:
+        render(project)
+    except LifecycleError as exc:
+        show_error(exc)
+
+
+def lifecycle_strip(highlight: str | None) -> None:
+    """The four stages as links to their first page (the open project kept); the current one stands out."""
+    pages = st.session_state.get(NAV_KEY)
+    if not pages:
+        st.markdown(lifecycle_strip_html(highlight), unsafe_allow_html=True)
+        return
+    params = project_link_params()
+    for col, key in zip(st.columns(len(STAGES)), STAGES):
+        first = navigation.stage_pages(key)[0]
+        with col.container(border=True):
+            label = f"**{STAGE_TITLES[key]}**" if key == highlight else STAGE_TITLES[key]
+            st.page_link(pages.get(first.file, first.file), label=label, query_params=params, width="stretch",
+                         icon=":material/radio_button_checked:" if key == highlight else ":material/arrow_forward:")
+
+
+def author_input() -> None:
+    """"Your name" for the history: kept in a cookie, so a reload (or tomorrow) still saves as you."""
+    if USER_KEY not in st.session_state:
+        st.session_state[USER_KEY] = _clean_author(st.context.cookies.get(AUTHOR_COOKIE, ""))
+    st.text_input("Your name (saved with every change)", key=USER_KEY, max_chars=MAX_AUTHOR_CHARS,
+                  placeholder=current_user(), on_change=_author_changed)
+    name = st.session_state.pop(AUTHOR_COOKIE_PENDING, None)
+    if name is not None:
+        # JSON-encode, then hide "<" so the name can never close the script element.
+        value = json.dumps(name).replace("<", "\\u003c")
+        st.html(f"<script>document.cookie = '{AUTHOR_COOKIE}=' + encodeURIComponent({value}) + "
+                f"'; path=/; max-age={AUTHOR_COOKIE_SECONDS}; SameSite=Strict';</script>",
+                unsafe_allow_javascript=True, width="content")
+
+
+def _author_changed() -> None:
+    st.session_state[USER_KEY] = _clean_author(st.session_state.get(USER_KEY, ""))
+    st.session_state[AUTHOR_COOKIE_PENDING] = st.session_state[USER_KEY]
+
+
+def _clean_author(raw: str) -> str:
+    text = unquote(str(raw or ""))
+    return "".join(ch for ch in text if ch.isprintable()).strip()[:MAX_AUTHOR_CHARS]
 
 
 @functools.cache
@@ -164,7 +248,8 @@ def save_project(project: Project, section: str, summary: str = "") -> Project |
     st.session_state.pop(CONFLICT_KEY, None)
     st.session_state.setdefault(SEEN_KEY, {})[saved.id] = saved.version
     st.session_state[BASE_KEY] = {"id": saved.id, "version": saved.version}
-    st.toast(f"Saved {STAGE_TITLES.get(section, section)} (version {saved.version}).")
+    st.toast(f"Saved {STAGE_TITLES.get(section, section)} to “{saved.name}” (project #{saved.id}): "
+             f"version {saved.version}, based on version {base}.")
     return saved
 
 
@@ -183,7 +268,7 @@ def _conflict_box(project: Project | None) -> None:
     if left.button("Reload (discard my changes)", key="conflict_reload"):
         # Forget every widget value so the forms are redrawn from the stored project.
         for key in list(st.session_state.keys()):
-            if key not in KEEP_ON_RELOAD and not str(key).startswith("view_"):
+            if key not in KEEP_ON_RELOAD:
                 del st.session_state[key]
         st.session_state.get(SEEN_KEY, {}).pop(project.id if project else None, None)
         st.rerun()
@@ -207,21 +292,3 @@ def _free_copy_name(store: Store, name: str) -> str:
         if candidate.lower() not in taken:
             return candidate
     raise LifecycleError("Could not find a free name for the copy.")
-
-
-def view_selector(stage_key: str, views: Sequence[tuple[str, ModuleType | Callable]], project: Project | None) -> None:
-    """A horizontal selector of the page's views; only the chosen view runs (fast reruns).
-    The choice is kept in the URL (?view=…) so a link opens the same view."""
-    titles = [title for title, _ in views]
-    key = f"view_{stage_key}"
-    if key not in st.session_state:
-        wanted = st.query_params.get("view")
-        st.session_state[key] = wanted if wanted in titles else titles[0]
-    choice = st.segmented_control("Section", titles, key=key, label_visibility="collapsed") or titles[0]
-    if st.query_params.get("view") != choice:
-        st.query_params["view"] = choice
-    target = dict(views)[choice]
-    try:
-        getattr(target, "render", target)(project)
-    except LifecycleError as exc:
-        show_error(exc)

@@ -57,7 +57,6 @@ def _targets_from_widget(project: Project | None, tasks: list[str]) -> tuple:
 
 
 def render(project: Project | None) -> None:
-    st.subheader("Evaluation plan")
     st.caption("How will the team know the adapted model works? Pick metrics suited to the tasks, the public "
                "benchmarks that report them, and a target on your own held-out data.")
     tasks = _tasks(project)

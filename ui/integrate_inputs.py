@@ -8,11 +8,11 @@ from lifecycle.errors import LifecycleError
 from lifecycle.models.catalog import CatalogModel, list_models
 from lifecycle.models.gpus import GPU, list_gpus
 from lifecycle.records.custom_models import all_models
+from lifecycle.records.defaults import project_facts
 from lifecycle.records.project import Project
 from ui import common
 
 DEFAULT_MODEL = "llama-2-7b"
-DEFAULT_GPU = "h100-80gb"
 
 
 def models() -> dict[str, CatalogModel]:
@@ -33,10 +33,13 @@ def pick_model(project: Project | None, key: str, *, families: tuple[str, ...] |
     return by_id[model_id]
 
 
-def pick_gpu(project: Project | None, key: str, label: str = "GPU") -> GPU:
+def pick_gpu(project: Project | None, key: str, label: str = "GPU", *, serving: bool = False) -> GPU:
+    """The team's GPU (Scope facts) by default; for serving, the GPU the Integrate stage chose, if any."""
     gpus = {g.id: g for g in list_gpus()}
     ids = list(gpus)
-    chosen = project.integrate.gpu_id if project is not None and project.integrate.gpu_id in gpus else DEFAULT_GPU
+    chosen = project_facts(project).gpu
+    if serving and project is not None and project.integrate.gpu_id in gpus:
+        chosen = project.integrate.gpu_id
     gpu_id = st.selectbox(label, ids, index=ids.index(chosen), key=key,
                           format_func=lambda i: f"{gpus[i].name} ({gpus[i].memory_bytes / 1e9:.0f} GB)")
     return gpus[gpu_id]

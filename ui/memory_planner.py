@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.charts.memory import estimate_bars, memory_stack_figure, strategy_figure
+from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_percent
 from lifecycle.errors import LifecycleError
 from lifecycle.memory.plan import inference_plan, training_plan
 from lifecycle.memory.planner import RULES
@@ -18,10 +19,10 @@ from lifecycle.memory.setup import TrainingSetup
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import InferenceScenario, TrainingScenario, make_scenario
 from ui import common
+from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu
 from ui.memory_planner_inputs import inference_setup, model_ref, training_setup
 
-GB = 1e9
 MODES = ("Train / fine-tune", "Serve (inference)")
 
 
@@ -39,22 +40,27 @@ def _render(project: Project | None, *, stage: str, k: str) -> None:
     st.caption("Per-GPU peak memory from the tensors PyTorch keeps (weights, gradients, optimizer states, saved "
                "activations, fp32 logits/loss buffers, attention scores, KV cache), checked against peak memory "
                "measured on an H200 (benchmarks/memory_accuracy.py prints the errors). GB = 10⁹ bytes.")
+    facts = project_facts_ui.facts_for(project, k)
     try:
         model = model_ref(project, k)
         if model is None:
             return
         workload = st.segmented_control("Workload", MODES, default=MODES[1 if stage == "integrate" else 0],
                                         key=k + "workload") or MODES[0]
-        gpu = pick_gpu(project, k + "gpu")
+        gpu = pick_gpu(project, k + "gpu", serving=stage == "integrate")
         if workload == MODES[0]:
-            setup = training_setup(model, k, project, gpu.id)
+            setup = training_setup(model, k, project, gpu.id, facts)
             plan = training_plan(setup)
+            used = {"gpu": setup.gpu, "gpus": setup.gpus, "seq_len": setup.seq_len, "precision": setup.precision,
+                    "training_tokens": setup.training_tokens}
         else:
-            setup = inference_setup(model, k, gpu.id)
+            setup = inference_setup(model, k, gpu.id, facts)
             plan = inference_plan(setup)
+            used = {"gpu": setup.gpu, "input_tokens": setup.prompt_tokens, "output_tokens": setup.new_tokens}
     except LifecycleError as exc:
         common.show_error(exc)
         return
+    project_facts_ui.note(facts, used, project)
     est = plan.estimate
     _verdict(plan)
     bars = {"our estimate": estimate_bars(est)}
@@ -62,8 +68,8 @@ def _render(project: Project | None, *, stage: str, k: str) -> None:
     st.plotly_chart(memory_stack_figure(bars, capacity_bytes=gpu.memory_bytes, gpu_name=gpu.name,
                                         title=f"Memory per GPU — {model.name}"), width="stretch", key=k + "stack")
     st.markdown(f"**Why the rules of thumb differ:** {plan.rules_note}")
-    st.dataframe(pd.DataFrame([{"rule": n, "predicts (GB)": None if v is None else round(v / GB, 2),
-                                "vs our estimate": None if v is None else f"{v / est.peak_allocated_bytes - 1:+.0%}",
+    st.dataframe(pd.DataFrame([{"rule": n, "predicts": format_bytes(v) if v is not None else "not modelled",
+                                "vs our estimate": "—" if v is None else f"{v / est.peak_allocated_bytes - 1:+.0%}",
                                 "what it counts": RULES[n]} for n, v in plan.rules_of_thumb_bytes.items()]),
                  hide_index=True, width="stretch")
     for note in est.notes:
@@ -78,15 +84,18 @@ def _render(project: Project | None, *, stage: str, k: str) -> None:
 def _verdict(plan) -> None:
     est, gpu = plan.estimate, plan.gpu
     c = st.columns(4)
-    c[0].metric("Peak allocated", f"{est.peak_allocated_bytes / GB:.1f} GB", help=f"at the {est.peak_phase}")
-    c[1].metric("Reserved (+ allocator slack)", f"{est.peak_reserved_bytes / GB:.1f} GB")
-    c[2].metric("Needs (+ CUDA context)", f"{est.required_bytes / GB:.1f} GB")
-    c[3].metric(f"{gpu.name}", f"{gpu.memory_bytes / GB:.0f} GB", delta="fits" if plan.fits else "does not fit",
-                delta_color="normal" if plan.fits else "inverse")
+    c[0].metric("Peak allocated", format_bytes(est.peak_allocated_bytes), help=f"at the {est.peak_phase}")
+    c[1].metric("Reserved (+ allocator slack)", format_bytes(est.peak_reserved_bytes))
+    c[2].metric("Needs (+ CUDA context)", format_bytes(est.required_bytes))
+    c[3].metric(f"{gpu.name} has", format_bytes(gpu.memory_bytes))
     headroom = gpu.memory_bytes - est.required_bytes
-    if plan.fits and headroom < 0.1 * gpu.memory_bytes:
-        st.warning(f"Tight: {headroom / GB:.1f} GB of headroom. Reserved memory varied by ±10 % around our "
-                   "prediction in the measurements; leave a margin.")
+    if not plan.fits:
+        st.error(f"Does not fit on one {gpu.name}: needs {format_bytes(-headroom)} more per GPU.")
+    elif headroom < 0.1 * gpu.memory_bytes:
+        st.warning(f"Fits, but tight: {format_bytes(headroom)} of headroom. Reserved memory varied by ±10 % around "
+                   "our prediction in the measurements; leave a margin.")
+    else:
+        st.success(f"Fits on one {gpu.name} with {format_bytes(headroom)} to spare.")
 
 
 def _strategies_and_cost(setup, plan, k) -> None:
@@ -99,9 +108,9 @@ def _strategies_and_cost(setup, plan, k) -> None:
     rows = plan.by_strategy
     st.dataframe(pd.DataFrame([{"strategy": r.title, "CPU offload": r.offload,
                                 "fewest GPUs": str(r.min_gpus) if r.min_gpus else "does not fit",
-                                "per GPU at that count (GB)": "—" if r.min_gpus is None else
-                                f"{r.per_gpu_required_bytes / GB:.1f}",
-                                "CPU RAM for offload (GB)": round((r.cpu_offload_bytes or 0) / GB, 1)}
+                                "per GPU at that count": "—" if r.min_gpus is None else
+                                format_bytes(r.per_gpu_required_bytes),
+                                "CPU RAM for offload": format_bytes(r.cpu_offload_bytes) if r.cpu_offload_bytes else "—"}
                                for r in rows]), hide_index=True, width="stretch")
     st.plotly_chart(strategy_figure(rows, gpu_name=gpu.name), width="stretch", key=k + "strategies")
     cost = plan.time_and_cost
@@ -109,9 +118,12 @@ def _strategies_and_cost(setup, plan, k) -> None:
         st.caption(plan.time_note)
         return
     recompute = ", 8·N·D with recomputation" if setup.grad_checkpointing else ""
-    st.markdown(f"{plan.training_flops:.3g} FLOPs (6·N·D{recompute}) = {cost.pf_days:.3g} PF-days → "
-                f"**{cost.days:.3g} days** on {cost.gpus} × {gpu.name} at {cost.mfu:.0%} MFU, "
-                f"{cost.gpu_hours:,.0f} GPU-hours, **${cost.cost_usd:,.0f}** at ${cost.price_usd_per_hour:.2f}/GPU-hour.")
+    c = st.columns(3)
+    c[0].metric("Training time", format_duration(cost.days * 86_400), help=f"on {cost.gpus} × {gpu.name}")
+    c[1].metric("GPU-hours", format_number(cost.gpu_hours))
+    c[2].metric("Cost", format_money(cost.cost_usd), help=f"at {format_money(cost.price_usd_per_hour)} per GPU-hour")
+    st.caption(f"{plan.training_flops:.3g} FLOPs (6·N·D{recompute}) = {format_number(cost.pf_days)} PF-days on "
+               f"{cost.gpus} × {gpu.name} at {format_percent(cost.mfu)} MFU.")
 
 
 def _save_and_compare(project, stage, k, setup, plan) -> None:
@@ -133,8 +145,8 @@ def _save_and_compare(project, stage, k, setup, plan) -> None:
     if saved:
         st.markdown("**Saved memory scenarios**")
         st.dataframe(pd.DataFrame([{"scenario": s.name, "by": s.author or "—",
-                                    "peak (GB)": round(s.result.estimate.peak_allocated_bytes / GB, 1),
-                                    "needs (GB)": round(s.result.estimate.required_bytes / GB, 1),
+                                    "peak": format_bytes(s.result.estimate.peak_allocated_bytes),
+                                    "needs": format_bytes(s.result.estimate.required_bytes),
                                     "GPU": s.result.gpu.name if s.result.gpu else "—",
                                     "fits": "—" if s.result.fits is None else ("yes" if s.result.fits else "no"),
                                     "fewest GPUs": str(s.result.min_gpus or "—")} for s in saved]),

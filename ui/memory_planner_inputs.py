@@ -22,8 +22,9 @@ from lifecycle.models.architecture import ModelShape
 from lifecycle.models.gpus import get_gpu
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.custom_models import parse_config
+from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES, ProjectFacts
 from lifecycle.records.project import Project
-from lifecycle.scaling.compute import DEFAULT_MFU, mfu_references
+from lifecycle.scaling.compute import mfu_references
 from ui.integrate_inputs import pick_model
 
 SOURCES = ("Catalog model", "config.json (paste or upload)", "Typed numbers")
@@ -77,12 +78,15 @@ def _typed_shape(start: ModelShape, k: str) -> ModelShape:
                       head="lm" if family != "encoder" else "base")
 
 
-def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str) -> TrainingSetup:
-    """The training widgets, read into a TrainingSetup (widget bounds are the Setup's own)."""
+def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str, facts: ProjectFacts) -> TrainingSetup:
+    """The training widgets, read into a TrainingSetup (widget bounds are the Setup's own); defaults are the
+    project's facts."""
     shape = model.shape
     path = project.adapt.adaptation_path if project is not None else None
     c = st.columns(4)
-    precision = c[0].selectbox("Precision", options(TrainPrecision)[:5], format_func=title, key=k + "precision")
+    precisions = options(TrainPrecision)[:5]
+    precision = c[0].selectbox("Precision", precisions, format_func=title, key=k + "precision",
+                               index=precisions.index(facts.precision) if facts.precision in precisions else 0)
     methods = options(Method)
     method = c[1].selectbox("Method", methods, index=methods.index(path) if path in methods else 0, key=k + "method",
                             format_func=title)
@@ -96,24 +100,26 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
         lora["lora_targets"] = tuple(c[1].multiselect("LoRA targets", options(LoraTarget), default=["q", "v"],
                                                       key=k + "targets") or ("q", "v"))
     c = st.columns(4)
-    batch = c[0].number_input("Micro-batch per GPU", 1, 4096, 4, key=k + "batch",
+    batch = c[0].number_input("Micro-batch per GPU", 1, 4096, facts.micro_batch, key=k + "batch",
                               help="Gradient accumulation does not change memory: only the micro-batch does.")
-    seq = c[1].number_input("Sequence length", 1, 1_048_576, min(2048, shape.max_context), key=k + "seq")
+    seq = c[1].number_input("Sequence length", 1, 1_048_576, min(facts.seq_len, shape.max_context), key=k + "seq")
     target_len = None
     if shape.family == "encoder-decoder":
         target_len = int(c[2].number_input("Decoder length", 1, 1_048_576, 128, key=k + "target"))
     attention = c[3].selectbox("Attention kernel", options(Attention), key=k + "attention", format_func=title)
     ckpt = st.checkbox("Gradient checkpointing", False, key=k + "ckpt")
     c = st.columns(5)
-    gpus = int(c[0].number_input("GPUs", 1, 65_536, 1, key=k + "gpus"))
+    gpus = int(c[0].number_input("GPUs", 1, 65_536, min(facts.gpus, 65_536), key=k + "gpus"))
     strategy = c[1].selectbox("Strategy", options(Strategy), format_func=title, key=k + "strategy")
     offload = c[2].selectbox("CPU offload", options(Offload), key=k + "offload")
     tp = int(c[3].number_input("Tensor parallel", 1, 1024, 1, key=k + "tp"))
     pp = int(c[4].number_input("Pipeline parallel", 1, 1024, 1, key=k + "pp"))
     st.markdown("**Training time and cost**")
     c = st.columns(3)
-    tokens = c[0].number_input("Training tokens (0 = no time and cost)", 0.0, 1e15, 1e9, format="%.3g", key=k + "tokens")
-    mfu = c[1].number_input("MFU", 0.01, 1.0, DEFAULT_MFU, 0.01, key=k + "mfu",
+    tokens = c[0].number_input("Training tokens (0 = no time and cost)", 0.0, 1e15, min(facts.training_tokens or 0.0, 1e15),
+                               format="%.3g", key=k + "tokens",
+                               help="Default: the project's training examples × tokens per example × epochs.")
+    mfu = c[1].number_input("MFU", 0.01, 1.0, facts.mfu, 0.01, key=k + "mfu",
                             help=mfu_references()["_meta"]["default_mfu_source"])
     price = c[2].number_input("USD per GPU-hour", 0.0, 1000.0, float(get_gpu(gpu_id).price_usd_per_hour), 0.1,
                               key=k + f"price_{gpu_id}")
@@ -124,13 +130,16 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
                          price_usd_per_hour=float(price), **lora)
 
 
-def inference_setup(model: ModelRef, k: str, gpu_id: str) -> InferenceSetup:
+def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts) -> InferenceSetup:
     shape = model.shape
     c = st.columns(6)
-    precision = c[0].selectbox("Weights", options(WeightFormat), format_func=title, key=k + "i_precision")
-    batch = c[1].number_input("Concurrent sequences", 1, 65_536, 8, key=k + "i_batch")
-    prompt = c[2].number_input("Prompt tokens", 1, 1_048_576, 1024, key=k + "i_prompt")
-    new = c[3].number_input("New tokens", 0, 1_048_576, 0 if shape.family == "encoder" else 256, key=k + "i_new",
+    formats = options(WeightFormat)
+    precision = c[0].selectbox("Weights", formats, format_func=title, key=k + "i_precision",
+                               index=formats.index(facts.weight_format) if facts.weight_format in formats else 0)
+    batch = c[1].number_input("Concurrent sequences", 1, 65_536, DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
+    prompt = c[2].number_input("Prompt tokens", 1, 1_048_576, max(1, facts.input_tokens), key=k + "i_prompt")
+    new = c[3].number_input("New tokens", 0, 1_048_576, 0 if shape.family == "encoder" else facts.output_tokens,
+                            key=k + "i_new",
                             disabled=shape.family == "encoder")
     tp = c[4].number_input("Tensor parallel", 1, 1024, 1, key=k + "i_tp")
     attention = c[5].selectbox("Attention", options(Attention), key=k + "i_attention")

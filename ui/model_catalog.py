@@ -34,7 +34,6 @@ def _models():
 
 
 def render(project: Project | None) -> None:
-    st.subheader("Model catalog")
     reset_on_project_change("model_catalog_", project)
     models = _models()
     scope_tasks = project.scope.tasks if project is not None else []

@@ -21,7 +21,6 @@ def _checklist(section: str, title: str, chosen: list[str]) -> list[str]:
 
 
 def render(project: Project | None) -> None:
-    st.subheader("Optimize and augment")
     st.caption("Tick what the deployment will use; each item says when it helps and what it costs.")
     optimize = _checklist("optimize", "Optimize the model", project.integrate.optimize if project else [])
     augment = _checklist("augment", "Augment the application", project.integrate.augment if project else [])

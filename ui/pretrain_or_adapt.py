@@ -6,20 +6,22 @@ import importlib.util
 
 import streamlit as st
 
+from lifecycle.display import format_duration, format_money, format_number
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import get_gpu, list_gpus
 from lifecycle.records.project import Project
 from lifecycle.scaling.compute import DEFAULT_MFU
 from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
 from ui import common
-from ui.use_case import CONSTRAINTS, DATA_LABELS, DOMAINS, reset_on_project_change
+from ui import facts as project_facts_ui
+from ui.use_case import CONSTRAINTS, DATA_LABELS, DOMAINS
 
 DEFAULT_TARGET_B = 7.0
 
 
 def render(project: Project | None) -> None:
     st.subheader("Pre-train or adapt?")
-    reset_on_project_change("pretrain_or_adapt_", project)
+    facts = project_facts_ui.facts_for(project, "pretrain_or_adapt_")
     scope = project.scope if project is not None else None
     st.caption("The Scope answers, editable here for what-ifs (edits are not saved to the Scope).")
     left, right = st.columns(2)
@@ -40,11 +42,14 @@ def render(project: Project | None) -> None:
         tokens_b = b.number_input("Training tokens (B; 0 = 20 per parameter)", min_value=0.0, max_value=1e6,
                                   value=0.0, key="pretrain_or_adapt_tokens")
         gpu_ids = [g.id for g in list_gpus()]
-        gpu_id = c.selectbox("GPU", gpu_ids, index=gpu_ids.index("a100-80gb"), key="pretrain_or_adapt_gpu")
-        gpus = a.number_input("GPUs", min_value=1, max_value=100_000, value=512, key="pretrain_or_adapt_gpus")
+        gpu_id = c.selectbox("GPU", gpu_ids, index=gpu_ids.index(facts.gpu), key="pretrain_or_adapt_gpu")
+        # A pre-training run is sized for a cluster: the team's own count when stated, else 512.
+        gpus = a.number_input("GPUs", min_value=1, max_value=100_000, key="pretrain_or_adapt_gpus",
+                              value=min(facts.gpus, 100_000) if "gpus" in facts.from_project else 512)
         mfu = b.number_input("MFU", min_value=0.01, max_value=1.0, value=DEFAULT_MFU, key="pretrain_or_adapt_mfu")
         price = c.number_input("Price per GPU-hour (USD)", min_value=0.0, max_value=1000.0,
                                value=get_gpu(gpu_id).price_usd_per_hour, key=f"pretrain_or_adapt_price_{gpu_id}")
+    project_facts_ui.note(facts, {"gpu": gpu_id, "gpus": int(gpus), "budget_usd": budget}, project)
     try:
         advice = pretrain_decision(PretrainDecisionSetup(
             domain=domain, data_available=data, budget_usd=budget, constraints=tuple(constraints),
@@ -59,10 +64,9 @@ def render(project: Project | None) -> None:
     for f in advice.factors:
         st.markdown(f"- **{f.factor}** ({arrows[f.leans]}): {common.escape_md(f.detail)}")
     x, y, z = st.columns(3)
-    x.metric("Pre-training cost (GPU time)", f"${advice.cost.cost_usd:,.0f}")
-    days = advice.cost.days
-    y.metric("Wall clock", f"{days:,.1f} days" if days >= 1 else f"{days * 24:,.1f} hours")
-    z.metric("GPU-hours", f"{advice.cost.gpu_hours:,.0f}")
+    x.metric("Pre-training cost (GPU time)", format_money(advice.cost.cost_usd))
+    y.metric("Wall clock", format_duration(advice.cost.days * 86_400))
+    z.metric("GPU-hours", format_number(advice.cost.gpu_hours))
     st.caption(f"{advice.target_params / 1e9:g}B parameters on {advice.target_tokens / 1e9:,.0f}B tokens: "
                f"{advice.cost.flops:.2e} FLOPs (6·N·D) on {advice.cost.gpus:,} × {advice.cost.gpu_id} at MFU "
                f"{advice.cost.mfu:.0%}, \\${advice.cost.price_usd_per_hour:g}/GPU-hour.")

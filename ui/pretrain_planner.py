@@ -10,6 +10,7 @@ import streamlit as st
 
 from lifecycle.charts.scaling import pretraining_figure
 from lifecycle.choices import BudgetUnit, ScalingChart, options, title
+from lifecycle.display import format_duration, format_money, format_number
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import get_gpu, list_gpus, price_assumption_note
 from lifecycle.records.laws import list_laws
@@ -24,6 +25,7 @@ from lifecycle.scaling.pretraining import (
     pretraining_plan,
 )
 from ui import common, pretrain_fit
+from ui import facts as project_facts_ui
 
 K = "pretrain_planner_"
 DEFAULT_BUDGET = {"FLOPs": 1e23, "PF-days": 1000.0, "GPU-hours": 100_000.0, "USD": 250_000.0}
@@ -46,12 +48,14 @@ def _laws():
         return list_laws()
 
 
-def _hardware(col_gpu, col_n, col_mfu, col_price):
+def _hardware(col_gpu, col_n, col_mfu, col_price, facts):
     gpus = list_gpus()
     ids = [g.id for g in gpus]
-    gpu_id = col_gpu.selectbox("GPU", ids, index=ids.index("h100-80gb"), key=K + "gpu",
+    gpu_id = col_gpu.selectbox("GPU", ids, index=ids.index(facts.gpu), key=K + "gpu",
                                format_func=lambda i: get_gpu(i).name)
-    n = col_n.number_input("GPUs", min_value=1, max_value=100_000, value=256, step=8, key=K + "gpus")
+    # A pre-training run is sized for a cluster: the team's own count when stated, else 256.
+    n = col_n.number_input("GPUs", min_value=1, max_value=100_000, step=8, key=K + "gpus",
+                           value=min(facts.gpus, 100_000) if "gpus" in facts.from_project else 256)
     mfu = col_mfu.number_input("MFU", min_value=0.01, max_value=1.0, value=DEFAULT_MFU, step=0.01, key=K + "mfu",
                                help=mfu_references()["_meta"]["default_mfu_source"])
     price = col_price.number_input("USD per GPU-hour", min_value=0.0, max_value=1000.0, step=0.1,
@@ -85,8 +89,10 @@ def render(project: Project | None) -> None:
     if not laws:
         st.info("Pick at least one scaling law.")
         return
+    facts = project_facts_ui.facts_for(project, K)
     a, b, c, d = st.columns(4)
-    gpu_id, gpus, mfu, price = _hardware(a, b, c, d)
+    gpu_id, gpus, mfu, price = _hardware(a, b, c, d, facts)
+    project_facts_ui.note(facts, {"gpu": gpu_id, "gpus": gpus}, project)
     budget_tab, model_tab, chart_tab, fit_tab, tables_tab = st.tabs(
         ["Budget → model", "Model → budget", "Charts & scenarios", "Fit your own law", "Published tables"])
     with budget_tab:
@@ -138,11 +144,12 @@ def _budget(plan: PretrainingPlan, gpus: int, gpu_id: str, mfu: float) -> None:
 
 def _model(plan: PretrainingPlan) -> None:
     p0 = plan.model_plans[0]
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Compute", f"{p0.compute_flops:.3g} FLOPs", f"{p0.pf_days:,.1f} PF-days", delta_color="off")
-    m2.metric("Tokens per parameter", f"{p0.tokens_per_param:,.1f}", p0.verdict_20_rule + " by the ~20:1 rule",
-              delta_color="off")
-    m3.metric("Time and cost", f"{p0.days:,.1f} days", f"${p0.cost_usd:,.0f}", delta_color="off")
+    m1, m2, m3, m4 = st.columns(4)
+    m1.metric("Compute", f"{format_number(p0.pf_days)} PF-days", help=f"{p0.compute_flops:.3g} FLOPs (6·N·D)")
+    m2.metric("Tokens per parameter", format_number(p0.tokens_per_param),
+              help=p0.verdict_20_rule + " by the ~20:1 rule")
+    m3.metric("Training time", format_duration(p0.days * 86_400))
+    m4.metric("Cost", format_money(p0.cost_usd))
     rows = _plan_rows(plan.model_plans)
     rows["law's optimal N at this compute"] = [count(p.optimal_params) for p in plan.model_plans]
     rows["law's optimal tokens/param"] = [round(p.optimal_tokens / p.optimal_params, 1) for p in plan.model_plans]

@@ -10,6 +10,8 @@ from lifecycle.records.project import Project
 from lifecycle.records.transfer import export_json, import_json
 from ui import common
 
+CREATED_KEY = "_project_created"
+
 
 def create(name: str, description: str, owner: str) -> None:
     try:
@@ -19,22 +21,28 @@ def create(name: str, description: str, owner: str) -> None:
     except LifecycleError as exc:
         common.show_error(exc)
         return
+    # The new project is the open one at once: the selector, the sidebar and every link name it.
     common.set_current_project(project.id)
-    st.session_state.pop("projects_chosen", None)
-    st.success(f"Created “{project.name}”. Open the Scope page to define the use case.")
+    st.session_state[CREATED_KEY] = project.name
+    st.rerun()
+
+
+def created_notice() -> None:
+    name = st.session_state.pop(CREATED_KEY, None)
+    if name is not None:
+        st.success(f"Created “{common.escape_md(name)}”: it is the open project. Next: **Use case** under Scope.")
 
 
 def actions(project: Project) -> None:
     store = common.get_store()
-    is_current = common.current_project_id() == project.id
     st.markdown(f"**{common.escape_md(project.name)}** — version {project.version}, "
                 f"last saved {project.updated_at:%Y-%m-%d %H:%M} UTC by {common.escape_md(project.updated_by or '—')}")
     if project.description:
         st.text(project.description)
     cols = st.columns(4)
-    if cols[0].button("Open" if not is_current else "Open Scope", type="primary", key="project_open"):
+    if cols[0].button("Open Scope", type="primary", key="project_open"):
         common.set_current_project(project.id)
-        st.switch_page("pages/scope.py", query_params={"project": str(project.id)})
+        st.switch_page(common.page_for("pages/use_case.py"), query_params={"project": str(project.id)})
     label = "Restore" if project.archived else "Archive"
     if cols[1].button(label, key="project_archive"):
         _run(lambda: store.set_archived(project, not project.archived, author=common.author()))
@@ -100,10 +108,8 @@ def _run(action, *, select_result: bool = False, deleted: int | None = None) -> 
     if deleted is not None:
         if common.current_project_id() == deleted:
             common.set_current_project(None)
-        st.session_state.pop("projects_chosen", None)
     elif select_result and result is not None:
         common.set_current_project(result.id)
-        st.session_state.pop("projects_chosen", None)
     st.rerun()
 
 

@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import streamlit as st
 
+from lifecycle.display import format_bytes, format_gib, format_number
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project
@@ -35,9 +36,10 @@ def render(project: Project | None) -> None:
         common.show_error(exc)
         return
     st.dataframe(pd.DataFrame([{
-        "format": r.format, "bits": r.bits, "exponent bits": r.exponent_bits, "fraction bits": r.fraction_bits,
-        "bytes per value": r.bytes_per_value, "all weights in this format (GB)": round(r.weights_bytes / 1e9, 2),
-        "as loaded for serving (GB)": round(r.loaded_bytes / 1e9, 2), "all weights (GiB)": round(r.weights_bytes / 2**30, 2),
+        "format": r.format, "bits": r.bits, "exponent bits": "—" if r.exponent_bits is None else r.exponent_bits,
+        "fraction bits": "—" if r.fraction_bits is None else r.fraction_bits,
+        "bytes per value": format_number(r.bytes_per_value), "all weights in this format": format_bytes(r.weights_bytes),
+        "as loaded for serving": format_bytes(r.loaded_bytes), "all weights (GiB)": format_gib(r.weights_bytes),
         "range": r.range,
     } for r in report.formats]), hide_index=True, width="stretch")
     st.caption(f"Weights only, for {model.params:,} parameters. 'As loaded' is what the memory planner and the "

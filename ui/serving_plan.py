@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
+from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project
@@ -19,29 +20,32 @@ from lifecycle.serving.plan import (
     list_engines,
     serving_plan,
 )
+from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from ui import common
+from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu, pick_model
 
-GB = 1e9
 
 
 def _inputs(project: Project | None) -> ServingSetup:
+    facts = project_facts_ui.facts_for(project, "serving_plan_")
     model = pick_model(project, "serving_plan_model")
     c1, c2, c3 = st.columns(3)
-    saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS else "bf16"
+    saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS \
+        else facts.weight_format if facts.weight_format in SERVING_PRECISIONS else "bf16"
     precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
                              key="serving_plan_precision")
     with c2:
-        gpu = pick_gpu(project, "serving_plan_gpu")
+        gpu = pick_gpu(project, "serving_plan_gpu", serving=True)
     gpus = c3.number_input("GPUs per replica (tensor parallel)", min_value=1, max_value=64,
-                           value=int(project.integrate.gpu_count or 1) if project else 1, key="serving_plan_gpus")
+                           value=min(int(project.integrate.gpu_count or 1), 64) if project else 1, key="serving_plan_gpus")
     c1, c2, c3 = st.columns(3)
-    batch = c1.number_input("Concurrent sequences", min_value=1, max_value=4096, value=16, key="serving_plan_batch")
-    scope_in = project.scope.input_tokens if project and project.scope.input_tokens else 512
+    batch = c1.number_input("Concurrent sequences", min_value=1, max_value=4096, value=DEFAULT_CONCURRENT_SEQUENCES, key="serving_plan_batch")
+    scope_in = facts.input_tokens or 1
     prompt = c2.number_input("Prompt tokens", min_value=1, max_value=max(1, model.max_context - 1),
                              value=min(scope_in, max(1, model.max_context - 1)), key="serving_plan_prompt")
     decoder = model.family != "encoder"
-    scope_out = project.scope.output_tokens if project and project.scope.output_tokens else 256
+    scope_out = facts.output_tokens
     new = c3.number_input("New tokens per sequence", min_value=0, max_value=max(0, model.max_context - 1),
                           value=min(scope_out, model.max_context // 2) if decoder else 0, key="serving_plan_new",
                           disabled=not decoder, help=None if decoder else "Encoders produce no new tokens.")
@@ -60,6 +64,7 @@ def _inputs(project: Project | None) -> ServingSetup:
                               key=f"serving_plan_util_{engine_id}")
         price = d.number_input("Price per GPU-hour (USD)", 0.0, 1_000.0, float(gpu.price_usd_per_hour), 0.1,
                                key=f"serving_plan_price_{gpu.id}")
+    project_facts_ui.note(facts, {"input_tokens": int(prompt), "output_tokens": int(new) if decoder else 0}, project)
     return ServingSetup(model=ModelRef.of(model), precision=precision, gpu=gpu.id, gpus=int(gpus),
                         concurrent_sequences=int(batch), prompt_tokens=int(prompt), new_tokens=int(new) if decoder else 0,
                         engine=engine_id, bandwidth_efficiency=float(bw), per_layer_overhead_s=float(overhead_us) / 1e6,
@@ -67,7 +72,6 @@ def _inputs(project: Project | None) -> ServingSetup:
 
 
 def render(project: Project | None) -> None:
-    st.subheader("Serving plan")
     st.caption("Memory from the memory planner (weights + KV cache with grouped-query attention + activations + "
                "runtime overhead). Prefill is compute-bound (≈ 2·N FLOPs per prompt token); decode is "
                "memory-bandwidth-bound (bytes read per step ÷ bandwidth). GB = 10⁹ bytes.")
@@ -88,22 +92,22 @@ def render(project: Project | None) -> None:
 
 
 def _results(plan: ServingPlan) -> None:
-    plan = plan.model_dump()
-    (st.success if plan["fits"] else st.error)(
-        f"Needs {plan['memory_total_bytes'] / GB:,.2f} GB per GPU of {plan['gpu_memory_bytes'] / GB:,.0f} GB: "
-        + ("fits." if plan["fits"] else "does not fit — lower the batch, the context or the precision, or add GPUs."))
+    (st.success if plan.fits else st.error)(
+        f"Needs {format_bytes(plan.memory_total_bytes)} per GPU of {format_bytes(plan.gpu_memory_bytes)}: "
+        + ("fits." if plan.fits else "does not fit — lower the batch, the context or the precision, or add GPUs."))
     a, b, c, d = st.columns(4)
-    a.metric("Largest batch at this context", f"{plan['max_batch']:,}")
-    b.metric("Largest context at this batch", f"{plan['max_context']:,}", help=f"Model limit {plan['context_limit']:,} tokens")
-    c.metric("Time to first token", f"{plan['prefill_s'] * 1e3:,.0f} ms")
-    d.metric("Request latency", f"{plan['request_latency_s']:,.2f} s")
+    a.metric("Largest batch at this context", format_number(plan.max_batch))
+    b.metric("Largest context at this batch", format_number(plan.max_context),
+             help=f"Model limit {format_number(plan.context_limit)} tokens")
+    c.metric("Time to first token", format_duration(plan.prefill_s))
+    d.metric("Request latency", format_duration(plan.request_latency_s))
     a, b, c, d = st.columns(4)
-    a.metric("Decode tokens/s (all sequences)", f"{plan['decode_tokens_per_s']:,.0f}", help=f"{plan['decode_bound']}-bound")
-    b.metric("Tokens/s per sequence", f"{plan['per_sequence_tokens_per_s']:,.1f}")
-    out = plan["cost_per_million_output_tokens_usd"]
-    c.metric("Cost per 1M output tokens", "n/a" if out is None else f"${out:,.3f}")
-    d.metric("Cost per 1M tokens (in + out)", f"${plan['cost_per_million_tokens_usd']:,.3f}")
-    st.dataframe(pd.DataFrame([{"component": k, "GB per GPU": round(v / GB, 3)} for k, v in plan["memory_components"].items()]),
+    a.metric("Decode tokens/s (all sequences)", format_rate(plan.decode_tokens_per_s), help=f"{plan.decode_bound}-bound")
+    b.metric("Tokens/s per sequence", format_rate(plan.per_sequence_tokens_per_s))
+    out = plan.cost_per_million_output_tokens_usd
+    c.metric("Cost per 1M output tokens", "n/a" if out is None else format_money(out))
+    d.metric("Cost per 1M tokens (in + out)", format_money(plan.cost_per_million_tokens_usd))
+    st.dataframe(pd.DataFrame([{"component": k, "per GPU": format_bytes(v)} for k, v in plan.memory_components.items()]),
                  hide_index=True, width="stretch")
 
 

@@ -53,7 +53,7 @@ def _scenarios(project: Project, stage_key: str) -> None:
         st.caption("Calculators on this page save their inputs and results here with “Save as scenario”.")
         return
     st.dataframe(
-        [{"name": s.name, "calculator": s.kind, "saved": f"{s.created_at:%Y-%m-%d %H:%M}", "by": s.author}
+        [{"name": s.name, "calculator": s.kind, "saved": f"{s.created_at:%Y-%m-%d %H:%M}", "by": s.author or "—"}
          for s in scenarios],
         hide_index=True, width="stretch",
     )

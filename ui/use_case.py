@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lifecycle.choices import TrainPrecision, options, title
 from lifecycle.errors import LifecycleError
+from lifecycle.models.gpus import list_gpus
 from lifecycle.models.tasks import get_task, list_tasks, suggest_tasks
 from lifecycle.records.project import Project
 from ui import common
@@ -38,8 +40,35 @@ def _task_label(tag: str) -> str:
     return f"{task.name} ({task.id})"
 
 
+def _team_facts(scope) -> dict:
+    """The facts every calculator starts from (lifecycle.records.defaults): stated once, here."""
+    st.markdown("**Team facts** — every calculator starts from these; a scenario can still change them.")
+    gpus = {g.id: g for g in list_gpus()}
+    ids = list(gpus)
+    c = st.columns(3)
+    gpu_id = c[0].selectbox("GPU type available", ids, index=ids.index(scope.gpu_id) if scope and scope.gpu_id in gpus
+                            else None, placeholder="Not decided", key="use_case_gpu",
+                            format_func=lambda i: f"{gpus[i].name} ({gpus[i].memory_bytes / 1e9:.0f} GB)")
+    gpu_count = c[1].number_input("GPUs available", min_value=1, max_value=1_000_000, step=1,
+                                  value=scope.gpu_count if scope else None, key="use_case_gpu_count")
+    precisions = options(TrainPrecision)[:5]
+    precision = c[2].selectbox("Precision preference", precisions, format_func=title, placeholder="No preference",
+                               index=precisions.index(scope.precision) if scope and scope.precision in precisions
+                               else None, key="use_case_precision")
+    c = st.columns(3)
+    examples = c[0].number_input("Training examples", min_value=0, max_value=10**12, step=1000,
+                                 value=scope.training_examples if scope else None, key="use_case_examples")
+    per_example = c[1].number_input("Tokens per example", min_value=1, max_value=10**7, step=64,
+                                    value=scope.tokens_per_example if scope else None, key="use_case_tokens_per_example")
+    epochs = c[2].number_input("Epochs", min_value=0.1, max_value=1000.0, step=1.0,
+                               value=scope.epochs if scope else None, key="use_case_epochs")
+    return {"gpu_id": gpu_id, "gpu_count": None if gpu_count is None else int(gpu_count),
+            "precision": precision, "training_examples": None if examples is None else int(examples),
+            "tokens_per_example": None if per_example is None else int(per_example),
+            "epochs": None if epochs is None else float(epochs)}
+
+
 def render(project: Project | None) -> None:
-    st.subheader("Use case")
     reset_on_project_change("use_case_", project)
     scope = project.scope if project is not None else None
     draft = st.session_state.get(DRAFT_KEY, {})
@@ -83,6 +112,7 @@ def render(project: Project | None) -> None:
                                      key="use_case_constraints")
         budget = st.number_input("Budget (USD)", min_value=0.0, max_value=1e12, step=1000.0,
                                  value=scope.budget_usd if scope else None, key="use_case_budget")
+        facts = _team_facts(scope)
         submitted = st.form_submit_button("Save use case", type="primary")
     if not submitted:
         return
@@ -94,7 +124,7 @@ def render(project: Project | None) -> None:
                   "input_tokens": None if input_tokens is None else int(input_tokens),
                   "output_tokens": None if output_tokens is None else int(output_tokens), "quality_bar": quality_bar.strip(),
                   "latency_ms_p95": latency, "throughput_rps": throughput, "data_available": data_available,
-                  "constraints": constraints, "budget_usd": budget}
+                  "constraints": constraints, "budget_usd": budget, **facts}
     if project is None:
         st.session_state[DRAFT_KEY] = values
         st.info("Kept for this session. Open a project to save the use case with it.")

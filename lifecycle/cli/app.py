@@ -13,6 +13,7 @@ import argparse
 import os
 import subprocess
 import sys
+import threading
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,12 +31,38 @@ def _app(args) -> int:
         raise InvalidInput(f"--port must be from 1 to 65535, not {args.port}.")
     script = app_path()
     command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(args.port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+               *SERVER_FLAGS]
     if args.address:
         command += ["--server.address", args.address]
     # Streamlit puts the script's folder on sys.path, so the bundled ui/ and pages/ import beside app.py.
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(command, cwd=str(script.parent), env=env)
+    local = "127.0.0.1" if args.address in (None, "", "0.0.0.0", "::") else args.address
+    threading.Thread(target=warm_up, args=(f"http://{local}:{args.port}", proc), daemon=True).start()
     try:
-        return subprocess.call(command, cwd=str(script.parent), env=env)
+        return proc.wait()
     except KeyboardInterrupt:
+        proc.terminate()
         return 130
+
+
+# Headless, no telemetry, no "Deploy" button, and the script health check on: ``warm_up`` uses it.
+SERVER_FLAGS = ("--server.headless", "true", "--browser.gatherUsageStats", "false",
+                "--client.toolbarMode", "minimal", "--client.showSidebarNavigation", "false",
+                "--server.scriptHealthCheckEnabled", "true")
+
+
+def warm_up(base_url: str, proc: subprocess.Popen | None = None, timeout_s: float = 60.0) -> bool:
+    """Once the server answers, run the app once (Streamlit's script health check): imports and
+    ``ui.warmup`` happen now, not during the first visitor's page load. True when the check passed."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and (proc is None or proc.poll() is None):
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/script-health-check", timeout=timeout_s) as reply:
+                return reply.status == 200
+        except OSError:
+            time.sleep(0.2)  # not listening yet: poll again
+    return False

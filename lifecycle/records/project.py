@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.adapt.evaluation import EvalTarget
-from lifecycle.choices import DataAvailable
+from lifecycle.choices import DataAvailable, TrainPrecision
 from lifecycle.errors import InvalidInput
 from lifecycle.records.scenarios import Scenario
 
@@ -50,6 +50,8 @@ def validate_name(name: str) -> str:
         raise InvalidInput(f"Project name is {len(name)} characters long; the limit is {NAME_MAX_CHARS}.")
     if "\x00" in name:
         raise InvalidInput("Project name must not contain NUL (\\x00) characters.")
+    if name.strip().isascii() and name.strip().isdigit():
+        raise InvalidInput(f"Project name {name.strip()!r} is only digits, which reads as a project id; add a word.")
     return name.strip()
 
 
@@ -94,6 +96,13 @@ class ScopeStage(StageSection):
     constraints: list[str] = Field(default_factory=list)  # e.g. on-premise, open licence
     budget_usd: float | None = Field(default=None, ge=0)
     family: str | None = None  # recommended architecture family, once accepted
+    # The team's facts, set once and used as the default of every calculator (records/defaults.py).
+    gpu_id: str | None = None  # the GPU type the team has
+    gpu_count: int | None = Field(default=None, ge=1, le=1_000_000)
+    training_examples: int | None = Field(default=None, ge=0, le=10**12)
+    tokens_per_example: int | None = Field(default=None, ge=1, le=10**7)
+    epochs: float | None = Field(default=None, gt=0, le=1_000)
+    precision: TrainPrecision | None = None  # the team's preference; serving uses its weight format
 
 
 class SelectStage(StageSection):

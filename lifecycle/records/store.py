@@ -265,17 +265,20 @@ class Store:
 
     @staticmethod
     def _row(session: Session, ref: int | str) -> ProjectRow:
-        """By id (int), by name (str, case-insensitive), or by an id typed as text."""
-        row = None
-        if isinstance(ref, int):
-            row = session.get(ProjectRow, ref)
+        """By id (an int, or digits typed as text: always an id, as names cannot be all digits) or by
+        name (case-insensitive). An id no database column can hold is simply not found."""
+        text = str(ref).strip()
+        if isinstance(ref, int) or (text.isascii() and text.isdigit()):
+            number = int(text)
+            row = session.get(ProjectRow, number) if 0 < number <= MAX_ID else None
         else:
-            row = session.scalar(select(ProjectRow).where(ProjectRow.name_key == str(ref).strip().lower()))
-            if row is None and str(ref).strip().isdigit():
-                row = session.get(ProjectRow, int(ref))
+            row = session.scalar(select(ProjectRow).where(ProjectRow.name_key == text.lower()))
         if row is None:
             raise NotFound(f"No project {ref!r}.")
         return row
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite would overflow at 2**63
 
 
 def _fill_row(row: ProjectRow, project: Project) -> None:

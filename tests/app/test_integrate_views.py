@@ -6,18 +6,9 @@ import pytest
 
 from tests.support.apptest import ok as _ok
 
-INTEGRATE = "pages/integrate.py"
-VIEWS = ["Serving plan", "Quantization", "Generation playground", "Optimize & augment"]
-
-
-@pytest.mark.parametrize("view", VIEWS)
-def test_integrate_views_render_without_and_with_a_project(run_page, app_env, view):
-    _ok(run_page(INTEGRATE, view=view))
-    _ok(run_page(INTEGRATE, project=app_env.create_project(f"New {view}"), view=view))
-
 
 def test_quantization_demo_shows_real_conversions_of_pi(run_page):
-    at = _ok(run_page(INTEGRATE, view="Quantization"))
+    at = _ok(run_page("pages/quantization.py"))
     demo = at.dataframe[1].value
     stored = dict(zip(demo["format"], demo["stored value"]))
     assert stored["FP16"] == "3.140625" and stored["BF16"] == "3.140625"
@@ -27,7 +18,7 @@ def test_quantization_demo_shows_real_conversions_of_pi(run_page):
 
 
 def test_quantization_demo_handles_extremes_and_bad_absmax(run_page):
-    at = _ok(run_page(INTEGRATE, view="Quantization"))
+    at = _ok(run_page("pages/quantization.py"))
     at.number_input(key="quantization_demo_value").set_value(1e300).run()
     _ok(at)
     assert at.error  # |value| above absmax: a clear message, no crash
@@ -40,7 +31,7 @@ def test_quantization_demo_handles_extremes_and_bad_absmax(run_page):
 
 def test_playground_greedy_settings_keep_one_token_and_save_with_the_project(run_page, app_env):
     project = app_env.create_project("Chat bot")
-    at = _ok(run_page(INTEGRATE, project=project, view="Generation playground"))
+    at = _ok(run_page("pages/generation.py", project=project))
     at.number_input(key="generation_playground_temperature").set_value(0.0).run()
     _ok(at)
     kept = at.dataframe[0].value
@@ -63,20 +54,20 @@ def test_playground_greedy_settings_keep_one_token_and_save_with_the_project(run
     ("generation_playground_seed", 2**31 - 1),
 ])
 def test_playground_accepts_every_widget_extreme(run_page, key, value):
-    at = _ok(run_page(INTEGRATE, view="Generation playground"))
+    at = _ok(run_page("pages/generation.py"))
     at.number_input(key=key).set_value(value).run()
     _ok(at)
 
 
 def test_playground_bad_distribution_shows_an_error(run_page):
-    at = _ok(run_page(INTEGRATE, view="Generation playground"))
+    at = _ok(run_page("pages/generation.py"))
     at.text_area(key="generation_playground_dist").input("cake -1, donut x").run()
     _ok(at)
     assert at.error
 
 
 def test_playground_top_p_example_keeps_cake_and_donut(run_page):
-    at = _ok(run_page(INTEGRATE, view="Generation playground"))
+    at = _ok(run_page("pages/generation.py"))
     at.number_input(key="generation_playground_top_p").set_value(0.3).run()
     _ok(at)
     kept = at.dataframe[0].value
@@ -86,7 +77,7 @@ def test_playground_top_p_example_keeps_cake_and_donut(run_page):
 
 def test_optimize_augment_checklists_are_saved_with_the_project(run_page, app_env):
     project = app_env.create_project("Support bot")
-    at = _ok(run_page(INTEGRATE, project=project, view="Optimize & augment"))
+    at = _ok(run_page("pages/optimize.py", project=project))
     assert any("When it helps" in c.value for c in at.caption)
     at.checkbox(key="optimize_augment_quantization").check().run()
     at.checkbox(key="optimize_augment_rag").check().run()
@@ -102,7 +93,7 @@ def test_serving_plan_saves_decisions_and_a_scenario_with_a_chart(run_page, app_
     from lifecycle.charts import scenario_figure
 
     project = app_env.create_project("Serving")
-    at = _ok(run_page(INTEGRATE, project=project, view="Serving plan"))
+    at = _ok(run_page("pages/serving.py", project=project))
     assert any("fits" in s.value for s in at.success)
     at.selectbox(key="serving_plan_precision").select("int8").run()
     _ok(at)
@@ -119,7 +110,7 @@ def test_serving_plan_saves_decisions_and_a_scenario_with_a_chart(run_page, app_
 
 
 def test_serving_plan_reports_a_model_that_does_not_fit(run_page):
-    at = _ok(run_page(INTEGRATE, view="Serving plan"))
+    at = _ok(run_page("pages/serving.py"))
     at.selectbox(key="serving_plan_model").select("llama-2-70b").run()
     _ok(at)
     assert any("does not fit" in e.value for e in at.error)
@@ -130,13 +121,13 @@ def test_serving_plan_reports_a_model_that_does_not_fit(run_page):
     ("serving_plan_prompt", 1), ("serving_plan_prompt", 4095), ("serving_plan_new", 0), ("serving_plan_new", 4095),
 ])
 def test_serving_plan_accepts_every_widget_extreme(run_page, key, value):
-    at = _ok(run_page(INTEGRATE, view="Serving plan"))
+    at = _ok(run_page("pages/serving.py"))
     at.number_input(key=key).set_value(value).run()
     _ok(at)
 
 
 def test_serving_plan_for_an_encoder_and_on_an_old_gpu(run_page):
-    at = _ok(run_page(INTEGRATE, view="Serving plan"))
+    at = _ok(run_page("pages/serving.py"))
     at.selectbox(key="serving_plan_model").select("bert-base-uncased").run()
     _ok(at)
     at.selectbox(key="serving_plan_gpu").select("v100-16gb").run()
@@ -152,7 +143,7 @@ def test_serving_plan_works_for_a_team_model_and_its_scenario_redraws(run_page, 
               "max_position_embeddings": 4096}
     add_custom_model(app_env, config, model_id="team-2b", name="Team 2B", author="tester")
     project = app_env.create_project("Team model")
-    at = _ok(run_page(INTEGRATE, project=project, view="Serving plan"))
+    at = _ok(run_page("pages/serving.py", project=project))
     at.selectbox(key="serving_plan_model").select("team-2b").run()
     _ok(at)
     assert any("fits" in s.value for s in at.success)

@@ -7,30 +7,63 @@ from lifecycle.charts import scenario_figure
 from lifecycle.memory.plan import training_plan
 from tests.support.apptest import ok as _ok
 
-ADAPT, INTEGRATE = "pages/adapt.py", "pages/integrate.py"
-VIEW, SERVING = "Memory & GPUs", "Serving memory"
 K = "memory_planner_"
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def test_renders_without_a_project_and_with_a_new_one(run_page, app_env):
-    at = _ok(run_page(ADAPT, view=VIEW))
+    at = _ok(run_page("pages/memory_gpus.py"))
     assert any("Peak allocated" in m.label for m in at.metric)
-    _ok(run_page(ADAPT, project=app_env.create_project("Memory"), view=VIEW))
-    at = _ok(run_page(INTEGRATE, view=SERVING))
-    assert any("KV cache" in str(c.value) or "Fewest GPUs" in str(c.value) for c in at.markdown) or at.metric
+    _ok(run_page("pages/memory_gpus.py", project=app_env.create_project("Memory")))
+    at = _ok(run_page("pages/serving_memory.py"))
+    assert any("Fewest GPUs (tensor parallel)" in str(c.value) for c in at.markdown)
+    assert {m.label for m in at.metric} >= {"Peak allocated", "Needs (+ CUDA context)"}
+
+
+def test_the_projects_facts_are_every_calculators_defaults_and_a_change_is_shown(run_page, app_env):
+    project = app_env.create_project("Facts")
+    project.scope.gpu_id, project.scope.gpu_count, project.scope.precision = "a100-80gb", 2, "amp_fp16"
+    project.scope.input_tokens, project.scope.output_tokens = 900, 124
+    project.scope.training_examples, project.scope.tokens_per_example, project.scope.epochs = 20_000, 1_024, 3.0
+    project = app_env.save_project(project, author="tester", section="scope")
+    at = _ok(run_page("pages/memory_gpus.py", project=project))
+    assert at.selectbox(key=K + "gpu").value == "a100-80gb"
+    assert at.number_input(key=K + "gpus").value == 2
+    assert at.selectbox(key=K + "precision").value == "amp_fp16"
+    assert at.number_input(key=K + "seq").value == 1024
+    assert at.number_input(key=K + "tokens").value == 20_000 * 1_024 * 3.0
+    assert any("From the project: GPU NVIDIA A100" in c.value for c in at.caption)
+    at.number_input(key=K + "gpus").set_value(4).run()
+    assert any("Changed for this scenario: GPUs 4 (project: 2)" in c.value for c in at.caption)
+    at = _ok(run_page("pages/serving.py", project=project))
+    assert at.number_input(key="serving_plan_prompt").value == 900
+    assert at.number_input(key="serving_plan_new").value == 124
+    assert at.selectbox(key="serving_plan_precision").value == "fp16"
+    at = _ok(run_page("pages/adaptation_path.py", project=project))
+    assert at.number_input(key="adaptation_path_epochs").value == 3.0
+    assert at.selectbox(key="adaptation_path_gpu").value == "a100-80gb"
+
+
+def test_a_saved_scenario_records_its_author(run_page, app_env):
+    project = app_env.create_project("Authored")
+    at = _ok(run_page("pages/memory_gpus.py", project=project, session_state={"user_name": "Ada"}))
+    at.button(key=K + "save").click().run()
+    _ok(at)
+    saved = app_env.get_project(project.id).adapt.scenarios[-1]
+    assert saved.author == "Ada"
+    assert any("Ada" in str(v) for v in at.dataframe[-1].value["by"])
 
 
 def test_model_is_prefilled_from_the_projects_selected_model(run_page, app_env):
     project = app_env.create_project("Prefill")
     project.select.model_id = "gpt2-small"
     project = app_env.save_project(project, author="tester", section="select")
-    at = _ok(run_page(ADAPT, project=project, view=VIEW))
+    at = _ok(run_page("pages/memory_gpus.py", project=project))
     assert at.selectbox(key=K + "model").value == "gpt2-small"
 
 
 def test_pasted_config_json_is_sized_and_a_bad_one_says_why(run_page):
-    at = _ok(run_page(ADAPT, view=VIEW))
+    at = _ok(run_page("pages/memory_gpus.py"))
     at.radio(key=K + "source").set_value("config.json (paste or upload)").run()
     _ok(at)
     at.text_area(key=K + "paste").input((DATA / "model-configs" / "tinyllama-1.1b.json").read_text()).run()
@@ -45,7 +78,7 @@ def test_pasted_config_json_is_sized_and_a_bad_one_says_why(run_page):
 
 
 def test_typed_numbers_accept_every_extreme_a_user_can_enter(run_page):
-    at = _ok(run_page(ADAPT, view=VIEW))
+    at = _ok(run_page("pages/memory_gpus.py"))
     at.radio(key=K + "source").set_value("Typed numbers").run()
     _ok(at)
     for name in ("t_layers", "t_hidden", "t_heads", "t_kv", "t_ffn", "t_vocab"):
@@ -59,7 +92,7 @@ def test_typed_numbers_accept_every_extreme_a_user_can_enter(run_page):
 
 
 def test_training_knobs_at_their_limits_never_crash(run_page):
-    at = _ok(run_page(ADAPT, view=VIEW))
+    at = _ok(run_page("pages/memory_gpus.py"))
     at.selectbox(key=K + "method").set_value("qlora").run()
     _ok(at)
     for name in ("batch", "seq", "gpus", "tp", "pp", "rank", "tokens", "mfu"):
@@ -78,7 +111,7 @@ def test_training_knobs_at_their_limits_never_crash(run_page):
 
 
 def test_nothing_fits_explains_what_would(run_page):
-    at = _ok(run_page(ADAPT, view=VIEW))
+    at = _ok(run_page("pages/memory_gpus.py"))
     at.selectbox(key=K + "model").set_value("llama-2-70b").run()
     at.selectbox(key=K + "gpu").set_value("t4").run()
     _ok(at)
@@ -86,7 +119,7 @@ def test_nothing_fits_explains_what_would(run_page):
 
 
 def test_serving_limits(run_page):
-    at = _ok(run_page(INTEGRATE, view=SERVING))
+    at = _ok(run_page("pages/serving_memory.py"))
     k = "memory_serving_"
     for name in ("i_batch", "i_prompt", "i_new", "i_tp"):
         widget = at.number_input(key=k + name)
@@ -101,7 +134,7 @@ def test_serving_limits(run_page):
 
 def test_save_as_scenario_stores_it_and_its_chart_redraws(run_page, app_env):
     project = app_env.create_project("Scenarios")
-    at = _ok(run_page(ADAPT, project=project, view=VIEW))
+    at = _ok(run_page("pages/memory_gpus.py", project=project))
     at.text_input(key=K + "scenario_name").input("7B LoRA plan").run()
     at.button(key=K + "save").click().run()
     _ok(at)
@@ -111,5 +144,5 @@ def test_save_as_scenario_stores_it_and_its_chart_redraws(run_page, app_env):
     assert scenario.result == training_plan(scenario.setup)  # what was shown is what the setup computes
     assert scenario.result.estimate.peak_allocated_bytes > 0 and scenario.result.estimate.components
     assert scenario_figure(scenario) is not None
-    at = _ok(run_page(ADAPT, project=stored, view=VIEW))
+    at = _ok(run_page("pages/memory_gpus.py", project=stored))
     assert any("Saved memory scenarios" in m.value for m in at.markdown)

@@ -2,11 +2,12 @@
 
 import pytest
 
+from lifecycle.records.project import STAGES
 from tests.support.apptest import ok as _ok
+from ui.navigation import PAGES
 
-STAGE_PAGES = {"scope": "pages/scope.py", "select": "pages/select.py", "adapt": "pages/adapt.py",
-               "integrate": "pages/integrate.py"}
-ALL_PAGES = ["pages/projects.py", *STAGE_PAGES.values(), "pages/report.py"]
+ALL_PAGES = [p.file for p in PAGES]
+DECISION_PAGES = {stage: f"pages/{stage}_decisions.py" for stage in STAGES}
 
 
 @pytest.mark.parametrize("page", ALL_PAGES)
@@ -20,10 +21,10 @@ def test_page_loads_with_a_new_project(run_page, app_env, page):
     _ok(run_page(page, project=project))
 
 
-@pytest.mark.parametrize("stage,page", STAGE_PAGES.items())
+@pytest.mark.parametrize("stage,page", DECISION_PAGES.items())
 def test_stage_decisions_save_and_show_progress(run_page, app_env, stage, page):
     project = app_env.create_project("Saving")
-    at = _ok(run_page(page, project=project, view="Decisions"))
+    at = _ok(run_page(page, project=project))
     at.text_area(key=f"decision_{stage}_summary").input("Use a fine-tuned encoder")
     at.text_area(key=f"decision_{stage}_notes").input("<script>alert(1)</script> **notes**")
     [b for b in at.button if b.label.startswith("Save ")][0].click().run()
@@ -48,8 +49,8 @@ def test_app_entrypoint_runs_with_sidebar_and_navigation(app_env):
 
 def test_two_sessions_editing_the_same_project_second_save_is_refused(run_page, app_env):
     project = app_env.create_project("Contended")
-    first = _ok(run_page("pages/scope.py", project=project, view="Decisions"))
-    second = _ok(run_page("pages/scope.py", project=project, view="Decisions"))
+    first = _ok(run_page("pages/scope_decisions.py", project=project))
+    second = _ok(run_page("pages/scope_decisions.py", project=project))
     first.text_area(key="decision_scope_summary").input("first wins")
     [b for b in first.button if b.label.startswith("Save ")][0].click().run()
     second.text_area(key="decision_scope_summary").input("second is stale")

@@ -7,8 +7,6 @@ from lifecycle.records.laws import get_law
 from lifecycle.scaling.laws import builtin_law, parametric_loss
 from tests.support.apptest import ok as _ok
 
-PAGE = "pages/select.py"
-VIEW = "Pre-train your own"
 K = "pretrain_planner_"
 
 
@@ -21,7 +19,7 @@ def _csv(n=30, seed=3) -> bytes:
 
 
 def test_view_renders_without_a_project(run_page):
-    at = _ok(run_page(PAGE, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py"))
     assert len(at.dataframe) >= 4
     assert any("Open a project" in i.value for i in at.info)
     assert any("non-embedding" in c.value for c in at.caption)
@@ -29,7 +27,7 @@ def test_view_renders_without_a_project(run_page):
 
 def test_budget_table_shows_each_law_and_the_kaplan_conversion(run_page, app_env):
     project = app_env.create_project("Pretrain")
-    at = _ok(run_page(PAGE, project=project, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py", project=project))
     budget = at.dataframe[0].value
     assert list(budget["law"]) == ["kaplan", "chinchilla1", "chinchilla2", "chinchilla3", "epoch"]
     assert any("8.64e+19" in c.value for c in at.caption)
@@ -38,7 +36,7 @@ def test_budget_table_shows_each_law_and_the_kaplan_conversion(run_page, app_env
 @pytest.mark.parametrize("unit", ["FLOPs", "PF-days", "GPU-hours", "USD"])
 @pytest.mark.parametrize("edge", ["min", "max"])
 def test_budget_extremes_in_every_unit_render(run_page, app_env, unit, edge):
-    at = _ok(run_page(PAGE, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py"))
     at.button_group(key=K + "unit").set_value(unit).run()
     box = at.number_input(key=K + f"amount_{unit}")
     box.set_value(box.min if edge == "min" else box.max).run()
@@ -47,7 +45,7 @@ def test_budget_extremes_in_every_unit_render(run_page, app_env, unit, edge):
 
 @pytest.mark.parametrize("key", ["n_b", "d_b", "gpus", "mfu"])
 def test_model_and_hardware_extremes_render(run_page, key):
-    at = _ok(run_page(PAGE, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py"))
     for edge in ("min", "max"):
         box = at.number_input(key=K + key)
         box.set_value(box.min if edge == "min" else box.max).run()
@@ -55,7 +53,7 @@ def test_model_and_hardware_extremes_render(run_page, key):
 
 
 def test_zero_price_with_a_money_budget_is_a_clear_error(run_page):
-    at = _ok(run_page(PAGE, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py"))
     at.button_group(key=K + "unit").set_value("USD").run()
     at.number_input(key=K + "price_h100-80gb").set_value(0.0).run()
     _ok(at)
@@ -64,14 +62,14 @@ def test_zero_price_with_a_money_budget_is_a_clear_error(run_page):
 
 @pytest.mark.parametrize("chart", ["loss", "allocation", "isoflop", "table_d1"])
 def test_every_chart_renders(run_page, chart):
-    at = _ok(run_page(PAGE, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py"))
     at.selectbox(key=K + "chart").set_value(chart).run()
     _ok(at)
     assert at.get("plotly_chart")
 
 
 def test_power_law_only_isoflop_is_a_clear_error(run_page):
-    at = _ok(run_page(PAGE, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py"))
     at.multiselect(key=K + "laws").set_value(["chinchilla1"]).run()
     at.selectbox(key=K + "chart").set_value("isoflop").run()
     _ok(at)
@@ -80,7 +78,7 @@ def test_power_law_only_isoflop_is_a_clear_error(run_page):
 
 def test_save_scenario_persists_and_replots(run_page, app_env):
     project = app_env.create_project("Scenario project")
-    at = _ok(run_page(PAGE, project=project, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py", project=project))
     at.text_input(key=K + "scenario_name").input("1e23 on H100")
     at.button(key=K + "save").click().run()
     _ok(at)
@@ -88,12 +86,12 @@ def test_save_scenario_persists_and_replots(run_page, app_env):
     [scenario] = [s for s in stored.select.scenarios if s.kind == "pretraining"]
     assert scenario.name == "1e23 on H100" and scenario.result.budget_flops == pytest.approx(1e23)
     assert scenario.result.budget_plans[0].law == "kaplan"
-    at = _ok(run_page(PAGE, project=stored, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py", project=stored))
     assert at.selectbox(key=K + "replot").value == scenario.id
 
 
 def test_fit_upload_save_and_delete_a_team_law(run_page, app_env):
-    at = _ok(run_page(PAGE, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py"))
     at.file_uploader(key=K + "fit_upload").set_value(("pilot.csv", _csv(), "text/csv")).run()
     _ok(at)
     assert any(df.value.shape[0] == 8 for df in at.dataframe)  # constants table
@@ -106,7 +104,7 @@ def test_fit_upload_save_and_delete_a_team_law(run_page, app_env):
 
 
 def test_bad_csv_shows_one_clear_error(run_page):
-    at = _ok(run_page(PAGE, view=VIEW))
+    at = _ok(run_page("pages/pretrain_own.py"))
     at.file_uploader(key=K + "fit_upload").set_value(("bad.csv", b"params,loss\n1,2\n", "text/csv")).run()
     _ok(at)
     assert any("tokens" in e.value for e in at.error)

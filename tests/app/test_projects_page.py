@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.support.apptest import click as _click
 from tests.support.apptest import ok as _ok
 
 PAGE = "pages/projects.py"
@@ -46,7 +47,7 @@ def test_odd_names_are_stored_verbatim_and_shown_as_text(run_page, app_env, name
     at = _ok(run_page(PAGE, project=project))
     shown = " ".join(m.value for m in at.markdown)
     assert "<script>" not in shown  # escaped for Markdown, never raw HTML
-    for page in ["pages/scope.py", "pages/report.py"]:
+    for page in ["pages/use_case.py", "pages/report.py"]:
         _ok(run_page(page, project=project))
 
 
@@ -101,4 +102,35 @@ def test_search_filters_the_list(run_page, app_env):
     at = _ok(run_page(PAGE))
     at.text_input(key="projects_search").input("clause").run()
     _ok(at)
-    assert at.selectbox(key="projects_chosen").options == ["Clause classifier"]
+    chooser = next(s for s in at.selectbox if s.label == "Open project")
+    assert chooser.options == ["Clause classifier"]
+
+
+def test_a_new_project_is_the_open_one_everywhere_even_with_others_present(app_env):
+    """The first version opened *another* project after "Create" and saved Scope into it."""
+    from streamlit.testing.v1 import AppTest
+
+    other = app_env.create_project("Other project")
+    at = _ok(AppTest.from_file("../../app.py", default_timeout=30).run())
+    at.session_state["project_id"] = other.id
+    at.run()
+    at = _create(at, "X")
+    created = app_env.get_project("X")
+    assert at.query_params["project"] == str(created.id)
+    assert next(s for s in at.selectbox if s.label == "Open project").value == created.id
+    assert at.sidebar.selectbox[0].value == created.id
+    assert any("X" in m.value and "version 1" in m.value for m in at.markdown)
+    at.button(key="project_open").click().run()  # "Open Scope": the Use case page of *this* project
+    _ok(at)
+    assert any(f"(#{created.id})" in m.value for m in at.markdown)
+    at.text_area(key="use_case_text").input("classify support tickets by urgency").run()
+    assert at.multiselect(key="use_case_tasks").value  # suggested from the sentence
+    _click(at, "Save use case")
+    assert app_env.get_project(created.id).scope.use_case == "classify support tickets by urgency"
+    assert app_env.get_project(other.id).version == 1  # untouched
+
+
+def test_an_all_digit_name_is_refused_so_it_never_shadows_an_id(run_page, app_env):
+    at = _create(run_page(PAGE), "42")
+    assert any("only digits" in e.value for e in at.error)
+    assert app_env.list_projects(archived=None) == []

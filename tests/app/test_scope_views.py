@@ -1,24 +1,14 @@
 """Scope views (Use case, Architecture advice, Prompt budget) and the newcomer's full flow."""
 
-import pytest
 
 from tests.support.apptest import click as _click
 from tests.support.apptest import ok as _ok
-
-SCOPE, SELECT = "pages/scope.py", "pages/select.py"
-VIEWS = ["Use case", "Architecture advice", "Prompt budget"]
-
-
-@pytest.mark.parametrize("view", VIEWS)
-def test_scope_views_render_without_and_with_a_project(run_page, app_env, view):
-    _ok(run_page(SCOPE, view=view))
-    _ok(run_page(SCOPE, project=app_env.create_project(f"New {view}"), view=view))
 
 
 def test_newcomer_goes_from_a_sentence_to_a_chosen_model_and_a_prompt_budget(run_page, app_env):
     project = app_env.create_project("Support tickets")
     # 1. Use case: the sentence suggests text-classification; saving stores the task with the project.
-    at = _ok(run_page(SCOPE, project=project, view="Use case"))
+    at = _ok(run_page("pages/use_case.py", project=project))
     at.text_area(key="use_case_text").input("we want to classify support tickets by urgency").run()
     _ok(at)
     assert "text-classification" in at.multiselect(key="use_case_tasks").value
@@ -30,7 +20,7 @@ def test_newcomer_goes_from_a_sentence_to_a_chosen_model_and_a_prompt_budget(run
     assert stored.scope.use_case == "we want to classify support tickets by urgency"
 
     # 2. Architecture advice: encoder recommended with reasons; accepting saves the family.
-    at = _ok(run_page(SCOPE, project=stored, view="Architecture advice"))
+    at = _ok(run_page("pages/architecture.py", project=stored))
     text = " ".join(m.value for m in at.markdown)
     assert "Encoder-only" in text and "Good at one task" in text
     _click(at, "Accept Encoder-only")
@@ -38,7 +28,7 @@ def test_newcomer_goes_from_a_sentence_to_a_chosen_model_and_a_prompt_budget(run
     assert stored.scope.family == "encoder" and stored.scope.scenarios[-1].kind == "architecture"
 
     # 3. Select: the catalog filtered to models that suit the task; read the card and choose.
-    at = _ok(run_page(SELECT, project=stored, view="Model catalog"))
+    at = _ok(run_page("pages/catalog.py", project=stored))
     at.checkbox(key="model_catalog_suits").check().run()
     _ok(at)
     table = at.dataframe[0].value
@@ -51,7 +41,7 @@ def test_newcomer_goes_from_a_sentence_to_a_chosen_model_and_a_prompt_budget(run
     assert stored.select.model_id == "bert-base-uncased" and not stored.select.pretrain_own
 
     # 4. Prompt budget for the chosen model: counts, what fits in 512 tokens, saved as a scenario.
-    at = _ok(run_page(SCOPE, project=stored, view="Prompt budget"))
+    at = _ok(run_page("pages/prompt_budget.py", project=stored))
     assert at.selectbox(key="prompt_budget_model").value == "bert-base-uncased"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Context window"] == "512 tokens"
@@ -62,7 +52,7 @@ def test_newcomer_goes_from_a_sentence_to_a_chosen_model_and_a_prompt_budget(run
 
 
 def test_use_case_without_tasks_or_project_does_not_save(run_page, app_env):
-    at = _ok(run_page(SCOPE, view="Use case"))
+    at = _ok(run_page("pages/use_case.py"))
     _click(at, "Save use case")
     assert any("at least one task" in e.value for e in at.error)
     at.multiselect(key="use_case_tasks").set_value(["summarization"])
@@ -72,7 +62,7 @@ def test_use_case_without_tasks_or_project_does_not_save(run_page, app_env):
 
 def test_use_case_number_inputs_accept_their_extremes(run_page, app_env):
     project = app_env.create_project("Extremes")
-    at = _ok(run_page(SCOPE, project=project, view="Use case"))
+    at = _ok(run_page("pages/use_case.py", project=project))
     at.multiselect(key="use_case_tasks").set_value(["chat"])
     for key in ("use_case_input_tokens", "use_case_output_tokens", "use_case_latency", "use_case_throughput",
                 "use_case_budget"):
@@ -81,12 +71,12 @@ def test_use_case_number_inputs_accept_their_extremes(run_page, app_env):
     _click(at, "Save use case")
     stored = app_env.get_project(project.id)
     assert stored.scope.input_tokens == 10_000_000 and stored.scope.budget_usd == 1e12
-    _ok(run_page(SCOPE, project=stored, view="Architecture advice"))
-    _ok(run_page(SCOPE, project=stored, view="Prompt budget"))
+    _ok(run_page("pages/architecture.py", project=stored))
+    _ok(run_page("pages/prompt_budget.py", project=stored))
 
 
 def test_architecture_advice_for_several_tasks_names_the_covering_family_and_cost(run_page):
-    at = _ok(run_page(SCOPE, view="Architecture advice"))
+    at = _ok(run_page("pages/architecture.py"))
     at.multiselect(key="architecture_advice_tasks").set_value(["ner", "summarization", "chat"]).run()
     _ok(at)
     text = " ".join(m.value for m in at.markdown)
@@ -94,7 +84,7 @@ def test_architecture_advice_for_several_tasks_names_the_covering_family_and_cos
 
 
 def test_prompt_budget_extremes_and_bad_examples(run_page):
-    at = _ok(run_page(SCOPE, view="Prompt budget"))
+    at = _ok(run_page("pages/prompt_budget.py"))
     at.selectbox(key="prompt_budget_model").select("gpt2-small").run()
     out = at.number_input(key="prompt_budget_output")
     out.set_value(int(out.max)).run()
@@ -112,7 +102,7 @@ def test_opening_another_project_redraws_the_form_from_its_answers(run_page, app
     first, second = app_env.create_project("First"), app_env.create_project("Second")
     first.scope.tasks, second.scope.tasks, second.scope.domain = ["chat"], ["ner"], "legal"
     first, second = app_env.save_project(first, section="scope"), app_env.save_project(second, section="scope")
-    at = _ok(run_page(SCOPE, project=first, view="Use case"))
+    at = _ok(run_page("pages/use_case.py", project=first))
     assert at.multiselect(key="use_case_tasks").value == ["chat"]
     at.query_params["project"] = str(second.id)
     at.session_state["project_id"] = second.id

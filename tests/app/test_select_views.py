@@ -9,19 +9,12 @@ from lifecycle.records.custom_models import MAX_CONFIG_BYTES, list_custom_models
 from tests.support.apptest import click as _click
 from tests.support.apptest import ok as _ok
 
-SELECT = "pages/select.py"
-VIEWS = ["Model catalog", "Add a model", "Pre-train or adapt"]
 CONFIGS = Path(__file__).parents[1] / "data" / "model-configs"
 
 
-@pytest.mark.parametrize("view", VIEWS)
-def test_select_views_render_without_and_with_a_project(run_page, app_env, view):
-    _ok(run_page(SELECT, view=view))
-    _ok(run_page(SELECT, project=app_env.create_project(f"New {view}"), view=view))
-
 
 def test_catalog_filters_sort_and_compare(run_page):
-    at = _ok(run_page(SELECT, view="Model catalog"))
+    at = _ok(run_page("pages/catalog.py"))
     assert len(at.dataframe[0].value) >= 38
     at.multiselect(key="model_catalog_family").set_value(["decoder"])
     at.select_slider(key="model_catalog_size").set_value((4, 16))
@@ -38,7 +31,7 @@ def test_catalog_filters_sort_and_compare(run_page):
 
 
 def test_filters_that_match_nothing_say_so(run_page):
-    at = _ok(run_page(SELECT, view="Model catalog"))
+    at = _ok(run_page("pages/catalog.py"))
     at.multiselect(key="model_catalog_family").set_value(["encoder"])
     at.select_slider(key="model_catalog_context").set_value(131072).run()
     _ok(at)
@@ -46,7 +39,7 @@ def test_filters_that_match_nothing_say_so(run_page):
 
 
 def test_adding_a_pasted_config_counts_it_and_puts_it_in_the_catalog(run_page, app_env):
-    at = _ok(run_page(SELECT, view="Add a model"))
+    at = _ok(run_page("pages/add_model.py"))
     at.radio(key="add_model_source").set_value("Paste config.json").run()
     at.text_input(key="add_model_id").input("team-gpt2")
     at.text_area(key="add_model_paste").input((CONFIGS / "gpt2-small.json").read_text()).run()
@@ -55,9 +48,9 @@ def test_adding_a_pasted_config_counts_it_and_puts_it_in_the_catalog(run_page, a
     _click(at, "Add to the team catalog")
     assert [m.model_id for m in list_custom_models(app_env)] == ["team-gpt2"]
     assert list_custom_models(app_env)[0].params == 125_226_240  # measured on the H200 for this config
-    catalog = _ok(run_page(SELECT, view="Model catalog"))
+    catalog = _ok(run_page("pages/catalog.py"))
     assert "team-gpt2" in set(catalog.dataframe[0].value["id"])
-    at = _ok(run_page(SELECT, view="Add a model"))
+    at = _ok(run_page("pages/add_model.py"))
     _click(at, "Delete")
     assert list_custom_models(app_env) == []
 
@@ -68,7 +61,7 @@ def test_adding_a_pasted_config_counts_it_and_puts_it_in_the_catalog(run_page, a
     (json.dumps({"model_type": "vit", "image_size": 224, "patch_size": 16}), "not a supported transformer"),
 ])
 def test_bad_pasted_configs_show_an_error_and_add_nothing(run_page, app_env, text, message):
-    at = _ok(run_page(SELECT, view="Add a model"))
+    at = _ok(run_page("pages/add_model.py"))
     at.radio(key="add_model_source").set_value("Paste config.json").run()
     at.text_input(key="add_model_id").input("bad")
     at.text_area(key="add_model_paste").input(text).run()
@@ -79,7 +72,7 @@ def test_bad_pasted_configs_show_an_error_and_add_nothing(run_page, app_env, tex
 
 
 def test_typed_numbers_at_their_extremes_are_checked_not_crashed(run_page):
-    at = _ok(run_page(SELECT, view="Add a model"))
+    at = _ok(run_page("pages/add_model.py"))
     at.radio(key="add_model_source").set_value("Type the numbers").run()
     at.text_input(key="add_model_id").input("typed").run()
     _ok(at)
@@ -103,18 +96,18 @@ def test_pretrain_or_adapt_records_the_choice(run_page, app_env):
     project = app_env.create_project("Finance LLM")
     project.scope.domain, project.scope.data_available, project.scope.budget_usd = "finance", "billions", 5e6
     project = app_env.save_project(project, section="scope")
-    at = _ok(run_page(SELECT, project=project, view="Pre-train or adapt"))
+    at = _ok(run_page("pages/pretrain_or_adapt.py", project=project))
     assert any("Pre-train" in s.value for s in at.warning)
     assert any("BloombergGPT" in m.value for m in at.markdown)
     _click(at, "Pre-train my own")
     assert app_env.get_project(project.id).select.pretrain_own is True
-    at = _ok(run_page(SELECT, project=app_env.get_project(project.id), view="Pre-train or adapt"))
+    at = _ok(run_page("pages/pretrain_or_adapt.py", project=app_env.get_project(project.id)))
     _click(at, "Adapt an existing model")
     assert app_env.get_project(project.id).select.pretrain_own is False
 
 
 def test_pretrain_plan_inputs_at_their_extremes(run_page):
-    at = _ok(run_page(SELECT, view="Pre-train or adapt"))
+    at = _ok(run_page("pages/pretrain_or_adapt.py"))
     for key in ("pretrain_or_adapt_size", "pretrain_or_adapt_tokens", "pretrain_or_adapt_gpus", "pretrain_or_adapt_mfu"):
         w = at.number_input(key=key)
         w.set_value(int(w.max) if key.endswith("gpus") else w.max)

@@ -174,3 +174,20 @@ def test_listing_pages_in_sql_and_counts_what_matches(any_store):
     assert any_store.count_projects() == 7
     assert any_store.count_projects("batch") == 3
     assert any_store.count_projects(archived=True) == 0
+
+
+def test_an_all_digit_name_is_refused_and_digits_always_mean_an_id(any_store):
+    with pytest.raises(InvalidInput, match="only digits"):
+        any_store.create_project("2024")
+    first = any_store.create_project("Alpha")
+    second = any_store.create_project(f"Project {first.id}")
+    assert any_store.get_project(str(first.id)).name == "Alpha"  # never the project *named* like the id
+    assert any_store.get_project(f"project {first.id}").id == second.id
+    with pytest.raises(InvalidInput, match="only digits"):
+        any_store.rename_project(second, str(first.id))
+
+
+@pytest.mark.parametrize("ref", [2**31, 2**63, 10**30, -1, 0, "99999999999999999999999"])
+def test_an_id_no_column_can_hold_is_simply_not_found(any_store, ref):
+    with pytest.raises(NotFound):
+        any_store.get_project(ref)

@@ -1,39 +1,23 @@
-"""Every page and every view of the app, found from the page files themselves.
-
-A stage page lists its views in ``VIEWS = [("Title", module), …]``; the titles are read from the
-page's source (``ast``), so a view added by any helper is covered without editing this file.
-Pages without a VIEWS list count as one view (``None``).
-"""
+"""Every page of the app, from the one list ``app.py`` registers (``ui.navigation.PAGES``)."""
 
 from __future__ import annotations
 
-import ast
 import re
 from pathlib import Path
 
+from ui.navigation import PAGES
+
 ROOT = Path(__file__).resolve().parents[2]
-PAGES_DIR = ROOT / "pages"
 BAD_NUMBER = re.compile(r"^[-+]?(nan|inf|infinity)\b", re.IGNORECASE)
 
 
-def view_titles(page: Path) -> list[str | None]:
-    tree = ast.parse(page.read_text(encoding="utf-8"))
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Assign) and isinstance(node.value, (ast.List, ast.Tuple))
-                and any(isinstance(t, ast.Name) and t.id == "VIEWS" for t in node.targets)):
-            titles = [elt.elts[0].value for elt in node.value.elts
-                      if isinstance(elt, ast.Tuple) and elt.elts and isinstance(elt.elts[0], ast.Constant)]
-            return titles or [None]
-    return [None]
-
-
-def page_views() -> list[tuple[str, str | None]]:
-    """(page path relative to the repo, view title or None) for every page and view."""
-    return [(f"pages/{p.name}", title) for p in sorted(PAGES_DIR.glob("*.py")) for title in view_titles(p)]
+def page_views() -> list[tuple[str, None]]:
+    """(page file relative to the repo, None) for every page; the second item is kept for the tests' ids."""
+    return [(spec.file, None) for spec in PAGES]
 
 
 def view_id(pv: tuple[str, str | None]) -> str:
-    return f"{Path(pv[0]).stem}:{pv[1] or 'page'}"
+    return Path(pv[0]).stem
 
 
 def open_view(page: str, view: str | None, project_id: int | None, timeout: float = 60):
@@ -42,8 +26,6 @@ def open_view(page: str, view: str | None, project_id: int | None, timeout: floa
     at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
     if project_id is not None:
         at.session_state["project_id"] = project_id
-    if view is not None:
-        at.query_params["view"] = view
     return at.run()
 
 

@@ -1,7 +1,7 @@
 """Every numeric widget on every page view at its minimum and maximum, and every text box holding
 a typed invalid value: no view may raise, show an 'Unexpected error', or show NaN/inf as a metric.
 
-Views are discovered from each page's ``VIEWS`` list. By default (CI) all widgets of a view are
+Pages come from ``ui.navigation.PAGES``, the list app.py registers. By default (CI) all widgets of a view are
 set together — one run at the minimum, one at the maximum, one per invalid text; with
 ``LIFECYCLE_RELIABILITY_FULL=1`` every widget is also driven on its own. Unbounded number inputs
 get the largest value a user can type (±(2**53 − 1) for whole numbers, ±1e308 otherwise).

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from lifecycle.cli.app import SERVER_FLAGS, warm_up
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -22,13 +24,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(db_url: str, *, script: Path = ROOT / "app.py", user: str = "e2e") -> Iterator[str]:
-    """Serve ``script`` against ``db_url``; yields the base URL once ``/_stcore/health`` answers ok."""
+def app_server(db_url: str, *, script: Path = ROOT / "app.py", user: str = "e2e", warm: bool = True) -> Iterator[str]:
+    """Serve ``script`` against ``db_url`` with the flags ``lifecycle app`` uses; yields the base URL once
+    ``/_stcore/health`` answers ok and (``warm``) the app ran once, as ``lifecycle app`` makes it."""
     port = free_port()
     env = {**os.environ, "LIFECYCLE_DATABASE_URL": db_url, "LIFECYCLE_USER": user}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+        [sys.executable, "-m", "streamlit", "run", str(script), *SERVER_FLAGS,
+         "--server.port", str(port), "--server.address", "127.0.0.1",
          "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
@@ -44,6 +47,8 @@ def app_server(db_url: str, *, script: Path = ROOT / "app.py", user: str = "e2e"
                     raise RuntimeError("streamlit did not become healthy:\n"
                                        + proc.stdout.read().decode(errors="replace")) from None
                 time.sleep(0.2)  # the server is still starting: poll its health endpoint again
+        if warm:
+            warm_up(url, proc)  # as `lifecycle app` does: the first visitor finds imports done
         yield url
     finally:
         proc.terminate()

@@ -1,0 +1,79 @@
+"""The team's facts, once: what every calculator starts from for a project.
+
+A project states its GPU type and count, input/output lengths, training data (examples × tokens × epochs),
+budget, targets and precision preference on the Scope page (``ScopeStage``); the Select stage adds the
+model and Integrate the serving GPU. ``project_facts`` turns them into one ``ProjectFacts`` with a
+documented default wherever the team has not said, and names the fields the project set, so a page can
+say "from the project" and show where a scenario departs from it.
+"""
+
+from __future__ import annotations
+
+from lifecycle._typed import Result
+from lifecycle.choices import TrainPrecision, weight_format
+from lifecycle.models.gpus import list_gpus
+from lifecycle.scaling.compute import DEFAULT_MFU
+
+# Defaults where the project is silent, each with its reason.
+DEFAULT_GPU = "h100-80gb"  # the most common training GPU in data/gpus.json's price list
+DEFAULT_GPUS = 1
+DEFAULT_INPUT_TOKENS = 512  # a page of text
+DEFAULT_OUTPUT_TOKENS = 256  # a few paragraphs
+DEFAULT_EPOCHS = 1.0
+DEFAULT_PRECISION: TrainPrecision = "amp_bf16"  # mixed precision is how 16-bit training is run today
+DEFAULT_MICRO_BATCH = 4
+DEFAULT_CONCURRENT_SEQUENCES = 16
+
+
+class ProjectFacts(Result):
+    gpu: str
+    gpus: int
+    input_tokens: int
+    output_tokens: int
+    training_examples: int | None = None
+    tokens_per_example: int | None = None
+    epochs: float = DEFAULT_EPOCHS
+    training_tokens: float | None = None  # examples × tokens per example × epochs, when all are known
+    precision: TrainPrecision = DEFAULT_PRECISION
+    budget_usd: float | None = None
+    latency_ms_p95: float | None = None
+    throughput_rps: float | None = None
+    model_id: str | None = None
+    micro_batch: int = DEFAULT_MICRO_BATCH
+    mfu: float = DEFAULT_MFU
+    from_project: tuple[str, ...] = ()  # the fields above that the project set (the rest are defaults)
+
+    @property
+    def seq_len(self) -> int:
+        """One training sequence: the input and the output it is trained to produce."""
+        return self.input_tokens + self.output_tokens
+
+    @property
+    def weight_format(self) -> str:
+        return weight_format(self.precision)
+
+
+def project_facts(project=None) -> ProjectFacts:
+    """The facts of ``project`` (a ``Project`` or None), defaults filling what it does not state."""
+    scope = project.scope if project is not None else None
+    integrate = project.integrate if project is not None else None
+    known_gpus = {g.id for g in list_gpus()}
+    stated: dict = {}
+    if scope is not None:
+        gpu = scope.gpu_id if scope.gpu_id in known_gpus else None
+        gpu = gpu or (integrate.gpu_id if integrate.gpu_id in known_gpus else None)
+        stated = {"gpu": gpu, "gpus": scope.gpu_count or integrate.gpu_count,
+                  "input_tokens": scope.input_tokens or None, "output_tokens": scope.output_tokens,
+                  "training_examples": scope.training_examples, "tokens_per_example": scope.tokens_per_example,
+                  "epochs": scope.epochs, "precision": scope.precision, "budget_usd": scope.budget_usd,
+                  "latency_ms_p95": scope.latency_ms_p95, "throughput_rps": scope.throughput_rps,
+                  "model_id": project.select.model_id}
+        stated = {k: v for k, v in stated.items() if v is not None}
+    facts = {"gpu": DEFAULT_GPU, "gpus": DEFAULT_GPUS, "input_tokens": DEFAULT_INPUT_TOKENS,
+             "output_tokens": DEFAULT_OUTPUT_TOKENS, **stated}
+    examples, per_example = facts.get("training_examples"), facts.get("tokens_per_example")
+    epochs = facts.get("epochs", DEFAULT_EPOCHS)
+    if examples and per_example:
+        facts["training_tokens"] = float(examples) * float(per_example) * float(epochs)
+        stated["training_tokens"] = facts["training_tokens"]
+    return ProjectFacts(**facts, from_project=tuple(stated))

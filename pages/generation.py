@@ -1,0 +1,5 @@
+"""Generation: how max new tokens, greedy or sampling, top-k, top-p and temperature shape the output."""
+
+from ui import common, generation_playground
+
+common.show_page("integrate", "Generation", generation_playground.render)
