@@ -3,8 +3,11 @@ references (papers, model cards, datasheets) and the changelog from the revision
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Iterable
 
+from lifecycle.choices import title
 from lifecycle.errors import LifecycleError
 from lifecycle.records.facts import scenario_inputs
 from lifecycle.records.project import STAGES, Project
@@ -34,7 +37,7 @@ KIND_REFERENCES: dict[str, tuple[str, ...]] = {
         "Fan et al. 2018, Hierarchical Neural Story Generation (top-k sampling), arXiv:1805.04833",
     ),
 }
-UNITS_NOTE = ("GB means 10^9 bytes and GiB 2^30 bytes; memory is shown in both. FLOPs count multiply and add "
+UNITS_NOTE = ("GB means 10^9 bytes (as GPU datasheets print memory). FLOPs count multiply and add "
               "separately (2 per multiply-accumulate). Costs are in US dollars.")
 
 
@@ -62,6 +65,16 @@ def _scenario_values(project: Project, key: str) -> list[tuple[str, object]]:
             if key in scenario_inputs(s)]
 
 
+def _grouped(label: str, values: list[tuple[str, object]], shown) -> list[Fact]:
+    """One line per distinct value, naming the scenarios that use it: "40% in “A”, “B” and “C”"."""
+    by_value: dict[str, list[str]] = {}
+    for name, value in values:
+        by_value.setdefault(shown(value), []).append(f"“{name}”")
+    return [Fact(label=f"{label} in the scenarios", value="; ".join(
+        f"{v} in {', '.join(names[:-1]) + ' and ' + names[-1] if len(names) > 1 else names[0]}"
+        for v, names in by_value.items()))] if by_value else []
+
+
 def assumptions(project: Project) -> list[Fact]:
     from lifecycle.models.gpus import get_gpu, price_assumption_note
     from lifecycle.scaling.compute import DEFAULT_MFU, mfu_references
@@ -70,11 +83,10 @@ def assumptions(project: Project) -> list[Fact]:
     meta = mfu_references()["_meta"]
     facts.append(Fact(label="Default MFU (model FLOPs utilisation)",
                       value=f"{DEFAULT_MFU:.0%} — {meta.get('default_mfu_source', '')}"))
-    for name, mfu in _scenario_values(project, "mfu"):
-        facts.append(Fact(label=f"MFU in “{name}”", value=fmt.text(mfu)))
+    facts += _grouped("MFU", _scenario_values(project, "mfu"), lambda v: fmt.with_unit("mfu", v))
     facts.append(Fact(label="GPU prices", value=price_assumption_note()))
-    for name, price in _scenario_values(project, "price_usd_per_hour"):
-        facts.append(Fact(label=f"Price per GPU-hour in “{name}”", value=fmt.with_unit("price_usd", price)))
+    facts += _grouped("Price per GPU-hour", _scenario_values(project, "price_usd_per_hour"),
+                      lambda v: fmt.with_unit("price_usd", v))
     for gpu_id in gpu_ids_used(project):
         try:
             gpu = get_gpu(gpu_id)
@@ -84,13 +96,33 @@ def assumptions(project: Project) -> list[Fact]:
         peak = gpu.peak_bf16_dense_flops or gpu.peak_fp16_dense_flops
         facts.append(Fact(
             label=f"GPU {gpu.name}",
-            value=f"{gpu.memory_bytes / 2**30:.0f} GiB; dense 16-bit peak {peak / 1e12:,.0f} TFLOP/s; "
+            value=f"{fmt.with_unit('memory_bytes', gpu.memory_bytes)}; dense 16-bit peak {peak / 1e12:,.0f} TFLOP/s; "
                   f"{gpu.memory_bandwidth_bytes_per_s / 1e9:,.0f} GB/s; default price "
-                  f"${gpu.price_usd_per_hour:.2f}/GPU-hour. Source: {gpu.source}",
+                  f"{fmt.with_unit('price_usd', gpu.price_usd_per_hour)}/GPU-hour. Source: {citable(gpu.source) or 'datasheet'}",
         ))
     precisions = _dedupe([project.integrate.precision or ""] + [str(v) for _, v in _scenario_values(project, "precision")])
-    facts.append(Fact(label="Precision", value=", ".join(precisions) if precisions else "No precision is saved."))
+    facts.append(Fact(label="Precision", value=", ".join(title(p) for p in precisions) if precisions
+                      else "No precision is saved."))
     return facts
+
+
+# Provenance that means something to us, not to a reader: where a figure was copied from in our own notes,
+# tool versions, code paths and commit hashes. A reference keeps only the papers, datasheets and model cards.
+_INTERNAL = re.compile(r"research notes|shared/|reference/|copied from|computed by|\.(?:md|json|py|ts|gin)\b|@[0-9a-f]{7,}|"
+                       r"transformers \d|torch \d|dims:|params:|config:|\(match\)|_presets", re.IGNORECASE)
+
+
+def citable(source: str | None) -> str | None:
+    """The parts of a source string a reader can look up (papers, datasheets, public pages), or None."""
+    if not source:
+        return None
+    parts = re.split(r"\s*(?:;|\|)\s*", str(source))
+    kept = []
+    for part in parts:
+        part = re.sub(r"\s*\([^()]*\)", lambda m: "" if _INTERNAL.search(m.group(0)) else m.group(0), part).strip()
+        if part and not _INTERNAL.search(part):
+            kept.append(part)
+    return "; ".join(kept) or None
 
 
 def references(project: Project) -> list[Reference]:
@@ -102,14 +134,14 @@ def references(project: Project) -> list[Reference]:
             model = get_model(project.select.model_id)
             refs.append(Reference(text=f"{model.name}: {model.paper}"))
             refs.append(Reference(text=f"{model.name} model card", url=f"https://huggingface.co/{model.hub_id}"))
-            refs.append(Reference(text=f"{model.name} parameter count and shape: {model.source}"))
+            # The shape's provenance (config files at pinned commits) is ours to check, not a reader's to cite.
         except LifecycleError:
             pass
     if project.scope.tasks:
         try:
             from lifecycle.models.tasks import recommend_architecture
 
-            refs.extend(Reference(text=s) for s in recommend_architecture(project.scope.tasks).sources)
+            refs.extend(Reference(text=t) for t in map(citable, recommend_architecture(project.scope.tasks).sources) if t)
         except LifecycleError:
             pass
     kinds = sorted({s.kind for k in STAGES for s in project.stage(k).scenarios})
@@ -119,7 +151,9 @@ def references(project: Project) -> list[Reference]:
 
     refs.extend(Reference(text=f"MFU of {r['run']}: {r['source']}") for r in mfu_references()["runs"])
     out, seen = [], set()
-    for ref in refs:
+    for ref in (Reference(text=citable(r.text) or "", url=r.url) for r in refs):
+        if not ref.text:
+            continue
         if (ref.text, ref.url) not in seen:
             seen.add((ref.text, ref.url))
             out.append(ref)

@@ -83,6 +83,9 @@ def build_report(
         report.references = appendix.references(project)
     if "changelog" in included:
         report.changelog = appendix.changelog(history, project.version)
+    if "details" not in included:
+        for section in report.sections:
+            section.appendix = []
     report.figures = charts.figures
     return report
 

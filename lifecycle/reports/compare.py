@@ -11,6 +11,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lifecycle import charts as chart_registry
+from lifecycle.display import (
+    format_bytes,
+    format_duration,
+    format_money,
+    format_number,
+    format_percent,
+    format_rate,
+)
 from lifecycle.errors import InvalidInput
 from lifecycle.records.facts import scenario_inputs, scenario_results
 from lifecycle.records.project import STAGES, Project
@@ -67,12 +75,75 @@ def comparison_table(scenarios: list[Scenario]) -> Table:
                  rows=rows, highlight=highlight)
 
 
+# What a reader compares first, and how a change in it reads: (result key, noun, "more" word, "less" word, kind).
+_HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (
+    ("min_gpus", "GPUs", "more", "fewer", "count"),
+    ("required_bytes", "memory per GPU", "more", "less", "bytes"),
+    ("memory_total_bytes", "memory per GPU", "more", "less", "bytes"),
+    ("training_s", "training time", "longer", "shorter", "seconds"),
+    ("cost_usd", "cost", "more", "less", "money"),
+    ("decode_tokens_per_s", "decode throughput", "higher", "lower", "rate"),
+    ("request_latency_s", "request latency", "longer", "shorter", "seconds"),
+    ("cost_per_million_output_tokens_usd", "cost per 1M output tokens", "more", "less", "money"),
+    ("max_batch", "largest batch", "larger", "smaller", "count"),
+)
+
+
+def _change(noun: str, more: str, less: str, kind: str, base: float, other: float) -> str | None:
+    """One change in words: "2 fewer GPUs", "31% less cost ($607 vs $880)"."""
+    if base == other:
+        return None
+    word = more if other > base else less
+    if kind == "count":
+        if noun == "GPUs":
+            return f"{abs(int(other) - int(base))} {word} {noun}"
+        return f"{noun} {format_number(other)} vs {format_number(base)}"
+    shown = {"bytes": format_bytes, "seconds": format_duration, "rate": format_rate, "money": format_money}[kind]
+    relative = f"{format_percent(abs(other / base - 1))} " if base else ""
+    return f"{relative}{word} {noun} ({shown(other)} vs {shown(base)})"
+
+
+def differences_in_words(scenarios: list[Scenario]) -> list[str]:
+    """Each scenario against the first, in words: "“B” against “A”: 2 fewer GPUs, 31% less cost ($607 vs $880)"."""
+    _check(scenarios)
+    first, base = scenarios[0], scenario_results(scenarios[0])
+    lines = []
+    for other in scenarios[1:]:
+        values = scenario_results(other)
+        changes = [c for key, noun, more, less, kind in _HEADLINES
+                   if _numeric(base.get(key)) and _numeric(values.get(key))
+                   and (c := _change(noun, more, less, kind, float(base[key]), float(values[key])))]
+        if base.get("fits") is not None and values.get("fits") is not None and base["fits"] != values["fits"]:
+            changes.insert(0, "fits on one GPU" if values["fits"] else "no longer fits on one GPU")
+        lines.append(f"“{other.name}” against “{first.name}”: " + (", ".join(changes[:4]) if changes
+                                                                     else "the headline results are the same") + ".")
+    return lines
+
+
+def memory_stack_comparison(scenarios: list[Scenario]) -> go.Figure | None:
+    """Memory scenarios as stacked bars, one per scenario: the components add up to each peak (GB)."""
+    if not all(s.kind in ("training", "inference") for s in scenarios):
+        return None
+    from lifecycle.charts.memory import estimate_bars, memory_stack_figure
+
+    bars: dict[str, dict[str, float]] = {}
+    for i, s in enumerate(scenarios, 1):
+        bars[s.name if s.name not in bars else f"{s.name} #{i}"] = estimate_bars(s.result.estimate)
+    gpus = {s.result.gpu.id: s.result.gpu for s in scenarios if s.result.gpu is not None}
+    gpu = next(iter(gpus.values())) if len(gpus) == 1 else None
+    return memory_stack_figure(bars, capacity_bytes=gpu.memory_bytes if gpu else None,
+                               gpu_name=gpu.name if gpu else "", title="Memory per GPU, by component")
+
+
 def overlay_figure(scenarios: list[Scenario]) -> go.Figure | None:
     """The calculators' own charts laid over each other (one legend group and dash per scenario);
-    None unless every scenario is of one kind with a chart."""
+    memory scenarios as stacked bars side by side; None unless every scenario is of one kind with a chart."""
     _check(scenarios)
     if len({s.kind for s in scenarios}) != 1:
         return None
+    stacked = memory_stack_comparison(scenarios)
+    if stacked is not None:
+        return stacked
     figures = []
     for s in scenarios:
         try:
@@ -108,11 +179,16 @@ def results_figure(scenarios: list[Scenario]) -> go.Figure | None:
         return None
     cols = min(3, len(keys))
     nrows = math.ceil(len(keys) / cols)
-    fig = make_subplots(rows=nrows, cols=cols, subplot_titles=[fmt.label(k) for k in keys],
+    units = {"_bytes": " (GB)", "_usd": " (USD)", "_s": " (s)"}
+    titles = [fmt.label(k) + next((u for suffix, u in units.items() if k.endswith(suffix) and not k.endswith("_per_s")), "")
+              for k in keys]
+    fig = make_subplots(rows=nrows, cols=cols, subplot_titles=titles,
                         horizontal_spacing=0.12, vertical_spacing=0.5 / nrows)
     for i, key in enumerate(keys):
+        scale = 1e9 if key.endswith("_bytes") else 1.0  # bytes are drawn in GB, as everywhere else
         for j, s in enumerate(scenarios):
             value = results[j].get(key)
+            value = value / scale if _numeric(value) else value
             # One trace per scenario so the legend names them once; the x axis stays unlabelled.
             fig.add_trace(go.Bar(x=[j], y=[value if _numeric(value) else None], name=s.name, legendgroup=s.id,
                                  marker_color=COLOURS[j], showlegend=i == 0,
@@ -134,9 +210,8 @@ def comparison_section(scenarios: list[Scenario], charts: ChartSink) -> Section:
     section = Section(key="comparison", title=SECTION_TITLES["comparison"], tables=[table],
                       purpose="Saved scenarios side by side; rows that differ are marked.")
     differing = sum(table.highlight)
-    section.paragraphs.append(
-        f"{len(scenarios)} scenarios compared: {differing} of {len(table.rows)} rows differ."
-    )
+    section.paragraphs.extend(differences_in_words(scenarios))
+    section.paragraphs.append(f"{len(scenarios)} scenarios compared: {differing} of {len(table.rows)} rows differ.")
     overlay = overlay_figure(scenarios)
     if overlay is not None:
         section.charts.append(charts.add(overlay, "Charts overlaid", "compare-overlay"))

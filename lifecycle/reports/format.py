@@ -1,7 +1,8 @@
 """Turning saved values into text a stakeholder reads: units from key suffixes, stable ordering.
 
 The suffix convention is the project's (CONTRIBUTING.md): ``_bytes``, ``_flops``, ``_tokens``,
-``_s``, ``_usd``, ``_gib``. Bytes are shown in GiB (2**30 bytes) and GB (1e9 bytes), both named.
+``_s``, ``_usd``, ``_gib``. Numbers go through ``lifecycle.display``, the formatter the pages use, so a
+value reads the same in the report as on the screen ("28.7 GB", "42 min", "$0.43", "$607k").
 """
 
 from __future__ import annotations
@@ -10,6 +11,16 @@ import math
 from datetime import datetime
 from typing import Any
 
+from lifecycle.display import (
+    format_bytes,
+    format_count,
+    format_duration,
+    format_gib,
+    format_money,
+    format_number,
+    format_percent,
+    format_rate,
+)
 from lifecycle.reports.model import Fact, Table
 
 MAX_LIST_ITEMS = 12
@@ -18,7 +29,6 @@ MAX_TABLE_COLUMNS = 8
 MAX_CELL_CHARS = 160
 MAX_TEXT_CHARS = 600
 GIB = 2**30
-GB = 1e9
 
 # Words that read better than a mechanical "key with spaces".
 LABELS: dict[str, str] = {
@@ -28,6 +38,8 @@ LABELS: dict[str, str] = {
     "lora_rank": "LoRA rank", "pf_days": "PF-days", "gpu_hours": "GPU-hours", "model_id": "Model",
     "top_k": "Top-k", "top_p": "Top-p", "kv_heads": "KV heads", "ffn": "FFN size",
 }
+ACRONYMS = {"gpu": "GPU", "gpus": "GPUs", "cpu": "CPU", "mfu": "MFU", "kv": "KV", "lora": "LoRA", "ffn": "FFN",
+            "bf16": "BF16", "fp16": "FP16", "fp32": "FP32", "int8": "INT8", "int4": "INT4"}
 # Checked in order: "_per_s" before "_s".
 UNIT_SUFFIXES: dict[str, str] = {
     "_tokens_per_s": " tokens/s", "_per_s": "/s", "_flops": " FLOPs", "_tokens": " tokens", "_gib": " GiB", "_gb": " GB", "_ms": " ms",
@@ -42,59 +54,67 @@ def label(key: str) -> str:
     if len(words) > 2 and words[-2:] == ["per", "s"]:  # decode_tokens_per_s → Decode tokens/s
         text = " ".join(words[:-2])
         return text[:1].upper() + text[1:] + "/s"
-    unit = ""
+    # The value carries its unit ("8.61 GB", "$2.76", "42 min"), so the label does not repeat it.
     if len(words) > 1 and words[-1] in {"bytes", "flops", "tokens", "usd", "s", "gib", "gb", "ms"}:
-        unit = {"usd": "USD", "s": "s", "gib": "GiB", "gb": "GB", "flops": "FLOPs"}.get(words[-1], words[-1])
         words = words[:-1]
-    text = " ".join(w for w in words if w)
-    text = text[:1].upper() + text[1:] if text else str(key)
-    return f"{text} ({unit})" if unit else text
+    words = [ACRONYMS.get(w, w) for w in words if w]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:] if text else str(key)
 
 
 def number(x: float) -> str:
-    """Four significant figures, thousands separators for large integers, scientific beyond 1e12."""
+    """Integers exactly below a million (counts people check), else three significant figures."""
     if isinstance(x, bool):
         return "yes" if x else "no"
-    if isinstance(x, int):
-        return f"{x:,}" if abs(x) < 10**15 else f"{x:.3e}"
-    if math.isnan(x) or math.isinf(x):
-        return "not a number" if math.isnan(x) else ("∞" if x > 0 else "−∞")
-    if x == 0:
-        return "0"
-    if abs(x) >= 1e12 or abs(x) < 1e-3:
-        return f"{x:.3e}"
-    if abs(x) >= 1e4:
-        return f"{x:,.0f}"
-    return f"{x:.4g}"
+    if isinstance(x, int) and abs(x) < 10**6:
+        return f"{x:,}"
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return "not a number"
+    return format_count(x) if abs(x) >= 10**6 else format_number(x)
 
 
 def with_unit(key: str, value: Any) -> str:
     """A value rendered with the unit its key names (bytes also in GiB and GB)."""
+    if key in ("gpu", "gpu_id") and isinstance(value, str):
+        return _gpu_name(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return text(value)
     key = str(key)
     if key.endswith("_bytes"):
-        return f"{value / GIB:,.2f} GiB ({value / GB:,.2f} GB; {number(value)} bytes)"
+        return format_bytes(value)
+    if key.endswith("_per_s"):  # "decode_tokens_per_s" → "1.37k tokens/s", as the Serving page shows it
+        return format_rate(value, key[: -len("_per_s")].split("_")[-1])
+    if key.endswith("_gib"):
+        return format_gib(value * GIB)
     if key.endswith("_usd") or "_usd_" in key or key.startswith(("cost", "price")):
-        return f"${value:,.2f}" if abs(value) >= 0.01 or value == 0 else f"${value:.3g}"
+        return format_money(value)
     if key == "seconds" or key.endswith("_seconds") or (key.endswith("_s") and not key.endswith("_per_s")):
         return duration(value)
     if key == "days" or key.endswith("_days") and key != "pf_days":
-        return f"{number(value)} days"
+        return duration(value * 86_400)
+    if key.endswith("_flops"):
+        return f"{value:.3g} FLOPs"
+    if key == "mfu" or key.endswith("_fraction"):
+        return format_percent(value)
     for suffix, unit in UNIT_SUFFIXES.items():
         if key.endswith(suffix) and unit:
             return number(value) + unit
     return number(value)
 
 
+def _gpu_name(gpu_id: str) -> str:
+    """A GPU as its datasheet names it; an id the catalog does not know stays as typed."""
+    from lifecycle.errors import LifecycleError
+    from lifecycle.models.gpus import get_gpu
+
+    try:
+        return get_gpu(gpu_id).name
+    except LifecycleError:
+        return text(gpu_id)
+
+
 def duration(seconds: float) -> str:
-    if seconds < 120:
-        return f"{number(seconds)} s"
-    if seconds < 2 * 3600:
-        return f"{seconds / 60:.1f} min ({number(seconds)} s)"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h ({number(seconds)} s)"
-    return f"{seconds / 86400:,.1f} days ({number(seconds)} s)"
+    return format_duration(seconds)
 
 
 def text(value: Any) -> str:

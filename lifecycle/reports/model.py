@@ -15,10 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 # Report-level sections in lifecycle order; the stage keys come from lifecycle.records.project.STAGES.
 FRONT_SECTIONS: tuple[str, ...] = ("summary",)
-BACK_SECTIONS: tuple[str, ...] = ("comparison", "assumptions", "references", "changelog")
+BACK_SECTIONS: tuple[str, ...] = ("comparison", "details", "assumptions", "references", "changelog")
+# The appendix: reference material a reader can switch off (the decision itself is in the sections above).
+APPENDIX_SECTIONS: tuple[str, ...] = ("details", "assumptions", "references", "changelog")
 SECTION_TITLES: dict[str, str] = {
     "summary": "Executive summary",
     "comparison": "Scenario comparison",
+    "details": "Details by stage",
     "assumptions": "Assumptions",
     "references": "References",
     "changelog": "Changelog",
@@ -75,6 +78,7 @@ class Section(BaseModel):
     scenarios: list[ScenarioBlock] = Field(default_factory=list)
     charts: list[Chart] = Field(default_factory=list)  # section-level charts (comparison overlays)
     missing: list[str] = Field(default_factory=list)  # what this section still lacks, in words
+    appendix: list[Table] = Field(default_factory=list)  # full tables with sources, shown under "Details by stage"
 
 
 class Reference(BaseModel):
@@ -111,6 +115,9 @@ class Report(BaseModel):
     changelog: list[ChangeEntry] = Field(default_factory=list)
     included: list[str] = Field(default_factory=list)  # section keys, in order, that were asked for
     figures: dict[str, Any] = Field(default_factory=dict, exclude=True)  # chart_id -> go.Figure
+
+    def has_appendix(self) -> bool:
+        return any(key in self.included for key in APPENDIX_SECTIONS)
 
     def revision_label(self) -> str:
         rev = f", revision id {self.revision_id}" if self.revision_id is not None else ""

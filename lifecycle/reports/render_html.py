@@ -20,13 +20,18 @@ from lifecycle.reports.model import SECTION_TITLES, Report
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 
+SHORT_FACT_CHARS = 40  # a fact this short shares its table row with another one
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(enabled_extensions=("html", "j2", "htm"), default=True),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
+    env.tests["short"] = lambda value: len(str(value)) <= SHORT_FACT_CHARS
+    return env
 
 
 @lru_cache(maxsize=1)

@@ -23,7 +23,7 @@ from lifecycle.records.facts import scenario_inputs, scenario_results
 from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, Project, StageSection
 from lifecycle.records.scenarios import Scenario
 from lifecycle.reports import format as fmt
-from lifecycle.reports.model import Chart, Fact, ScenarioBlock, Section
+from lifecycle.reports.model import Chart, Fact, ScenarioBlock, Section, Table
 
 # Human labels for the typed stage fields (lifecycle/project.py); others get format.label().
 FIELD_LABELS: dict[str, str] = {
@@ -129,9 +129,7 @@ def scenario_block(scenario: Scenario, charts: ChartSink, place: str) -> Scenari
         block.chart = Chart(chart_id="", title=title,
                             note=f"The chart could not be redrawn from the saved values ({type(exc).__name__}: {exc}).")
         return block
-    if fig is None:
-        block.chart = Chart(chart_id="", title=title, note=f"The {scenario.kind!r} calculator has no chart.")
-    else:
+    if fig is not None:  # a calculator without a chart (quantization, prompt budget…) shows its numbers only
         block.chart = charts.add(fig, title, f"{place}-{scenario.id}")
     return block
 
@@ -151,6 +149,27 @@ def stage_section(project: Project, stage_key: str, charts: ChartSink) -> Sectio
         section.missing.append("No decision record (decision, why, risks) has been written.")
     if not section.scenarios:
         section.missing.append("No calculator scenario has been saved at this stage.")
+    _move_long_parts_to_the_appendix(section)
     for builder in SECTION_BUILDERS.get(stage_key, []):
         builder(project, section, charts)
     return section
+
+
+MAX_CARD_FACTS = 16  # inputs or results a scenario card shows; the full list goes to "Details by stage"
+MAX_CARD_TABLE_ROWS = 6
+
+
+def _move_long_parts_to_the_appendix(section: Section) -> None:
+    """A scenario card stays a card: long result lists and long tables (a strategy table of a legacy
+    record, the per-law numbers of a scaling plan) are listed in full in the appendix instead."""
+    for block in section.scenarios:
+        for part, title in ((block.inputs, "inputs"), (block.results, "results")):
+            if len(part) > MAX_CARD_FACTS:
+                section.appendix.append(Table(caption=f"“{block.name}”: all {title}", header=["", "Value"],
+                                              rows=[[f.label, f.value] for f in part]))
+                del part[MAX_CARD_FACTS:]
+                part.append(Fact(label="…", value=f"all {title} under Details by stage"))
+        long_tables = [t for t in block.tables if len(t.rows) > MAX_CARD_TABLE_ROWS]
+        for table in long_tables:
+            section.appendix.append(table.model_copy(update={"caption": f"“{block.name}”: {table.caption}"}))
+        block.tables = [t for t in block.tables if len(t.rows) <= MAX_CARD_TABLE_ROWS]

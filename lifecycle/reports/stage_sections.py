@@ -46,7 +46,6 @@ def scope_family(project: Project, section: Section, charts: ChartSink) -> None:
     if scope.family:
         family = task_catalog.families().get(scope.family)
         if family is not None:
-            section.facts.append(Fact(label="Family objective", value=family.objective))
             section.facts.append(Fact(label="Family examples", value=family.examples))
 
 
@@ -78,8 +77,8 @@ def select_model(project: Project, section: Section, charts: ChartSink) -> None:
         f"parameters, licence {model.license}, published {model.year} ({model.paper})."
     )
     heads = f"{shape.heads}" + (f" ({shape.kv_heads} KV heads)" if shape.kv_heads and shape.kv_heads != shape.heads else "")
-    section.tables.append(Table(
-        caption=f"{model.name} at a glance (source: {model.source})",
+    section.appendix.append(Table(
+        caption=f"{model.name} at a glance (from its public config; paper and model card under References)",
         header=["Property", "Value"],
         rows=[
             ["Parameters", fmt.number(model.params)],
@@ -114,7 +113,9 @@ def adapt_path(project: Project, section: Section, charts: ChartSink) -> None:
     except LifecycleError:
         section.paragraphs.append(f"The adaptation path {path!r} is not in the adaptation catalog.")
         return
-    section.tables.append(Table(
+    section.paragraphs.append(f"{option.name} needs {option.examples_text.rstrip('.')}. Risk ({option.risk_level}): "
+                              f"{option.risk}")
+    section.appendix.append(Table(
         caption=f"{option.name}: what it needs",
         header=["Aspect", "Detail", "Source"],
         rows=[["Labelled examples", option.examples_text, option.examples_source],
@@ -150,10 +151,9 @@ def integrate_gpu(project: Project, section: Section, charts: ChartSink) -> None
         return
     count = integrate.gpu_count or 1
     section.paragraphs.append(
-        f"Serving on {count} × {gpu.name}: {gpu.memory_bytes / 2**30:.0f} GiB each "
-        f"({count * gpu.memory_bytes / 2**30:.0f} GiB in all), "
-        f"{gpu.memory_bandwidth_bytes_per_s / 1e12:.2f} TB/s memory bandwidth each "
-        f"(datasheet: {gpu.source})."
+        f"Serving on {count} × {gpu.name}: {fmt.with_unit('memory_bytes', gpu.memory_bytes)} each "
+        f"({fmt.with_unit('memory_bytes', count * gpu.memory_bytes)} in all), "
+        f"{gpu.memory_bandwidth_bytes_per_s / 1e12:.2f} TB/s memory bandwidth each (datasheet figures in the appendix)."
     )
 
 
@@ -174,4 +174,6 @@ def integrate_checklists(project: Project, section: Section, charts: ChartSink) 
                 rows.append([row["name"], row.get("when", ""), row.get("tradeoff", ""), row.get("source", "")])
     if rows:
         section.tables.append(Table(caption="Optimisations and augmentations chosen",
-                                    header=["Item", "When it helps", "Trade-off", "Source"], rows=rows))
+                                    header=["Item", "Trade-off"], rows=[[r[0], r[2] or r[1]] for r in rows]))
+        section.appendix.append(Table(caption="Optimisations and augmentations: when they help, with sources",
+                                      header=["Item", "When it helps", "Trade-off", "Source"], rows=rows))

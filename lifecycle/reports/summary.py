@@ -4,6 +4,8 @@ is still missing. Numbers come from the saved scenarios' typed results, never re
 
 from __future__ import annotations
 
+from lifecycle.choices import title
+from lifecycle.display import format_bytes, format_count, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
 from lifecycle.records.project import STAGE_TITLES, STAGES, Project
 from lifecycle.records.scenarios import (
@@ -36,34 +38,66 @@ def serving_scenario(project: Project) -> Scenario | None:
     return _latest(serving) or _latest([s for s in project.integrate.scenarios if isinstance(s, InferenceScenario)])
 
 
+def gpu_name(gpu_id: str | None) -> str:
+    """The GPU as its datasheet names it ("NVIDIA H100 SXM 80GB"), or the id when it is not in the catalog."""
+    if not gpu_id:
+        return "?"
+    try:
+        from lifecycle.models.gpus import get_gpu
+
+        return get_gpu(gpu_id).name
+    except LifecycleError:
+        return gpu_id
+
+
 def _training_phrase(s: Scenario) -> str:
+    """The headline of a training plan, in the words and units the Memory & GPUs page shows."""
     if isinstance(s, PretrainingScenario):
         plan = s.result.budget_plans[0]
-        parts = [f"{s.setup.gpus} × {s.setup.gpu}", f"{fmt.number(plan.params)} parameters on "
-                 f"{fmt.number(plan.tokens)} tokens ({plan.law})"]
+        parts = [f"{s.setup.gpus} × {gpu_name(s.setup.gpu)}", f"{format_count(plan.params)} parameters on "
+                 f"{format_count(plan.tokens)} tokens ({plan.law})"]
         if plan.days is not None:
-            parts += [f"time {fmt.with_unit('days', plan.days)}", f"cost {fmt.with_unit('cost_usd', plan.cost_usd)}"]
+            parts += [f"training time {format_duration(plan.days * 86_400)}", f"cost {format_money(plan.cost_usd)}"]
     else:
         t, est = s.result.time_and_cost, s.result.estimate
-        parts = [f"{s.setup.gpus} × {s.setup.gpu}", f"time {fmt.with_unit('training_s', t.seconds)}",
-                 f"GPU-hours {fmt.number(t.gpu_hours)}", f"cost {fmt.with_unit('cost_usd', t.cost_usd)}",
-                 f"peak memory per GPU {fmt.with_unit('required_bytes', est.required_bytes)}"]
+        capacity = s.result.gpu.memory_bytes if s.result.gpu else None
+        memory = format_bytes(est.required_bytes) + (f" of {format_bytes(capacity)}" if capacity else "")
+        parts = [f"{t.gpus} × {gpu_name(s.setup.gpu)} ({title(s.setup.strategy)})", f"{memory} per GPU",
+                 f"training time {format_duration(t.seconds)}", f"{format_number(t.gpu_hours)} GPU-hours",
+                 f"cost {format_money(t.cost_usd)}"]
     return f"{'; '.join(parts)} (scenario “{s.name}”)"
 
 
-def _serving_phrase(s: Scenario) -> str:
+def _serving_phrase(s: Scenario, latency_target_ms: float | None) -> str:
+    """The headline of a serving plan, in the words and units the Serving page shows."""
     if isinstance(s, ServingScenario):
         r = s.result
-        parts = [f"{r.gpus} × {r.gpu_id} at {r.precision}", f"memory per GPU {fmt.with_unit('memory_bytes', r.memory_total_bytes)}",
-                 f"throughput {fmt.with_unit('throughput_tokens_per_s', r.throughput_tokens_per_s)}",
-                 f"latency {fmt.with_unit('request_latency_s', r.request_latency_s)}"]
+        parts = [f"{r.gpus} × {gpu_name(r.gpu_id)} at {title(r.precision)}",
+                 f"{format_bytes(r.memory_total_bytes)} of {format_bytes(r.gpu_memory_bytes)} per GPU",
+                 f"decode {format_rate(r.decode_tokens_per_s)} (all sequences)",
+                 f"time to first token {format_duration(r.prefill_s)}",
+                 f"request latency {format_duration(r.request_latency_s)}"]
+        if latency_target_ms:
+            verdict = "within" if r.request_latency_s * 1e3 <= latency_target_ms else "over"
+            parts[-1] += f" ({verdict} the p95 target of {format_duration(latency_target_ms / 1e3)})"
         if r.cost_per_million_output_tokens_usd is not None:
-            parts.append(f"cost per million output tokens {fmt.with_unit('cost_usd', r.cost_per_million_output_tokens_usd)}")
+            parts.append(f"{format_money(r.cost_per_million_output_tokens_usd)} per 1M output tokens")
     else:
         est = s.result.estimate
-        parts = [f"tensor parallel {s.setup.tp}" + (f" × {s.setup.gpu}" if s.setup.gpu else ""),
-                 f"memory per GPU {fmt.with_unit('required_bytes', est.required_bytes)}"]
+        parts = [f"tensor parallel {s.setup.tp}" + (f" × {gpu_name(s.setup.gpu)}" if s.setup.gpu else ""),
+                 f"{format_bytes(est.required_bytes)} per GPU"]
     return f"{'; '.join(parts)} (scenario “{s.name}”)"
+
+
+def _path_name(path: str | None) -> str:
+    if not path:
+        return ""
+    try:
+        from lifecycle.adapt.path import get_option
+
+        return get_option(path).name
+    except LifecycleError:
+        return path
 
 
 def model_phrase(project: Project) -> str:
@@ -73,7 +107,7 @@ def model_phrase(project: Project) -> str:
             from lifecycle.models.catalog import get_model
 
             model = get_model(select.model_id)
-            return f"{model.name} ({fmt.number(model.params)} parameters, {model.family}, licence {model.license})"
+            return f"{model.name} ({format_count(model.params)} parameters, {model.family}, licence {model.license})"
         except LifecycleError:
             return f"{select.model_id} (not in the shipped catalog)"
     return "pre-train our own model" if select.pretrain_own else ""
@@ -93,7 +127,7 @@ def executive_summary(project: Project) -> tuple[list[Fact], list[str], list[str
     put("Tasks", ", ".join(scope.tasks), "No task is chosen (Scope).")
     put("Architecture family", scope.family or "", "No architecture family is accepted (Scope).")
     put("Model", model_phrase(project), "No foundation model is chosen (Select).")
-    put("Adaptation path", project.adapt.adaptation_path or "", "No adaptation path is chosen (Adapt & Align).")
+    put("Adaptation path", _path_name(project.adapt.adaptation_path), "No adaptation path is chosen (Adapt & Align).")
     targets = project.adapt.eval_targets
     put("Evaluation targets", "; ".join(f"{t.metric}{' on ' + t.dataset if t.dataset else ''}"
                                          f"{' ≥ ' if t.higher_is_better else ' ≤ '}{fmt.text(t.threshold)}"
@@ -105,13 +139,14 @@ def executive_summary(project: Project) -> tuple[list[Fact], list[str], list[str
     integrate = project.integrate
     plan = ""
     if integrate.gpu_id:
-        plan = f"{integrate.gpu_count or '?'} × {integrate.gpu_id}" + (f" at {integrate.precision}" if integrate.precision else "")
+        plan = f"{integrate.gpu_count or '?'} × {gpu_name(integrate.gpu_id)}" + (
+            f" at {title(integrate.precision)}" if integrate.precision else "")
     put("Serving plan", plan, "No serving GPU and precision are decided (Integrate).")
     serve = serving_scenario(project)
-    put("Serving estimate", _serving_phrase(serve) if serve else "",
+    put("Serving estimate", _serving_phrase(serve, scope.latency_ms_p95) if serve else "",
         "No serving scenario is saved (Integrate).")
     if scope.budget_usd is not None:
-        facts.append(Fact(label="Budget", value=fmt.with_unit("budget_usd", scope.budget_usd)))
+        facts.append(Fact(label="Budget", value=format_money(scope.budget_usd)))
     return facts, key_risks(project, train), missing
 
 

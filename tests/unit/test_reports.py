@@ -13,6 +13,7 @@ from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import LegacyScenario, make_scenario
+from lifecycle.display import format_duration, format_money, format_rate
 from lifecycle.reports import ALL_SECTIONS, build_report, compare, report_from_store
 from lifecycle.reports import format as fmt
 from lifecycle.reports.sections import SECTION_BUILDERS, register_section
@@ -51,21 +52,26 @@ def test_the_full_example_fills_the_summary_from_saved_scenarios():
     summary = {f.label: f.value for f in report.summary}
     assert summary["Architecture family"] == project.scope.family
     assert "Flan-T5" in summary["Model"] or project.select.model_id in summary["Model"]
-    assert summary["Adaptation path"] == "lora"
+    assert summary["Adaptation path"] == "LoRA (parameter-efficient fine-tuning)"
     train = max(project.adapt.scenarios, key=lambda s: s.created_at)
-    assert f"${train.result.time_and_cost.cost_usd:,.2f}" in summary["Training / fine-tuning"]
+    assert f"cost {format_money(train.result.time_and_cost.cost_usd)}" in summary["Training / fine-tuning"]
+    assert f"{train.result.time_and_cost.gpus} × NVIDIA" in summary["Training / fine-tuning"]  # GPU names, not ids
     assert train.name in summary["Training / fine-tuning"]
-    assert summary["Serving plan"] == "1 × l4 at int8"
+    assert summary["Serving plan"] == "1 × NVIDIA L4 24GB at int8 (LLM.int8)"
     assert any(r.startswith("Scope: Urgency labels are noisy") for r in report.risks)
     serve = max((s for s in project.integrate.scenarios if s.kind == "serving"), key=lambda s: s.created_at)
     estimate = summary["Serving estimate"]
     assert serve.name in estimate
-    assert f"{serve.result.throughput_tokens_per_s:.4g} tokens/s" in estimate
-    assert f"${serve.result.cost_per_million_output_tokens_usd:.2f}" in estimate
+    # the figures the Serving page shows, through the same formatter
+    assert f"decode {format_rate(serve.result.decode_tokens_per_s)}" in estimate
+    assert f"request latency {format_duration(serve.result.request_latency_s)}" in estimate
+    assert f"{format_money(serve.result.cost_per_million_output_tokens_usd)} per 1M output tokens" in estimate
     assert report.missing == []
 
 
-def test_every_scenario_appears_with_inputs_results_and_a_chart_or_a_reason():
+def test_every_scenario_appears_with_inputs_results_and_its_chart_when_its_calculator_has_one():
+    from lifecycle.charts import scenario_figure
+
     project = example_project()
     report = build_report(project)
     blocks = {b.id: b for s in report.sections for b in s.scenarios}
@@ -73,8 +79,10 @@ def test_every_scenario_appears_with_inputs_results_and_a_chart_or_a_reason():
         for scenario in project.stage(stage).scenarios:
             block = blocks[scenario.id]
             assert block.inputs or block.tables
-            assert block.chart is not None
-            assert block.chart.chart_id in report.figures or block.chart.note
+            if scenario_figure(scenario) is None:  # quantization: numbers only, no empty "no chart" box
+                assert block.chart is None
+            else:
+                assert block.chart.chart_id in report.figures
 
 
 def test_a_chart_builder_that_fails_leaves_a_note_instead_of_failing_the_report(monkeypatch):
@@ -103,7 +111,8 @@ def test_select_section_names_the_chosen_catalog_model_and_an_unknown_one_plainl
     p = Project(name="P")
     p.select.model_id = "llama-2-7b"
     section = build_report(p).sections[1]
-    assert any("Llama" in para and "6,738,415,616" in para for para in section.paragraphs)
+    assert any("Llama" in para and "6.74B parameters" in para for para in section.paragraphs)
+    assert any("at a glance" in t.caption for t in section.appendix)  # the full card goes to the appendix
     p.select.model_id = "team-model-x"
     section = build_report(p).sections[1]
     assert any("not in the shipped catalog" in para for para in section.paragraphs)
@@ -142,14 +151,21 @@ def test_the_changelog_and_revision_come_from_the_store(store):
     assert old.project_version == 1 and [c.version for c in old.changelog] == [1]
 
 
-def test_units_are_named_in_values():
-    assert fmt.with_unit("peak_allocated_bytes", 2**30) == "1.00 GiB (1.07 GB; 1,073,741,824 bytes)"
-    assert fmt.with_unit("cost_usd", 1234.5) == "$1,234.50"
-    assert fmt.with_unit("seconds", 7200) == "2.0 h (7,200 s)"
-    assert fmt.with_unit("tokens_per_s", 1500.0) == "1500/s"
-    assert fmt.with_unit("days", 2.5) == "2.5 days"
+def test_units_are_named_in_values_with_the_screens_formatter():
+    assert fmt.with_unit("peak_allocated_bytes", 2**30) == "1.07 GB"
+    assert fmt.with_unit("cost_usd", 1234.5) == "$1,234"
+    assert fmt.with_unit("cost_usd", 0.0415) == "$0.04"
+    assert fmt.with_unit("seconds", 7200) == "2 h"
+    assert fmt.with_unit("seconds", 103.9) == "104 s"
+    assert fmt.with_unit("decode_tokens_per_s", 1500.0) == "1.5k tokens/s"
+    assert fmt.with_unit("days", 0.001203) == "104 s"  # never "0.001203 days"
+    assert fmt.with_unit("days", 5.4) == "5.4 days"
     assert fmt.with_unit("pf_days", 2.5) == "2.5"
-    assert fmt.label("peak_allocated_bytes") == "Peak allocated (bytes)"
+    assert fmt.label("peak_allocated_bytes") == "Peak allocated"  # the value carries the unit: "8.61 GB"
+    assert fmt.with_unit("peak_allocated_bytes", 8_609_007_014) == "8.61 GB"
+    assert fmt.with_unit("training_s", 497.1) == "8.29 min"
+    assert fmt.with_unit("cost_usd", 0.4287) == "$0.43"
+    assert fmt.label("gpu_memory_bytes") == "GPU memory"
     assert fmt.label("decode_tokens_per_s") == "Decode tokens/s"
 
 
@@ -158,7 +174,7 @@ def test_comparison_marks_rows_that_differ_and_refuses_bad_counts(test_kind):
     b = _kept(test_kind, "B", {"a": 2, "gpu": "h100-80gb"}, {"cost_usd": 12.0})
     table = compare.comparison_table([a, b])
     rows = {row[0]: diff for row, diff in zip(table.rows, table.highlight)}
-    assert rows == {"Calculator": False, "Input: A": True, "Input: GPU": False, "Result: Cost (USD)": True}
+    assert rows == {"Calculator": False, "Input: A": True, "Input: GPU": False, "Result: Cost": True}
     overlay = compare.overlay_figure([a, b])
     assert [t.name for t in overlay.data] == ["A · curve", "B · curve"]
     assert [t.line.dash for t in overlay.data] == ["solid", "dash"]
@@ -194,7 +210,8 @@ def test_chart_ids_are_derived_from_content_and_place():
 def test_adapt_and_integrate_sections_explain_the_chosen_options():
     report = build_report(example_project())
     adapt, integrate = report.sections[2], report.sections[3]
-    assert any(t.caption.startswith("LoRA") and t.rows[0][0] == "Labelled examples" for t in adapt.tables)
+    assert any(p.startswith("LoRA") and "Risk (" in p for p in adapt.paragraphs)
+    assert any(t.caption.startswith("LoRA") and t.rows[0][0] == "Labelled examples" for t in adapt.appendix)
     checklist = next(t for t in integrate.tables if t.caption == "Optimisations and augmentations chosen")
     assert checklist.rows[0][0].startswith("Quantization")
     assert any("Guardrails" in row[0] or "guardrails" in row[0].lower() for row in checklist.rows)

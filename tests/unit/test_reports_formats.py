@@ -107,7 +107,7 @@ def test_empty_project_builds_in_every_format_and_says_what_is_missing():
     html = render(report, "html").decode()
     assert set(STAGE_IDS) <= _parse(html).ids
     pages, text = _pdf_text(render(report, "pdf"))
-    assert 4 <= pages <= 15, pages
+    assert 2 <= pages <= 6, pages
     assert "Still missing" in text and "No foundation model is chosen" in text
 
 
