@@ -67,8 +67,8 @@ def test_sidebar_navigation_keeps_the_project_on_every_page(page, app_url, other
     sidebar = page.get_by_test_id("stSidebar")
     for spec in PAGES:
         sidebar.get_by_role("link", name=spec.title, exact=True).click()
-        wait_for_app_run(page)
         expect(page).to_have_url(re.compile(rf"/{spec.url_path}\?project={other_project_id}$"))
+        wait_for_app_run(page)
         expect(page.get_by_test_id("stException")).to_have_count(0)
         if spec.url_path not in ("projects", "report"):
             expect(page.get_by_test_id("stMain")).to_contain_text(f"Someone else's project (#{other_project_id})")
@@ -80,6 +80,7 @@ def test_sidebar_navigation_keeps_the_project_on_every_page(page, app_url, other
 def test_a_copied_url_opens_the_same_page_and_project_for_a_colleague(browser, page, app_url, other_project_id):
     goto(page, f"{app_url}/projects?project={other_project_id}")
     page.get_by_test_id("stSidebar").get_by_role("link", name="Serving", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/serving\?project={other_project_id}$"))
     wait_for_app_run(page)
     copied = page.url
     colleague = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
