@@ -42,7 +42,7 @@ def render(project: Project | None) -> None:
     rec, advice = advice_result.recommendation, advice_result.scale
     st.markdown(f"### Recommended: **{rec.family_name}** (`{rec.family}`)")
     st.write(rec.rationale)
-    st.plotly_chart(_diagram(rec.family), width="stretch", key="architecture_advice_diagram")
+    common.plotly_chart(_diagram(rec.family), width="stretch", key="architecture_advice_diagram")
     for a in rec.per_task:
         st.markdown(f"- **{a.name}** (`{a.task}`) → classic family **{a.family}**: {'; '.join(a.reasons)}")
     if rec.multi_task_cost:

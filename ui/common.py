@@ -212,6 +212,14 @@ def lifecycle_strip_html(highlight: str | None) -> str:
     return f'<div style="display:flex;gap:0.2rem;margin:0.2rem 0 0.6rem 0">{"".join(parts)}</div>'
 
 
+def plotly_chart(fig, **kwargs):
+    """``st.plotly_chart`` with every string in the figure as plain text (``lifecycle.charts.plain``): a
+    name a user typed can never make a visitor's browser fetch anything."""
+    from lifecycle.charts.plain import plain_figure
+
+    return st.plotly_chart(plain_figure(fig), **kwargs)
+
+
 def escape_md(text: str) -> str:
     """User text shown inside Markdown: escape the characters Markdown would interpret."""
     out = []

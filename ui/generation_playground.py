@@ -71,8 +71,8 @@ def _distribution(project: Project | None, s: dict) -> None:
     dist, t = demo.distribution, demo.transformed
     if dist.renormalised:
         st.info(f"Your probabilities summed to {dist.input_sum:.4g}; they were renormalised to 1.")
-    st.plotly_chart(distribution_figure(t), width="stretch", key="generation_playground_dist_chart")
-    st.plotly_chart(frequency_figure(t.tokens, t.final, demo.frequencies, int(samples), int(seed)), width="stretch",
+    common.plotly_chart(distribution_figure(t), width="stretch", key="generation_playground_dist_chart")
+    common.plotly_chart(frequency_figure(t.tokens, t.final, demo.frequencies, int(samples), int(seed)), width="stretch",
                     key="generation_playground_freq_chart")
     kept = [{"token": tok, "before": round(b, 4), "after": round(a, 4), "sampled": round(float(f), 4)}
             for tok, b, a, k, f in zip(t.tokens, t.original, t.final, t.kept, demo.frequencies) if k]

@@ -65,7 +65,7 @@ def _render(project: Project | None, *, stage: str, k: str) -> None:
     _verdict(plan)
     bars = {"our estimate": estimate_bars(est)}
     bars.update({name: {name: value} for name, value in plan.rules_of_thumb_bytes.items() if value is not None})
-    st.plotly_chart(memory_stack_figure(bars, capacity_bytes=gpu.memory_bytes, gpu_name=gpu.name,
+    common.plotly_chart(memory_stack_figure(bars, capacity_bytes=gpu.memory_bytes, gpu_name=gpu.name,
                                         title=f"Memory per GPU — {model.name}"), width="stretch", key=k + "stack")
     st.markdown(f"**Why the rules of thumb differ:** {plan.rules_note}")
     st.dataframe(pd.DataFrame([{"rule": n, "predicts": format_bytes(v) if v is not None else "not modelled",
@@ -112,7 +112,7 @@ def _strategies_and_cost(setup, plan, k) -> None:
                                 format_bytes(r.per_gpu_required_bytes),
                                 "CPU RAM for offload": format_bytes(r.cpu_offload_bytes) if r.cpu_offload_bytes else "—"}
                                for r in rows]), hide_index=True, width="stretch")
-    st.plotly_chart(strategy_figure(rows, gpu_name=gpu.name), width="stretch", key=k + "strategies")
+    common.plotly_chart(strategy_figure(rows, gpu_name=gpu.name), width="stretch", key=k + "strategies")
     cost = plan.time_and_cost
     if cost is None:
         st.caption(plan.time_note)
@@ -154,5 +154,5 @@ def _save_and_compare(project, stage, k, setup, plan) -> None:
         bars = {}
         for i, s in enumerate(saved, 1):  # same-named scenarios get a number so their bars stay apart
             bars[s.name if s.name not in bars else f"{s.name} #{i}"] = estimate_bars(s.result.estimate)
-        st.plotly_chart(memory_stack_figure(bars, title="Saved scenarios side by side"), width="stretch",
+        common.plotly_chart(memory_stack_figure(bars, title="Saved scenarios side by side"), width="stretch",
                         key=k + "compare")

@@ -55,7 +55,7 @@ def _show_fit(result: LawFit) -> None:
                  hide_index=True, width="stretch")
     st.caption(f"{fit.n_points} runs, RMSE of log loss {fit.rmse_log:.4f}; "
                f"N_opt = G·(C/6)^a and D_opt = G⁻¹·(C/6)^b (Hoffmann 2022 Eq 4).")
-    st.plotly_chart(fit_figure(fit.residuals), width="stretch", key=K + "residuals")
+    common.plotly_chart(fit_figure(fit.residuals), width="stretch", key=K + "residuals")
     rows = [{"compute (FLOPs)": f"{p.compute_flops:.0e}", "N_opt": f"{p.params:.3g}", "D_opt": f"{p.tokens:.3g}",
              "tokens/param": round(p.tokens_per_param, 1), "predicted loss": round(p.loss, 4)}
             for p in result.allocations]
@@ -110,4 +110,4 @@ def render_tables() -> None:
         "20×N tokens": f"{r['optimal_tokens_20_rule']:.3g}", "tokens/param": round(r["tokens_per_param"], 1),
         "verdict": r["verdict"], "Approach 1 verdict": r["chinchilla1_verdict"], "Epoch verdict": r["epoch_verdict"],
         "source": r["source"]} for r in trained_vs_optimal()]), hide_index=True, width="stretch")
-    st.plotly_chart(gpt3_table_d1_figure(), width="stretch", key=K + "d1")
+    common.plotly_chart(gpt3_table_d1_figure(), width="stretch", key=K + "d1")

@@ -163,7 +163,7 @@ def _charts(project, setup: PretrainingSetup, plan: PretrainingPlan) -> None:
     except LifecycleError as exc:
         common.show_error(exc)
         return
-    st.plotly_chart(fig, width="stretch", key=K + "fig")
+    common.plotly_chart(fig, width="stretch", key=K + "fig")
     if setup.chart == "isoflop":
         st.caption("Each curve spends one budget (10× steps up to yours) on every N with D = C/(6N); "
                    "the star is the optimum of the first law that predicts a loss.")
@@ -192,4 +192,4 @@ def _save_and_compare(project, setup: PretrainingSetup, plan: PretrainingPlan) -
     pick = st.selectbox("Re-plot a saved scenario", [s.id for s in saved], key=K + "replot",
                         format_func=lambda i: next(s.name for s in saved if s.id == i))
     chosen = next(s for s in saved if s.id == pick)
-    st.plotly_chart(pretraining_figure(chosen.setup, chosen.result), width="stretch", key=K + "replot_fig")
+    common.plotly_chart(pretraining_figure(chosen.setup, chosen.result), width="stretch", key=K + "replot_fig")

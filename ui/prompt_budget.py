@@ -68,7 +68,7 @@ def render(project: Project | None) -> None:
     st.dataframe(pd.DataFrame([{"prompt": f"{r.shots}-shot", "tokens": r.tokens, "planned tokens": r.planned_tokens,
                                 "fits with output": "yes" if r.fits else "no"} for r in budget.rows]),
                  hide_index=True, width="stretch")
-    st.plotly_chart(prompt_budget_result_figure(budget, shares_window=setup.shares_window), width="stretch",
+    common.plotly_chart(prompt_budget_result_figure(budget, shares_window=setup.shares_window), width="stretch",
                     key="prompt_budget_chart")
     st.caption(f"Room left after the largest fitting prompt and {budget.output_tokens} output tokens: "
                f"{budget.room_left_tokens:,} tokens.")

@@ -53,8 +53,8 @@ def render(project: Project | None) -> None:
     st.dataframe(styled, hide_index=True, width="stretch", key=K + "table")
     st.caption(f"{sum(table.highlight)} of {len(table.rows)} rows differ (highlighted).")
     if overlay is not None:
-        st.plotly_chart(overlay, width="stretch", key=K + "overlay")
+        common.plotly_chart(overlay, width="stretch", key=K + "overlay")
     elif len({s.kind for s in scenarios}) > 1:
         st.caption("These scenarios come from different calculators, so their charts are not overlaid.")
     if numbers is not None:
-        st.plotly_chart(numbers, width="stretch", key=K + "numbers")
+        common.plotly_chart(numbers, width="stretch", key=K + "numbers")

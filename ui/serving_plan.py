@@ -82,8 +82,8 @@ def render(project: Project | None) -> None:
         common.show_error(exc)
         return
     _results(plan)
-    st.plotly_chart(memory_vs_sequences_figure(plan.sweep), width="stretch", key="serving_plan_memory_chart")
-    st.plotly_chart(throughput_vs_batch_figure(plan.sweep), width="stretch", key="serving_plan_throughput_chart")
+    common.plotly_chart(memory_vs_sequences_figure(plan.sweep), width="stretch", key="serving_plan_memory_chart")
+    common.plotly_chart(throughput_vs_batch_figure(plan.sweep), width="stretch", key="serving_plan_throughput_chart")
     with st.expander("Assumptions of the throughput model"):
         for a in plan.assumptions:
             st.markdown(f"- {a}")

@@ -17,5 +17,9 @@ def static_html(report: Report) -> str:
 
 def render_pdf(report: Report) -> bytes:
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
-    return HTML(string=static_html(report), base_url=None).write_pdf()
+    # ``data:`` URLs (the charts, embedded) and nothing else: no string in a report can make the PDF build
+    # reach the network or the file system.
+    embedded_only = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    return HTML(string=static_html(report), base_url=None, url_fetcher=embedded_only).write_pdf()

@@ -19,6 +19,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from lifecycle import charts as chart_registry
+from lifecycle.charts.plain import plain_figure
 from lifecycle.records.facts import scenario_inputs, scenario_results
 from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, Project, StageSection
 from lifecycle.records.scenarios import Scenario
@@ -59,6 +60,7 @@ class ChartSink:
         self.figures: dict[str, go.Figure] = {}
 
     def add(self, fig: go.Figure, title: str, place: str) -> Chart:
+        fig = plain_figure(fig)  # every string plain text before kaleido or a browser draws it
         digest = hashlib.sha256(fig.to_json().encode("utf-8")).hexdigest()[:10]
         chart_id = f"chart-{_slug(place)}-{digest}"
         self.figures[chart_id] = fig
