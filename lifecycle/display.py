@@ -111,3 +111,18 @@ def format_rate(per_s: float | None, unit: str = "tokens") -> str:
 
 def format_percent(fraction: float | None) -> str:
     return "—" if fraction is None else f"{format_number(100 * fraction, 2)}%"
+
+
+def terminal_text(text: object) -> str:
+    """User text for a terminal: control characters (ESC, CR, LF, …) and invisible format characters
+    (bidi overrides, zero-width) written as visible escapes, so a name cannot recolour, retitle or
+    rearrange the terminal or forge a table row."""
+    import unicodedata
+
+    out = []
+    for ch in str(text):
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from lifecycle.cli._io import print_json, write_atomic
+from lifecycle.display import terminal_text
 from lifecycle.errors import InvalidInput
 from lifecycle.records.project import STAGE_TITLES, STAGES
 from lifecycle.records.store import Store
@@ -46,10 +47,12 @@ def _list(args) -> int:
     if not rows:
         print("No projects.")
         return 0
-    width = max(len(r.name) for r in rows)
+    names = {r.id: terminal_text(r.name) for r in rows}
+    width = max(len(n) for n in names.values())
     for r in rows:
         marks = "".join("■" if k in r.stages_done else "□" for k in STAGES)
-        print(f"{r.id:>5}  {r.name:<{width}}  {marks}  v{r.version:<4} {r.updated_at:%Y-%m-%d %H:%M} {r.updated_by}")
+        print(f"{r.id:>5}  {names[r.id]:<{width}}  {marks}  v{r.version:<4} {r.updated_at:%Y-%m-%d %H:%M} "
+              f"{terminal_text(r.updated_by)}")
     return 0
 
 
@@ -58,9 +61,11 @@ def _show(args) -> int:
     if args.json:
         print_json(project.model_dump(mode="json"))
         return 0
-    print(f"{project.name}  (id {project.id}, version {project.version}, owner {project.owner or '—'})")
+    print(f"{terminal_text(project.name)}  (id {project.id}, version {project.version}, "
+          f"owner {terminal_text(project.owner or '—')})")
     if project.description:
-        print(project.description)
+        # Line breaks are the description's own; every other control character is shown, not obeyed.
+        print("\n".join(terminal_text(line) for line in project.description.splitlines()))
     for key in STAGES:
         stage = project.stage(key)
         state = f"saved {stage.saved_at:%Y-%m-%d %H:%M}" if stage.saved_at else "not decided"
@@ -85,5 +90,5 @@ def _import(args) -> int:
     if args.json:
         print_json([{"id": p.id, "name": p.name} for p in projects])
     else:
-        print(f"Imported {len(projects)} project(s): " + ", ".join(p.name for p in projects))
+        print(f"Imported {len(projects)} project(s): " + ", ".join(terminal_text(p.name) for p in projects))
     return 0

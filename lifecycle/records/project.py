@@ -8,6 +8,7 @@ turns an older document into the current shape so old exports and revisions stay
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,9 +43,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
+def normalise_name(name: str) -> str:
+    """One spelling per name: Unicode NFC ("Café" typed either way is one name), without the invisible
+    format characters (bidi overrides such as U+202E, zero-width spaces) that make two names look alike."""
+    text = unicodedata.normalize("NFC", name)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def validate_name(name: str) -> str:
-    """Project names are stored verbatim but must be non-blank and of a sane length."""
-    if not isinstance(name, str) or not name.strip():
+    """Project names are stored as typed, normalised (``normalise_name``), non-blank and of a sane length."""
+    if not isinstance(name, str):
+        raise InvalidInput("Project name must be text.")
+    name = normalise_name(name)
+    if not name.strip():
         raise InvalidInput("Project name must not be empty.")
     if len(name) > NAME_MAX_CHARS:
         raise InvalidInput(f"Project name is {len(name)} characters long; the limit is {NAME_MAX_CHARS}.")

@@ -31,6 +31,7 @@ from lifecycle.records.db import (  # noqa: F401 (re-exported)
 from lifecycle.records.orm import ProjectRow, RevisionRow
 from lifecycle.records.project import (
     NAME_MAX_CHARS,
+    normalise_name,
     Project,
     upgrade_document,
     utc_now,
@@ -257,7 +258,7 @@ class Store:
 
     @staticmethod
     def _check_unique_name(session: Session, name: str, exclude_id: int | None = None) -> None:
-        query = select(ProjectRow.id).where(ProjectRow.name_key == name.strip().lower())
+        query = select(ProjectRow.id).where(ProjectRow.name_key == normalise_name(name).strip().lower())
         if exclude_id is not None:
             query = query.where(ProjectRow.id != exclude_id)
         if session.scalar(query) is not None:
@@ -272,7 +273,7 @@ class Store:
             number = int(text)
             row = session.get(ProjectRow, number) if 0 < number <= MAX_ID else None
         else:
-            row = session.scalar(select(ProjectRow).where(ProjectRow.name_key == text.lower()))
+            row = session.scalar(select(ProjectRow).where(ProjectRow.name_key == normalise_name(text).lower()))
         if row is None:
             raise NotFound(f"No project {ref!r}.")
         return row

@@ -29,6 +29,9 @@ def escape_md(value: object) -> str:
     if isinstance(value, Markup):
         return str(value)
     text = "" if value is None else str(value)
+    # Every line break Python knows (a lone \r, \x85, U+2028…) becomes \n first, so the line-start escaping
+    # below sees every line a Markdown renderer will.
+    text = "\n".join(text.splitlines())
     text = "".join("\\" + ch if ch in _INLINE else ch for ch in text)
     text = _LINE_START.sub(_escape_line_start, text)
     lines = [line.strip() for line in text.splitlines()]
