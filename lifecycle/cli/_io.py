@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +12,7 @@ def print_json(obj: Any) -> None:
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Write to a temporary file beside ``path`` and rename it: never a half-written file."""
-    path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """``lifecycle._files.write_output``: '-' is standard output; files are replaced atomically."""
+    from lifecycle._files import write_output
+
+    write_output(path, data)

@@ -75,10 +75,7 @@ def _show(args) -> int:
 
 def _export(args) -> int:
     text = export_json(Store(), args.names or None)
-    if args.output == "-":
-        print(text)
-    else:
-        write_atomic(args.output, text)
+    write_atomic(args.output, text if args.output != "-" else text + "\n")
     return 0
 
 

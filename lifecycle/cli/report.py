@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("report", help="build a project's report as Markdown, HTML or PDF")
     p.add_argument("project", help="project name or id")
     p.add_argument("--format", choices=FORMATS, default="html", help="output format (default html)")
-    p.add_argument("-o", "--output", required=True, help="file to write (written atomically)")
+    p.add_argument("-o", "--output", required=True, help="file to write (written atomically; '-' for stdout)")
     p.add_argument("--revision", type=int, default=None, help="build from this revision id instead of the latest")
     p.add_argument("--sections", nargs="+", choices=ALL_SECTIONS, default=None, metavar="SECTION",
                    help=f"only these sections ({', '.join(ALL_SECTIONS)})")
@@ -38,5 +38,6 @@ def _report(args) -> int:
         print(f"Wrote {path} and {len(charts)} chart file(s).", file=sys.stderr)
         return 0
     path = build_file(report, args.format, args.output)
-    print(f"Wrote {path} ({args.format}).", file=sys.stderr)
+    if path is not None:
+        print(f"Wrote {path} ({args.format}).", file=sys.stderr)
     return 0

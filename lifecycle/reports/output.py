@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from lifecycle.errors import InvalidInput
@@ -30,25 +28,12 @@ def render(report: Report, fmt: str) -> bytes:
     raise InvalidInput(f"Unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}.")
 
 
-def write_atomic(path: str | Path, data: bytes) -> Path:
-    """Write beside ``path`` into a temporary file, fsync, then rename over ``path``: a reader sees
-    the old file or the new one, never half of one, and a failed build leaves nothing behind."""
-    path = Path(path)
-    if path.is_dir():
-        raise InvalidInput(f"{path} is a directory; give a file name for the report.")
-    if not path.parent.exists():
-        raise InvalidInput(f"Folder {path.parent} does not exist.")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+def write_atomic(path: str | Path, data: bytes) -> Path | None:
+    """The report's bytes to ``path`` through ``lifecycle._files.write_output`` (atomic for files, '-' for
+    standard output, devices written in place, symlinks followed): the path written, None for stdout."""
+    from lifecycle._files import write_output
+
+    return write_output(path, data)
 
 
 def write_markdown_with_charts(report: Report, path: str | Path) -> tuple[Path, list[Path]]:
@@ -56,6 +41,8 @@ def write_markdown_with_charts(report: Report, path: str | Path) -> tuple[Path, 
     from lifecycle.reports.render_md import render_markdown
     from lifecycle.reports.static_charts import figures_to_svg
 
+    if str(path) == "-":
+        raise InvalidInput("Chart files are written beside the report: give it a file name, not '-'.")
     path = Path(path)
     svgs, failure = figures_to_svg(report.figures)
     chart_dir = path.parent / f"{path.stem}_charts"
