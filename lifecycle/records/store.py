@@ -182,6 +182,8 @@ class Store:
                 if row.version != project.version:
                     raise _conflict(row)
                 self._check_unique_name(s, project.name, exclude_id=row.id)
+                if _same_content(json.loads(row.document), project.content()):
+                    return _to_project(row)  # nothing changed: no new version, no revision
                 now = utc_now()
                 saved = project.model_copy(update={"updated_at": now, "updated_by": author})
                 _fill_row(row, saved)
@@ -296,6 +298,15 @@ def _fill_row(row: ProjectRow, project: Project) -> None:
     row.document = json.dumps(project.content(), ensure_ascii=False, sort_keys=True)
     row.updated_at = project.updated_at
     row.updated_by = project.updated_by
+
+
+_BOOKKEEPING = ("updated_at", "updated_by")
+
+
+def _same_content(stored: dict[str, Any], new: dict[str, Any]) -> bool:
+    """The same document but for who saved it when: saving it again changes nothing."""
+    strip = lambda doc: {k: v for k, v in doc.items() if k not in _BOOKKEEPING}  # noqa: E731
+    return strip(upgrade_document(stored)) == strip(new)
 
 
 def _to_project(row: ProjectRow) -> Project:

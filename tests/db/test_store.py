@@ -191,3 +191,18 @@ def test_an_all_digit_name_is_refused_and_digits_always_mean_an_id(any_store):
 def test_an_id_no_column_can_hold_is_simply_not_found(any_store, ref):
     with pytest.raises(NotFound):
         any_store.get_project(ref)
+
+
+def test_saving_an_unchanged_document_is_a_no_op_without_a_revision(any_store):
+    """Found on PostgreSQL: two identical saves within a second wrote history [1, 2, 2]."""
+    p = any_store.create_project("Steady")
+    p.scope.notes = "changed"
+    p2 = any_store.save_project(p, author="a", section="scope")
+    same = any_store.save_project(p2, author="a", section="scope")
+    again = any_store.save_project(same, author="b", section="scope")
+    assert (p2.version, same.version, again.version) == (2, 2, 2)
+    assert [r.version for r in any_store.history(p.id)] == [2, 1]
+    p2.scope.notes = "changed again"
+    assert any_store.save_project(p2, author="a", section="scope").version == 3
+    versions = [r.version for r in any_store.history(p.id)]
+    assert versions == sorted(set(versions), reverse=True)  # one revision per version, never repeated
