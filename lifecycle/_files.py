@@ -65,3 +65,55 @@ def write_output(path: str | Path, data: bytes | str) -> Path | None:
         Path(tmp).unlink(missing_ok=True)
         raise
     return Path(path)
+
+
+MAX_JSON_DEPTH = 64  # deeper than any document, config or distribution the planner reads
+
+
+def user_json(text: str | bytes, what: str) -> object:
+    """JSON a user gave (an export, a config.json, a distribution): parsed, or one ``InvalidInput`` line.
+    Refuses NaN, Infinity and numbers that overflow to infinity (``1e999``), nesting deeper than
+    ``MAX_JSON_DEPTH`` (checked before parsing: 100,000 brackets must not reach Python's recursion limit)
+    and text that is not UTF-8."""
+    import json
+    import math
+
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{what} is not valid JSON: it is not UTF-8 text.") from None
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:  # bracket depth outside strings, in one pass
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+            continue
+        if ch == '"':
+            in_string, escaped = True, False
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                raise InvalidInput(f"{what} is nested more than {MAX_JSON_DEPTH} levels deep.")
+        elif ch in "]}":
+            depth -= 1
+
+    def finite(token: str) -> float:
+        value = float(token)
+        if not math.isfinite(value):
+            raise ValueError(f"the number {token[:30]} is out of range")
+        return value
+
+    def refuse(token: str) -> float:
+        raise ValueError(f"{token} is not a number JSON allows")
+
+    try:
+        return json.loads(text, parse_float=finite, parse_constant=refuse)
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise InvalidInput(f"{what} is not valid JSON: {str(exc).splitlines()[0]}.") from None

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
+from lifecycle._files import user_json
 from lifecycle.errors import InvalidInput
 
 MAX_CONFIG_BYTES = 1_000_000  # a config.json is a few KB; refuse anything that could not be one before reading it
@@ -29,9 +29,7 @@ def model_from_flags(args):
         raise InvalidInput(f"No config file at {path}.")
     if path.stat().st_size > MAX_CONFIG_BYTES:
         raise InvalidInput(f"{path} is {path.stat().st_size:,} bytes; a config.json is at most {MAX_CONFIG_BYTES:,}.")
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text or nested too deeply"
-        raise InvalidInput(f"{path} is not valid JSON: {reason}.") from None
+    config = user_json(path.read_bytes(), str(path))
+    if not isinstance(config, dict):
+        raise InvalidInput(f"{path} must be a JSON object ({{...}}).")
     return ModelRef.from_config(config, name=path.name), str(path)

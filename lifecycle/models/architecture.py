@@ -20,6 +20,10 @@ Head = Literal["lm", "mlm", "base", "classifier"]
 MAX_SIZE = 10**7  # no real transformer dimension is near this; it keeps typed numbers sane
 
 
+def _shown(value: int) -> str:
+    return f"{value:,}" if abs(value) < 10**15 else f"{float(value):.3g}"
+
+
 class ModelShape(BaseModel):
     """The architecture numbers of one transformer.
 
@@ -87,7 +91,7 @@ class ModelShape(BaseModel):
             if not isinstance(value, int) or value <= 0:
                 raise InvalidInput(f"{name} must be a positive whole number (got {value!r}).")
             if value > MAX_SIZE * (100 if name == "max_context" else 1):
-                raise InvalidInput(f"{name} = {value:,} is larger than any transformer this planner models.")
+                raise InvalidInput(f"{name} = {_shown(value)} is larger than any transformer this planner models.")
         if self.kv_heads is None:
             object.__setattr__(self, "kv_heads", self.heads)
         if self.kv_heads <= 0 or self.heads % self.kv_heads:
@@ -98,10 +102,15 @@ class ModelShape(BaseModel):
             object.__setattr__(self, "head_dim", self.hidden // self.heads)
         if self.head_dim <= 0:
             raise InvalidInput("head_dim must be positive.")
-        for name in ("position_embeddings", "token_types", "relative_attention_buckets",
-                     "relative_position_embeddings", "norms_per_layer"):
-            if getattr(self, name) < 0:
+        # Every size that multiplies into a parameter or activation count has the same ceiling as the
+        # hidden size: a config with head_dim = 1e300 is refused, not turned into a 1e290-GB estimate.
+        for name in ("kv_heads", "head_dim", "encoder_layers", "decoder_layers", "position_embeddings",
+                     "token_types", "relative_attention_buckets", "relative_position_embeddings", "norms_per_layer"):
+            value = getattr(self, name)
+            if value < 0:
                 raise InvalidInput(f"{name} must not be negative.")
+            if value > MAX_SIZE * (100 if name == "position_embeddings" else 1):
+                raise InvalidInput(f"{name} = {_shown(value)} is larger than any transformer this planner models.")
         return self
 
     @property

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from lifecycle._files import user_json
 from lifecycle.errors import DuplicateName, InvalidInput, NotFound
 from lifecycle.models.architecture import ModelShape, parameter_count
 from lifecycle.models.catalog import CatalogModel, model_ids
@@ -59,10 +60,7 @@ def parse_config(raw: bytes | str | dict) -> dict:
         raise InvalidInput(f"config.json is {len(data):,} bytes; the limit is {MAX_CONFIG_BYTES:,} (1 MB).")
     if not data.strip():
         raise InvalidInput("config.json is empty.")
-    try:
-        config = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"config.json is not valid JSON: {exc}.") from None
+    config = user_json(data, "config.json")
     if not isinstance(config, dict):
         raise InvalidInput("config.json must be a JSON object ({...}).")
     return config

@@ -42,6 +42,21 @@ def _as_utc(value: datetime) -> datetime:
 
 
 def _engine_for(url: str) -> Engine:
+    """An engine for ``url``; a URL SQLAlchemy cannot use is one line naming the variable, not a traceback."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    from lifecycle.errors import InvalidInput
+
+    try:
+        return _make_engine(url)
+    except (ArgumentError, NoSuchModuleError, ValueError, OSError) as exc:
+        shown = url.split("@")[-1] if "@" in url else url  # never echo a password
+        raise InvalidInput(f"LIFECYCLE_DATABASE_URL {shown[:80]!r} is not a database URL this app can open "
+                           f"(sqlite:///path or postgresql://user:password@host/db): {str(exc).splitlines()[0]}") \
+            from None
+
+
+def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and ":memory:" not in url:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

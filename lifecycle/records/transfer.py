@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from lifecycle._files import user_json
 from lifecycle.errors import InvalidInput
 from lifecycle.records.project import SCHEMA_VERSION, Project, upgrade_document, utc_now
 from lifecycle.records.store import Store
@@ -41,10 +42,7 @@ def parse_export(data: bytes | str) -> list[dict[str, Any]]:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput("Import file is not UTF-8 text; expected a JSON export of this app.") from None
-    try:
-        doc = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"Import file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    doc = user_json(data, "The import file")
     # A single project document (not wrapped) is accepted too.
     if isinstance(doc, dict) and "projects" not in doc and "name" in doc:
         doc = {"format": EXPORT_FORMAT, "projects": [doc]}

@@ -10,7 +10,6 @@ cumulative probability reaches p. Temperature rescales log-probabilities:
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from functools import lru_cache
@@ -19,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from lifecycle._files import user_json
 from lifecycle._typed import Result, Setup
 from lifecycle.errors import InvalidInput
 
@@ -102,10 +102,7 @@ def parse_distribution(text: str) -> Distribution:
     or a JSON object ``{"cake": 0.2}``."""
     text = (text or "").strip()
     if text.startswith("{"):
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(f"The distribution is not valid JSON: {exc.msg} (line {exc.lineno}).") from None
+        data = user_json(text, "The distribution")
         if not isinstance(data, dict):
             raise InvalidInput('A JSON distribution must be an object like {"cake": 0.2}.')
         return make_distribution(data)
