@@ -227,17 +227,27 @@ class Store:
         )
 
     def delete_project(self, project_id: int) -> None:
-        with self.session() as s:
-            row = self._row(s, project_id)
-            s.query(RevisionRow).filter(RevisionRow.project_id == row.id).delete()
-            s.delete(row)
+        """Delete a project and its history; deleting one another process deleted first says so."""
+        try:
+            with self.session() as s:
+                row = self._row(s, project_id)
+                s.query(RevisionRow).filter(RevisionRow.project_id == row.id).delete()
+                s.delete(row)
+        except StaleDataError:
+            raise NotFound(f"Project {project_id} was already deleted (by another session).") from None
 
     def import_documents(self, docs: list[dict[str, Any]], *, author: str = "") -> list[Project]:
         """Insert validated project documents in one transaction: all of them or none."""
         author = author or current_user()
         projects = [Project.model_validate({**upgrade_document(d), "id": None, "version": 0}) for d in docs]
-        with self.session() as s:
-            return [self._insert(p, author=author, section="imported", summary="Imported", session=s) for p in projects]
+        try:
+            with self.session() as s:
+                return [self._insert(p, author=author, section="imported", summary="Imported", session=s)
+                        for p in projects]
+        except IntegrityError:  # another import of the same names won the race: nothing of this one is saved
+            names = ", ".join(repr(p.name) for p in projects[:3]) + (" …" if len(projects) > 3 else "")
+            raise DuplicateName(f"A project with one of these names was just created elsewhere: {names}; "
+                                "nothing was imported.") from None
 
     # ---- internals -----------------------------------------------------------------------
 
