@@ -10,7 +10,7 @@ from lifecycle.adapt.path import get_option, list_options
 from lifecycle.display import format_bytes, format_count, format_duration, format_money
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
-from lifecycle.records.project import Project, ScopeStage
+from lifecycle.records.project import LIMITS, Project, ScopeStage
 from ui import common
 from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu, pick_model
@@ -29,7 +29,7 @@ def _scope(project: Project | None) -> ScopeStage:
         quality = st.text_input("Quality bar", value=scope.quality_bar, max_chars=500, key="adaptation_path_quality",
                                 help="Words such as helpful, harmless, safe, tone or brand point to alignment.")
         c1, c2 = st.columns(2)
-        budget = c1.number_input("Budget (USD, 0 = none set)", min_value=0.0, max_value=1e12,
+        budget = c1.number_input("Budget (USD, 0 = none set)", min_value=0.0, max_value=float(LIMITS["budget_usd"][1]),
                                  value=float(scope.budget_usd or 0.0), step=100.0, key="adaptation_path_budget")
         chat = c2.checkbox("Chat assistant", value="chat" in scope.tasks, key="adaptation_path_chat")
     tasks = [t for t in scope.tasks if t != "chat"] + (["chat"] if chat else [])
@@ -47,12 +47,13 @@ def render(project: Project | None) -> None:
     c1, c2 = st.columns(2)
     with c1:
         gpu = pick_gpu(project, "adaptation_path_gpu", "GPU type for training")
-    default_seq = min(model.max_context, facts.seq_len)
+    default_seq = max(16, min(model.max_context, facts.seq_len))
     seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=model.max_context, value=default_seq,
                           key="adaptation_path_seq")
     c1, c2, c3, c4 = st.columns(4)
     batch = c1.number_input("Micro-batch per GPU", min_value=1, max_value=256, value=facts.micro_batch, key="adaptation_path_batch")
-    epochs = c2.number_input("Epochs", min_value=0.1, max_value=100.0, value=facts.epochs, step=0.5, key="adaptation_path_epochs")
+    epochs = c2.number_input("Epochs", min_value=float(LIMITS["epochs"][0]), max_value=float(LIMITS["epochs"][1]),
+                             value=facts.epochs, step=0.5, key="adaptation_path_epochs")
     mfu = c3.number_input("MFU", min_value=0.01, max_value=1.0, value=facts.mfu, step=0.05,
                           key="adaptation_path_mfu", help="Model-FLOPs utilisation (data/mfu.json: published runs 21–48%).")
     price = c4.number_input("USD per GPU-hour", min_value=0.0, max_value=1_000.0, value=float(gpu.price_usd_per_hour),

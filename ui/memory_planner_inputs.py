@@ -28,6 +28,7 @@ from lifecycle.scaling.compute import mfu_references
 from ui.integrate_inputs import pick_model
 
 SOURCES = ("Catalog model", "config.json (paste or upload)", "Typed numbers")
+MAX_TOKENS = 1_048_576  # prompt, new tokens and sequence length a widget offers
 
 
 def model_ref(project: Project | None, k: str) -> ModelRef | None:
@@ -137,8 +138,10 @@ def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts) -
     precision = c[0].selectbox("Weights", formats, format_func=title, key=k + "i_precision",
                                index=formats.index(facts.weight_format) if facts.weight_format in formats else 0)
     batch = c[1].number_input("Concurrent sequences", 1, 65_536, DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
-    prompt = c[2].number_input("Prompt tokens", 1, 1_048_576, max(1, facts.input_tokens), key=k + "i_prompt")
-    new = c[3].number_input("New tokens", 0, 1_048_576, 0 if shape.family == "encoder" else facts.output_tokens,
+    # A default is the project's fact, within what the widget offers (a stated 10M-token input is 1,048,576 here).
+    prompt = c[2].number_input("Prompt tokens", 1, MAX_TOKENS, min(max(1, facts.input_tokens), MAX_TOKENS),
+                               key=k + "i_prompt")
+    new = c[3].number_input("New tokens", 0, MAX_TOKENS, 0 if shape.family == "encoder" else min(facts.output_tokens, MAX_TOKENS),
                             key=k + "i_new",
                             disabled=shape.family == "encoder")
     tp = c[4].number_input("Tensor parallel", 1, 1024, 1, key=k + "i_tp")

@@ -9,7 +9,7 @@ import streamlit as st
 from lifecycle.display import format_duration, format_money, format_number
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import get_gpu, list_gpus
-from lifecycle.records.project import Project
+from lifecycle.records.project import LIMITS, Project
 from lifecycle.scaling.compute import DEFAULT_MFU
 from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
 from ui import common
@@ -31,7 +31,7 @@ def render(project: Project | None) -> None:
     data = right.selectbox("Data available", data_opts, format_func=DATA_LABELS.get,
                            index=data_opts.index(scope.data_available) if scope and scope.data_available in data_opts
                            else 0, key="pretrain_or_adapt_data")
-    budget = left.number_input("Budget (USD)", min_value=0.0, max_value=1e12, step=10_000.0,
+    budget = left.number_input("Budget (USD)", min_value=0.0, max_value=float(LIMITS["budget_usd"][1]), step=10_000.0,
                                value=scope.budget_usd if scope else None, key="pretrain_or_adapt_budget")
     constraints = right.multiselect("Constraints", CONSTRAINTS, key="pretrain_or_adapt_constraints",
                                     default=[c for c in (scope.constraints if scope else []) if c in CONSTRAINTS])

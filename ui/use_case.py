@@ -8,7 +8,7 @@ from lifecycle.choices import TrainPrecision, options, title
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import list_gpus
 from lifecycle.models.tasks import get_task, list_tasks, suggest_tasks
-from lifecycle.records.project import Project
+from lifecycle.records.project import LIMITS, Project
 from ui import common
 
 DOMAINS = ["general", "legal", "medical", "finance", "code", "scientific", "other"]
@@ -40,6 +40,12 @@ def _task_label(tag: str) -> str:
     return f"{task.name} ({task.id})"
 
 
+def _limits(field: str, kind: type) -> tuple:
+    """(min_value, max_value) of a widget: the document's own bounds (``project.LIMITS``)."""
+    low, high = LIMITS[field]
+    return kind(low), kind(high)
+
+
 def _team_facts(scope) -> dict:
     """The facts every calculator starts from (lifecycle.records.defaults): stated once, here."""
     st.markdown("**Team facts** — every calculator starts from these; a scenario can still change them.")
@@ -49,18 +55,18 @@ def _team_facts(scope) -> dict:
     gpu_id = c[0].selectbox("GPU type available", ids, index=ids.index(scope.gpu_id) if scope and scope.gpu_id in gpus
                             else None, placeholder="Not decided", key="use_case_gpu",
                             format_func=lambda i: f"{gpus[i].name} ({gpus[i].memory_bytes / 1e9:.0f} GB)")
-    gpu_count = c[1].number_input("GPUs available", min_value=1, max_value=1_000_000, step=1,
+    gpu_count = c[1].number_input("GPUs available", *_limits("gpu_count", int), step=1,
                                   value=scope.gpu_count if scope else None, key="use_case_gpu_count")
     precisions = options(TrainPrecision)[:5]
     precision = c[2].selectbox("Precision preference", precisions, format_func=title, placeholder="No preference",
                                index=precisions.index(scope.precision) if scope and scope.precision in precisions
                                else None, key="use_case_precision")
     c = st.columns(3)
-    examples = c[0].number_input("Training examples", min_value=0, max_value=10**12, step=1000,
+    examples = c[0].number_input("Training examples", *_limits("training_examples", int), step=1000,
                                  value=scope.training_examples if scope else None, key="use_case_examples")
-    per_example = c[1].number_input("Tokens per example", min_value=1, max_value=10**7, step=64,
+    per_example = c[1].number_input("Tokens per example", *_limits("tokens_per_example", int), step=64,
                                     value=scope.tokens_per_example if scope else None, key="use_case_tokens_per_example")
-    epochs = c[2].number_input("Epochs", min_value=0.1, max_value=1000.0, step=1.0,
+    epochs = c[2].number_input("Epochs", *_limits("epochs", float), step=1.0,
                                value=scope.epochs if scope else None, key="use_case_epochs")
     return {"gpu_id": gpu_id, "gpu_count": None if gpu_count is None else int(gpu_count),
             "precision": precision, "training_examples": None if examples is None else int(examples),
@@ -93,15 +99,15 @@ def render(project: Project | None) -> None:
         domain = left.selectbox("Domain", DOMAINS, index=DOMAINS.index(domain_value), key="use_case_domain")
         languages = right.text_input("Languages (comma-separated codes)",
                                      value=", ".join(scope.languages) if scope else "en", key="use_case_languages")
-        input_tokens = left.number_input("Typical input length (tokens)", min_value=0, max_value=10_000_000, step=64,
+        input_tokens = left.number_input("Typical input length (tokens)", *_limits("input_tokens", int), step=64,
                                          value=scope.input_tokens if scope else None, key="use_case_input_tokens")
-        output_tokens = right.number_input("Typical output length (tokens)", min_value=0, max_value=1_000_000, step=16,
+        output_tokens = right.number_input("Typical output length (tokens)", *_limits("output_tokens", int), step=16,
                                            value=scope.output_tokens if scope else None, key="use_case_output_tokens")
         quality_bar = st.text_input("Quality bar", value=scope.quality_bar if scope else "",
                                     placeholder="e.g. macro-F1 >= 0.85 on last quarter's tickets", key="use_case_quality")
-        latency = left.number_input("Latency target, p95 (ms)", min_value=0.0, max_value=3_600_000.0, step=50.0,
+        latency = left.number_input("Latency target, p95 (ms)", *_limits("latency_ms_p95", float), step=50.0,
                                     value=scope.latency_ms_p95 if scope else None, key="use_case_latency")
-        throughput = right.number_input("Throughput target (requests/s)", min_value=0.0, max_value=1_000_000.0,
+        throughput = right.number_input("Throughput target (requests/s)", *_limits("throughput_rps", float),
                                         step=1.0, value=scope.throughput_rps if scope else None, key="use_case_throughput")
         data_opts = list(DATA_LABELS)
         data_index = data_opts.index(scope.data_available) if scope and scope.data_available in data_opts else None
@@ -110,7 +116,7 @@ def render(project: Project | None) -> None:
         constraints = st.multiselect("Constraints", CONSTRAINTS,
                                      default=[c for c in (scope.constraints if scope else []) if c in CONSTRAINTS],
                                      key="use_case_constraints")
-        budget = st.number_input("Budget (USD)", min_value=0.0, max_value=1e12, step=1000.0,
+        budget = st.number_input("Budget (USD)", *_limits("budget_usd", float), step=1000.0,
                                  value=scope.budget_usd if scope else None, key="use_case_budget")
         facts = _team_facts(scope)
         submitted = st.form_submit_button("Save use case", type="primary")

@@ -77,8 +77,9 @@ def validate_text(field: str, value: str, max_chars: int | None = None) -> str:
 
 
 class _Record(BaseModel):
-    # Unknown keys are kept (not dropped) so a newer export read by an older app loses nothing.
-    model_config = ConfigDict(extra="allow", validate_assignment=True)
+    # Unknown keys are kept (not dropped) so a newer export read by an older app loses nothing; a number
+    # is never NaN or infinite (no page could show it, no JSON export could write it).
+    model_config = ConfigDict(extra="allow", validate_assignment=True, allow_inf_nan=False)
 
 
 class StageSection(_Record):
@@ -93,26 +94,40 @@ class StageSection(_Record):
         return self.saved_at is not None
 
 
+# One set of bounds per number the team states: the document refuses what lies outside, the widgets offer
+# exactly this range, and an import is checked against it (a value a page cannot show is never stored).
+LIMITS: dict[str, tuple[float, float]] = {
+    "input_tokens": (0, 10_000_000), "output_tokens": (0, 1_000_000), "latency_ms_p95": (0, 3_600_000),
+    "throughput_rps": (0, 1_000_000), "budget_usd": (0, 1e12), "gpu_count": (1, 1_000_000),
+    "training_examples": (0, 10**12), "tokens_per_example": (1, 10**7), "epochs": (0.1, 1_000),
+}
+
+
+def _within(field: str):
+    low, high = LIMITS[field]
+    return Field(default=None, ge=low, le=high)
+
+
 class ScopeStage(StageSection):
     use_case: str = ""
     tasks: list[str] = Field(default_factory=list)  # Hugging Face task tags
     domain: str = "general"
     languages: list[str] = Field(default_factory=lambda: ["en"])
-    input_tokens: int | None = Field(default=None, ge=0)
-    output_tokens: int | None = Field(default=None, ge=0)
+    input_tokens: int | None = _within("input_tokens")
+    output_tokens: int | None = _within("output_tokens")
     quality_bar: str = ""
-    latency_ms_p95: float | None = Field(default=None, ge=0)
-    throughput_rps: float | None = Field(default=None, ge=0)
+    latency_ms_p95: float | None = _within("latency_ms_p95")
+    throughput_rps: float | None = _within("throughput_rps")
     data_available: DataAvailable | None = None
     constraints: list[str] = Field(default_factory=list)  # e.g. on-premise, open licence
-    budget_usd: float | None = Field(default=None, ge=0)
+    budget_usd: float | None = _within("budget_usd")
     family: str | None = None  # recommended architecture family, once accepted
     # The team's facts, set once and used as the default of every calculator (records/defaults.py).
     gpu_id: str | None = None  # the GPU type the team has
-    gpu_count: int | None = Field(default=None, ge=1, le=1_000_000)
-    training_examples: int | None = Field(default=None, ge=0, le=10**12)
-    tokens_per_example: int | None = Field(default=None, ge=1, le=10**7)
-    epochs: float | None = Field(default=None, gt=0, le=1_000)
+    gpu_count: int | None = _within("gpu_count")
+    training_examples: int | None = _within("training_examples")
+    tokens_per_example: int | None = _within("tokens_per_example")
+    epochs: float | None = _within("epochs")
     precision: TrainPrecision | None = None  # the team's preference; serving uses its weight format
 
 
@@ -130,7 +145,7 @@ class AdaptStage(StageSection):
 class IntegrateStage(StageSection):
     precision: str | None = None
     gpu_id: str | None = None
-    gpu_count: int | None = Field(default=None, ge=1)
+    gpu_count: int | None = Field(default=None, ge=1, le=1_000_000)
     optimize: list[str] = Field(default_factory=list)  # distillation, quantization, pruning
     augment: list[str] = Field(default_factory=list)  # rag, tools, guardrails
 

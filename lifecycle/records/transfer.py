@@ -30,7 +30,9 @@ def export_document(projects: list[Project], *, exported_at: datetime | None = N
 def export_json(store: Store, names: list[str] | None = None) -> str:
     """All projects (archived included), or the named ones, as pretty JSON text."""
     refs = names or [s.id for s in store.list_projects(archived=None, sort="name")]
-    return json.dumps(export_document([store.get_project(r) for r in refs]), indent=2, ensure_ascii=False)
+    # allow_nan=False: an export is standard JSON, never "Infinity" (documents cannot hold it either).
+    return json.dumps(export_document([store.get_project(r) for r in refs]), indent=2, ensure_ascii=False,
+                      allow_nan=False)
 
 
 def parse_export(data: bytes | str) -> list[dict[str, Any]]:
