@@ -10,7 +10,7 @@ from lifecycle.display import terminal_text
 from lifecycle.errors import InvalidInput
 from lifecycle.records.project import STAGE_TITLES, STAGES
 from lifecycle.records.store import Store
-from lifecycle.records.transfer import export_json, import_json
+from lifecycle.records.transfer import MAX_IMPORT_BYTES, export_json, import_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -83,6 +83,8 @@ def _import(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise InvalidInput(f"No such file: {path}")
+    if path.stat().st_size > MAX_IMPORT_BYTES:  # checked before the file is read whole
+        raise InvalidInput(f"{path} is {path.stat().st_size / 1e6:.1f} MB; the limit is {MAX_IMPORT_BYTES / 1e6:.0f} MB.")
     projects = import_json(Store(), path.read_bytes())
     if args.json:
         print_json([{"id": p.id, "name": p.name} for p in projects])

@@ -19,6 +19,7 @@ from tests.reliability._workers import LOG_KEY, save_loop
 
 WRITERS = 8
 SAVES_PER_WRITER = 200
+WRITER_DEADLINE_S = 1_200
 
 
 def _run_writers(url: str, project_id: int) -> tuple[list[dict], float]:
@@ -32,7 +33,12 @@ def _run_writers(url: str, project_id: int) -> tuple[list[dict], float]:
     time.sleep(0.5)  # let every interpreter import before the race starts
     began = time.perf_counter()
     start.set()
-    reports = [results.get(timeout=240) for _ in procs]
+    # The work is bounded by counts (8 × 200 saves); the deadline only catches a hang, so it is generous
+    # enough for a loaded 2-core machine (a quiet one takes ~15 s), and progress is reported as writers finish.
+    reports = []
+    for _ in procs:
+        reports.append(results.get(timeout=WRITER_DEADLINE_S))
+        print(f"writer {reports[-1]['worker']} finished after {time.perf_counter() - began:.0f} s", flush=True)
     elapsed = time.perf_counter() - began
     for p in procs:
         p.join(timeout=30)
