@@ -206,3 +206,15 @@ def test_saving_an_unchanged_document_is_a_no_op_without_a_revision(any_store):
     assert any_store.save_project(p2, author="a", section="scope").version == 3
     versions = [r.version for r in any_store.history(p.id)]
     assert versions == sorted(set(versions), reverse=True)  # one revision per version, never repeated
+
+
+@pytest.mark.parametrize("length", [250, 10_000])
+def test_an_overlong_author_name_is_one_line_on_every_backend(any_store, length):
+    """Found on PostgreSQL: a 250-character user name reached the database as a raw StringDataRightTruncation."""
+    with pytest.raises(InvalidInput, match="characters long; the limit is"):
+        any_store.create_project("Long author", author="x" * length)
+    p = any_store.create_project("Short author", author="ann")
+    p.scope.notes = "changed"
+    with pytest.raises(InvalidInput, match="characters long; the limit is"):
+        any_store.save_project(p, author="y" * length, section="scope")
+    assert any_store.get_project(p.id).version == 1
