@@ -11,7 +11,7 @@ from lifecycle.models.tasks import get_task, list_tasks
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from ui import common
-from ui.use_case import reset_on_project_change
+from ui.common import reset_on_project_change
 
 
 @st.cache_data(show_spinner=False)

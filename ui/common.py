@@ -212,6 +212,18 @@ def lifecycle_strip_html(highlight: str | None) -> str:
     return f'<div style="display:flex;gap:0.2rem;margin:0.2rem 0 0.6rem 0">{"".join(parts)}</div>'
 
 
+def reset_on_project_change(prefix: str, project: Project | None) -> None:
+    """Widgets keep their state by key; when another project is opened, forget this view's widget
+    state so it is drawn again from that project's saved answers and facts."""
+    owner_key = f"_{prefix}owner"
+    owner = project.id if project is not None else None
+    # First visit: nothing to forget (and widgets this run already drew must keep their state).
+    if st.session_state.get(owner_key, owner) != owner:
+        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
+            del st.session_state[key]
+    st.session_state[owner_key] = owner
+
+
 def plotly_chart(fig, **kwargs):
     """``st.plotly_chart`` with every string in the figure as plain text (``lifecycle.charts.plain``): a
     name a user typed can never make a visitor's browser fetch anything."""

@@ -11,6 +11,7 @@ from lifecycle.display import format_count, format_money, format_number
 from lifecycle.models.gpus import get_gpu
 from lifecycle.records.defaults import ProjectFacts, project_facts
 from lifecycle.records.project import Project
+from ui.common import reset_on_project_change
 
 LABELS = {"gpu": "GPU", "gpus": "GPUs", "input_tokens": "input tokens", "output_tokens": "output tokens",
           "seq_len": "sequence length", "training_tokens": "training tokens", "epochs": "epochs",
@@ -20,12 +21,7 @@ LABELS = {"gpu": "GPU", "gpus": "GPUs", "input_tokens": "input tokens", "output_
 def facts_for(project: Project | None, widget_prefix: str) -> ProjectFacts:
     """The facts, and a fresh start for this page's widgets when another project is opened: widgets keep
     their values by key, and the new project's facts must become the defaults."""
-    owner_key = f"_{widget_prefix}owner"
-    owner = project.id if project is not None else None
-    if st.session_state.get(owner_key, owner) != owner:
-        for key in [k for k in st.session_state if str(k).startswith(widget_prefix)]:
-            del st.session_state[key]
-    st.session_state[owner_key] = owner
+    reset_on_project_change(widget_prefix, project)
     return project_facts(project)
 
 

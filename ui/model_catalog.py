@@ -20,7 +20,7 @@ from lifecycle.models.tasks import FAMILIES, get_task
 from lifecycle.records.custom_models import all_models
 from lifecycle.records.project import Project
 from ui import common
-from ui.use_case import reset_on_project_change
+from ui.common import reset_on_project_change
 
 SIZE_STEPS_B = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256]
 CONTEXT_STEPS = [0, 512, 1024, 2048, 4096, 8192, 32768, 131072]

@@ -13,7 +13,7 @@ from lifecycle.records.custom_models import all_models
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from ui import common
-from ui.use_case import reset_on_project_change
+from ui.common import reset_on_project_change
 
 DEFAULT_EXAMPLES = ("The checkout page returns a 500 error for every customer | critical\n"
                     "How do I change the email on my invoice? | low\n"

@@ -10,6 +10,7 @@ from lifecycle.models.gpus import list_gpus
 from lifecycle.models.tasks import get_task, list_tasks, suggest_tasks
 from lifecycle.records.project import LIMITS, Project
 from ui import common
+from ui.common import reset_on_project_change
 
 DOMAINS = ["general", "legal", "medical", "finance", "code", "scientific", "other"]
 DATA_LABELS = {
@@ -22,17 +23,6 @@ CONSTRAINTS = ["on-premise", "open licence", "data must stay in-house", "full co
 DRAFT_KEY = "use_case_draft"
 TASKS_KEY = "use_case_tasks"
 LAST_TEXT_KEY = "use_case_last_text"
-
-
-def reset_on_project_change(prefix: str, project: Project | None) -> None:
-    """Widgets keep their state by key; when another project is opened, forget this view's widget
-    state so it is drawn again from that project's saved answers."""
-    owner_key = f"_{prefix}owner"
-    owner = project.id if project is not None else None
-    if st.session_state.get(owner_key, "unset") != owner:
-        for key in [k for k in st.session_state if str(k).startswith(prefix)]:
-            del st.session_state[key]
-        st.session_state[owner_key] = owner
 
 
 def _task_label(tag: str) -> str:

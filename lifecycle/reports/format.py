@@ -76,7 +76,7 @@ def number(x: float) -> str:
 def with_unit(key: str, value: Any) -> str:
     """A value rendered with the unit its key names (bytes also in GiB and GB)."""
     if key in ("gpu", "gpu_id") and isinstance(value, str):
-        return _gpu_name(value)
+        return gpu_name(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return text(value)
     key = str(key)
@@ -102,7 +102,7 @@ def with_unit(key: str, value: Any) -> str:
     return number(value)
 
 
-def _gpu_name(gpu_id: str) -> str:
+def gpu_name(gpu_id: str) -> str:
     """A GPU as its datasheet names it; an id the catalog does not know stays as typed."""
     from lifecycle.errors import LifecycleError
     from lifecycle.models.gpus import get_gpu

@@ -5,7 +5,14 @@ is still missing. Numbers come from the saved scenarios' typed results, never re
 from __future__ import annotations
 
 from lifecycle.choices import title
-from lifecycle.display import format_bytes, format_count, format_duration, format_money, format_number, format_rate
+from lifecycle.display import (
+    format_bytes,
+    format_count,
+    format_duration,
+    format_money,
+    format_number,
+    format_rate,
+)
 from lifecycle.errors import LifecycleError
 from lifecycle.records.project import STAGE_TITLES, STAGES, Project
 from lifecycle.records.scenarios import (
@@ -39,15 +46,8 @@ def serving_scenario(project: Project) -> Scenario | None:
 
 
 def gpu_name(gpu_id: str | None) -> str:
-    """The GPU as its datasheet names it ("NVIDIA H100 SXM 80GB"), or the id when it is not in the catalog."""
-    if not gpu_id:
-        return "?"
-    try:
-        from lifecycle.models.gpus import get_gpu
-
-        return get_gpu(gpu_id).name
-    except LifecycleError:
-        return gpu_id
+    """The GPU as its datasheet names it, or the id when the catalog does not know it."""
+    return fmt.gpu_name(gpu_id) if gpu_id else "?"
 
 
 def _training_phrase(s: Scenario) -> str:
