@@ -7,6 +7,8 @@ position tables, tied heads). The defaults are those of the transformers ``*Conf
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
 
 from lifecycle.errors import InvalidInput
@@ -18,7 +20,8 @@ def _int(config: dict, *keys: str, default: Any = None) -> Any:
     for key in keys:
         value = config.get(key)
         if value is not None:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or int(value) != value:
+            if (isinstance(value, bool) or not isinstance(value, (int, float))
+                    or (isinstance(value, float) and not math.isfinite(value)) or int(value) != value):
                 raise InvalidInput(f"config.json: {key} must be a whole number (got {value!r}).")
             return int(value)
     if default is None:
@@ -174,7 +177,7 @@ def _llama(c: dict) -> dict:
     heads = _int(c, "num_attention_heads")
     if not c.get("head_dim") and heads > 0 and h % heads:
         raise InvalidInput(f"Attention heads ({heads}) must divide the hidden size ({h}).")
-    head_dim = c.get("head_dim") or (h // heads if heads > 0 else 0)
+    head_dim = _int(c, "head_dim") if c.get("head_dim") else (h // heads if heads > 0 else 0)
     attention_bias = bool(c.get("attention_bias", model_type == "qwen2"))
     gemma = model_type in ("gemma", "gemma2", "gemma3_text")
     return {"arch": model_type, "layers": _int(c, "num_hidden_layers"), "hidden": h, "heads": heads,

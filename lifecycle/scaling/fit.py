@@ -180,7 +180,9 @@ def _fit_scaling_law(runs: PilotRuns, *, name: str, n_starts: int, bootstrap: in
         t = _fit_theta(log_n[idx], log_d[idx], log_l[idx], theta[None, :], ftol=1e-10)
         p = _law_params(t)
         s = p["alpha"] + p["beta"]
-        samples.append([p["E"], p["A"], p["B"], p["alpha"], p["beta"], p["beta"] / s])
+        row = [p["E"], p["A"], p["B"], p["alpha"], p["beta"], p["beta"] / s if s else float("nan")]
+        if all(np.isfinite(row)):  # a resample whose fit ran off to exp(b) = ∞ says nothing about the interval
+            samples.append(row)
     ci = {}
     if samples:
         lo, hi = np.percentile(np.array(samples), [2.5, 97.5], axis=0)

@@ -98,6 +98,9 @@ KAPLAN_NOTE = ("Kaplan's N counts non-embedding parameters and C = 6·N·D non-e
                "(1 PF-day = 8.64e19 FLOPs); treat N here as non-embedding parameters.")
 
 
+MIN_PLAN_FLOPS = 1e6  # far below the smallest run in any scaling-law fit (Kaplan's start near 1e13)
+
+
 def plan(
     law: ScalingLaw,
     *,
@@ -115,10 +118,18 @@ def plan(
     if compute_flops is not None:
         if not compute_flops > 0:
             raise InvalidInput(f"Compute must be positive, got {compute_flops:g}.")
+        if compute_flops < MIN_PLAN_FLOPS:  # a fitted law extrapolated to a few FLOPs gives N ≈ 0 and L = ∞
+            raise InvalidInput(f"A compute budget of {compute_flops:.3g} FLOPs is below any training run the laws "
+                               f"describe; give at least {MIN_PLAN_FLOPS:.0e} FLOPs.")
         params, tokens = compute_optimal_allocation(law, compute_flops)
         compute = float(compute_flops)
     elif params is not None and tokens is not None:
+        if not (params >= 1 and tokens >= 1):  # fractions of a parameter or token have no loss (L → ∞)
+            raise InvalidInput(f"Parameters and tokens must each be at least 1 (got {params:.3g} and {tokens:.3g}).")
         compute = training_flops(params, tokens)
+        if compute < MIN_PLAN_FLOPS:
+            raise InvalidInput(f"{params:.3g} parameters on {tokens:.3g} tokens is {compute:.3g} FLOPs, below any "
+                               f"training run the laws describe; give at least {MIN_PLAN_FLOPS:.0e} FLOPs.")
     else:
         raise InvalidInput("Give a compute budget, or both parameters and tokens.")
     opt_n, opt_d = compute_optimal_allocation(law, compute)
