@@ -179,7 +179,8 @@ def stored_value(x: float, fmt: str, *, absmax: float | None = None) -> StoredVa
         raise InvalidInput(f"|{value}| exceeds absmax {absmax}: absmax is the tensor's largest magnitude.")
     codes, scale = quantize_absmax(np.array([value]), bits, absmax=absmax)
     code = int(codes[0])
-    stored = float(code * scale)
+    # code/qmax · absmax is code · scale, but never rounds past absmax into infinity (x = 1.8e308).
+    stored = float(code / (2 ** (bits - 1) - 1) * absmax)
     err = abs(stored - value)
     return StoredValue(
         format=FORMAT_TITLES[key], value=value, stored=stored, abs_error=err,
