@@ -27,6 +27,8 @@ SETTINGS_KEY = "generation_settings"  # project.integrate.decisions[...]
 def _settings(project: Project | None) -> dict:
     saved = project.integrate.decisions.get(SETTINGS_KEY, {}) if project is not None else {}
     st.markdown("**Generation settings**")
+    do_sample = st.toggle("Random sampling (off: greedy, always the most probable token)",
+                          value=bool(saved.get("do_sample", True)), key="generation_playground_do_sample")
     c1, c2, c3, c4 = st.columns(4)
     temperature = c1.number_input("Temperature (0 = greedy)", min_value=0.0, max_value=5.0, step=0.1,
                                   value=float(saved.get("temperature", 1.0)), key="generation_playground_temperature")
@@ -36,14 +38,20 @@ def _settings(project: Project | None) -> dict:
                             key="generation_playground_top_p")
     max_new = c4.number_input("Max new tokens", min_value=1, max_value=MAX_NEW_TOKENS_LIMIT, step=1,
                               value=int(saved.get("max_new_tokens", 40)), key="generation_playground_max_new")
+    stops = st.text_input("Stop sequences (comma separated; generation ends when the text ends with one)",
+                          value=", ".join(saved.get("stop_sequences", [])), max_chars=200,
+                          key="generation_playground_stops")
     return {"temperature": float(temperature), "top_k": int(top_k) or None, "top_p": float(top_p),
-            "max_new_tokens": int(max_new)}
+            "max_new_tokens": int(max_new), "do_sample": bool(do_sample),
+            "stop_sequences": [x.strip() for x in stops.split(",") if x.strip()][:8]}
 
 
 def render(project: Project | None) -> None:
     st.subheader("Generation settings playground")
-    st.caption("Order as in Hugging Face generate: temperature rescales log-probabilities, top-k keeps the k most "
-               "likely tokens, top-p keeps the smallest set reaching p; what is kept is renormalised.")
+    st.caption("Order as in Hugging Face generate: temperature rescales log-probabilities, top-k keeps every token "
+               "at least as likely as the k-th (tokens tied with it stay, so more than k can be kept), top-p keeps "
+               "the smallest set reaching p; what is kept is renormalised. Random sampling off is greedy decoding: "
+               "the settings then change nothing.")
     s = _settings(project)
     if project is not None and st.button("Save these settings to the project", key="generation_playground_save"):
         project.integrate.decisions[SETTINGS_KEY] = s
@@ -63,7 +71,7 @@ def _distribution(project: Project | None, s: dict) -> None:
                               key="generation_playground_samples")
     try:
         setup = SamplingSetup.from_text(text, temperature=s["temperature"], top_k=s["top_k"], top_p=s["top_p"],
-                                        seed=int(seed), samples=int(samples))
+                                        do_sample=s["do_sample"], seed=int(seed), samples=int(samples))
         demo = sampling_demo(setup)
     except LifecycleError as exc:
         common.show_error(exc)
@@ -78,7 +86,8 @@ def _distribution(project: Project | None, s: dict) -> None:
             for tok, b, a, k, f in zip(t.tokens, t.original, t.final, t.kept, demo.frequencies) if k]
     st.dataframe(pd.DataFrame(sorted(kept, key=lambda r: -r["after"])), hide_index=True, width="stretch", height=220)
     if project is not None and st.button("Save as scenario", key="generation_playground_scenario"):
-        name = f"T={t.temperature:g}, top-k={t.top_k or 'off'}, top-p={t.top_p:g}"
+        name = (f"T={t.temperature:g}, top-k={t.top_k or 'off'}, top-p={t.top_p:g}" if t.do_sample
+                else "greedy (sampling off)")
         common.save_scenario(project, "integrate", make_scenario(setup, result=demo, name=name, author=common.author()))
 
 
@@ -92,6 +101,7 @@ def _ngram(s: dict) -> None:
     try:
         out = generation_comparison(GenerationSetup(prompt=prompt, max_new_tokens=s["max_new_tokens"],
                                                     temperature=s["temperature"], top_k=s["top_k"], top_p=s["top_p"],
+                                                    do_sample=s["do_sample"], stop_sequences=tuple(s["stop_sequences"]),
                                                     seed=int(seed), order=order))
     except LifecycleError as exc:
         common.show_error(exc)
@@ -103,7 +113,7 @@ def _ngram(s: dict) -> None:
     left, right = st.columns(2)
     left.markdown("Your settings")
     left.info(mine.text)
-    right.markdown("Greedy (temperature 0), for comparison")
+    right.markdown("Greedy (sampling off), for comparison")
     right.info(greedy.text)
     steps = mine.steps
     a, b, c = st.columns(3)
@@ -113,8 +123,9 @@ def _ngram(s: dict) -> None:
              help="Of the mean candidates the model offered: " + f"{np.mean([x.candidates for x in steps]):.1f}")
     c.metric("Off the greedy path", f"{np.mean([x.rank > 0 for x in steps]):.0%}",
              help="Share of steps whose token was not a most probable one.")
-    st.caption(f"Stopped after {len(mine.new_tokens)} new tokens: max new tokens "
-               "(this model has no end-of-text token).")
+    why = (f"the text reached the stop sequence {mine.stop_sequence!r}" if mine.stop_sequence
+           else "max new tokens (this model has no end-of-text token)")
+    st.caption(f"Stopped after {len(mine.new_tokens)} new tokens: {why}.")
     with st.expander("Step by step"):
         st.dataframe(pd.DataFrame([{"context": " ".join(x.context) or "(none: unigram)", "candidates": x.candidates,
                                     "kept": x.kept, "token": x.token, "p (model)": round(x.prob_model, 4),

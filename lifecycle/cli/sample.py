@@ -19,7 +19,9 @@ def register(subparsers) -> None:
         description="Temperature, then top-k, then top-p (as Hugging Face generate), renormalised; then seeded draws.",
     )
     p.add_argument("--temperature", type=float, default=1.0, help="0 means greedy (default 1.0)")
-    p.add_argument("--top-k", type=int, default=None, help="keep the K most probable tokens (default: all)")
+    p.add_argument("--top-k", type=int, default=None,
+                   help="keep tokens at least as probable as the K-th; ties with it stay, as in Hugging Face (default: all)")
+    p.add_argument("--greedy", action="store_true", help="random sampling off (do_sample=False): the most probable token")
     p.add_argument("--top-p", type=float, default=1.0, help="nucleus: smallest set reaching P (default 1.0)")
     p.add_argument("--seed", type=int, default=0, help="random seed for the draws (default 0)")
     p.add_argument("--samples", type=int, default=1000, help="number of draws (default 1000)")
@@ -30,7 +32,7 @@ def register(subparsers) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     settings = {"temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p, "seed": args.seed,
-                "samples": args.samples}
+                "samples": args.samples, "do_sample": not args.greedy}
     setup = (SamplingSetup.from_text(load_distribution_text(args.probs), **settings) if args.probs
              else SamplingSetup(**settings))
     demo = sampling_demo(setup)

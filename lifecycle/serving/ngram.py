@@ -13,6 +13,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from functools import lru_cache
+from typing import Annotated
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -112,7 +113,8 @@ class Generation(BaseModel):
     continuation: str
     new_tokens: list[str]
     steps: list[Step]
-    stop_reason: str  # always "max_new_tokens": the model has no end-of-text token
+    stop_reason: str  # "max_new_tokens", or "stop sequence" (the model has no end-of-text token)
+    stop_sequence: str | None = None  # the stop sequence the text reached, kept at its end as HF does
 
     def distinct_ratio(self) -> float:
         """Distinct new tokens ÷ new tokens: low when decoding loops, high when it wanders."""
@@ -129,8 +131,14 @@ def generate(
     seed: int | None = 0,
     text_id: str = DEFAULT_TEXT_ID,
     order: int = DEFAULT_ORDER,
+    do_sample: bool = True,
+    stop_sequences: tuple[str, ...] = (),
 ) -> Generation:
-    """Continue the prompt one token at a time, drawing each from the transformed n-gram distribution."""
+    """Continue the prompt one token at a time, drawing each from the transformed n-gram distribution.
+
+    Generation ends after ``max_new_tokens`` or as soon as the continuation's text ends with one of
+    ``stop_sequences`` (Hugging Face ``stop_strings``/``StopStringCriteria``: the stop text stays in the output).
+    """
     validate_settings(temperature, top_k, top_p)
     if isinstance(max_new_tokens, bool) or int(max_new_tokens) != max_new_tokens or not (
         1 <= int(max_new_tokens) <= MAX_NEW_TOKENS_LIMIT
@@ -139,12 +147,14 @@ def generate(
     model = load_model(text_id, order)
     history = tokenize(prompt or "")
     rng = np.random.default_rng(seed)
+    stops = tuple(s for s in (x.strip() for x in stop_sequences) if s)
     new_tokens: list[str] = []
     steps: list[Step] = []
+    reached: str | None = None
     for _ in range(int(max_new_tokens)):
         ctx = model.context_used(history)
         dist = model.next_distribution(history)
-        t = transform(dist, temperature=temperature, top_k=top_k, top_p=top_p)
+        t = transform(dist, temperature=temperature, top_k=top_k, top_p=top_p, do_sample=do_sample)
         idx = int(np.argmax(t.final)) if t.greedy else int(rng.choice(len(t.final), p=np.asarray(t.final)))
         token = dist.tokens[idx]
         steps.append(
@@ -153,12 +163,17 @@ def generate(
         )
         new_tokens.append(token)
         history.append(token)
+        text_so_far = detokenize(new_tokens)
+        reached = next((s for s in stops if text_so_far.endswith(s)), None)
+        if reached is not None:
+            break
     continuation = detokenize(new_tokens)
     prompt_text = detokenize(tokenize(prompt or ""))
     joiner = "" if not prompt_text or (new_tokens and new_tokens[0] in _PUNCT) else " "
     return Generation(
         prompt=prompt or "", text=(prompt_text + joiner + continuation).strip(), continuation=continuation,
-        new_tokens=new_tokens, steps=steps, stop_reason="max_new_tokens",
+        new_tokens=new_tokens, steps=steps, stop_reason="stop sequence" if reached else "max_new_tokens",
+        stop_sequence=reached,
     )
 
 
@@ -173,6 +188,8 @@ class GenerationSetup(Setup):
     seed: int = Field(0, ge=0, le=2**32 - 1)
     order: int = Field(DEFAULT_ORDER, ge=2, le=4)
     text_id: str = Field(DEFAULT_TEXT_ID, max_length=100)
+    do_sample: bool = True  # False: greedy decoding (random sampling off)
+    stop_sequences: tuple[Annotated[str, Field(min_length=1, max_length=50)], ...] = Field((), max_length=8)
 
 
 class GenerationComparison(Result):
@@ -186,10 +203,11 @@ class GenerationComparison(Result):
 @lru_cache(maxsize=128)
 def generation_comparison(setup: GenerationSetup) -> GenerationComparison:
     """The generation calculator: the prompt continued with the setup's settings and greedily."""
-    common = {"max_new_tokens": setup.max_new_tokens, "text_id": setup.text_id, "order": setup.order}
+    common = {"max_new_tokens": setup.max_new_tokens, "text_id": setup.text_id, "order": setup.order,
+              "stop_sequences": setup.stop_sequences}
     model = load_model(setup.text_id, setup.order)
     return GenerationComparison(
         sampled=generate(setup.prompt, temperature=setup.temperature, top_k=setup.top_k, top_p=setup.top_p,
-                         seed=setup.seed, **common),
+                         seed=setup.seed, do_sample=setup.do_sample, **common),
         greedy=generate(setup.prompt, temperature=0.0, top_k=None, top_p=1.0, seed=0, **common),
         tokens_trained=model.tokens_trained, vocabulary=len(model.vocab), source=_text_source(setup.text_id))

@@ -167,14 +167,16 @@ def apply_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
 
 
 def top_k_mask(probs: np.ndarray, k: int | None) -> np.ndarray:
-    """Keep the k most probable tokens (ties broken by position); k above the vocabulary keeps all."""
+    """Keep every token at least as probable as the k-th most probable one; k above the vocabulary keeps all.
+
+    As Hugging Face's ``TopKLogitsWarper`` does (``scores < torch.topk(scores, top_k)[0][..., -1, None]`` are
+    removed): tokens tied with the k-th are kept, so more than k tokens can survive.
+    """
     p = np.asarray(probs, dtype=np.float64)
     if k is None or k >= p.size:
         return np.ones(p.size, dtype=bool)
-    order = np.argsort(-p, kind="stable")
-    mask = np.zeros(p.size, dtype=bool)
-    mask[order[:k]] = True
-    return mask
+    kth = np.partition(p, p.size - k)[p.size - k]  # the k-th largest value
+    return p >= kth
 
 
 def top_p_mask(probs: np.ndarray, top_p: float) -> np.ndarray:
@@ -200,6 +202,7 @@ class Transformed(BaseModel):
     kept: list[bool]
     final: list[float]  # renormalised over the kept set; zero elsewhere
     greedy: bool
+    do_sample: bool = True  # False: greedy search, whatever the warpers say (Hugging Face ``do_sample=False``)
     temperature: float
     top_k: int | None
     top_p: float
@@ -210,12 +213,17 @@ class Transformed(BaseModel):
 
 
 def transform(
-    dist: Distribution, *, temperature: float = 1.0, top_k: int | None = None, top_p: float = 1.0
+    dist: Distribution, *, temperature: float = 1.0, top_k: int | None = None, top_p: float = 1.0,
+    do_sample: bool = True,
 ) -> Transformed:
-    """Temperature, then top-k, then top-p, then renormalise over what is kept."""
+    """Temperature, then top-k, then top-p, then renormalise over what is kept.
+
+    ``do_sample=False`` is greedy decoding as the course slides and Hugging Face ``generate`` define it: the
+    most probable token every time, and temperature, top-k and top-p have no effect.
+    """
     validate_settings(temperature, top_k, top_p)
     p = dist.as_array()
-    t = apply_temperature(p, float(temperature))
+    t = apply_temperature(p, float(temperature) if do_sample else 0.0)
     mask = top_k_mask(t, None if top_k is None else int(top_k))
     after_k = np.where(mask, t, 0.0)
     after_k /= after_k.sum()
@@ -225,7 +233,8 @@ def transform(
     final /= final.sum()
     return Transformed(
         tokens=dist.tokens, original=p.tolist(), after_temperature=t.tolist(), kept=mask.tolist(),
-        final=final.tolist(), greedy=float(temperature) == 0 or int(mask.sum()) == 1,
+        final=final.tolist(), greedy=not do_sample or float(temperature) == 0 or int(mask.sum()) == 1,
+        do_sample=bool(do_sample),
         temperature=float(temperature), top_k=None if top_k is None else int(top_k), top_p=float(top_p),
     )
 
@@ -250,6 +259,7 @@ class SamplingSetup(Setup):
     temperature: float = Field(1.0, ge=0, le=100)
     top_k: int | None = Field(None, ge=1, le=MAX_TOKENS)
     top_p: float = Field(1.0, gt=0, le=1)
+    do_sample: bool = True  # False: greedy (random sampling off)
     seed: int = Field(0, ge=0, le=2**32 - 1)
     samples: int = Field(1000, ge=1, le=MAX_SAMPLES)
 
@@ -270,6 +280,7 @@ class SamplingDemo(Result):
 def sampling_demo(setup: SamplingSetup) -> SamplingDemo:
     """The generation-settings calculator: the distribution after temperature, top-k and top-p, and draws from it."""
     dist = make_distribution(list(setup.distribution))
-    t = transform(dist, temperature=setup.temperature, top_k=setup.top_k, top_p=setup.top_p)
+    t = transform(dist, temperature=setup.temperature, top_k=setup.top_k, top_p=setup.top_p,
+                  do_sample=setup.do_sample)
     freqs = sample_frequencies(np.asarray(t.final), setup.samples, setup.seed)
     return SamplingDemo(distribution=dist, transformed=t, frequencies=freqs.tolist())

@@ -85,8 +85,9 @@ def test_final_probabilities_always_sum_to_one_over_the_kept_set(probs, temperat
     assert math.fsum(t.final) == pytest.approx(1.0, abs=1e-9)
     assert t.kept_count >= 1
     assert all(f == 0 for f, k in zip(t.final, t.kept) if not k)
-    if top_k is not None:
-        assert t.kept_count <= top_k
+    if top_k is not None:  # ties with the k-th stay (HF): fewer than k tokens are strictly above the cut
+        kept_min = min(a for a, k in zip(t.after_temperature, t.kept) if k)
+        assert sum(a > kept_min for a in t.after_temperature) < top_k
 
 
 def test_seeded_frequencies_are_reproducible_and_match_probabilities():
@@ -127,3 +128,24 @@ def test_invalid_settings_get_a_clear_message(kwargs, fragment):
 def test_invalid_distributions_are_rejected(text):
     with pytest.raises(InvalidInput):
         parse_distribution(text)
+
+
+def test_top_k_keeps_ties_with_the_kth_token_like_hugging_face():
+    """transformers ``TopKLogitsWarper.__call__``:
+    ``indices_to_remove = scores < torch.topk(scores, top_k)[0][..., -1, None]`` — only scores *below* the
+    k-th value are removed, so tokens tied with the k-th stay. On the course distribution with k = 4 the
+    4th value is apple's 0.01, which the 67 tail words share: 71 tokens stay."""
+    t = transform(default_distribution(), top_k=4)
+    assert t.kept_count == 71
+    assert kept_tokens(transform(default_distribution(), top_k=3)) == ["cake", "donut", "banana"]
+    tie = transform(make_distribution({"a": 0.4, "b": 0.3, "c": 0.3}), top_k=2)
+    assert tie.kept == [True, True, True] and tie.final == pytest.approx([0.4, 0.3, 0.3])
+
+
+def test_sampling_off_is_greedy_whatever_the_settings():
+    """The course slides (week 1, 'Generative configuration — greedy vs. random sampling'): greedy decoding
+    picks the word with the highest probability; random sampling draws by probability. Hugging Face
+    ``do_sample=False`` is greedy search, and the warpers are not applied."""
+    d = default_distribution()
+    t = transform(d, temperature=3.0, top_k=50, top_p=0.9, do_sample=False)
+    assert t.greedy and not t.do_sample and t.kept_count == 1 and kept_tokens(t) == ["cake"]
