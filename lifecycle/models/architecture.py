@@ -221,3 +221,23 @@ def layer_counts(shape: ModelShape) -> tuple[int, int]:
     if shape.family == "encoder":
         return shape.layers, 0
     return 0, shape.layers
+
+
+def forward_flops_per_token(shape: ModelShape) -> tuple[float, float]:
+    """(FLOPs per input token, FLOPs per generated token) of one forward pass: 2 FLOPs per weight a token
+    meets (Kaplan et al. 2020, arXiv:2001.08361, eq. 2.2, C_forward ≈ 2N; embedding lookups are not matmuls).
+
+    A decoder runs every weight for prompt and generated tokens alike. An encoder-decoder runs its encoder
+    once per input token and its decoder (with cross-attention and the LM head) once per generated token, so
+    each side costs about half of 2N, not 2N. An encoder reads its input and generates nothing.
+    """
+    h, v = shape.hidden, shape.vocab
+    lm_head = {"lm": 2 * v * h, "mlm": 2 * v * h, "classifier": 2 * h * shape.num_labels}.get(shape.head, 0)
+    if shape.family == "encoder-decoder":
+        encoder = 2 * shape.encoder_layers * layer_params(shape)
+        decoder = 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + lm_head
+        return float(encoder), float(decoder)
+    body = 2 * shape.layers * layer_params(shape)
+    if shape.family == "encoder":
+        return float(body + lm_head), 0.0
+    return float(body + lm_head), float(body + lm_head)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.models.architecture import parameter_count
+from lifecycle.models.architecture import forward_flops_per_token, parameter_count
 from lifecycle.models.catalog import CatalogModel, list_models
 from lifecycle.models.tasks import FAMILIES, recommend_architecture
 
@@ -123,5 +123,7 @@ def compare_models(model_ids: list[str], models: Iterable[CatalogModel] | None =
                 "training_tokens", "license", "year", "paper"):
         add(key.replace("_", " "), [catalog_row(m)[key] for m in chosen])
     add("bf16 weights (GB, 1e9 bytes)", [round(m.params * BF16_BYTES_PER_PARAM / 1e9, 2) for m in chosen])
-    add("forward GFLOP per token (2N)", [round(2 * m.params / 1e9, 2) for m in chosen])
+    flops = [forward_flops_per_token(m.shape) for m in chosen]  # Kaplan et al. 2020 eq. 2.2, per side
+    add("forward GFLOP per input token", [round(f[0] / 1e9, 2) for f in flops])
+    add("forward GFLOP per generated token", [round(f[1] / 1e9, 2) if f[1] else None for f in flops])
     return rows

@@ -4,7 +4,8 @@
 encoders for understanding, decoders for generation, encoder-decoders for input -> new text),
 with reasons, the honest alternative and sources. ``recommend_architecture`` turns a list of
 tags into one family, says which family covers all of them when they disagree, and what that
-costs in serving compute (forward pass ~ 2N FLOPs per token, Kaplan et al. 2020, eq. 2.2).
+costs in serving compute (forward pass ~ 2 FLOPs per weight a token meets, Kaplan et al. 2020, eq. 2.2: an
+encoder-decoder's encoder per input token, its decoder per generated token).
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from lifecycle.resources import data_path
 
 DATA_FILE = data_path("tasks.json")
 FAMILIES: tuple[str, ...] = ("encoder", "decoder", "encoder-decoder")
-FORWARD_FLOPS_SOURCE = "forward pass ~ 2N FLOPs per token (Kaplan et al. 2020, arXiv:2001.08361, eq. 2.2)"
+FORWARD_FLOPS_SOURCE = ("forward pass ~ 2 FLOPs per weight a token meets (Kaplan et al. 2020, arXiv:2001.08361, "
+                        "eq. 2.2); an encoder-decoder runs its encoder per input token and its decoder per generated "
+                        "token")
 T5_TEXT_TO_TEXT_SOURCE = "Raffel et al. 2020, arXiv:1910.10683 (T5 casts classification as text-to-text)"
 
 # The model that stands for a family when it must cover many tasks (instruction-tuned, large enough
@@ -128,11 +131,12 @@ def get_task(tag: str) -> TaskInfo:
 
 
 @lru_cache(maxsize=1)
-def _catalog_by_hub_id() -> dict[str, tuple[str, int]]:
-    """hub id -> (catalog id, params) for the shipped catalog."""
+def _catalog_by_hub_id() -> dict[str, tuple[str, int, float, float]]:
+    """hub id -> (catalog id, params, FLOPs per input token, FLOPs per generated token) for the shipped catalog."""
+    from lifecycle.models.architecture import forward_flops_per_token
     from lifecycle.models.catalog import list_models
 
-    return {m.hub_id: (m.id, m.params) for m in list_models()}
+    return {m.hub_id: (m.id, m.params, *forward_flops_per_token(m.shape)) for m in list_models()}
 
 
 def catalog_ids(hub_ids: list[str]) -> list[str]:
@@ -140,7 +144,7 @@ def catalog_ids(hub_ids: list[str]) -> list[str]:
     return [index[h][0] for h in hub_ids if h in index]
 
 
-def _params(hub_id: str) -> tuple[str, int] | None:
+def _params(hub_id: str) -> tuple[str, int, float, float] | None:
     return _catalog_by_hub_id().get(hub_id)
 
 
@@ -154,14 +158,23 @@ def covering_family(task_families: set[str]) -> str:
     return "encoder-decoder"
 
 
+def _per_token_cost(family: str, input_flops: float, output_flops: float) -> str:
+    if family == "encoder-decoder":
+        return (f"~{input_flops / 1e9:.1f} GFLOP per input token (encoder) and ~{output_flops / 1e9:.1f} GFLOP "
+                "per generated token (decoder)")
+    if family == "encoder":
+        return f"~{input_flops / 1e9:.2f} GFLOP per input token"
+    return f"~{input_flops / 1e9:.1f} GFLOP per token, prompt or generated"
+
+
 def _multi_task_cost(covering: str, tasks: list[TaskInfo]) -> str:
-    """One covering model vs one specialist per family, in serving FLOPs per token (2N)."""
+    """One covering model vs one specialist per family, in serving FLOPs per input and per generated token."""
     generalist = _params(GENERALIST_HUB_ID.get(covering, SPECIALIST_HUB_ID[covering]))
     if generalist is None:
         return ""
-    gen_id, gen_params = generalist
+    gen_id, gen_params, gen_in, gen_out = generalist
     lines = [(f"One {gen_id} ({gen_params / 1e9:.2f}B parameters) covering all {len(tasks)} tasks costs "
-             f"~{2 * gen_params / 1e9:.1f} GFLOP per token to serve ({FORWARD_FLOPS_SOURCE}).")]
+             f"{_per_token_cost(covering, gen_in, gen_out)} to serve ({FORWARD_FLOPS_SOURCE}).")]
     # Open-ended generation needs the large decoder itself; other families have a small specialist.
     specialist_families = sorted({t.family for t in tasks} - {"decoder"})
     for fam in specialist_families:
@@ -171,8 +184,11 @@ def _multi_task_cost(covering: str, tasks: list[TaskInfo]) -> str:
         names = ", ".join(t.name.lower() for t in tasks if t.family == fam)
         if not names:
             continue
-        lines.append(f"A fine-tuned {spec[0]} ({spec[1] / 1e6:.0f}M) for {names} needs "
-                     f"{gen_params / spec[1]:.0f}x less compute per token, but is one more model to train and serve.")
+        less = f"{gen_in / spec[2]:.0f}x less compute per input token"
+        if fam == "encoder-decoder" and spec[3]:
+            less += f" and {gen_out / spec[3]:.0f}x less per generated token"
+        lines.append(f"A fine-tuned {spec[0]} ({spec[1] / 1e6:.0f}M) for {names} needs {less}, "
+                     "but is one more model to train and serve.")
     return " ".join(lines)
 
 

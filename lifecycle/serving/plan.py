@@ -20,7 +20,7 @@ from lifecycle._typed import Result, Setup
 from lifecycle.choices import WeightFormat, compute_precision, options
 from lifecycle.memory.inference import inference_memory, inference_weight_bytes, kv_cache_bytes
 from lifecycle.memory.setup import InferenceSetup
-from lifecycle.models.architecture import ModelShape
+from lifecycle.models.architecture import ModelShape, forward_flops_per_token
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
@@ -164,9 +164,20 @@ def decode_layers(shape: ModelShape) -> int:
     return shape.decoder_layers if shape.family == "encoder-decoder" else shape.layers
 
 
-def forward_flops(params: int, shape: ModelShape, tokens: float, context: float) -> float:
-    """Kaplan et al. 2020 eq. 2.2: 2·N + 2·n_layer·n_ctx·d_attn FLOPs per token."""
-    return tokens * (2 * params + 2 * shape.layers * context * shape.attention_dim)
+def forward_flops(params: int, shape: ModelShape, tokens: float, context: float, *, decode: bool = False,
+                  prompt_tokens: float = 0) -> float:
+    """Kaplan et al. 2020 eq. 2.2: 2·N + 2·n_layer·n_ctx·d_attn FLOPs per token.
+
+    An encoder-decoder's prompt runs through the encoder only and each generated token through the decoder
+    only (``forward_flops_per_token``), whose cross-attention also reads the ``prompt_tokens`` encoder states.
+    """
+    if shape.family != "encoder-decoder":
+        return tokens * (2 * params + 2 * shape.layers * context * shape.attention_dim)
+    per_input, per_output = forward_flops_per_token(shape)
+    if not decode:
+        return tokens * (per_input + 2 * shape.encoder_layers * context * shape.attention_dim)
+    attention = 2 * shape.decoder_layers * (context + prompt_tokens) * shape.attention_dim
+    return tokens * (per_output + attention)
 
 
 class DecodeStep(BaseModel):
@@ -185,7 +196,7 @@ def decode_step(shape: ModelShape, params: int, precision: str, gpu: GPU, *, bat
     max(bytes read / (bandwidth · efficiency), FLOPs / (peak · utilisation)) + layers · overhead."""
     bytes_read = decode_bytes_per_step(shape, precision, batch, max(1, round(context)), tp=tp, prompt_tokens=prompt_tokens)
     memory_s = bytes_read / (gpu.memory_bandwidth_bytes_per_s * bandwidth_efficiency)
-    compute_s = batch * forward_flops(params, shape, 1, context) / (tp * gpu.peak_flops(compute_precision(precision)) * utilisation)
+    compute_s = batch * forward_flops(params, shape, 1, context, decode=True, prompt_tokens=prompt_tokens or 0) / (tp * gpu.peak_flops(compute_precision(precision)) * utilisation)
     overhead_s = decode_layers(shape) * per_layer_overhead_s
     return DecodeStep(seconds=max(memory_s, compute_s) + overhead_s, bytes_read=bytes_read, memory_s=memory_s,
                       compute_s=compute_s, overhead_s=overhead_s, bound="memory" if memory_s >= compute_s else "compute")
@@ -263,7 +274,8 @@ def assumptions(eng: Engine, bw_eff: float, overhead: float, util: float, tp: in
          "compute time is used instead when larger (roofline)."),
         ("Static batch: all concurrent sequences start together with the same prompt and output length; "
          "a continuous-batching server holding the same number of sequences has about the same throughput."),
-        ("Prefill FLOPs = 2·N + 2·n_layer·n_ctx·d_attn per prompt token (Kaplan et al. 2020, eq. 2.2); "
+        ("Prefill FLOPs = 2·N + 2·n_layer·n_ctx·d_attn per prompt token (Kaplan et al. 2020, eq. 2.2; an "
+         "encoder-decoder's prompt runs through the encoder only, each new token through the decoder only); "
          "int8/int4 weight-only kernels compute in 16 bit."),
         (f"Tensor parallelism over {tp} GPUs divides weights, KV cache and FLOPs evenly; the all-reduce traffic "
          "between GPUs is not modelled (assumes NVLink)." if tp > 1 else "One GPU: no communication."),

@@ -55,7 +55,8 @@ def test_compare_two_to_four_models_side_by_side_with_derived_numbers():
     assert table["family"]["t5-base"] == "encoder-decoder"
     assert table["parameters (from architecture)"]["gpt2-small"] == 124_439_808
     assert table["bf16 weights (GB, 1e9 bytes)"]["gpt2-small"] == round(124_439_808 * 2 / 1e9, 2)
-    assert table["forward GFLOP per token (2N)"]["bert-base-uncased"] == round(2 * 109_482_240 / 1e9, 2)
+    assert table["forward GFLOP per input token"]["bert-base-uncased"] == 0.17  # 2 x 85.05M non-embedding weights
+    assert table["forward GFLOP per generated token"]["bert-base-uncased"] is None
     assert table["stacks"]["t5-base"] == "12+12"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.models.architecture import forward_flops_per_token
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
 from lifecycle.serving.plan import (
@@ -172,3 +173,14 @@ def test_bad_settings_raise_a_clear_error(kwargs):
 def test_unknown_engine_lists_the_known_ones():
     with pytest.raises(NotFound, match="cuda-graph"):
         serving("llama-2-7b", gpu="h100-80gb", engine="turbo")
+
+
+def test_encoder_decoder_prefill_runs_the_encoder_and_decode_the_decoder():
+    """Kaplan et al. 2020 eq. 2.2 per side (T5: Raffel et al. 2020 §3.1.1): a prompt token meets only the
+    encoder's weights, a generated token only the decoder's; the old 2·N per token charged both sides twice."""
+    m = get_model("flan-t5-xl")
+    per_input, per_output = forward_flops_per_token(m.shape)
+    prefill = forward_flops(m.params, m.shape, 512, 0)
+    assert prefill == 512 * per_input and prefill < 0.45 * 512 * 2 * m.params
+    step = forward_flops(m.params, m.shape, 1, 0, decode=True, prompt_tokens=512)
+    assert step == per_output + 2 * m.shape.decoder_layers * 512 * m.shape.attention_dim  # cross-attention reads

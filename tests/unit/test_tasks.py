@@ -3,6 +3,7 @@
 import pytest
 
 from lifecycle.errors import InvalidInput
+from lifecycle.models.architecture import forward_flops_per_token, layer_params
 from lifecycle.models.catalog import get_model
 from lifecycle.models.scale_advice import decode_ms_per_token, scale_advice
 from lifecycle.models.tasks import (
@@ -86,18 +87,21 @@ def test_encoder_and_seq2seq_tasks_are_covered_by_an_encoder_decoder_with_its_co
     rec = recommend_architecture(["ner", "summarization"])
     assert rec.family == "encoder-decoder" and not rec.covers_all
     assert "encoder" in [a.family for a in rec.alternatives]
-    flan, bert = get_model("flan-t5-xl").params, get_model("bert-base-uncased").params
-    assert f"{2 * flan / 1e9:.1f} GFLOP per token" in rec.multi_task_cost  # 2N forward FLOPs
-    assert f"{flan / bert:.0f}x less compute" in rec.multi_task_cost
+    flan_in, flan_out = forward_flops_per_token(get_model("flan-t5-xl").shape)
+    bert_in, _ = forward_flops_per_token(get_model("bert-base-uncased").shape)
+    assert f"~{flan_in / 1e9:.1f} GFLOP per input token (encoder)" in rec.multi_task_cost
+    assert f"~{flan_out / 1e9:.1f} GFLOP per generated token (decoder)" in rec.multi_task_cost
+    assert f"{flan_in / bert_in:.0f}x less compute per input token" in rec.multi_task_cost
     assert rec.example_models[0] == "flan-t5-xl"
 
 
 def test_any_open_generation_task_makes_the_decoder_cover_everything():
     rec = recommend_architecture(["text-classification", "chat", "translation"])
     assert rec.family == "decoder"
-    llama, bert = get_model("llama-2-7b").params, get_model("bert-base-uncased").params
-    assert f"{llama / bert:.0f}x less compute" in rec.multi_task_cost  # 62x: 6.74B vs 0.109B
-    assert round(llama / bert) == 62
+    llama, _ = forward_flops_per_token(get_model("llama-2-7b").shape)
+    bert, _ = forward_flops_per_token(get_model("bert-base-uncased").shape)
+    assert f"{llama / bert:.0f}x less compute per input token" in rec.multi_task_cost
+    assert round(llama / bert) == 78  # 13.2 vs 0.170 GFLOP: bert-base's 23.8M embedding weights do no matmuls
     assert {"encoder", "encoder-decoder"} <= {a.family for a in rec.alternatives}
 
 
@@ -138,3 +142,19 @@ def test_a_tight_latency_target_pushes_towards_a_specialist():
     advice = scale_advice(["summarization"], latency_ms_p95=200, output_tokens=100)
     assert advice.verdict == "specialist"
     assert any("over your 200 ms" in r for r in advice.reasons)
+
+
+def test_an_encoder_decoder_costs_its_encoder_per_input_and_its_decoder_per_output_token():
+    """Kaplan et al. 2020, eq. 2.2: C_forward ≈ 2N + 2·n_layer·n_ctx·d_attn, with N the non-embedding
+    parameters the token passes through. In T5 (Raffel et al. 2020, §3.1.1) an input token passes through
+    the encoder's blocks only and a generated token through the decoder's (self- and cross-attention, MLP) and
+    the LM head, so neither costs 2N of the whole model (the old figure: 5.7 GFLOP for flan-t5-xl)."""
+    shape = get_model("flan-t5-xl").shape
+    per_input, per_output = forward_flops_per_token(shape)
+    assert per_input == 2 * shape.encoder_layers * layer_params(shape)
+    assert per_output == 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + 2 * 32128 * 2048
+    assert per_input + per_output < 2 * get_model("flan-t5-xl").params  # the embedding is shared, not run twice
+    assert 0.35 < per_input / (2 * get_model("flan-t5-xl").params) < 0.45
+    llama = get_model("llama-2-7b").shape
+    assert forward_flops_per_token(llama)[0] == forward_flops_per_token(llama)[1]
+    assert forward_flops_per_token(get_model("bert-base-uncased").shape)[1] == 0
