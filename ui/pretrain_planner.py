@@ -137,7 +137,8 @@ def _budget(plan: PretrainingPlan, gpus: int, gpu_id: str, mfu: float) -> None:
     kaplan = next((p for p in plan.budget_plans if p.kaplan_batch_tokens), None)
     if kaplan:
         st.caption(f"Kaplan's compute-efficient frontier (Table 6) at this budget also sets a batch of "
-                   f"{count(kaplan.kaplan_batch_tokens)} tokens and at least {kaplan.kaplan_steps:,.0f} steps.")
+                   f"{count(kaplan.kaplan_batch_tokens)} tokens and at least {kaplan.kaplan_steps:,.0f} steps. "
+                   + (kaplan.kaplan_budget_note or ""))
     st.caption("Approaches 1 and 2 give an allocation but no loss. Losses of different laws are on different "
                "data and tokenizers: compare them within a law, not across laws.")
 

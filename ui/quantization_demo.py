@@ -36,8 +36,10 @@ def render(project: Project | None) -> None:
         common.show_error(exc)
         return
     st.dataframe(pd.DataFrame([{
-        "format": r.format, "bits": r.bits, "exponent bits": "—" if r.exponent_bits is None else r.exponent_bits,
+        "format": r.format, "bits": r.bits, "sign bits": r.sign_bits,
+        "exponent bits": "—" if r.exponent_bits is None else r.exponent_bits,
         "fraction bits": "—" if r.fraction_bits is None else r.fraction_bits,
+        "integer bits": "—" if r.integer_bits is None else r.integer_bits,
         "bytes per value": format_number(r.bytes_per_value), "all weights in this format": format_bytes(r.weights_bytes),
         "as loaded for serving": format_bytes(r.loaded_bytes), "all weights (GiB)": format_gib(r.weights_bytes),
         "range": r.range,

@@ -94,6 +94,8 @@ def _plan(args) -> int:
               f"= {result.gpu_hours:,.0f} GPU-hours, ${result.cost_usd:,.0f} at ${result.price_usd_per_hour}/GPU-hour")
     if result.kaplan_note:
         print(f"note      {result.kaplan_note}")
+    if result.kaplan_budget_note:
+        print(f"note      {result.kaplan_budget_note}")
     return 0
 
 

@@ -83,6 +83,7 @@ class ScalingPlan(BaseModel):
     verdict: str  # against the law's own optimum at this compute
     verdict_20_rule: str  # against ~20 tokens per parameter
     kaplan_note: str | None = None
+    kaplan_budget_note: str | None = None  # a budget plan on Kaplan's frontier: why 6·N·D exceeds the budget
     kaplan_batch_tokens: float | None = None  # Kaplan Table 6 B(C_min), for a budget plan
     kaplan_steps: float | None = None  # Kaplan Table 6 S_min(C_min)
     gpu_id: str | None = None
@@ -96,6 +97,14 @@ class ScalingPlan(BaseModel):
 
 KAPLAN_NOTE = ("Kaplan's N counts non-embedding parameters and C = 6·N·D non-embedding FLOPs in PF-days "
                "(1 PF-day = 8.64e19 FLOPs); treat N here as non-embedding parameters.")
+
+
+def kaplan_budget_note(spent_over_budget: float) -> str:
+    """Why 6·N·D of Kaplan's Table 6 plan exceeds the budget C_min."""
+    return (f"6·N·D of this N and D is {spent_over_budget:.2f}x the budget: Table 6's D_opt = B_crit·S_min counts "
+            "the tokens of training at the critical batch size, which spends C = (1 + B/B_crit)·C_min = 2·C_min "
+            "(Kaplan et al. 2020, eq. 5.5; 1.8x with the fitted exponents). The budget C_min reaches the same loss "
+            "only at batches well below B_crit, with more, smaller steps.")
 
 
 MIN_PLAN_FLOPS = 1e6  # far below the smallest run in any scaling-law fit (Kaplan's start near 1e13)
@@ -147,7 +156,9 @@ def plan(
     }
     if compute_flops is not None and law.kind == "kaplan":
         frontier = kaplan_frontier(law, compute / PF_DAY_FLOPS)
-        result.update(kaplan_batch_tokens=frontier["batch_tokens"], kaplan_steps=frontier["steps"])
+        spent = training_flops(params, tokens) / compute
+        result.update(kaplan_batch_tokens=frontier["batch_tokens"], kaplan_steps=frontier["steps"],
+                      kaplan_budget_note=kaplan_budget_note(spent))
     if gpu:
         t = training_time_and_cost(compute, gpu, gpus=gpus, mfu=mfu, price_usd_per_hour=price_usd_per_hour,
                                    precision=HALF)

@@ -68,6 +68,7 @@ def format_info(fmt: str) -> dict[str, Any]:
             "sign_bits": 1,
             "exponent_bits": int(info.nexp),
             "fraction_bits": int(info.nmant),
+            "integer_bits": None,
             "range_min": -float(info.max),
             "range_max": float(info.max),
             "smallest_normal": float(info.smallest_normal),
@@ -83,9 +84,12 @@ def format_info(fmt: str) -> dict[str, Any]:
         "format": FORMAT_TITLES[key],
         "kind": "integer",
         "bits": bits,
+        # Two's complement: 1 sign bit + bits-1 integer bits (the course slides: INT8 = 1 sign + 7 bits);
+        # an integer has neither exponent nor fraction.
         "sign_bits": 1,
-        "exponent_bits": 0,
-        "fraction_bits": 0,
+        "exponent_bits": None,
+        "fraction_bits": None,
+        "integer_bits": bits - 1,
         "range_min": -(2 ** (bits - 1)),
         "range_max": qmax,
         "smallest_normal": None,
@@ -220,8 +224,9 @@ class WeightFormatRow(Result):
     kind: str
     bits: int
     sign_bits: int
-    exponent_bits: int
-    fraction_bits: int
+    exponent_bits: int | None  # None for integers
+    fraction_bits: int | None  # None for integers
+    integer_bits: int | None = None  # value bits after the sign, integers only (INT8: 7)
     range: str
     bytes_per_value: float
     weights_bytes: int  # every weight in this format

@@ -34,6 +34,18 @@ def test_table_has_the_five_formats_with_ieee_bit_splits():
     assert rows["INT8"]["bits"] == 8 and rows["INT4"]["bits"] == 4
 
 
+def test_integer_rows_show_a_sign_bit_and_value_bits_not_zero_fraction_bits():
+    """Course slides, week 1 ('Quantization: INT8'): "INT8 | 1 bit sign | 7 bits integer", range −128…127
+    (two's complement). An integer format has no exponent and no fraction: those cells are empty, not 0."""
+    rows = {r["format"]: r for r in quantization_table(1)}
+    int8 = rows["INT8"]
+    assert (int8["sign_bits"], int8["integer_bits"], int8["exponent_bits"], int8["fraction_bits"]) == (1, 7, None, None)
+    assert (int8["range_min"], rows["INT8"]["range_max"]) == (-128, 127)
+    assert rows["INT4"]["integer_bits"] == 3
+    assert all(rows[f]["sign_bits"] + rows[f]["exponent_bits"] + rows[f]["fraction_bits"] == rows[f]["bits"]
+               for f in ("FP32", "FP16", "BF16"))
+
+
 def test_ranges_match_published_maxima():
     rows = {r["format"]: r for r in quantization_table(1)}
     assert rows["FP16"]["range_max"] == 65504.0

@@ -88,3 +88,18 @@ def test_kaplan_budget_plan_carries_table_6_batch_and_steps():
     assert p.params == pytest.approx(1.3e9) and p.kaplan_batch_tokens == pytest.approx(2e6)
     assert p.kaplan_steps == pytest.approx(5.4e3)
     assert p.loss == pytest.approx(2.65808, abs=1e-5)  # Eq 1.3 L(C_min = 1 PF-day)
+
+
+def test_kaplan_table_6_plan_says_why_its_6nd_exceeds_the_budget():
+    """Kaplan et al. 2020, Table 6: N_opt = 1.3e9·C^0.73, D_opt = 2.0e10·C^0.27 (C in PF-days), so
+    6·N·D = 6·1.3e9·2.0e10·C / 8.64e19 = 1.806·C. Eq. 5.5: C_min = C / (1 + B/B_crit) — the tokens D_opt
+    are those of training at the critical batch, which costs 2·C_min."""
+    from lifecycle.scaling.compute import training_flops
+    from lifecycle.scaling.laws import builtin_law
+    from lifecycle.scaling.plan import plan
+
+    p = plan(builtin_law("kaplan"), compute_flops=1e22)
+    spent = training_flops(p.params, p.tokens) / 1e22
+    assert spent == pytest.approx(6 * 1.3e9 * 2.0e10 / 8.64e19, rel=0.01)
+    assert f"{spent:.2f}x the budget" in p.kaplan_budget_note and "eq. 5.5" in p.kaplan_budget_note
+    assert plan(builtin_law("chinchilla3"), compute_flops=1e22).kaplan_budget_note is None
