@@ -75,7 +75,8 @@ def render(project: Project | None) -> None:
         st.markdown(f"- {reason}")
     st.dataframe(pd.DataFrame([_row(o) for o in advice["options"]]), hide_index=True, width="stretch")
     st.caption("Memory per GPU is reserved memory per model role at the GPU count shown (ZeRO-3 sharding beyond one "
-               "GPU). Time = training FLOPs ÷ (GPUs × peak × MFU): 6·N per token full, 4·N with a frozen base, "
+               "GPU). Time = training FLOPs ÷ (GPUs × peak × MFU): 6·N per token full, 4·N with a frozen base "
+               "(+2·N each with gradient checkpointing, as in Memory & GPUs), "
                "16·N per preference-pair token for DPO; RLHF adds SFT and reward-model training to PPO (20·N per "
                "token; PPO's sampling is memory-bound, so its time is a lower bound).")
     with st.expander("Where the example counts and risks come from"):

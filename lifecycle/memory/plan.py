@@ -27,7 +27,12 @@ from lifecycle.memory.planner import (
 )
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU, get_gpu
-from lifecycle.scaling.compute import TrainingTime, training_flops, training_time_and_cost
+from lifecycle.scaling.compute import (
+    TrainingTime,
+    training_flops,
+    training_flops_per_param_token,
+    training_time_and_cost,
+)
 
 
 class TrainingPlan(Result):
@@ -41,7 +46,8 @@ class TrainingPlan(Result):
     what_would_fit: list[str] = []  # filled when nothing fits
     rules_of_thumb_bytes: dict[str, int | float | None] = {}
     rules_note: str = ""
-    training_flops: float | None = None  # 6·N·D (8·N·D with recomputation)
+    training_flops: float | None = None  # 6·N·D full, 4·N·D LoRA/QLoRA (+2·N·D with recomputation)
+    flops_per_param_token: int | None = None  # the factor k of k·N·D (training_flops_per_param_token)
     time_and_cost: TrainingTime | None = None  # on the setup's ``gpus`` GPUs
     time_note: str = ""  # why there is no time and cost, when there is none
 
@@ -77,16 +83,18 @@ def training_plan(setup: TrainingSetup) -> TrainingPlan:
 def _time_and_cost(setup: TrainingSetup, gpu: GPU | None, params: int) -> dict:
     if setup.training_tokens is None:
         return {"time_note": "Set the training tokens to get time and cost."}
-    flops = training_flops(params, setup.training_tokens, recompute=setup.grad_checkpointing)
+    per_token = training_flops_per_param_token(setup.method, recompute=setup.grad_checkpointing)
+    flops = training_flops(params, setup.training_tokens, flops_per_param_per_token=per_token)
     if gpu is None:
-        return {"training_flops": flops, "time_note": "Choose a GPU to get time and cost."}
+        return {"training_flops": flops, "flops_per_param_token": per_token,
+                "time_note": "Choose a GPU to get time and cost."}
     try:
         cost = training_time_and_cost(flops, gpu, gpus=setup.gpus, mfu=setup.mfu,
                                       price_usd_per_hour=setup.price_usd_per_hour,
                                       precision=compute_precision(setup.precision))
     except LifecycleError as exc:  # e.g. bf16 on a GPU without bf16 tensor cores: the memory answer stands
-        return {"training_flops": flops, "time_note": str(exc)}
-    return {"training_flops": flops, "time_and_cost": cost}
+        return {"training_flops": flops, "flops_per_param_token": per_token, "time_note": str(exc)}
+    return {"training_flops": flops, "flops_per_param_token": per_token, "time_and_cost": cost}
 
 
 @lru_cache(maxsize=256)

@@ -23,6 +23,19 @@ SECONDS_PER_DAY = 86_400
 FORWARD_FLOPS_PER_PARAM_TOKEN = 2
 TRAIN_FLOPS_PER_PARAM_TOKEN = 6
 RECOMPUTE_FLOPS_PER_PARAM_TOKEN = 8
+FROZEN_BASE_FLOPS_PER_PARAM_TOKEN = 4
+
+
+def training_flops_per_param_token(method: str = "full", *, recompute: bool = False) -> int:
+    """FLOPs per parameter per token of one training step, for every view that prices training.
+
+    Full training: forward 2N + backward 4N (gradients of activations and of weights; Kaplan et al. 2020 §2.1).
+    LoRA/QLoRA freeze the base: its weight gradients are never computed, so the backward is 2N and the step
+    4N (Hu et al. 2021 §4.2; the adapters' own FLOPs are under 1% at usual ranks). Activation recomputation
+    repeats the forward: +2N.
+    """
+    base = TRAIN_FLOPS_PER_PARAM_TOKEN if method == "full" else FROZEN_BASE_FLOPS_PER_PARAM_TOKEN
+    return base + (FORWARD_FLOPS_PER_PARAM_TOKEN if recompute else 0)
 
 
 @lru_cache(maxsize=1)

@@ -136,3 +136,23 @@ def test_encoders_are_fine_tuned_not_prompted_or_aligned():
     by_id = {o.id: o for o in advice.options}
     assert {by_id[i].status for i in ("prompting", "dpo", "rlhf")} == {"not advised"}
     assert by_id["full"].sizing.gpus == 1
+
+
+@pytest.mark.parametrize("method", ["lora", "qlora", "full"])
+@pytest.mark.parametrize("checkpointing", [False, True])
+def test_training_flops_are_the_same_in_the_adaptation_path_and_the_memory_planner(method, checkpointing):
+    """Hu et al. 2021 (LoRA) §4.2: the frozen base needs no weight gradients, so a step is forward 2N + backward
+    through the activations 2N = 4N per token (Kaplan et al. 2020 §2.1: 6N when every weight trains); the
+    recomputed forward of checkpointing adds 2N. Both views price the same step."""
+    from lifecycle.memory.plan import training_plan
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    m = get_model("llama-2-7b")
+    tokens = 1000 * 512
+    path = option_flops(method, m.params, 1000, 512, 1, 0, recompute=checkpointing)
+    precision = "int4" if method == "qlora" else "amp_bf16"
+    planner = training_plan(TrainingSetup(model=ModelRef.catalog("llama-2-7b"), method=method, precision=precision,
+                                          seq_len=512, grad_checkpointing=checkpointing, training_tokens=tokens))
+    assert planner.training_flops == pytest.approx(path)
+    assert path == {"full": 6, "lora": 4, "qlora": 4}[method] * m.params * tokens + checkpointing * 2 * m.params * tokens
