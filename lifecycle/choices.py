@@ -15,7 +15,9 @@ TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "int8",
 # Inference and serving: the format the weights are loaded in.
 WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4"]
 Method = Literal["full", "lora", "qlora"]
-Optimizer = Literal["adamw", "sgd", "adamw_8bit", "adafactor"]
+Optimizer = Literal["adamw", "sgd", "adamw_8bit", "paged_adamw_32bit", "paged_adamw_8bit", "adafactor"]
+# dtype of LoRA adapters (and so of their gradients)
+AdapterDtype = Literal["fp32", "bf16"]
 OptimizerImpl = Literal["foreach", "fused"]
 Attention = Literal["sdpa", "eager"]
 Strategy = Literal["ddp", "zero1", "zero2", "zero3", "fsdp", "fsdp_hybrid"]
@@ -35,7 +37,9 @@ TITLES: dict[str, str] = {
     # methods
     "full": "full fine-tuning / pre-training", "lora": "LoRA", "qlora": "QLoRA (4-bit base)",
     # optimizers
-    "adamw": "AdamW", "sgd": "SGD + momentum", "adamw_8bit": "8-bit AdamW (bitsandbytes)", "adafactor": "Adafactor",
+    "adamw": "AdamW", "sgd": "SGD + momentum", "adamw_8bit": "8-bit AdamW (bitsandbytes)",
+    "paged_adamw_32bit": "paged AdamW 32-bit (bitsandbytes, QLoRA)", "paged_adamw_8bit": "paged 8-bit AdamW (bitsandbytes)",
+    "adafactor": "Adafactor",
     "foreach": "foreach (torch default: one extra copy during the step)", "fused": "fused",
     # attention kernels
     "sdpa": "memory-efficient / flash (sdpa)", "eager": "eager (s×s scores)",

@@ -87,7 +87,8 @@ def _verdict(plan) -> None:
     c[0].metric("Peak allocated", format_bytes(est.peak_allocated_bytes), help=f"at the {est.peak_phase}")
     c[1].metric("Reserved (+ allocator slack)", format_bytes(est.peak_reserved_bytes))
     c[2].metric("Needs (+ CUDA context)", format_bytes(est.required_bytes))
-    c[3].metric(f"{gpu.name} has", format_bytes(gpu.memory_bytes))
+    c[3].metric(f"{gpu.name} has", format_bytes(gpu.memory_bytes),
+                help=f"What a process can use (the datasheet says {gpu.datasheet_memory_gb:g} GB): {gpu.memory_source}")
     headroom = gpu.memory_bytes - est.required_bytes
     if not plan.fits:
         st.error(f"Does not fit on one {gpu.name}: needs {format_bytes(-headroom)} more per GPU.")

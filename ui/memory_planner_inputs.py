@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lifecycle.choices import (
+    AdapterDtype,
     Attention,
     LoraTarget,
     Method,
@@ -96,10 +97,14 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
                           help="torch's default foreach AdamW keeps one extra copy of the parameters during the step.")
     lora = {}
     if method != "full":
-        c = st.columns(2)
+        c = st.columns(3)
         lora["lora_rank"] = int(c[0].number_input("LoRA rank r", 1, 4096, 16, key=k + "rank"))
         lora["lora_targets"] = tuple(c[1].multiselect("LoRA targets", options(LoraTarget), default=["q", "v"],
                                                       key=k + "targets") or ("q", "v"))
+        dtypes = options(AdapterDtype)
+        lora["adapter_dtype"] = c[2].selectbox(
+            "Adapter dtype", dtypes, index=dtypes.index("bf16" if method == "qlora" else "fp32"), key=k + "adapter",
+            help="peft keeps adapters in fp32; the QLoRA reference code casts them to bf16.")
     c = st.columns(4)
     batch = c[0].number_input("Micro-batch per GPU", 1, 4096, facts.micro_batch, key=k + "batch",
                               help="Gradient accumulation does not change memory: only the micro-batch does.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 
 from lifecycle.choices import (
+    AdapterDtype,
     Attention,
     Method,
     Offload,
@@ -37,7 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=options(Method), default="full")
     p.add_argument("--lora-rank", type=int, default=16)
     p.add_argument("--lora-targets", help="comma-separated: q,k,v,o,gate,up,down or all (default q,v)")
-    p.add_argument("--optimizer", choices=options(Optimizer), default="adamw")
+    p.add_argument("--adapter-dtype", choices=options(AdapterDtype),
+                   help="LoRA adapter dtype (default: bf16 for qlora as the QLoRA code does, fp32 for lora as peft does)")
+    p.add_argument("--optimizer", choices=options(Optimizer), default="adamw",
+                   help="paged_* optimizers keep their states in unified memory that pages to CPU RAM (QLoRA)")
     p.add_argument("--optimizer-impl", choices=options(OptimizerImpl), default="foreach",
                    help="torch AdamW implementation (foreach keeps one extra copy during the step)")
     p.add_argument("--batch", type=int, default=1, help="micro-batch per GPU (train) or concurrent sequences (infer)")
@@ -66,6 +70,7 @@ def _setup(args, model):
                               new_tokens=args.new_tokens, tp=args.tp, attention=args.attention, gpu=args.gpu)
     return TrainingSetup(model=model, precision=args.precision or "amp_bf16", method=args.method,
                          lora_rank=args.lora_rank, lora_targets=args.lora_targets, optimizer=args.optimizer,
+                         adapter_dtype=args.adapter_dtype,
                          optimizer_impl=args.optimizer_impl, micro_batch=args.batch, seq_len=args.seq,
                          target_len=args.target_len, grad_checkpointing=args.grad_checkpointing,
                          attention=args.attention, gpus=args.gpus, strategy=args.strategy, offload=args.offload,

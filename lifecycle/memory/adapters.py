@@ -1,7 +1,11 @@
 """LoRA/QLoRA adapters, quantised base weights and optimizer states: the per-parameter byte counts.
 
 LoRA (Hu et al. 2021, arXiv 2106.09685): a target linear d_in -> d_out gains A (r x d_in) and B (d_out x r),
-r·(d_in + d_out) parameters, trained in fp32 (peft upcasts adapters; autocast_adapter_dtype=True).
+r·(d_in + d_out) parameters, trained in fp32 (peft upcasts adapters; autocast_adapter_dtype=True) or, as the
+QLoRA reference code does, in bf16.
+Paged optimizers (QLoRA §3, "Paged Optimizers"): bitsandbytes allocates their states in CUDA unified memory,
+which the driver pages to CPU RAM when the GPU runs out, "to avoid memory spikes during gradient checkpointing";
+PyTorch's allocator never sees them, and they need not fit beside the step's peak.
 QLoRA (Dettmers et al. 2023, arXiv 2305.14314 §3): NF4 base weights at 0.5 byte/parameter plus block-wise
 constants — 32-bit absmax per 64 weights (0.5 bit/param), 0.127 bit/param after double quantisation.
 Embeddings, norms and the LM head stay in bf16 (bitsandbytes skips them).
@@ -84,15 +88,21 @@ def quantised_base_bytes(shape: ModelShape, params: int, bits: int) -> int:
     return int(linear * per_param + 2 * (params - linear))
 
 
+PAGED_OPTIMIZERS = ("paged_adamw_32bit", "paged_adamw_8bit")
+
+
 def optimizer_state_bytes_per_param(optimizer: str, param_bytes: int) -> float:
-    """AdamW: exp_avg + exp_avg_sq in the parameter dtype; SGD momentum: one buffer; 8-bit AdamW: two 1-byte
+    """AdamW: exp_avg + exp_avg_sq in the parameter dtype; SGD momentum: one buffer; bitsandbytes 32-bit AdamW:
+    two fp32 states whatever the parameter dtype (``Optimizer2State``, ``optim_bits=32``); 8-bit AdamW: two 1-byte
     states (+ block constants, ~0.03 B); Adafactor: factored fp32 second moment, rows + columns instead of
     rows x columns (Shazeer & Stern 2018, arXiv 1804.04235) - under 0.04 B/param for transformer matrices."""
     if optimizer == "adamw":
         return 2 * param_bytes
     if optimizer == "sgd":
         return param_bytes
-    if optimizer == "adamw_8bit":
+    if optimizer == "paged_adamw_32bit":
+        return 2 * 4
+    if optimizer in ("adamw_8bit", "paged_adamw_8bit"):
         return 2 + 2 * 4 / 256  # bitsandbytes blockwise: 1 byte per state + one fp32 absmax per 256 values
     return 0.04  # adafactor, see docstring
 

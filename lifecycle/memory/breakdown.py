@@ -21,6 +21,7 @@ class MemoryEstimate(Result):
     phases: dict[str, int] = Field(default_factory=dict)
     cpu_offload_bytes: int = 0
     model_states_bytes: int = 0  # weights + gradients + optimizer states (+ master copies) per GPU, as ZeRO counts them
+    paged_bytes: int = 0  # paged optimizer states in unified memory (not in the peak: the driver pages them out)
     notes: list[str] = Field(default_factory=list)
 
     @property

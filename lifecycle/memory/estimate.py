@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from lifecycle.memory import activations as act
 from lifecycle.memory.adapters import (
+    PAGED_OPTIMIZERS,
     lora_params,
     optimizer_state_bytes_per_param,
     optimizer_step_temp_bytes,
@@ -119,6 +120,7 @@ class StepParts:
     block_copies: int  # the same for one recomputed block (gradient checkpointing)
     cpu_bytes: int
     model_states: int
+    paged: int = 0  # paged optimizer states: unified memory, outside PyTorch's allocator and the peak
 
 
 def training_step_parts(setup: TrainingSetup) -> StepParts:
@@ -135,9 +137,12 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     if master_weights is None:  # DeepSpeed bf16/fp16 and FSDP mixed precision keep fp32 master weights
         master_weights = half and stage >= 1 and method == "full"
     weight_name, weight_bytes = _base_weight_bytes(shape, params, precision, method)
-    # Trainable parameters' states: LoRA adapters are fp32 (peft autocast_adapter_dtype=True)
-    train_bytes = 4 if (method != "full" or not half or master_weights) else 2
-    grad_bytes = 2 if (half and method == "full") else 4
+    # Trainable parameters' states: LoRA adapters in their own dtype (fp32 under peft, bf16 in QLoRA's code)
+    if method != "full":
+        train_bytes = grad_bytes = setup.adapter_bytes
+    else:
+        train_bytes = 4 if (not half or master_weights) else 2
+        grad_bytes = 2 if half else 4
     # DeepSpeed ZeRO-3 reduce-scatters 16-bit gradients into its fp32 partition and frees them (stage3.py)
     keeps_half_grads = not (master_weights and strategy == "zero3")
     states = {weight_name: weight_bytes, "gradients": grad_bytes * trainable if keeps_half_grads else 0,
@@ -145,13 +150,14 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
               "master weights": 4 * trainable if master_weights else 0,
               "fp32 gradient partition": 4 * trainable if (master_weights and strategy.startswith("zero")) else 0}
     if method != "full":
-        states["LoRA adapters"] = 4 * trainable
+        states["LoRA adapters"] = train_bytes * trainable
     gathered = largest_layer_params(shape) * (2 + grad_bytes) if stage >= 3 else 0
     per_gpu, cpu_bytes = shard_model_states(states, strategy=strategy, gpus=gpus, tp=tp, pp=pp, offload=offload,
                                             gathered_layer_bytes=gathered)
     if weight_name == "quantised base weights" and offload != "params":
         per_gpu[weight_name] = int(weight_bytes / (tp * pp * (dp if stage >= 3 else 1)))
     grads = per_gpu.pop("gradients", 0) + per_gpu.pop("fp32 gradient partition", 0)
+    paged = per_gpu.pop("optimizer states", 0) if optimizer in PAGED_OPTIMIZERS else 0
     model_states = grads + sum(v for k, v in per_gpu.items()
                                if k in (weight_name, "optimizer states", "master weights", "LoRA adapters"))
     static = {k: v for k, v in per_gpu.items() if v}
@@ -166,7 +172,8 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     # DeepSpeed steps with its own fused Adam (or on the CPU when offloaded): no foreach temporaries
     temp = 0 if (offload != "none" or strategy.startswith("zero")) else optimizer_step_temp_bytes(
         optimizer, setup.optimizer_impl, train_bytes, opt_shard, shape)
-    return StepParts(params, trainable, targets, static, grads, temp, copies, block_copies, cpu_bytes, model_states)
+    return StepParts(params, trainable, targets, static, grads, temp, copies, block_copies, cpu_bytes,
+                     model_states + paged, paged)
 
 
 def training_memory(setup: TrainingSetup) -> MemoryEstimate:
@@ -194,9 +201,15 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
     notes = [("Gradient accumulation does not change per-GPU memory: each micro-batch's activations are freed "
              "before the next one runs.")]
     if setup.method != "full":
-        notes.append(f"LoRA rank {setup.lora_rank} on {', '.join(sorted(parts.targets))}: {parts.trainable:,} trainable parameters.")
+        notes.append(f"LoRA rank {setup.lora_rank} on {', '.join(sorted(parts.targets))}: {parts.trainable:,} trainable "
+                     f"parameters in {'bf16' if setup.adapter_bytes == 2 else 'fp32'}.")
+    if parts.paged:
+        notes.append(f"Paged optimizer states ({parts.paged / 1e9:,.2f} GB) live in CUDA unified memory: on the GPU while "
+                     "there is room, paged to CPU RAM when the step needs the space (QLoRA §3), so they are not in "
+                     "the peak and need not fit beside it; paging costs time, not memory.")
     return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
                           peak_reserved_bytes=reserved_bytes(allocated, grad_checkpointing=setup.grad_checkpointing),
                           params=parts.params, trainable_params=parts.trainable, peak_phase=peak_phase, phases=totals,
-                          cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states, notes=notes)
+                          cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states,
+                          paged_bytes=parts.paged, notes=notes)
 

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator, model_validator
 
 from lifecycle._typed import Setup
 from lifecycle.choices import (
+    AdapterDtype,
     Attention,
     LoraTarget,
     Method,
@@ -57,6 +58,7 @@ class TrainingSetup(Setup):
     method: Method = "full"
     lora_rank: int = Field(16, ge=1, le=65_536)
     lora_targets: tuple[LoraTarget, ...] = ("q", "v")
+    adapter_dtype: AdapterDtype | None = None  # None: bf16 for QLoRA (qlora.py --bf16), fp32 for LoRA (peft)
     optimizer: Optimizer = "adamw"
     optimizer_impl: OptimizerImpl = "foreach"
     micro_batch: int = Field(1, ge=1, le=MAX_COUNT)
@@ -120,6 +122,14 @@ class TrainingSetup(Setup):
     @property
     def uses_lora(self) -> bool:
         return self.method != "full"
+
+    @property
+    def adapter_bytes(self) -> int:
+        """Bytes per adapter weight (and gradient). The QLoRA reference (artidoro/qlora ``qlora.py``) casts
+        every LoraLayer to bf16 under ``--bf16``; peft alone upcasts adapters to fp32
+        (``autocast_adapter_dtype=True``)."""
+        dtype = self.adapter_dtype or ("bf16" if self.method == "qlora" else "fp32")
+        return 2 if dtype == "bf16" else 4
 
 
 class InferenceSetup(Setup):

@@ -37,7 +37,9 @@ class GPU(BaseModel):
     id: str
     name: str
     vendor: str
-    memory_bytes: int
+    memory_bytes: int  # what a process can use (driver-visible total), the capacity every "fits" compares with
+    datasheet_memory_gb: float  # the vendor's printed capacity, for display
+    memory_source: str  # where memory_bytes was read
     peak_bf16_dense_flops: float | None  # None: no bf16 tensor cores (V100, T4)
     peak_fp16_dense_flops: float
     peak_fp32_flops: float

@@ -96,7 +96,8 @@ def assumptions(project: Project) -> list[Fact]:
         peak = gpu.peak_bf16_dense_flops or gpu.peak_fp16_dense_flops
         facts.append(Fact(
             label=f"GPU {gpu.name}",
-            value=f"{fmt.with_unit('memory_bytes', gpu.memory_bytes)}; dense 16-bit peak {peak / 1e12:,.0f} TFLOP/s; "
+            value=f"{fmt.with_unit('memory_bytes', gpu.memory_bytes)} usable (datasheet {gpu.datasheet_memory_gb:g} GB; "
+                  f"{citable(gpu.memory_source) or 'driver-visible total'}); dense 16-bit peak {peak / 1e12:,.0f} TFLOP/s; "
                   f"{gpu.memory_bandwidth_bytes_per_s / 1e9:,.0f} GB/s; default price "
                   f"{fmt.with_unit('price_usd', gpu.price_usd_per_hour)}/GPU-hour. Source: {citable(gpu.source) or 'datasheet'}",
         ))

@@ -24,3 +24,54 @@ def test_bart_reconstructs_the_original_text_and_t5_generates_the_removed_spans(
     assert "BART" in objective and "reconstructs the whole original text" in objective
     assert "T5" in objective and "generates only the removed spans" in objective
     assert "generate what was removed" not in objective
+
+
+@pytest.mark.parametrize("gpu_id, mib", [("l4", 23034), ("a10g", 23028), ("t4", 15360), ("l40s", 46068),
+                                         ("h100-80gb", 81559), ("a100-80gb", 81920)])
+def test_fits_uses_the_memory_a_process_can_allocate_not_the_datasheet_figure(gpu_id, mib):
+    """nvidia-smi memory.total as reported on cloud fleets (modal-labs/modal-client PR #2797): "L4: 23034MiB,
+    A10: 23028MiB, T4: 15360MiB, L40S: 46068MiB, H100: 81559MiB, A100 80GB: 81920MiB". The '24 GB' L4 and
+    A10G expose about 22.5 GiB, so a plan needing 23 GiB must not fit there."""
+    from lifecycle.models.gpus import get_gpu, list_gpus
+
+    gpu = get_gpu(gpu_id)
+    assert gpu.memory_bytes == mib * 2**20 and gpu.memory_source
+    if gpu_id in ("l4", "a10g"):
+        assert gpu.memory_bytes / 2**30 == pytest.approx(22.5, abs=0.02) and gpu.datasheet_memory_gb == 24
+    assert all(g.memory_source and g.memory_bytes <= g.datasheet_memory_gb * 2**30 * 1.001 for g in list_gpus())
+
+
+def _qlora_65b(**fields):
+    from lifecycle.memory.plan import training_plan
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    setup = dict(model=ModelRef.catalog("llama-65b"), method="qlora", precision="int4", lora_rank=64,
+                 lora_targets="all", micro_batch=1, seq_len=512, grad_checkpointing=True,
+                 optimizer="paged_adamw_32bit", gpu="l40s")
+    return training_plan(TrainingSetup(**{**setup, **fields}))
+
+
+def test_qlora_fine_tunes_65b_on_one_48gb_gpu_as_the_paper_and_its_code_do():
+    """Dettmers et al. 2023 (QLoRA, arXiv:2305.14314), abstract: "finetune a 65B parameter model on a single 48GB
+    GPU"; §3 Paged Optimizers: states in "NVIDIA unified memory ... automatically evicted to CPU RAM when the GPU
+    runs out-of-memory". The reference script (artidoro/qlora, qlora.py) trains with --bf16 (LoraLayer modules
+    cast to bf16), --optim paged_adamw_32bit, lora_r 64 on all linear layers, batch 1 and gradient checkpointing."""
+    plan = _qlora_65b()
+    est = plan.estimate
+    assert plan.fits, est.required_bytes / 1e9
+    assert est.trainable_params == 80 * (4 * 64 * (8192 + 8192) + 3 * 64 * (8192 + 22016))  # r·(d_in+d_out)
+    assert est.components["LoRA adapters"] == 2 * est.trainable_params  # bf16
+    assert est.paged_bytes == 8 * est.trainable_params  # two fp32 states, outside PyTorch's allocator
+    assert "optimizer states" not in est.components and any("unified memory" in n for n in est.notes)
+    # fp32 adapters with torch AdamW (the old default) do not fit: the choice is real
+    assert not _qlora_65b(adapter_dtype="fp32", optimizer="adamw").fits
+
+
+def test_paged_8bit_and_lora_defaults():
+    """peft's LoraModel upcasts adapters to fp32 (autocast_adapter_dtype=True); bitsandbytes' 8-bit states are
+    one byte each plus a float32 absmax per 256-value block (Dettmers et al. 2022, 8-bit Optimizers)."""
+    plan = _qlora_65b(optimizer="paged_adamw_8bit")
+    assert plan.estimate.paged_bytes == pytest.approx((2 + 8 / 256) * plan.estimate.trainable_params, rel=1e-6)
+    lora = _qlora_65b(method="lora", precision="bf16", optimizer="adamw", gpu=None).estimate
+    assert lora.components["LoRA adapters"] == 4 * lora.trainable_params
