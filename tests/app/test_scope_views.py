@@ -80,7 +80,7 @@ def test_architecture_advice_for_several_tasks_names_the_covering_family_and_cos
     at.multiselect(key="architecture_advice_tasks").set_value(["ner", "summarization", "chat"]).run()
     _ok(at)
     text = " ".join(m.value for m in at.markdown)
-    assert "Decoder-only" in text and "less compute per token" in text
+    assert "Decoder-only" in text and "less compute per input token" in text
 
 
 def test_prompt_budget_extremes_and_bad_examples(run_page):
