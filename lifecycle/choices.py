@@ -16,6 +16,8 @@ TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "int8",
 WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4"]
 Method = Literal["full", "lora", "qlora"]
 Optimizer = Literal["adamw", "sgd", "adamw_8bit", "paged_adamw_32bit", "paged_adamw_8bit", "adafactor"]
+# the output head a fine-tune trains: LM (next token), MLM, sequence or token classification
+TrainingHead = Literal["lm", "mlm", "seq-cls", "token-cls"]
 # dtype of LoRA adapters (and so of their gradients)
 AdapterDtype = Literal["fp32", "bf16"]
 OptimizerImpl = Literal["foreach", "fused"]
@@ -34,6 +36,8 @@ TITLES: dict[str, str] = {
     "amp_fp16": "mixed fp16 (fp32 weights + autocast)",
     "fp32": "fp32", "bf16": "bf16", "fp16": "fp16",
     "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)",
+    # output heads
+    "lm": "language model (next token)", "seq-cls": "sequence classification", "token-cls": "token classification", "mlm": "masked LM",
     # methods
     "full": "full fine-tuning / pre-training", "lora": "LoRA", "qlora": "QLoRA (4-bit base)",
     # optimizers

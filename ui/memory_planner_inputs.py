@@ -18,10 +18,11 @@ from lifecycle.choices import (
     options,
     title,
 )
-from lifecycle.memory.setup import InferenceSetup, TrainingSetup
+from lifecycle.memory.setup import HEADS_BY_FAMILY, InferenceSetup, TrainingSetup
 from lifecycle.models.architecture import ModelShape
 from lifecycle.models.gpus import get_gpu
 from lifecycle.models.ref import ModelRef
+from lifecycle.models.tasks import training_head_for_tasks
 from lifecycle.records.custom_models import parse_config
 from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES, ProjectFacts
 from lifecycle.records.project import Project
@@ -95,6 +96,15 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
     optimizer = c[2].selectbox("Optimizer", options(Optimizer), format_func=title, key=k + "optimizer")
     impl = c[3].selectbox("AdamW kernel", options(OptimizerImpl), key=k + "impl",
                           help="torch's default foreach AdamW keeps one extra copy of the parameters during the step.")
+    heads = HEADS_BY_FAMILY[shape.family]
+    suggested = training_head_for_tasks(list(facts.tasks), shape.family)
+    head = st.selectbox("Output head", heads, key=k + "head", format_func=title,
+                        index=heads.index(suggested) if suggested in heads else 0,
+                        help="What the fine-tune trains on top of the model: an LM head scores the whole vocabulary "
+                             "per token; a classifier only its labels. Default: the project's first task.")
+    labels = 2
+    if head in ("seq-cls", "token-cls"):
+        labels = int(st.number_input("Labels", 1, 100_000, 2, key=k + "labels"))
     lora = {}
     if method != "full":
         c = st.columns(3)
@@ -129,7 +139,8 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
                             help=mfu_references()["_meta"]["default_mfu_source"])
     price = c[2].number_input("USD per GPU-hour", 0.0, 1000.0, float(get_gpu(gpu_id).price_usd_per_hour), 0.1,
                               key=k + f"price_{gpu_id}")
-    return TrainingSetup(model=model, precision=precision, method=method, optimizer=optimizer, optimizer_impl=impl,
+    return TrainingSetup(model=model, head=head, num_labels=labels, precision=precision, method=method,
+                         optimizer=optimizer, optimizer_impl=impl,
                          micro_batch=int(batch), seq_len=int(seq), target_len=target_len, attention=attention,
                          grad_checkpointing=ckpt, gpus=gpus, strategy=strategy, offload=offload, tp=tp, pp=pp,
                          gpu=gpu_id, training_tokens=float(tokens) or None, mfu=float(mfu),

@@ -19,6 +19,7 @@ from lifecycle.choices import (
     Optimizer,
     OptimizerImpl,
     Strategy,
+    TrainingHead,
     TrainPrecision,
     Workload,
     options,
@@ -38,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=options(Method), default="full")
     p.add_argument("--lora-rank", type=int, default=16)
     p.add_argument("--lora-targets", help="comma-separated: q,k,v,o,gate,up,down or all (default q,v)")
+    p.add_argument("--head", choices=options(TrainingHead),
+                   help="output head the fine-tune trains (default: the model's own); classifiers score --labels classes")
+    p.add_argument("--labels", type=int, default=2, help="classes of a seq-cls/token-cls head (default 2)")
     p.add_argument("--adapter-dtype", choices=options(AdapterDtype),
                    help="LoRA adapter dtype (default: bf16 for qlora as the QLoRA code does, fp32 for lora as peft does)")
     p.add_argument("--optimizer", choices=options(Optimizer), default="adamw",
@@ -70,7 +74,7 @@ def _setup(args, model):
                               new_tokens=args.new_tokens, tp=args.tp, attention=args.attention, gpu=args.gpu)
     return TrainingSetup(model=model, precision=args.precision or "amp_bf16", method=args.method,
                          lora_rank=args.lora_rank, lora_targets=args.lora_targets, optimizer=args.optimizer,
-                         adapter_dtype=args.adapter_dtype,
+                         adapter_dtype=args.adapter_dtype, head=args.head, num_labels=args.labels,
                          optimizer_impl=args.optimizer_impl, micro_batch=args.batch, seq_len=args.seq,
                          target_len=args.target_len, grad_checkpointing=args.grad_checkpointing,
                          attention=args.attention, gpus=args.gpus, strategy=args.strategy, offload=args.offload,

@@ -188,9 +188,15 @@ def embedding_bytes_per_token(shape: ModelShape, w: Widths) -> int:
 
 
 def loss_bytes_per_token(shape: ModelShape, w: Widths) -> int:
-    """Cross-entropy over the vocabulary at its peak, during log_softmax's backward.
+    """Cross-entropy over the head's outputs at its peak, during log_softmax's backward, per output position.
 
     The HF losses upcast logits to fp32; log_softmax keeps its fp32 output (4 B), the nll backward
-    makes a fp32 gradient (4 B) and log_softmax's backward a fp32 result (4 B): 12 bytes per logit.
+    makes a fp32 gradient (4 B) and log_softmax's backward a fp32 result (4 B): 12 bytes per logit. An LM or
+    MLM head has one logit per vocabulary entry; a classifier ``num_labels`` (BertForSequenceClassification /
+    BertForTokenClassification); a bare encoder none.
     """
-    return 12 * shape.vocab
+    if shape.head in ("lm", "mlm"):
+        return 12 * shape.vocab
+    if shape.head in ("classifier", "token-classifier"):
+        return 12 * shape.num_labels
+    return 0

@@ -75,6 +75,8 @@ def activation_bytes(setup: TrainingSetup, targets: set[str]) -> dict[str, int]:
     enc_block_total = enc_layers * enc_tokens * enc_block
     dec_block_total = dec_layers * (dec_tokens * dec_block + enc_tokens * dec_cross_enc)
     out_tokens = dec_tokens if shape.family != "encoder" else enc_tokens
+    if shape.head == "classifier":  # a sequence classifier reads one pooled position per sequence
+        out_tokens = batch
     stacks_tokens = enc_tokens + dec_tokens
     out = {
         "embeddings and head": stacks_tokens * act.embedding_bytes_per_token(shape, w)

@@ -20,6 +20,7 @@ from lifecycle.choices import (
     Optimizer,
     OptimizerImpl,
     Strategy,
+    TrainingHead,
     TrainPrecision,
     WeightFormat,
 )
@@ -45,6 +46,25 @@ def _check_parallel(model: ModelRef, tp: int, pp: int) -> None:
         raise ValueError(f"pipeline parallel degree {pp} is more than the {model.shape.layers} layers")
 
 
+# transformers AutoModelFor...: CausalLM/Seq2SeqLM, MaskedLM, SequenceClassification, TokenClassification
+HEADS_BY_FAMILY = {"encoder": ("mlm", "seq-cls", "token-cls"), "decoder": ("lm", "seq-cls", "token-cls"),
+                   "encoder-decoder": ("lm", "seq-cls")}
+SHAPE_HEAD = {"lm": "lm", "mlm": "mlm", "seq-cls": "classifier", "token-cls": "token-classifier"}
+
+
+def with_head(model: ModelRef, head: str, num_labels: int) -> ModelRef:
+    """The model with the output head a fine-tune trains: a classifier replaces the LM/MLM head by one linear
+    hidden -> num_labels (BertForSequenceClassification keeps BERT's pooler; token classifiers have none)."""
+    shape_head = SHAPE_HEAD[head]
+    if shape_head == model.shape.head and (shape_head in ("lm", "mlm") or num_labels == model.shape.num_labels):
+        return model
+    if head not in HEADS_BY_FAMILY[model.family]:
+        raise ValueError(f"a {model.family} model takes a head of {', '.join(HEADS_BY_FAMILY[model.family])}, not {head}")
+    pooler = model.shape.pooler if shape_head == "classifier" else False
+    shape = model.shape.model_copy(update={"head": shape_head, "num_labels": num_labels, "pooler": pooler})
+    return model.model_copy(update={"shape": shape})
+
+
 class TrainingSetup(Setup):
     """One training (or fine-tuning) step per GPU, and optionally the run it belongs to.
 
@@ -58,6 +78,8 @@ class TrainingSetup(Setup):
     method: Method = "full"
     lora_rank: int = Field(16, ge=1, le=65_536)
     lora_targets: tuple[LoraTarget, ...] = ("q", "v")
+    head: TrainingHead | None = None  # None: the model's own head (its card / config.json architectures)
+    num_labels: int = Field(2, ge=1, le=1_000_000)  # classes of a seq-cls / token-cls head
     adapter_dtype: AdapterDtype | None = None  # None: bf16 for QLoRA (qlora.py --bf16), fp32 for LoRA (peft)
     optimizer: Optimizer = "adamw"
     optimizer_impl: OptimizerImpl = "foreach"
@@ -99,6 +121,8 @@ class TrainingSetup(Setup):
 
     @model_validator(mode="after")
     def _consistent(self) -> TrainingSetup:
+        if self.head is not None:
+            object.__setattr__(self, "model", with_head(self.model, self.head, self.num_labels))
         if self.precision in ("int8", "int4") and self.method == "full":
             raise ValueError("training int8/int4 weights directly is not supported; use method qlora (or lora on int8)")
         if self.offload != "none" and self.strategy == "ddp":

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from lifecycle.errors import InvalidInput
 
 Family = Literal["encoder", "decoder", "encoder-decoder"]
-Head = Literal["lm", "mlm", "base", "classifier"]
+Head = Literal["lm", "mlm", "base", "classifier", "token-classifier"]
 MAX_SIZE = 10**7  # no real transformer dimension is near this; it keeps typed numbers sane
 
 
@@ -190,7 +190,7 @@ def head_params(shape: ModelShape) -> int:
             n += v * h
     if shape.pooler:
         n += h * h + h
-    if shape.head == "classifier":
+    if shape.head in ("classifier", "token-classifier"):  # one linear h -> num_labels (+bias)
         n += h * shape.num_labels + shape.num_labels
     return n
 
@@ -232,7 +232,8 @@ def forward_flops_per_token(shape: ModelShape) -> tuple[float, float]:
     each side costs about half of 2N, not 2N. An encoder reads its input and generates nothing.
     """
     h, v = shape.hidden, shape.vocab
-    lm_head = {"lm": 2 * v * h, "mlm": 2 * v * h, "classifier": 2 * h * shape.num_labels}.get(shape.head, 0)
+    lm_head = {"lm": 2 * v * h, "mlm": 2 * v * h, "classifier": 2 * h * shape.num_labels,
+               "token-classifier": 2 * h * shape.num_labels}.get(shape.head, 0)
     if shape.family == "encoder-decoder":
         encoder = 2 * shape.encoder_layers * layer_params(shape)
         decoder = 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + lm_head

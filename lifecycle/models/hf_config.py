@@ -37,6 +37,9 @@ def _head(config: dict, family: str) -> dict:
     if "SequenceClassification" in arch:
         labels = len(config.get("id2label") or {}) or _int(config, "num_labels", default=2)
         return {"head": "classifier", "pooler": config.get("model_type") in ("bert", "roberta"), "num_labels": labels}
+    if "TokenClassification" in arch:
+        labels = len(config.get("id2label") or {}) or _int(config, "num_labels", default=2)
+        return {"head": "token-classifier", "pooler": False, "num_labels": labels}
     if family == "encoder":
         return {"head": "base", "pooler": config.get("model_type") in ("bert", "roberta", "xlm-roberta")}
     return {"head": "lm"}

@@ -263,6 +263,33 @@ def suggest_tasks(use_case: str, limit: int = 3) -> list[str]:
     return [tid for _, _, tid in sorted(scored)[:limit]]
 
 
+# Hugging Face pipeline tag -> the head its fine-tune trains (transformers AutoModelFor... classes):
+# sequence-level labels, per-token labels (extractive QA predicts start/end per token), masked tokens, next tokens.
+_HEAD_OF_PIPELINE = {"text-classification": "seq-cls", "zero-shot-classification": "seq-cls",
+                     "sentence-similarity": "seq-cls", "text-ranking": "seq-cls", "token-classification": "token-cls",
+                     "question-answering": "token-cls", "table-question-answering": "token-cls", "fill-mask": "mlm"}
+
+
+def training_head_for_tasks(tasks: list[str], family: str) -> str | None:
+    """The output head a fine-tune of a ``family`` model trains for the first of ``tasks`` that names one; None
+    when no task does (the model keeps its own head). Generation tasks train the LM head (an encoder's MLM)."""
+    for tag in tasks:
+        try:
+            task = get_task(tag)
+        except InvalidInput:
+            continue
+        head = _HEAD_OF_PIPELINE.get(task.hf_pipeline_tag)
+        if head is None and task.family != "encoder":
+            head = "lm"
+        if head == "lm" and family == "encoder":
+            head = "mlm"
+        if head == "mlm" and family != "encoder":
+            head = "lm"
+        if head is not None:
+            return head
+    return None
+
+
 def tasks_suited_to_family(family: str) -> list[str]:
     """Task ids whose classic family is ``family``."""
     if family not in FAMILIES:

@@ -39,6 +39,7 @@ class ProjectFacts(Result):
     latency_ms_p95: float | None = None
     throughput_rps: float | None = None
     model_id: str | None = None
+    tasks: tuple[str, ...] = ()  # the project's task tags (Scope)
     micro_batch: int = DEFAULT_MICRO_BATCH
     mfu: float = DEFAULT_MFU
     from_project: tuple[str, ...] = ()  # the fields above that the project set (the rest are defaults)
@@ -67,7 +68,7 @@ def project_facts(project=None) -> ProjectFacts:
                   "training_examples": scope.training_examples, "tokens_per_example": scope.tokens_per_example,
                   "epochs": scope.epochs, "precision": scope.precision, "budget_usd": scope.budget_usd,
                   "latency_ms_p95": scope.latency_ms_p95, "throughput_rps": scope.throughput_rps,
-                  "model_id": project.select.model_id}
+                  "model_id": project.select.model_id, "tasks": tuple(scope.tasks) or None}
         stated = {k: v for k, v in stated.items() if v is not None}
     facts = {"gpu": DEFAULT_GPU, "gpus": DEFAULT_GPUS, "input_tokens": DEFAULT_INPUT_TOKENS,
              "output_tokens": DEFAULT_OUTPUT_TOKENS, **stated}

@@ -75,3 +75,38 @@ def test_paged_8bit_and_lora_defaults():
     assert plan.estimate.paged_bytes == pytest.approx((2 + 8 / 256) * plan.estimate.trainable_params, rel=1e-6)
     lora = _qlora_65b(method="lora", precision="bf16", optimizer="adamw", gpu=None).estimate
     assert lora.components["LoRA adapters"] == 4 * lora.trainable_params
+
+
+def test_a_classification_fine_tune_pays_for_its_labels_not_the_vocabulary():
+    """transformers ``BertForSequenceClassification``: ``self.classifier = nn.Linear(config.hidden_size,
+    config.num_labels)`` on the pooled first token, loss over ``logits.view(-1, self.num_labels)``;
+    ``BertForTokenClassification``: the same linear on every token, no pooler (``add_pooling_layer=False``);
+    ``BertForMaskedLM``: logits over the whole vocabulary for every token."""
+    from lifecycle.memory.estimate import training_memory
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    def run(head, labels=3):
+        return training_memory(TrainingSetup(model=ModelRef.catalog("bert-base-uncased"), head=head,
+                                             num_labels=labels, micro_batch=8, seq_len=512))
+
+    mlm, seq, tok = run("mlm"), run("seq-cls"), run("token-cls")
+    assert mlm.components["logits and loss"] == 12 * 30522 * 8 * 512  # fp32 log-softmax, grads: 12 B per logit
+    assert seq.components.get("logits and loss", 0) == 12 * 3 * 8  # one pooled position per sequence
+    assert tok.components.get("logits and loss", 0) == 12 * 3 * 8 * 512
+    base = ModelRef.catalog("bert-base-uncased").params  # the catalog row: encoder + pooler
+    assert seq.params == base + 768 * 3 + 3
+    assert tok.params == base - (768 * 768 + 768) + 768 * 3 + 3
+    assert mlm.peak_allocated_bytes - seq.peak_allocated_bytes > 1.4e9
+
+
+def test_the_head_follows_the_projects_task():
+    """Hugging Face pipeline tags: text-classification -> AutoModelForSequenceClassification, token-classification
+    and extractive question-answering -> per-token logits, text-generation -> AutoModelForCausalLM."""
+    from lifecycle.models.tasks import training_head_for_tasks
+
+    assert training_head_for_tasks(["sentiment-analysis"], "encoder") == "seq-cls"
+    assert training_head_for_tasks(["ner"], "encoder") == "token-cls"
+    assert training_head_for_tasks(["summarization"], "encoder-decoder") == "lm"
+    assert training_head_for_tasks(["chat"], "decoder") == "lm"
+    assert training_head_for_tasks([], "decoder") is None
