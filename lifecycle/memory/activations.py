@@ -187,16 +187,27 @@ def embedding_bytes_per_token(shape: ModelShape, w: Widths) -> int:
     return kept + (shape.hidden if shape.arch in DROPOUT_ARCHS else 0)
 
 
+# Models whose LM/MLM loss calls ``nn.CrossEntropyLoss`` on the logits as they are (transformers 5.x
+# BertForMaskedLM, DebertaV2ForMaskedLM, T5ForConditionalGeneration, BartForConditionalGeneration ...). The
+# others go through ``self.loss_function`` (ForCausalLMLoss / ForMaskedLMLoss), which starts with
+# ``logits = logits.float()``: their loss is fp32 whatever the model's dtype.
+NO_UPCAST_LOSS_ARCHS = frozenset({"bert", "deberta", "deberta-v2", "distilbert", "albert", "electra", "t5", "mt5",
+                                  "bart", "mbart", "pegasus"})
+
+
 def loss_bytes_per_token(shape: ModelShape, w: Widths) -> int:
     """Cross-entropy over the head's outputs at its peak, during log_softmax's backward, per output position.
 
-    The HF losses upcast logits to fp32; log_softmax keeps its fp32 output (4 B), the nll backward
-    makes a fp32 gradient (4 B) and log_softmax's backward a fp32 result (4 B): 12 bytes per logit. An LM or
-    MLM head has one logit per vocabulary entry; a classifier ``num_labels`` (BertForSequenceClassification /
+    log_softmax keeps its output, the nll backward makes a gradient of the same size and log_softmax's
+    backward its result: three logit-sized tensors. They are fp32 (12 bytes per logit) when the loss upcasts
+    (``loss_function``), under autocast (log_softmax is on its fp32 list) or in fp32 training; a model in pure
+    bf16/fp16 whose loss takes the logits as they are keeps them in 16 bits (6 bytes per logit). An LM or MLM
+    head has one logit per vocabulary entry; a classifier ``num_labels`` (BertForSequenceClassification /
     BertForTokenClassification); a bare encoder none.
     """
+    per_logit = 6 if (w.u == 2 and not w.autocast and shape.arch in NO_UPCAST_LOSS_ARCHS) else 12
     if shape.head in ("lm", "mlm"):
-        return 12 * shape.vocab
+        return per_logit * shape.vocab
     if shape.head in ("classifier", "token-classifier"):
-        return 12 * shape.num_labels
+        return per_logit * shape.num_labels
     return 0
