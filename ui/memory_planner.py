@@ -14,7 +14,7 @@ from lifecycle.charts.memory import estimate_bars, memory_stack_figure, strategy
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_percent
 from lifecycle.errors import LifecycleError
 from lifecycle.memory.plan import inference_plan, training_plan
-from lifecycle.memory.planner import RULES
+from lifecycle.memory.planner import RULES, slide_rule_check
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import InferenceScenario, TrainingScenario, make_scenario
@@ -75,6 +75,7 @@ def _render(project: Project | None, *, stage: str, k: str) -> None:
     for note in est.notes:
         st.caption(note)
     if workload == MODES[0]:
+        _slide_rule()
         _strategies_and_cost(setup, plan, k)
     else:
         st.markdown(f"**Fewest GPUs (tensor parallel) that serve this on {gpu.name}:** {plan.min_gpus or 'none up to 64'}")
@@ -158,3 +159,12 @@ def _save_and_compare(project, stage, k, setup, plan) -> None:
             bars[s.name if s.name not in bars else f"{s.name} #{i}"] = estimate_bars(s.result.estimate)
         common.plotly_chart(memory_stack_figure(bars, title="Saved scenarios side by side"), width="stretch",
                         key=k + "compare")
+
+
+def _slide_rule() -> None:
+    c = slide_rule_check()
+    scale = ", ".join(f"{p / 1e9:,.0f}B → {gb:,.0f} GB" for p, gb in c.scale_rows)
+    reach = (f"{c.model_id} in fp32 reaches it at micro-batch {c.micro_batch} × {c.seq_len:,} tokens "
+             f"({format_bytes(c.estimate_bytes)})" if c.micro_batch else "no micro-batch up to 4,096 reaches it")
+    st.caption(f"The course slides' rule — 80 GB to train 1B parameters at 32-bit ({scale}) — is weights, gradients "
+               f"and Adam ({format_bytes(c.model_states_bytes)} for {c.params / 1e9:.1f}B) plus activations: {reach}.")

@@ -26,7 +26,10 @@ RULES = {
     "accelerate estimate-memory": "accelerate: max(model, grads, Adam, step) = 16 B/param fp32, 8 B/param fp16/bf16 "
                                   "(src/accelerate/commands/estimate.py, after PR #2581)",
     "DeepSpeed model states": "DeepSpeed ZeRO-2 estimator, no offload: 2Ψ + 18Ψ/G (stage_1_and_2.py, after PR #5099)",
+    "course slides (80 GB per 1B)": "Generative AI with LLMs, week 1: GPU RAM to train 1B parameters ≈ 80 GB at "
+                                    "32-bit, 40 GB at 16-bit, 20 GB at 8-bit (so 175B → 14,000 GB, 500B → 40,000 GB)",
 }
+SLIDE_TRAIN_BYTES_PER_PARAM_32BIT = 80  # the slides' 80 GB for 1B parameters at 32-bit
 
 
 def rule_of_thumb_bytes(params: int, *, precision: str = "amp_bf16", workload: str = "train",
@@ -42,7 +45,48 @@ def rule_of_thumb_bytes(params: int, *, precision: str = "amp_bf16", workload: s
     half = bits < 32
     return {"24 B/param rule": 24 * params * bits / 32,
             "accelerate estimate-memory": (8 if half else 16) * params if bits >= 16 else None,
-            "DeepSpeed model states": 2 * params + 18 * params / gpus}
+            "DeepSpeed model states": 2 * params + 18 * params / gpus,
+            "course slides (80 GB per 1B)": SLIDE_TRAIN_BYTES_PER_PARAM_32BIT * params * bits / 32}
+
+
+class SlideCheck(Result):
+    """What the course slides' "80 GB to train 1B parameters at 32-bit" means in batch and sequence terms."""
+
+    model_id: str
+    params: int
+    slide_bytes: float  # 80 B/param
+    seq_len: int
+    micro_batch: int | None  # the smallest micro-batch at which our fp32 estimate reaches the slide's figure
+    estimate_bytes: int | None  # our allocated peak at that micro-batch
+    model_states_bytes: int  # weights + grads + Adam states: the 16 B/param part that does not grow
+    scale_rows: list[tuple[float, float]]  # (parameters, slide GB): the slides' 1B, 175B and 500B
+
+
+def slide_rule_check(model_id: str = "tinyllama-1.1b", seq_len: int = 2048) -> SlideCheck:
+    """The smallest fp32 micro-batch at which our estimate for a ~1B model reaches 80 B/param (binary search)."""
+    from lifecycle.models.ref import ModelRef
+
+    model = ModelRef.catalog(model_id)
+    target = SLIDE_TRAIN_BYTES_PER_PARAM_32BIT * model.params
+
+    def peak(batch: int) -> MemoryEstimate:
+        return training_memory(TrainingSetup(model=model, precision="fp32", micro_batch=batch, seq_len=seq_len))
+
+    lo, hi = 1, 1
+    while peak(hi).peak_allocated_bytes < target and hi < 4096:
+        lo, hi = hi, hi * 2
+    found = peak(hi).peak_allocated_bytes >= target
+    while found and lo < hi:
+        mid = (lo + hi) // 2
+        if peak(mid).peak_allocated_bytes >= target:
+            hi = mid
+        else:
+            lo = mid + 1
+    est = peak(hi) if found else None
+    return SlideCheck(model_id=model.id, params=model.params, slide_bytes=target, seq_len=seq_len,
+                      micro_batch=hi if found else None, estimate_bytes=est.peak_allocated_bytes if est else None,
+                      model_states_bytes=peak(1).model_states_bytes,
+                      scale_rows=[(p, SLIDE_TRAIN_BYTES_PER_PARAM_32BIT * p / 1e9) for p in (1e9, 175e9, 500e9)])
 
 
 def why_rules_differ(estimate: MemoryEstimate, params: int) -> str:

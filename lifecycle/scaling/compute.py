@@ -178,3 +178,19 @@ def flops_from_budget_usd(
     g = _as_gpu(gpu)
     price = _positive("price per GPU-hour", g.price_usd_per_hour if price_usd_per_hour is None else price_usd_per_hour)
     return flops_from_gpu_hours(_positive("budget", budget_usd) / price, g, mfu=mfu, precision=precision)
+
+
+SLIDE_PF_DAY_CLAIM = ("Course slides, week 1 ('Compute budget for training LLMs'): 1 petaflop/s-day ≈ 8 NVIDIA V100s "
+                      "or 2 NVIDIA A100s running at full efficiency for 24 hours")
+
+
+def gpus_per_petaflop(gpu_id: str, *, sparse: bool = False) -> float:
+    """GPUs at their 16-bit tensor peak that together run 1e15 FLOP/s, i.e. one petaflop/s-day in a day.
+
+    V100: 1e15 / 125e12 = 8.0. A100: 1e15 / 312e12 = 3.2 dense; the slides' "2 A100s" needs the 624 TFLOPS that
+    NVIDIA quotes with 2:4 structured sparsity (1.6 GPUs), which dense LLM training does not use.
+    """
+    from lifecycle.models.gpus import HALF, get_gpu
+
+    peak = get_gpu(gpu_id).peak_flops(HALF) * (2 if sparse else 1)
+    return 1e15 / peak

@@ -135,3 +135,37 @@ def test_pure_bf16_bert_keeps_its_loss_in_16_bits(name, tracked_gb):
     amp = training_memory(TrainingSetup(model=ModelRef.from_config(config), precision="amp_bf16", micro_batch=32,
                                         seq_len=512))
     assert amp.components["logits and loss"] == 12 * 30522 * 32 * 512  # autocast runs log_softmax in fp32
+
+
+def test_the_course_slides_gpu_ram_rule_next_to_ours():
+    """Course slides, week 1 ('Approximate GPU RAM needed to train 1B-params'): "~80 GB @32-bit full precision,
+    ~40 GB @16-bit half precision, ~20 GB @8-bit precision"; 'GPU RAM needed to train larger models':
+    "175B → 14,000 GB, 500B → 40,000 GB" (at 32-bit)."""
+    from lifecycle.memory.planner import rule_of_thumb_bytes, slide_rule_check
+
+    rule = "course slides (80 GB per 1B)"
+    assert rule_of_thumb_bytes(10**9, precision="fp32")[rule] == 80e9
+    assert rule_of_thumb_bytes(10**9, precision="bf16")[rule] == 40e9
+    assert rule_of_thumb_bytes(10**9, precision="int8")[rule] == 20e9
+    check = slide_rule_check()
+    assert check.scale_rows == [(1e9, 80.0), (175e9, 14_000.0), (500e9, 40_000.0)]
+    assert check.estimate_bytes >= check.slide_bytes  # the batch found reaches the slide's figure ...
+    assert check.model_states_bytes == 16 * check.params  # fp32 weights + grads + Adam: 16 B/param, no more
+    from lifecycle.memory.estimate import training_memory
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    one_less = training_memory(TrainingSetup(model=ModelRef.catalog(check.model_id), precision="fp32",
+                                             micro_batch=check.micro_batch - 1, seq_len=check.seq_len))
+    assert one_less.peak_allocated_bytes < check.slide_bytes  # ... and is the smallest that does
+
+
+def test_a_petaflop_day_in_gpus_corrects_the_slides_two_a100s():
+    """Course slides, week 1: "1 petaflop/s-day ≈ 8 NVIDIA V100s or 2 NVIDIA A100s running at full efficiency
+    for 24 hours". NVIDIA datasheets: V100 SXM2 125 TFLOPS tensor; A100 BF16 312 TFLOPS dense, 624 with
+    sparsity. So 8 V100s holds; 2 A100s only with 2:4 sparsity (1.6), 3.2 dense."""
+    from lifecycle.scaling.compute import gpus_per_petaflop
+
+    assert gpus_per_petaflop("v100-32gb") == pytest.approx(8.0)
+    assert gpus_per_petaflop("a100-80gb") == pytest.approx(3.205, abs=0.001)
+    assert gpus_per_petaflop("a100-80gb", sparse=True) == pytest.approx(1.603, abs=0.001)
