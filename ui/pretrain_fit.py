@@ -109,5 +109,5 @@ def render_tables() -> None:
         "model": r["model"], "params": f"{r['params']:.3g}", "tokens trained": f"{r['tokens']:.3g}",
         "20×N tokens": f"{r['optimal_tokens_20_rule']:.3g}", "tokens/param": round(r["tokens_per_param"], 1),
         "verdict": r["verdict"], "Approach 1 verdict": r["chinchilla1_verdict"], "Epoch verdict": r["epoch_verdict"],
-        "source": r["source"]} for r in trained_vs_optimal()]), hide_index=True, width="stretch")
+        "note": r["note"], "source": r["source"]} for r in trained_vs_optimal()]), hide_index=True, width="stretch")
     common.plotly_chart(gpt3_table_d1_figure(), width="stretch", key=K + "d1")

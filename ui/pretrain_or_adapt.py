@@ -83,6 +83,14 @@ def render(project: Project | None) -> None:
         f"**{bb.estimate.days:.0f} days**, {bb.estimate.gpu_hours:,.0f} GPU-hours, about \\${bb.estimate.cost_usd:,.0f} at "
         f"\\${bb.estimate.price_usd_per_hour:g}/GPU-hour. Reported: about {bb.reported_days:.0f} days, which implies an "
         f"MFU of {bb.implied_mfu:.0%}.")
+    st.markdown(
+        f"**Where it sits on Chinchilla:** the size was chosen for a budget of {bb.budget_gpu_hours / 1e6:.1f}M A100 "
+        f"GPU-hours — {bb.budget_flops:.2e} FLOPs at that MFU. Chinchilla's compute-optimal split of it (Approach 1) "
+        f"is **{bb.chinchilla_params / 1e9:.1f}B parameters on {bb.chinchilla_tokens / 1e9:,.0f}B tokens**; "
+        f"BloombergGPT has {bb.params / 1e9:.1f}B parameters, at the optimum, and trained on "
+        f"{bb.tokens_trained / 1e9:.0f}B tokens ({bb.tokens_trained / bb.params:.1f} per parameter), "
+        f"{bb.tokens_trained / bb.chinchilla_tokens:.0%} of the optimal data: about half the budget was spent.")
+    st.caption(f"Budget: {bb.budget_source}")
     if importlib.util.find_spec("ui.pretrain_planner") is not None:
         st.caption("For a full pre-training plan (scaling laws, compute-optimal size and tokens), open the "
                    "**Pre-train your own** view on this page.")

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from lifecycle.records.scenarios import PretrainingScenario
+from lifecycle.scaling.compute import PF_DAY_FLOPS
 from lifecycle.scaling.laws import (
     ScalingLaw,
     compute_optimal_allocation,
@@ -67,7 +68,8 @@ def _add_markers(fig: go.Figure, markers: list[dict], y_of, what: str, legend: b
             x=[6 * m["params"] * m["tokens"] for m in ms], y=[float(y_of(m)) for m in ms], mode="markers",
             name=GROUP_TITLES.get(group, group), legendgroup=f"m-{group}", showlegend=legend,
             marker={"symbol": GROUP_SYMBOLS.get(group, "x"), "size": 10, "color": "black" if group != "user" else "#E4572E"},
-            text=[f"{m['name']}: N={m['params']:.3g}, D={m['tokens']:.3g}" for m in ms],
+            text=[f"{m['name']}: N={m['params']:.3g}, D={m['tokens']:.3g}" + (f"<br>{m['note']}" if m.get("note") else "")
+                  for m in ms],
             hovertemplate="%{text}<br>C=%{x:.3g}, " + what + " %{y:.4g}<extra></extra>", **axes))
 
 
@@ -153,17 +155,22 @@ def _two_panels(left: str, right: str) -> go.Figure:
 
 
 def seed_markers(groups: tuple[str, ...] = ("seed", "overtrained", "domain")) -> list[dict]:
-    return [{"name": r["model"], "params": r["params"], "tokens": r["tokens"], "group": r["group"]}
+    return [{"name": r["model"] + (" *" if r["note"] else ""), "params": r["params"], "tokens": r["tokens"],
+             "group": r["group"], "note": r["note"]}
             for r in trained_vs_optimal(laws=[]) if r["group"] in groups]
 
 
-def gpt3_table_d1_figure() -> go.Figure:
-    """GPT-3 Table D.1: PF-days to pre-train, recomputed as k·N·D / 8.64e19."""
+def gpt3_table_d1_figure(plans: list[tuple[str, float]] = ()) -> go.Figure:
+    """GPT-3 Table D.1: PF-days to pre-train, recomputed as k·N·D / 8.64e19; ``plans`` ((label, FLOPs)) are the
+    user's own budgets, drawn in green among the published models, sorted by compute."""
     rows = gpt3_table_d1()
-    colors = ["#FF7F0E" if r["flops_per_param_per_token"] == 3 else "#1F77B4" for r in rows]
-    fig = go.Figure(go.Bar(x=[r["model"] for r in rows], y=[r["pf_days_computed"] for r in rows], marker_color=colors,
-                           customdata=[[r["pf_days"], r["flops_per_param_per_token"]] for r in rows],
-                           hovertemplate="%{x}: %{y:.3g} PF-days (paper %{customdata[0]})<br>%{customdata[1]} FLOPs/param/token<extra></extra>"))
+    bars = [(r["model"], r["pf_days_computed"], "#FF7F0E" if r["flops_per_param_per_token"] == 3 else "#1F77B4",
+             f"paper {r['pf_days']}, {r['flops_per_param_per_token']} FLOPs/param/token") for r in rows]
+    bars += [(label, flops / PF_DAY_FLOPS, "#2CA02C", "your plan: 6·N·D or the budget") for label, flops in plans]
+    bars.sort(key=lambda b: b[1])
+    fig = go.Figure(go.Bar(x=[b[0] for b in bars], y=[b[1] for b in bars], marker_color=[b[2] for b in bars],
+                           customdata=[[b[3]] for b in bars],
+                           hovertemplate="%{x}: %{y:.3g} PF-days<br>%{customdata[0]}<extra></extra>"))
     fig.update_yaxes(type="log", title_text="PF-days (1 PF-day = 8.64e19 FLOPs)")
     fig.update_layout(title="Total compute to pre-train (GPT-3 Table D.1)", height=420, margin={"t": 50, "b": 120})
     fig.add_annotation(text="Orange: " + gpt3_table_d1_footnote(), xref="paper", yref="paper", x=0, y=-0.42,
@@ -204,7 +211,10 @@ def pretraining_figure(setup: PretrainingSetup, plan: PretrainingPlan) -> go.Fig
         law = next((x for x in laws if x.predicts_loss), laws[0])  # a power law alone raises a clear error
         return isoflop_figure(law, plan.isoflop_budgets_flops)
     if setup.chart == "table_d1":
-        return gpt3_table_d1_figure()
+        plans = [("your budget", plan.budget_flops)]
+        if plan.model_plans:
+            plans.append(("your N & D", plan.model_plans[0].compute_flops))
+        return gpt3_table_d1_figure(plans)
     return loss_vs_compute_figure(laws, lo, hi, markers=markers)
 
 

@@ -177,7 +177,8 @@ def trained_vs_optimal(laws: list[ScalingLaw] | None = None) -> list[dict]:
         c = training_flops(n, d)
         row = {"model": r["model"], "group": r["group"], "params": n, "tokens": d, "compute_flops": c,
                    "tokens_per_param": d / n, "optimal_tokens_20_rule": rule * n,
-                   "ratio_to_20_rule": d / (rule * n), "verdict": training_verdict(d / n), "source": r["source"]}
+                   "ratio_to_20_rule": d / (rule * n), "verdict": training_verdict(d / n), "source": r["source"],
+                   "note": r.get("note", "")}
         for law in laws:
             opt_n, opt_d = compute_optimal_allocation(law, c)
             row[f"{law.name}_optimal_params"] = float(opt_n)

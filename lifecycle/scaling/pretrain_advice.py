@@ -20,6 +20,7 @@ from lifecycle.choices import DataAvailable
 from lifecycle.errors import InvalidInput
 from lifecycle.models.gpus import get_gpu
 from lifecycle.resources import data_path
+from lifecycle.scaling.laws import builtin_law, compute_optimal_allocation
 from lifecycle.scaling.compute import (
     DEFAULT_MFU,
     SECONDS_PER_DAY,
@@ -48,6 +49,11 @@ class BloombergCase(BaseModel):
     reported_days: float
     implied_mfu: float  # 6ND / (GPUs x peak x reported time)
     source: str
+    budget_gpu_hours: float  # the compute budget the model size was chosen for
+    budget_flops: float  # that budget at the implied MFU
+    chinchilla_params: float  # Chinchilla's compute-optimal N and D for the budget (Approach 1 law)
+    chinchilla_tokens: float
+    budget_source: str
 
 
 class PretrainAdvice(BaseModel):
@@ -72,9 +78,14 @@ def bloomberg_case(*, mfu: float = DEFAULT_MFU) -> BloombergCase:
     estimate = training_time_and_cost(flops, c["gpu_id"], gpus=c["gpus"], mfu=mfu)
     peak = get_gpu(c["gpu_id"]).peak_flops("bf16")
     implied = flops / (c["gpus"] * peak * c["reported_days"] * SECONDS_PER_DAY)
+    # The whole budget at the MFU their run reached: C = GPU-hours x 3600 s x peak x MFU
+    budget = c["budget_gpu_hours"] * 3600 * peak * implied
+    n_opt, d_opt = compute_optimal_allocation(builtin_law("chinchilla1"), budget)
     return BloombergCase(params=c["params"], financial_tokens=c["financial_tokens"], public_tokens=c["public_tokens"],
                          financial_share=c["financial_share_of_training_mix"], tokens_trained=c["tokens_trained"],
-                         estimate=estimate, reported_days=c["reported_days"], implied_mfu=implied, source=c["source"])
+                         estimate=estimate, reported_days=c["reported_days"], implied_mfu=implied, source=c["source"],
+                         budget_gpu_hours=c["budget_gpu_hours"], budget_flops=budget, chinchilla_params=float(n_opt),
+                         chinchilla_tokens=float(d_opt), budget_source=c["budget_source"])
 
 
 def pretraining_cost(params: float, tokens: float | None = None, *, gpu_id: str = "a100-80gb", gpus: int = 512,

@@ -169,3 +169,29 @@ def test_a_petaflop_day_in_gpus_corrects_the_slides_two_a100s():
     assert gpus_per_petaflop("v100-32gb") == pytest.approx(8.0)
     assert gpus_per_petaflop("a100-80gb") == pytest.approx(3.205, abs=0.001)
     assert gpus_per_petaflop("a100-80gb", sparse=True) == pytest.approx(1.603, abs=0.001)
+
+
+def test_bloomberggpt_budget_on_chinchilla_and_bloom_tokens():
+    """Wu et al. 2023 (BloombergGPT) §3: the 50B size follows the Chinchilla scaling laws for a 1.3M GPU-hour
+    budget on 40GB A100s. Hoffmann et al. 2022, Approach 1: N_opt ∝ C^0.50. Scao et al. 2022 (BLOOM) Table 3:
+    366B tokens trained; the course's 350B is ROOTS' unique-token count."""
+    from lifecycle.scaling.plan import trained_vs_optimal
+    from lifecycle.scaling.pretrain_advice import bloomberg_case
+
+    bb = bloomberg_case()
+    peak = 312e12  # A100 dense bf16
+    assert bb.budget_flops == pytest.approx(1.3e6 * 3600 * peak * bb.implied_mfu)
+    assert bb.chinchilla_params == pytest.approx(bb.params, rel=0.10)  # 50.6B sits at the optimum ...
+    assert bb.tokens_trained < 0.6 * bb.chinchilla_tokens  # ... on about half of the optimal tokens
+    bloom = next(r for r in trained_vs_optimal() if r["model"] == "BLOOM 176B")
+    assert "366B" in bloom["note"] and "unique" in bloom["note"]
+
+
+def test_the_users_plan_stands_among_gpt3_table_d1():
+    """GPT-3 (Brown et al. 2020) Table D.1: total training compute in PF-days; the user's budget is drawn beside."""
+    from lifecycle.charts.scaling import gpt3_table_d1_figure
+
+    fig = gpt3_table_d1_figure([("your budget", 8.64e21)])
+    bar = fig.data[0]
+    i = list(bar.x).index("your budget")
+    assert bar.y[i] == pytest.approx(100.0) and list(bar.y) == sorted(bar.y)
