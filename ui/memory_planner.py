@@ -115,6 +115,13 @@ def _strategies_and_cost(setup, plan, k) -> None:
                                 "CPU RAM for offload": format_bytes(r.cpu_offload_bytes) if r.cpu_offload_bytes else "—"}
                                for r in rows]), hide_index=True, width="stretch")
     common.plotly_chart(strategy_figure(rows, gpu_name=gpu.name), width="stretch", key=k + "strategies")
+    with st.expander(f"What ZeRO stages 1, 2 and 3 shard: the ZeRO paper's Figure 1 for this model on "
+                     f"{setup.gpus // (setup.tp * setup.pp)} data-parallel GPUs"):
+        st.dataframe(pd.DataFrame([{"stage": z.name, "shards": z.shards, "model states per GPU": format_bytes(z.bytes_per_gpu)}
+                                   for z in plan.zero_stages]), hide_index=True, width="stretch")
+        st.caption("Rajbhandari et al. 2020, Figure 1 and §5: 16-bit weights and gradients (2 + 2 B/param) and K = 12 "
+                   "B/param of Adam states, model states only (no activations); the paper's own example, 7.5B "
+                   "parameters on 64 GPUs, gives 120, 31.4, 16.6 and 1.9 GB.")
     cost = plan.time_and_cost
     if cost is None:
         st.caption(plan.time_note)

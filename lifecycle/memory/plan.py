@@ -26,6 +26,7 @@ from lifecycle.memory.planner import (
     why_rules_differ,
 )
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
+from lifecycle.memory.zero_stages import ZeroStageRow, zero_stage_rows
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.scaling.compute import (
     TrainingTime,
@@ -47,6 +48,7 @@ class TrainingPlan(Result):
     rules_of_thumb_bytes: dict[str, int | float | None] = {}
     rules_note: str = ""
     training_flops: float | None = None  # 6·N·D full, 4·N·D LoRA/QLoRA (+2·N·D with recomputation)
+    zero_stages: list[ZeroStageRow] = []  # ZeRO Figure 1 for this model on the setup's data-parallel GPUs
     flops_per_param_token: int | None = None  # the factor k of k·N·D (training_flops_per_param_token)
     time_and_cost: TrainingTime | None = None  # on the setup's ``gpus`` GPUs
     time_note: str = ""  # why there is no time and cost, when there is none
@@ -68,7 +70,8 @@ def training_plan(setup: TrainingSetup) -> TrainingPlan:
     """The training calculator: memory, fit, GPU counts, rules of thumb, time and cost for one setup."""
     est = training_memory(setup)
     params = est.params
-    out: dict = {"estimate": est, "rules_note": why_rules_differ(est, params),
+    dp = setup.gpus // (setup.tp * setup.pp)
+    out: dict = {"estimate": est, "rules_note": why_rules_differ(est, params), "zero_stages": zero_stage_rows(params, dp),
                  "rules_of_thumb_bytes": rule_of_thumb_bytes(params, precision=setup.precision, workload="train",
                                                              gpus=setup.gpus)}
     gpu = get_gpu(setup.gpu) if setup.gpu else None

@@ -195,3 +195,15 @@ def test_the_users_plan_stands_among_gpt3_table_d1():
     bar = fig.data[0]
     i = list(bar.x).index("your budget")
     assert bar.y[i] == pytest.approx(100.0) and list(bar.y) == sorted(bar.y)
+
+
+def test_zero_stages_reproduce_figure_1_and_scale_to_the_users_model():
+    """Rajbhandari et al. 2020 (ZeRO) Figure 1: Ψ = 7.5B, N_d = 64, K = 12 — "Baseline 120GB, P_os 31.4GB,
+    P_os+g 16.6GB, P_os+g+p 1.9GB" per device."""
+    from lifecycle.memory.zero_stages import FIGURE_1, zero_stage_rows
+
+    rows = zero_stage_rows(FIGURE_1["params"], FIGURE_1["gpus"])
+    assert [round(r.bytes_per_gpu / 1e9, 1) for r in rows] == list(FIGURE_1["gb"])
+    assert "weights" in rows[3].shards and "gradients" in rows[2].shards and "gradients" not in rows[1].shards
+    seven_b_on_8 = zero_stage_rows(7e9, 8)
+    assert seven_b_on_8[3].bytes_per_gpu == pytest.approx(16 * 7e9 / 8)
