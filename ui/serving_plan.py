@@ -68,7 +68,8 @@ def _inputs(project: Project | None) -> ServingSetup:
     return ServingSetup(model=ModelRef.of(model), precision=precision, gpu=gpu.id, gpus=int(gpus),
                         concurrent_sequences=int(batch), prompt_tokens=int(prompt), new_tokens=int(new) if decoder else 0,
                         engine=engine_id, bandwidth_efficiency=float(bw), per_layer_overhead_s=float(overhead_us) / 1e6,
-                        prefill_utilisation=float(util), price_usd_per_hour=float(price))
+                        prefill_utilisation=float(util), price_usd_per_hour=float(price),
+                        latency_target_ms=facts.latency_ms_p95, throughput_target_rps=facts.throughput_rps)
 
 
 def render(project: Project | None) -> None:
@@ -101,14 +102,44 @@ def _results(plan: ServingPlan) -> None:
              help=f"Model limit {format_number(plan.context_limit)} tokens")
     c.metric("Time to first token", format_duration(plan.prefill_s))
     d.metric("Request latency", format_duration(plan.request_latency_s))
+    if plan.new_tokens == 0:
+        _encoder_results(plan)
+    else:
+        _decoder_results(plan)
+    st.dataframe(pd.DataFrame([{"component": k, "per GPU": format_bytes(v)} for k, v in plan.memory_components.items()]),
+                 hide_index=True, width="stretch")
+
+
+def _targets(plan: ServingPlan) -> None:
+    if plan.meets_latency is not None:
+        (st.success if plan.meets_latency else st.warning)(
+            f"p95 latency {format_duration(plan.p95_latency_s)} "
+            + ("meets" if plan.meets_latency else "misses") + " the project's target (Scope).")
+    if plan.replicas_for_throughput is not None:
+        st.info(f"{plan.replicas_for_throughput:,} replica(s) of {plan.gpus} GPU(s) reach the project's throughput "
+                f"target at {format_rate(plan.requests_per_s)} requests/s each.")
+
+
+def _encoder_results(plan: ServingPlan) -> None:
+    """An encoder answers with a label per request: requests per second, latency and cost per request."""
+    a, b, c = st.columns(3)
+    a.metric("Classifications per second", format_rate(plan.requests_per_s),
+             help=f"{plan.batch} sequences of {plan.prompt_tokens} tokens per forward pass")
+    b.metric("p95 latency", format_duration(plan.p95_latency_s),
+             help="Static batch: every request of a batch is answered when the forward pass ends; queueing not modelled.")
+    c.metric("Cost per 1,000 requests", format_money(plan.cost_per_thousand_requests_usd))
+    _targets(plan)
+
+
+def _decoder_results(plan: ServingPlan) -> None:
     a, b, c, d = st.columns(4)
     a.metric("Decode tokens/s (all sequences)", format_rate(plan.decode_tokens_per_s), help=f"{plan.decode_bound}-bound")
     b.metric("Tokens/s per sequence", format_rate(plan.per_sequence_tokens_per_s))
     out = plan.cost_per_million_output_tokens_usd
     c.metric("Cost per 1M output tokens", "n/a" if out is None else format_money(out))
     d.metric("Cost per 1M tokens (in + out)", format_money(plan.cost_per_million_tokens_usd))
-    st.dataframe(pd.DataFrame([{"component": k, "per GPU": format_bytes(v)} for k, v in plan.memory_components.items()]),
-                 hide_index=True, width="stretch")
+    st.caption(f"Cost per 1,000 requests: {format_money(plan.cost_per_thousand_requests_usd)}.")
+    _targets(plan)
 
 
 def _save(project: Project, setup: ServingSetup, plan: ServingPlan) -> None:

@@ -11,6 +11,7 @@ Speed is a roofline model (Williams et al. 2009) with measured efficiencies (dat
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 
 from pydantic import BaseModel, Field, model_validator
@@ -72,6 +73,8 @@ class ServingSetup(Setup):
     per_layer_overhead_s: float | None = Field(None, ge=0, le=1)
     prefill_utilisation: float | None = Field(None, gt=0, le=1)
     price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+    latency_target_ms: float | None = Field(None, gt=0, le=1e7)  # p95 request latency the team needs (Scope)
+    throughput_target_rps: float | None = Field(None, gt=0, le=1e9)  # requests per second the team needs
 
     @model_validator(mode="after")
     def _consistent(self) -> ServingSetup:
@@ -119,6 +122,10 @@ class ServingPoint(Result):
     price_usd_per_hour: float  # per GPU
     cost_per_million_output_tokens_usd: float | None  # None when no tokens are generated
     cost_per_million_tokens_usd: float  # prompt + output tokens
+    cost_per_thousand_requests_usd: float
+    p95_latency_s: float  # static batch: every request of a batch finishes with it (queueing not modelled)
+    meets_latency: bool | None = None  # against the setup's target (None without one)
+    replicas_for_throughput: int | None = None  # replicas that reach the throughput target
     assumptions: list[str]
 
 
@@ -261,6 +268,10 @@ def serving_point(setup: ServingSetup, batch: int, *, find_limits: bool) -> Serv
         price_usd_per_hour=price,
         cost_per_million_output_tokens_usd=dollars_per_s / throughput * 1e6 if throughput else None,
         cost_per_million_tokens_usd=dollars_per_s / all_tokens_per_s * 1e6,
+        cost_per_thousand_requests_usd=dollars_per_s / (batch / latency) * 1000, p95_latency_s=latency,
+        meets_latency=None if setup.latency_target_ms is None else latency * 1000 <= setup.latency_target_ms,
+        replicas_for_throughput=None if setup.throughput_target_rps is None
+        else math.ceil(setup.throughput_target_rps / (batch / latency)),
         assumptions=assumptions(eng, bw_eff, overhead, util, tp),
     )
 

@@ -91,6 +91,27 @@ def test_serving_memory_shows_the_inference_plan_of_its_widgets(run_page):
     assert shown["Needs (+ CUDA context)"] == format_bytes(plan.estimate.required_bytes)
 
 
+def test_serving_an_encoder_shows_classifications_per_second_and_cost_per_request(run_page):
+    k = "serving_plan_"
+    at = ok(run_page("pages/serving.py"))
+    at.selectbox(key=k + "model").set_value("bert-base-uncased")
+    at.selectbox(key=k + "gpu").set_value("l4")
+    at.number_input(key=k + "batch").set_value(32)
+    at.number_input(key=k + "prompt").set_value(256)
+    ok(at.run())
+    engine = value(at, k + "engine")
+    plan = serving_plan(ServingSetup(
+        model=ModelRef.of(get_model("bert-base-uncased")), precision=value(at, k + "precision"), gpu="l4",
+        gpus=value(at, k + "gpus"), concurrent_sequences=32, prompt_tokens=256, new_tokens=0, engine=engine,
+        bandwidth_efficiency=value(at, f"{k}bw_{engine}"), per_layer_overhead_s=value(at, f"{k}overhead_{engine}") / 1e6,
+        prefill_utilisation=value(at, f"{k}util_{engine}"), price_usd_per_hour=value(at, f"{k}price_l4")))
+    shown = metrics(at)
+    assert shown["Classifications per second"] == format_rate(plan.requests_per_s)
+    assert shown["p95 latency"] == format_duration(plan.p95_latency_s)
+    assert shown["Cost per 1,000 requests"] == format_money(plan.cost_per_thousand_requests_usd)
+    assert "Decode tokens/s (all sequences)" not in shown
+
+
 def test_serving_shows_the_serving_plan_of_its_widgets(run_page):
     k = "serving_plan_"
     at = ok(run_page("pages/serving.py"))

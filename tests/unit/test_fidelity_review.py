@@ -207,3 +207,20 @@ def test_zero_stages_reproduce_figure_1_and_scale_to_the_users_model():
     assert "weights" in rows[3].shards and "gradients" in rows[2].shards and "gradients" not in rows[1].shards
     seven_b_on_8 = zero_stage_rows(7e9, 8)
     assert seven_b_on_8[3].bytes_per_gpu == pytest.approx(16 * 7e9 / 8)
+
+
+def test_an_encoder_gets_requests_per_second_latency_and_cost_per_request():
+    """An encoder classifies: one forward pass answers the batch (Devlin et al. 2018, BERT §3: the [CLS]
+    representation feeds the classifier). Requests/s = batch / latency; cost per 1,000 requests =
+    GPUs × price/h ÷ 3600 ÷ requests/s × 1000."""
+    from lifecycle.models.ref import ModelRef
+    from lifecycle.serving.plan import ServingSetup, serving_plan
+
+    plan = serving_plan(ServingSetup(model=ModelRef.catalog("bert-base-uncased"), gpu="l4", concurrent_sequences=32,
+                                     prompt_tokens=256, new_tokens=0, latency_target_ms=200,
+                                     throughput_target_rps=1000))
+    assert plan.decode_tokens_per_s == 0 and plan.requests_per_s == pytest.approx(32 / plan.request_latency_s)
+    assert plan.cost_per_thousand_requests_usd == pytest.approx(
+        plan.price_usd_per_hour / 3600 / plan.requests_per_s * 1000)
+    assert plan.meets_latency == (plan.p95_latency_s <= 0.2)
+    assert plan.replicas_for_throughput == -(-1000 // plan.requests_per_s)
