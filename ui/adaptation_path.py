@@ -47,9 +47,8 @@ def render(project: Project | None) -> None:
     c1, c2 = st.columns(2)
     with c1:
         gpu = pick_gpu(project, "adaptation_path_gpu", "GPU type for training")
-    default_seq = max(16, min(model.max_context, facts.seq_len))
-    seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=model.max_context, value=default_seq,
-                          key="adaptation_path_seq")
+    seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=1_048_576, value=max(16, facts.seq_len_for(model.max_context)),
+                          key="adaptation_path_seq", help=f"{model.name}'s window: {model.max_context:,} tokens.")
     c1, c2, c3, c4 = st.columns(4)
     batch = c1.number_input("Micro-batch per GPU", min_value=1, max_value=256, value=facts.micro_batch, key="adaptation_path_batch")
     epochs = c2.number_input("Epochs", min_value=float(LIMITS["epochs"][0]), max_value=float(LIMITS["epochs"][1]),
@@ -70,6 +69,11 @@ def render(project: Project | None) -> None:
     except LifecycleError as exc:
         common.show_error(exc)
         return
+    cut = next((o["sizing"] for o in advice["options"] if (o.get("sizing") or {}).get("truncated_from")), None)
+    if cut:
+        st.warning(f"Your {cut['truncated_from']:,}-token examples exceed {model.name}'s {cut['seq']:,}-token window: "
+                   f"sized at {cut['seq']:,} tokens, which would cut every example. Choose a longer-context model or "
+                   "chunk the examples.")
     st.markdown("**Recommended path:** " + " → ".join(get_option(o).name for o in advice["path"]))
     for reason in advice["reasons"]:
         st.markdown(f"- {reason}")

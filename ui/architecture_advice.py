@@ -7,6 +7,7 @@ import streamlit as st
 from lifecycle.charts.architecture import family_diagram
 from lifecycle.errors import LifecycleError
 from lifecycle.models.advice import ArchitectureSetup, architecture_advice
+from lifecycle.models.tasks import FAMILY_ALTERNATIVE_KEY as ALTERNATIVE_KEY
 from lifecycle.models.tasks import get_task, list_tasks
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
@@ -34,6 +35,7 @@ def render(project: Project | None) -> None:
     try:
         setup = ArchitectureSetup(tasks=tuple(tasks), data_available=scope.data_available if scope else None,
                                   latency_ms_p95=scope.latency_ms_p95 if scope else None,
+                                  input_tokens=scope.input_tokens if scope else None,
                                   output_tokens=scope.output_tokens if scope else None)
         advice_result = architecture_advice(setup)
     except LifecycleError as exc:
@@ -51,7 +53,10 @@ def render(project: Project | None) -> None:
     st.markdown("**Honest alternatives**")
     for alt in rec.alternatives:
         st.markdown(f"- **{alt.family}** — {common.escape_md(alt.when)}")
-    st.markdown("**Example models in the catalog:** " + ", ".join(f"`{m}`" for m in rec.example_models))
+    if rec.context_note:
+        st.warning(rec.context_note)
+    if rec.example_models:
+        st.markdown("**Example models in the catalog:** " + ", ".join(f"`{m}`" for m in rec.example_models))
 
     st.markdown("### Good at many tasks or one?")
     st.markdown(f"**{advice.headline}**")
@@ -72,5 +77,25 @@ def render(project: Project | None) -> None:
         project.scope.family = rec.family
         project.scope.scenarios.append(make_scenario(
             setup, result=advice_result, name=f"Architecture for {', '.join(rec.tasks)}", author=common.author()))
+        project.scope.decisions.pop(ALTERNATIVE_KEY, None)
         if common.save_project(project, "scope", summary=f"Accepted family {rec.family}"):
             st.success(f"Saved: {rec.family_name}. Next: pick a model on the **Select** page.")
+    _accept_alternative(project, rec)
+
+
+
+
+def _accept_alternative(project: Project, rec) -> None:
+    """A team may take a family the advice lists as an alternative; the report records which and why."""
+    options = {a.family: a.when for a in rec.alternatives if a.family != rec.family}
+    if not options:
+        return
+    c1, c2 = st.columns([2, 1])
+    alt = c1.selectbox("Or take an alternative the advice lists", list(options), key="architecture_advice_alt",
+                       format_func=lambda f: f"{f} — {options[f]}")
+    if c2.button("Accept this alternative", key="architecture_advice_accept_alt"):
+        project.scope.tasks = rec.tasks
+        project.scope.family = alt
+        project.scope.decisions[ALTERNATIVE_KEY] = {"family": alt, "recommended": rec.family, "when": options[alt]}
+        if common.save_project(project, "scope", summary=f"Accepted alternative family {alt}"):
+            st.success(f"Saved: {alt}, instead of the recommended {rec.family}; the report records why.")

@@ -47,13 +47,20 @@ def render(project: Project | None) -> None:
         suits = left.checkbox("Suits my task" + (f" ({', '.join(get_task(t).name for t in scope_tasks)})"
                                                  if scope_tasks else " (save tasks on the Scope page)"),
                               value=False, disabled=not scope_tasks, key="model_catalog_suits")
+        lengths = None
+        if project is not None and project.scope.input_tokens:
+            lengths = (project.scope.input_tokens, project.scope.output_tokens or 0)
+        fits = left.checkbox("Takes my lengths" + (f" ({lengths[0]:,} in + {lengths[1]:,} out tokens)" if lengths
+                                                   else " (save input/output tokens on the Scope page)"),
+                             value=bool(lengths), disabled=not lengths, key="model_catalog_lengths")
         sort_by = right.selectbox("Sort by", list(SORT_KEYS), format_func=SORT_KEYS.get, key="model_catalog_sort")
         descending = right.checkbox("Descending", key="model_catalog_desc")
     found = search_models(models, families=fams or None,
                           min_params=None if lo == SIZE_STEPS_B[0] else lo * 1e9,
                           max_params=None if hi == SIZE_STEPS_B[-1] else hi * 1e9,
                           licences=licences or None, min_context=min_ctx or None,
-                          tasks=scope_tasks if suits and scope_tasks else None, sort_by=sort_by, descending=descending)
+                          tasks=scope_tasks if suits and scope_tasks else None,
+                          lengths=lengths if fits and lengths else None, sort_by=sort_by, descending=descending)
     st.caption(f"{len(found)} of {len(models)} models")
     if not found:
         st.info("No model matches these filters.")

@@ -169,6 +169,11 @@ def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs, fa
             advice.over_budget = bool(scope.budget_usd is not None and sizing.cost_usd > scope.budget_usd)
             if sizing.gpus == 0:
                 advice.reasons.append("Does not fit even on 1,024 GPUs of this type at this sequence length.")
+            if sizing.truncated_from:
+                advice.reasons.append(
+                    f"The Scope's {sizing.truncated_from:,}-token examples exceed this model's {sizing.seq:,}-token "
+                    f"window: sized at {sizing.seq:,} tokens, so training would cut every example; choose a "
+                    "longer-context model or chunk the examples.")
             if advice.over_budget:
                 advice.reasons.append(f"Estimated ${sizing.cost_usd:,.0f} exceeds the ${scope.budget_usd:,.0f} budget.")
         except LifecycleError as exc:

@@ -71,6 +71,8 @@ class Sizing(BaseModel):
     seconds: float
     gpu_hours: float
     cost_usd: float
+    seq: int = 0  # the training sequence length sized
+    truncated_from: int | None = None  # the requested length, when the model's window is shorter
 
 
 def _frozen(model: ModelRef, g: int, seq: int, batch: int) -> MemoryEstimate:
@@ -144,7 +146,8 @@ def size_option(
     examples = opt.examples_typical if examples is None else int(examples)
     if examples < 0 or seq < 1 or batch < 1 or epochs <= 0:
         raise InvalidInput("Examples must be ≥ 0, sequence length and batch ≥ 1, epochs > 0.")
-    seq = min(seq, m.shape.max_context)
+    requested = seq
+    seq = min(seq, m.shape.max_context)  # sized at the window; the result says what was cut
     needed, per_gpu, required = 0, {}, 0
     for g in GPU_COUNTS:
         est = role_estimates(option_id, m, g, seq=seq, batch=batch, grad_checkpointing=grad_checkpointing)
@@ -161,4 +164,5 @@ def size_option(
     else:
         seconds = gpu_hours = cost = 0.0
     return Sizing(option=option_id, examples=examples, gpus=needed, per_gpu_bytes=per_gpu,
-                  required_bytes_per_gpu=required, flops=flops, seconds=seconds, gpu_hours=gpu_hours, cost_usd=cost)
+                  required_bytes_per_gpu=required, flops=flops, seconds=seconds, gpu_hours=gpu_hours, cost_usd=cost,
+                  seq=seq, truncated_from=requested if requested > seq else None)

@@ -205,6 +205,12 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
     if setup.method != "full":
         notes.append(f"LoRA rank {setup.lora_rank} on {', '.join(sorted(parts.targets))}: {parts.trainable:,} trainable "
                      f"parameters in {'bf16' if setup.adapter_bytes == 2 else 'fp32'}.")
+    window = setup.model.shape.max_context
+    if setup.seq_len > window or decoder_length(setup) > window:
+        notes.append(f"The sequence ({max(setup.seq_len, decoder_length(setup)):,} tokens) is longer than the model's "
+                     f"{window:,}-token window: memory is sized as asked, but positions past the window were never "
+                     "trained (learned position tables have no rows for them); extend the context (e.g. RoPE "
+                     "scaling) or choose a longer-context model.")
     if parts.paged:
         notes.append(f"Paged optimizer states ({parts.paged / 1e9:,.2f} GB) live in CUDA unified memory: on the GPU while "
                      "there is room, paged to CPU RAM when the step needs the space (QLoRA §3), so they are not in "

@@ -18,6 +18,7 @@ class ArchitectureSetup(Setup):
     tasks: tuple[str, ...] = Field(min_length=1, max_length=30)  # Hugging Face task tags
     data_available: DataAvailable | None = None
     latency_ms_p95: float | None = Field(None, ge=0, le=3_600_000)
+    input_tokens: int | None = Field(None, ge=0, le=10**8)
     output_tokens: int | None = Field(None, ge=0, le=10**8)
 
     @field_validator("tasks")
@@ -39,6 +40,7 @@ class ArchitectureAdvice(Result):
 def architecture_advice(setup: ArchitectureSetup) -> ArchitectureAdvice:
     """The family for the tasks (with reasons, alternatives, example models) and specialist-or-generalist."""
     return ArchitectureAdvice(
-        recommendation=recommend_architecture(list(setup.tasks)),
+        recommendation=recommend_architecture(list(setup.tasks), setup.input_tokens, setup.output_tokens),
         scale=scale_advice(list(setup.tasks), data_available=setup.data_available,
-                           latency_ms_p95=setup.latency_ms_p95, output_tokens=setup.output_tokens))
+                           latency_ms_p95=setup.latency_ms_p95, output_tokens=setup.output_tokens,
+                           input_tokens=setup.input_tokens))

@@ -242,3 +242,21 @@ def forward_flops_per_token(shape: ModelShape) -> tuple[float, float]:
     if shape.family == "encoder":
         return float(body + lm_head), 0.0
     return float(body + lm_head), float(body + lm_head)
+
+
+def fits_context(shape: ModelShape, input_tokens: int | None, output_tokens: int | None = 0) -> bool:
+    """Whether one request fits the model's trained window: a decoder holds prompt and output in one window;
+    an encoder-decoder reads the input with its encoder and writes the output with its decoder, each within
+    the window; an encoder only reads."""
+    n_in, n_out = int(input_tokens or 0), int(output_tokens or 0)
+    if shape.family == "decoder":
+        return n_in + n_out <= shape.max_context
+    if shape.family == "encoder-decoder":
+        return n_in <= shape.max_context and n_out <= shape.max_context
+    return n_in <= shape.max_context
+
+
+def context_needed(family: str, input_tokens: int | None, output_tokens: int | None = 0) -> int:
+    """The window a ``family`` model needs for these lengths (the longer side for an encoder-decoder)."""
+    n_in, n_out = int(input_tokens or 0), int(output_tokens or 0)
+    return n_in + n_out if family == "decoder" else max(n_in, n_out) if family == "encoder-decoder" else n_in

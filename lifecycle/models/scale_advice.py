@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from lifecycle.models.architecture import fits_context
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
-from lifecycle.models.tasks import get_task, recommend_architecture
+from lifecycle.models.tasks import get_task, models_taking, recommend_architecture
 
 SMALL_REFERENCE_ID = "bert-base-uncased"
 LARGE_REFERENCE_ID = "bloom-176b"
@@ -37,6 +38,17 @@ class ScaleAdvice(BaseModel):
     sources: list[str]
 
 
+def _small_of_family(family: str, input_tokens: int | None, output_tokens: int | None):
+    """The smallest catalog model of ``family`` (over 50M parameters) whose window takes the lengths."""
+    from lifecycle.models.catalog import list_models
+
+    fitting = [m for m in list_models() if m.family == family and m.params >= 50e6
+               and fits_context(m.shape, input_tokens, output_tokens)]
+    if family == "encoder" and not input_tokens:
+        return get_model(SMALL_REFERENCE_ID)
+    return min(fitting, key=lambda m: m.params, default=None)
+
+
 def decode_ms_per_token(params: int, gpu_id: str = LATENCY_GPU_ID, bytes_per_param: float = BF16_BYTES_PER_PARAM) -> float:
     """Lower bound on batch-1 decode time per token: all weights read once from GPU memory."""
     gpu = get_gpu(gpu_id)
@@ -49,15 +61,24 @@ def scale_advice(
     data_available: str | None = None,
     latency_ms_p95: float | None = None,
     output_tokens: int | None = None,
+    input_tokens: int | None = None,
 ) -> ScaleAdvice:
-    """Weigh the number and kind of tasks, the labels available and the latency target."""
+    """Weigh the number and kind of tasks, the labels available and the latency target; the small model named
+    is of the recommended family and takes the Scope's input and output lengths."""
     infos = [get_task(t) for t in tasks]
-    small, large, generalist = get_model(SMALL_REFERENCE_ID), get_model(LARGE_REFERENCE_ID), get_model(GENERALIST_ID)
+    large, generalist = get_model(LARGE_REFERENCE_ID), get_model(GENERALIST_ID)
+    rec = recommend_architecture(tasks, input_tokens, output_tokens)
+    family = rec.family
+    small = _small_of_family(family, input_tokens, output_tokens)
     specialist, many = [], []
     n = len({t.id for t in infos})
-    if n == 1:
-        specialist.append(f"One task ({infos[0].name.lower()}): a small model fine-tuned for it "
-                          f"(like {small.name}, {small.params / 1e6:.0f}M parameters) is usually enough.")
+    if n == 1 and small is not None:
+        specialist.append(f"One task ({infos[0].name.lower()}): a small {family} model fine-tuned for it "
+                          f"(like {small.name}, {small.params / 1e6:.0f}M parameters, {small.max_context:,}-token "
+                          "window) is usually enough.")
+    elif n == 1:
+        many.append(f"One task ({infos[0].name.lower()}), but no small {family} model in the catalog takes "
+                    f"{rec.context_tokens:,} tokens: a long-context model or chunking the input is needed.")
     elif n >= 3:
         many.append(f"{n} tasks: one large model that does all of them from a prompt "
                     f"saves training and serving {n} separate models.")
@@ -82,13 +103,13 @@ def scale_advice(
         else:
             many.append(f"Latency: {out} output tokens from {generalist.name} take >= {total_ms:.0f} ms on one "
                         f"{get_gpu(LATENCY_GPU_ID).name} (bf16, batch 1), within your {latency_ms_p95:.0f} ms target.")
-    spread = (f"The range is wide: {small.name} has {small.params / 1e6:.0f}M parameters, "
-              f"{large.name} {large.params / 1e9:.0f}B ({large.params / small.params:,.0f}x more).")
-    family = recommend_architecture(tasks).family
+    ref = small or get_model(SMALL_REFERENCE_ID)
+    spread = (f"The range is wide: {ref.name} has {ref.params / 1e6:.0f}M parameters, "
+              f"{large.name} {large.params / 1e9:.0f}B ({large.params / ref.params:,.0f}x more).")
     if len(specialist) > len(many):
         verdict, headline = "specialist", "Good at one task: fine-tune a small model."
-        fam_examples = [m for m in recommend_architecture(tasks).example_models if get_model(m).params < 1e9]
-        examples = fam_examples[:3] or [SMALL_REFERENCE_ID]
+        fam_examples = [m for m in rec.example_models if get_model(m).params < 1e9]
+        examples = fam_examples[:3] or [ref.id]
     elif len(many) > len(specialist):
         verdict, headline = "generalist", "Good at many tasks: start from a large instruction-following model."
         examples = [GENERALIST_ID, "mistral-7b-v0.1", "llama3-8b"] if family == "decoder" else ["flan-t5-xl", GENERALIST_ID]
@@ -96,7 +117,10 @@ def scale_advice(
         verdict = "either"
         headline = ("Either: prototype by prompting a large model, then fine-tune (or distil into) a small one "
                     "once you have labels and know the task.")
-        examples = [GENERALIST_ID, *[m for m in recommend_architecture(tasks).example_models][:2]]
+        examples = [GENERALIST_ID, *rec.example_models[:2]]
+    examples = [m for m in dict.fromkeys(examples) if fits_context(get_model(m).shape, input_tokens, output_tokens)]
+    if not examples:  # nothing named takes the lengths: the smallest long-context models that do
+        examples = [m.id for m in models_taking(input_tokens, output_tokens)[:3]]
     return ScaleAdvice(verdict=verdict, headline=headline, reasons=[*specialist, *many, spread],
-                       example_models=list(dict.fromkeys(examples)), decode_ms_per_token=per_token_ms,
+                       example_models=examples, decode_ms_per_token=per_token_ms,
                        sources=SCALE_SOURCES)

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.models.architecture import forward_flops_per_token, parameter_count
+from lifecycle.models.architecture import fits_context, forward_flops_per_token, parameter_count
 from lifecycle.models.catalog import CatalogModel, list_models
 from lifecycle.models.tasks import FAMILIES, recommend_architecture
 
@@ -59,10 +59,12 @@ def search_models(
     min_context: int | None = None,
     tasks: list[str] | None = None,
     include_alternatives: bool = False,
+    lengths: tuple[int, int] | None = None,
     sort_by: str = "params",
     descending: bool = False,
 ) -> list[CatalogModel]:
-    """Models matching every given filter, sorted by ``sort_by``."""
+    """Models matching every given filter, sorted by ``sort_by``; ``lengths`` (input, output tokens) keeps the
+    models whose window takes one request (``fits_context``)."""
     pool = list(list_models() if models is None else models)
     for fam in families or []:
         if fam not in FAMILIES:
@@ -82,6 +84,7 @@ def search_models(
         and (not licences or license_id(m) in licences)
         and (min_context is None or m.max_context >= min_context)
         and (wanted is None or m.family in wanted)
+        and (lengths is None or fits_context(m.shape, *lengths))
     ]
     return sorted(out, key=lambda m: _sort_value(m, sort_by), reverse=descending)
 

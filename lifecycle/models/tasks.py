@@ -21,6 +21,8 @@ from lifecycle.resources import data_path
 
 DATA_FILE = data_path("tasks.json")
 FAMILIES: tuple[str, ...] = ("encoder", "decoder", "encoder-decoder")
+# Scope decisions key: the alternative family a team took instead of the recommendation, and why
+FAMILY_ALTERNATIVE_KEY = "family_alternative"
 FORWARD_FLOPS_SOURCE = ("forward pass ~ 2 FLOPs per weight a token meets (Kaplan et al. 2020, arXiv:2001.08361, "
                         "eq. 2.2); an encoder-decoder runs its encoder per input token and its decoder per generated "
                         "token")
@@ -88,6 +90,8 @@ class Recommendation(BaseModel):
     covers_all: bool  # True when every task's classic family is the recommended one
     multi_task_cost: str  # "" for one family; otherwise what one covering model costs
     sources: list[str]
+    context_tokens: int | None = None  # the window the Scope's input and output lengths need
+    context_note: str = ""  # which examples were dropped for a short window, and what takes the lengths
 
 
 @lru_cache(maxsize=1)
@@ -192,8 +196,46 @@ def _multi_task_cost(covering: str, tasks: list[TaskInfo]) -> str:
     return " ".join(lines)
 
 
-def recommend_architecture(tasks: list[str]) -> Recommendation:
-    """Recommend one family for the given task tags, with reasons, alternatives and example models."""
+def _long_enough(family: str, input_tokens: int, output_tokens: int, examples: list[str]) -> tuple[list[str], str]:
+    """The examples whose window takes the lengths, and a note naming the ones dropped and what fits instead."""
+    from lifecycle.models.architecture import context_needed, fits_context
+    from lifecycle.models.catalog import get_model, list_models
+
+    need = context_needed(family, input_tokens, output_tokens)
+    kept = [m for m in examples if fits_context(get_model(m).shape, input_tokens, output_tokens)]
+    dropped = [m for m in examples if m not in kept]
+    if not dropped:
+        return kept, ""
+    short = ", ".join(f"{m} ({get_model(m).max_context:,})" for m in dropped)
+    note = f"Your {input_tokens:,} input + {output_tokens:,} output tokens need a {need:,}-token window; {short} "
+    note += "cannot take it without truncating or chunking the input."
+    if not kept:
+        longer = sorted((m for m in list_models() if m.family == family
+                         and fits_context(m.shape, input_tokens, output_tokens)), key=lambda m: m.params)
+        kept = [m.id for m in longer[:3]]
+        if kept:
+            note += f" {family} models in the catalog that take it: {', '.join(kept)}."
+        else:
+            others = ", ".join(m.id for m in models_taking(input_tokens, output_tokens)[:3])
+            note += (f" No {family} model in the catalog takes it: split the input into chunks (map-reduce) or "
+                     f"choose a long-context model of another family ({others or 'none in the catalog'}).")
+    return kept, note
+
+
+def models_taking(input_tokens: int | None, output_tokens: int | None) -> list:
+    """Catalog models (any family that generates, smallest first) whose window takes the lengths."""
+    from lifecycle.models.architecture import fits_context
+    from lifecycle.models.catalog import list_models
+
+    return sorted((m for m in list_models() if m.family != "encoder" and fits_context(m.shape, input_tokens,
+                                                                                      output_tokens)),
+                  key=lambda m: m.params)
+
+
+def recommend_architecture(tasks: list[str], input_tokens: int | None = None,
+                           output_tokens: int | None = None) -> Recommendation:
+    """Recommend one family for the given task tags, with reasons, alternatives and example models; with the
+    Scope's lengths, only example models whose context window takes them."""
     if not tasks:
         raise InvalidInput(f"Choose at least one task. Valid tags: {', '.join(task_ids())}.")
     infos: list[TaskInfo] = []
@@ -241,11 +283,19 @@ def recommend_architecture(tasks: list[str]) -> Recommendation:
     cost = _multi_task_cost(family, infos) if len(task_fams) > 1 else ""
     if cost:
         sources.append(FORWARD_FLOPS_SOURCE)
+    examples = catalog_ids(list(dict.fromkeys(hub_ids)))
+    context, note = None, ""
+    if input_tokens:
+        from lifecycle.models.architecture import context_needed
+
+        context = context_needed(family, input_tokens, output_tokens)
+        examples, note = _long_enough(family, int(input_tokens), int(output_tokens or 0), examples)
     return Recommendation(
         tasks=[t.id for t in infos], family=family, family_name=fam.name, objective=fam.objective,
         attention=fam.attention, rationale=rationale, alternatives=alternatives,
-        example_models=catalog_ids(list(dict.fromkeys(hub_ids))), per_task=per_task,
-        covers_all=len(task_fams) == 1, multi_task_cost=cost, sources=sources,
+        example_models=examples, per_task=per_task,
+        covers_all=len(task_fams) == 1, multi_task_cost=cost, sources=sources, context_tokens=context,
+        context_note=note,
     )
 
 

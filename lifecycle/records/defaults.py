@@ -49,6 +49,12 @@ class ProjectFacts(Result):
         """One training sequence: the input and the output it is trained to produce."""
         return self.input_tokens + self.output_tokens
 
+    def seq_len_for(self, max_context: int) -> int:
+        """The default sequence for a model: the project's own lengths even past the model's window (the
+        calculators then say so), else the default lengths capped at the window."""
+        stated = "input_tokens" in self.from_project or "output_tokens" in self.from_project
+        return self.seq_len if stated else min(self.seq_len, max_context)
+
     @property
     def weight_format(self) -> str:
         return weight_format(self.precision)

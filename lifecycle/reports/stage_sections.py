@@ -21,7 +21,7 @@ def scope_family(project: Project, section: Section, charts: ChartSink) -> None:
     scope = project.scope
     if scope.tasks:
         try:
-            rec = task_catalog.recommend_architecture(scope.tasks)
+            rec = task_catalog.recommend_architecture(scope.tasks, scope.input_tokens, scope.output_tokens)
         except LifecycleError as exc:
             section.paragraphs.append(f"The saved tasks could not be matched to the task catalog: {exc}")
             rec = None
@@ -32,7 +32,15 @@ def scope_family(project: Project, section: Section, charts: ChartSink) -> None:
             )
             if rec.multi_task_cost:
                 section.paragraphs.append(rec.multi_task_cost)
-            if scope.family and scope.family != rec.family:
+            if rec.context_note:
+                section.paragraphs.append(rec.context_note)
+            alternative = scope.decisions.get(task_catalog.FAMILY_ALTERNATIVE_KEY) or {}
+            if scope.family and scope.family != rec.family and alternative.get("family") == scope.family:
+                section.paragraphs.append(
+                    f"The team chose the {scope.family} family, an alternative the planner listed, instead of the "
+                    f"recommended {rec.family}: {alternative.get('when', '')}."
+                )
+            elif scope.family and scope.family != rec.family:
                 section.paragraphs.append(
                     f"The team chose the {scope.family} family instead of the recommended {rec.family}; "
                     "the decision record should say why."

@@ -224,3 +224,43 @@ def test_an_encoder_gets_requests_per_second_latency_and_cost_per_request():
         plan.price_usd_per_hour / 3600 / plan.requests_per_s * 1000)
     assert plan.meets_latency == (plan.p95_latency_s <= 0.2)
     assert plan.replicas_for_throughput == -(-1000 // plan.requests_per_s)
+
+
+def test_scope_lengths_are_checked_against_every_models_window():
+    """Raffel et al. 2020 (T5) trained on 512-token inputs; BART's learned positions stop at 1,024 (Lewis et al.
+    2019). A 12,000-token summarisation input must not be steered to them, nor to "a small model like BERT-base"
+    (an encoder does not generate summaries)."""
+    from lifecycle.adapt.path import size_option
+    from lifecycle.models.advice import ArchitectureSetup, architecture_advice
+    from lifecycle.models.catalog import get_model
+    from lifecycle.models.search import search_models
+
+    advice = architecture_advice(ArchitectureSetup(tasks=("summarization",), input_tokens=12_000, output_tokens=300))
+    rec, scale = advice.recommendation, advice.scale
+    assert rec.family == "encoder-decoder" and "t5-base (512)" in rec.context_note
+    assert all(get_model(m).max_context >= 12_300 for m in [*rec.example_models, *scale.example_models])
+    assert not any("BERT" in r for r in scale.reasons[:1])
+    short = architecture_advice(ArchitectureSetup(tasks=("summarization",), input_tokens=400, output_tokens=100))
+    assert short.recommendation.context_note == "" and "encoder-decoder" in short.scale.reasons[0]
+    found = search_models(lengths=(12_000, 300))
+    assert found and all(m.max_context >= 12_000 for m in found)
+    sizing = size_option("lora", "t5-base", "l4", seq=12_300)
+    assert (sizing.seq, sizing.truncated_from) == (512, 12_300)  # said, not silent
+
+
+def test_the_report_records_an_alternative_family_the_team_took():
+    from lifecycle.models.tasks import FAMILY_ALTERNATIVE_KEY, recommend_architecture
+    from lifecycle.records.project import Project
+    from lifecycle.reports.build import build_report
+
+    rec = recommend_architecture(["summarization"], 12_000, 300)
+    alt = next(a for a in rec.alternatives if a.family == "decoder")
+    project = Project(name="long contracts")
+    project.scope.tasks, project.scope.input_tokens, project.scope.output_tokens = ["summarization"], 12_000, 300
+    project.scope.family = "decoder"
+    project.scope.decisions[FAMILY_ALTERNATIVE_KEY] = {"family": "decoder", "recommended": rec.family,
+                                                      "when": alt.when}
+    scope = next(s for s in build_report(project, sections=["scope"]).sections if s.key == "scope")
+    text = " ".join(scope.paragraphs)
+    assert "an alternative the planner listed" in text and alt.when in text
+    assert "12,000-token window" in text  # the context check is in the report too
