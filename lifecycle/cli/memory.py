@@ -61,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--offload", choices=options(Offload), default="none")
     p.add_argument("--tp", type=int, default=1)
     p.add_argument("--pp", type=int, default=1)
+    p.add_argument("--ep", type=int, default=1, help="expert parallel degree (mixture-of-experts models)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_memory)
 
@@ -71,14 +72,15 @@ def _setup(args, model):
     if args.workload == "infer":
         return InferenceSetup(model=model, precision=weight_format(args.precision or "bf16"),
                               concurrent_sequences=args.batch, prompt_tokens=args.prompt_len,
-                              new_tokens=args.new_tokens, tp=args.tp, attention=args.attention, gpu=args.gpu)
+                              new_tokens=args.new_tokens, tp=args.tp, ep=args.ep, attention=args.attention,
+                              gpu=args.gpu)
     return TrainingSetup(model=model, precision=args.precision or "amp_bf16", method=args.method,
                          lora_rank=args.lora_rank, lora_targets=args.lora_targets, optimizer=args.optimizer,
                          adapter_dtype=args.adapter_dtype, head=args.head, num_labels=args.labels,
                          optimizer_impl=args.optimizer_impl, micro_batch=args.batch, seq_len=args.seq,
                          target_len=args.target_len, grad_checkpointing=args.grad_checkpointing,
                          attention=args.attention, gpus=args.gpus, strategy=args.strategy, offload=args.offload,
-                         tp=args.tp, pp=args.pp, gpu=args.gpu)
+                         tp=args.tp, pp=args.pp, ep=args.ep, gpu=args.gpu)
 
 
 def _memory(args) -> int:
@@ -98,7 +100,8 @@ def _memory(args) -> int:
 def plan_json(label: str, workload: str, plan) -> dict:
     """The contract of ``lifecycle memory --json``."""
     est = plan.estimate
-    out: dict = {"model": label, "workload": workload, "params": est.params, "trainable_params": est.trainable_params,
+    out: dict = {"model": label, "workload": workload, "params": est.params, "active_params": est.active_params,
+                 "trainable_params": est.trainable_params,
                  "peak_allocated_bytes": est.peak_allocated_bytes, "peak_reserved_bytes": est.peak_reserved_bytes,
                  "cuda_context_bytes": est.cuda_context_bytes, "required_bytes": est.required_bytes,
                  "peak_phase": est.peak_phase, "components": est.components,
@@ -114,7 +117,10 @@ def plan_json(label: str, workload: str, plan) -> dict:
 
 
 def _print_human(out: dict) -> None:
-    print(f"{out['model']} — {out['workload']}: {out['params']:,} parameters, {out['trainable_params']:,} trainable")
+    active = (f" ({out['active_params']:,} active per token)" if out.get("active_params") not in (None, out["params"])
+              else "")
+    print(f"{out['model']} — {out['workload']}: {out['params']:,} parameters{active}, "
+          f"{out['trainable_params']:,} trainable")
     for name, value in out["components"].items():
         print(f"  {name:<32} {value / GB:10.2f} GB")
     print(f"  {'peak allocated':<32} {out['peak_allocated_bytes'] / GB:10.2f} GB  (at {out['peak_phase']})")

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lifecycle.errors import InvalidInput
-from lifecycle.models.architecture import ModelShape, attention_params, layer_counts, mlp_params
+from lifecycle.models.architecture import ModelShape, block_linear_params, layer_counts
 
 NF4_BYTES_PER_PARAM = 0.5 + 0.127 / 8  # QLoRA §3: 4-bit values + double-quantised constants
 INT8_BYTES_PER_PARAM = 1.0  # LLM.int8: one byte per weight (+ one fp32 scale per row, negligible)
@@ -75,10 +75,7 @@ def lora_params(shape: ModelShape, rank: int, targets: set[str]) -> int:
 
 def quantisable_params(shape: ModelShape) -> int:
     """Weights of the blocks' linear layers (what bitsandbytes quantises)."""
-    enc_layers, dec_layers = layer_counts(shape)
-    cross = 2 if shape.family == "encoder-decoder" else 1
-    return enc_layers * (attention_params(shape) + mlp_params(shape)) + dec_layers * (
-        cross * attention_params(shape) + mlp_params(shape))
+    return block_linear_params(shape)
 
 
 def quantised_base_bytes(shape: ModelShape, params: int, bits: int) -> int:

@@ -17,6 +17,7 @@ class MemoryEstimate(Result):
     cuda_context_bytes: int = CUDA_CONTEXT_BYTES
     params: int
     trainable_params: int
+    active_params: int | None = None  # parameters one token passes through (a mixture of experts: its top-k)
     peak_phase: str = ""
     phases: dict[str, int] = Field(default_factory=dict)
     cpu_offload_bytes: int = 0

@@ -24,13 +24,14 @@ from lifecycle.memory.adapters import (
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.distributed import ZERO_STAGE, data_parallel_degree, shard_model_states
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
-from lifecycle.memory.setup import TrainingSetup
+from lifecycle.memory.setup import TrainingSetup, expert_share
 from lifecycle.models.architecture import (
     ModelShape,
-    attention_params,
+    active_parameter_count,
+    block_linear_params,
+    dense_equivalent,
     largest_layer_params,
     layer_counts,
-    mlp_params,
     parameter_count,
 )
 
@@ -56,7 +57,8 @@ def decoder_length(setup: TrainingSetup) -> int:
 
 def activation_bytes(setup: TrainingSetup, targets: set[str]) -> dict[str, int]:
     """Saved activations for one micro-batch: blocks, attention scores, embeddings/head, checkpoint inputs."""
-    shape, attention, grad_checkpointing = setup.model.shape, setup.attention, setup.grad_checkpointing
+    # A token's activations see only its routed (and shared) experts: a dense MLP that wide
+    shape, attention, grad_checkpointing = dense_equivalent(setup.model.shape), setup.attention, setup.grad_checkpointing
     batch, seq, target_len = setup.micro_batch, setup.seq_len, decoder_length(setup)
     w = act.widths(setup.precision, setup.method, shape.arch)
     enc_layers, dec_layers = layer_counts(shape)
@@ -101,11 +103,8 @@ def activation_bytes(setup: TrainingSetup, targets: set[str]) -> dict[str, int]:
 
 def _matmul_params(shape: ModelShape) -> int:
     """Parameters used as matmul weights (autocast keeps a bf16 copy of each for backward)."""
-    enc_layers, dec_layers = layer_counts(shape)
-    blocks = enc_layers * (attention_params(shape) + mlp_params(shape))
-    blocks += dec_layers * (attention_params(shape) * (2 if shape.family == "encoder-decoder" else 1) + mlp_params(shape))
     head = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0
-    return blocks + head
+    return block_linear_params(shape) + head
 
 
 @dataclass
@@ -158,6 +157,9 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
                                             gathered_layer_bytes=gathered)
     if weight_name == "quantised base weights" and offload != "params":
         per_gpu[weight_name] = int(weight_bytes / (tp * pp * (dp if stage >= 3 else 1)))
+    if setup.ep > 1:  # each GPU keeps 1/ep of the routed experts (and their gradients and optimizer states)
+        keep = 1 - expert_share(shape) * (1 - 1 / setup.ep)
+        per_gpu = {k: int(v * keep) for k, v in per_gpu.items()}
     grads = per_gpu.pop("gradients", 0) + per_gpu.pop("fp32 gradient partition", 0)
     paged = per_gpu.pop("optimizer states", 0) if optimizer in PAGED_OPTIMIZERS else 0
     model_states = grads + sum(v for k, v in per_gpu.items()
@@ -219,5 +221,5 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
                           peak_reserved_bytes=reserved_bytes(allocated, grad_checkpointing=setup.grad_checkpointing),
                           params=parts.params, trainable_params=parts.trainable, peak_phase=peak_phase, phases=totals,
                           cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states,
-                          paged_bytes=parts.paged, notes=notes)
+                          paged_bytes=parts.paged, active_params=active_parameter_count(shape), notes=notes)
 

@@ -14,8 +14,14 @@ from lifecycle.memory import activations as act
 from lifecycle.memory.adapters import quantised_base_bytes
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
-from lifecycle.memory.setup import InferenceSetup
-from lifecycle.models.architecture import ModelShape, layer_counts, parameter_count
+from lifecycle.memory.setup import InferenceSetup, expert_share
+from lifecycle.models.architecture import (
+    ModelShape,
+    active_parameter_count,
+    dense_equivalent,
+    layer_counts,
+    parameter_count,
+)
 
 
 def inference_weight_bytes(shape: ModelShape, precision: str) -> int:
@@ -30,6 +36,8 @@ def inference_weight_bytes(shape: ModelShape, precision: str) -> int:
 def kv_cache_bytes(shape: ModelShape, *, batch: int, tokens: int, bytes_per_value: int = 2, tp: int = 1) -> int:
     """K and V for ``tokens`` positions in every decoder layer; tensor parallel splits KV heads (at least one each)."""
     _, dec_layers = layer_counts(shape)
+    if shape.kv_lora_rank:  # latent attention caches the compressed latent and the shared rope key (DeepSeek-V2 §2.1.2)
+        return int(dec_layers * (shape.kv_lora_rank + shape.qk_rope_head_dim) * bytes_per_value * batch * tokens)
     kv_heads_per_gpu = max(shape.kv_heads / tp, 1)
     return int(2 * dec_layers * kv_heads_per_gpu * shape.head_dim * bytes_per_value * batch * tokens)
 
@@ -52,10 +60,10 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
     batch, prompt_tokens, new_tokens = setup.concurrent_sequences, setup.prompt_tokens, setup.new_tokens
     params = parameter_count(shape)
     c = 4 if precision == "fp32" else 2  # compute dtype: int8/int4 weights are dequantised to bf16 for matmuls
-    weights = inference_weight_bytes(shape, precision) // tp
+    weights = int(inference_weight_bytes(shape, precision) * (1 - expert_share(shape) * (1 - 1 / setup.ep))) // tp
     eager = setup.attention == "eager" or shape.arch in act.EAGER_ONLY_ARCHS
     prompt = batch * prompt_tokens
-    working = prompt * _layer_working_bytes_per_token(shape, c) // tp
+    working = prompt * _layer_working_bytes_per_token(dense_equivalent(shape), c) // tp
     if eager:  # one layer's scores, their fp32 softmax and the cast back
         working += batch * shape.heads * prompt_tokens * prompt_tokens * (2 * c + 4) // tp
     out_tokens = prompt if new_tokens == 0 else batch  # generate keeps only the last position's logits
@@ -92,4 +100,5 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
     allocated = sum(components.values())
     return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
                           peak_reserved_bytes=reserved_bytes(allocated, inference=True), params=params,
-                          trainable_params=0, peak_phase=peak_phase, phases=totals)
+                          trainable_params=0, peak_phase=peak_phase, phases=totals,
+                          active_params=active_parameter_count(shape))

@@ -65,6 +65,25 @@ def with_head(model: ModelRef, head: str, num_labels: int) -> ModelRef:
     return model.model_copy(update={"shape": shape})
 
 
+def _check_experts(model: ModelRef, ep: int, gpus: int) -> None:
+    """Expert parallelism gives each of ep GPUs an equal share of every MoE layer's routed experts."""
+    if ep == 1:
+        return
+    experts = model.shape.experts
+    if not experts:
+        raise ValueError(f"expert parallel (ep {ep}) needs a mixture-of-experts model; {model.name} is dense")
+    if experts % ep or ep > gpus:
+        raise ValueError(f"ep {ep} must divide the {experts} experts and be at most the {gpus} GPUs")
+
+
+def expert_share(shape) -> float:
+    """Fraction of the parameters that are routed experts (what expert parallelism splits)."""
+    from lifecycle.models.architecture import expert_params, moe_layer_count, parameter_count
+
+    moe = moe_layer_count(shape)
+    return moe * shape.experts * expert_params(shape) / parameter_count(shape) if moe else 0.0
+
+
 class TrainingSetup(Setup):
     """One training (or fine-tuning) step per GPU, and optionally the run it belongs to.
 
@@ -93,6 +112,7 @@ class TrainingSetup(Setup):
     offload: Offload = "none"
     tp: int = Field(1, ge=1, le=MAX_PARALLEL)
     pp: int = Field(1, ge=1, le=MAX_PARALLEL)
+    ep: int = Field(1, ge=1, le=MAX_PARALLEL)  # expert parallel: a mixture's routed experts spread over ep GPUs
     master_weights: bool | None = None  # None: what DeepSpeed/FSDP do for the precision and strategy
     gpu: str | None = Field(None, min_length=1, max_length=64)
     training_tokens: float | None = Field(None, gt=0, le=MAX_TRAINING_TOKENS)
@@ -130,6 +150,7 @@ class TrainingSetup(Setup):
         if self.offload == "params" and self.strategy in ("zero1", "zero2"):
             raise ValueError("offloading parameters needs ZeRO-3 or FSDP (only they shard the weights)")
         _check_parallel(self.model, self.tp, self.pp)
+        _check_experts(self.model, self.ep, self.gpus)
         if self.gpus % (self.tp * self.pp):
             raise ValueError(f"GPU count {self.gpus} must be a multiple of tp x pp = {self.tp * self.pp}")
         if self.gpu is not None:
@@ -165,11 +186,13 @@ class InferenceSetup(Setup):
     prompt_tokens: int = Field(512, ge=1, le=MAX_COUNT)
     new_tokens: int = Field(0, ge=0, le=MAX_COUNT)
     tp: int = Field(1, ge=1, le=MAX_PARALLEL)
+    ep: int = Field(1, ge=1, le=MAX_PARALLEL)
     attention: Attention = "sdpa"
     gpu: str | None = Field(None, min_length=1, max_length=64)
 
     @model_validator(mode="after")
     def _consistent(self) -> InferenceSetup:
+        _check_experts(self.model, self.ep, max(self.ep, 1))
         if self.new_tokens and self.model.family == "encoder":
             raise ValueError("encoder-only models do not generate tokens; set new tokens to 0")
         _check_parallel(self.model, self.tp, 1)

@@ -64,6 +64,26 @@ class ModelShape(BaseModel):
     pooler: bool = False
     num_labels: int = 2
     parallel_block: bool = False  # attention and MLP read the same input (GPT-J, NeoX, Falcon)
+    qk_norm: Literal["none", "head", "full"] = "none"  # RMSNorm on q and k: per head (Qwen3) or whole width (OLMoE)
+    attention_sinks: bool = False  # gpt-oss: one learned sink logit per head and layer
+    # Mixture of experts (0 experts: dense). moe_ffn is one expert's intermediate size; shared_ffn the shared
+    # experts' total; dense_layers the first layers that keep a dense MLP (DeepSeek first_k_dense_replace).
+    experts: int = 0
+    experts_per_token: int = 0
+    moe_ffn: int = 0
+    shared_ffn: int = 0
+    shared_expert_gate: bool = False  # Qwen2-MoE: sigmoid(Linear(h, 1)) on the shared expert
+    dense_layers: int = 0
+    moe_layer_step: int = 1  # every n-th layer is MoE (Llama 4 Maverick interleaves)
+    expert_bias: bool = False  # gpt-oss: biases on the experts' projections
+    router_bias: bool = False  # gpt-oss: bias on the router
+    router_score_bias: bool = False  # DeepSeek-V3: e_score_correction_bias (aux-loss-free balancing)
+    # Multi-head latent attention (DeepSeek-V2/V3): 0 = ordinary attention
+    q_lora_rank: int = 0
+    kv_lora_rank: int = 0
+    qk_rope_head_dim: int = 0
+    qk_nope_head_dim: int = 0
+    v_head_dim: int = 0
 
     def __init__(self, **data):
         # pydantic wraps our InvalidInput in a ValidationError: unwrap it into one readable line
@@ -105,12 +125,21 @@ class ModelShape(BaseModel):
         # Every size that multiplies into a parameter or activation count has the same ceiling as the
         # hidden size: a config with head_dim = 1e300 is refused, not turned into a 1e290-GB estimate.
         for name in ("kv_heads", "head_dim", "encoder_layers", "decoder_layers", "position_embeddings",
-                     "token_types", "relative_attention_buckets", "relative_position_embeddings", "norms_per_layer"):
+                     "token_types", "relative_attention_buckets", "relative_position_embeddings", "norms_per_layer",
+                     "experts", "experts_per_token", "moe_ffn", "shared_ffn", "dense_layers", "q_lora_rank",
+                     "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"):
             value = getattr(self, name)
             if value < 0:
                 raise InvalidInput(f"{name} must not be negative.")
             if value > MAX_SIZE * (100 if name == "position_embeddings" else 1):
                 raise InvalidInput(f"{name} = {_shown(value)} is larger than any transformer this planner models.")
+        if self.experts and not (1 <= self.experts_per_token <= self.experts and self.moe_ffn > 0):
+            raise InvalidInput(f"A mixture of {self.experts} experts needs 1..{self.experts} experts per token and a "
+                               "positive expert width (moe_ffn).")
+        if not 1 <= self.moe_layer_step <= max(self.layers, 1) or self.dense_layers > self.layers:
+            raise InvalidInput("moe_layer_step must be 1..layers and dense_layers at most the layer count.")
+        if self.kv_lora_rank and not (self.qk_rope_head_dim and self.qk_nope_head_dim and self.v_head_dim):
+            raise InvalidInput("Latent attention (kv_lora_rank) needs qk_rope_head_dim, qk_nope_head_dim and v_head_dim.")
         return self
 
     @property
@@ -139,11 +168,23 @@ def _norm_params(shape: ModelShape) -> int:
 
 
 def attention_params(shape: ModelShape) -> int:
-    """Q, K, V and output projections (grouped-query aware) with their biases."""
+    """Q, K, V and output projections (grouped-query aware) with their biases, q/k norms and sinks; multi-head
+    latent attention (DeepSeek-V2 §2.1) compresses K and V into one kv_lora_rank latent (and Q into q_lora_rank)."""
     h, q, kv = shape.hidden, shape.attention_dim, shape.kv_dim
+    if shape.kv_lora_rank:
+        qk_head = shape.qk_nope_head_dim + shape.qk_rope_head_dim
+        if shape.q_lora_rank:  # q_a_proj, q_a_layernorm, q_b_proj
+            query = h * shape.q_lora_rank + shape.q_lora_rank + shape.q_lora_rank * shape.heads * qk_head
+        else:
+            query = h * shape.heads * qk_head
+        # kv_a_proj_with_mqa (latent + the shared rope key), kv_a_layernorm, kv_b_proj (keys' nope part and values)
+        key_value = (h * (shape.kv_lora_rank + shape.qk_rope_head_dim) + shape.kv_lora_rank
+                     + shape.kv_lora_rank * shape.heads * (shape.qk_nope_head_dim + shape.v_head_dim))
+        return query + key_value + shape.heads * shape.v_head_dim * h
     weights = h * q + 2 * h * kv + q * h
     biases = (q + 2 * kv if shape.qkv_bias else 0) + (h if shape.out_bias else 0)
-    return weights + biases
+    norms = {"head": 2 * shape.head_dim, "full": q + kv}.get(shape.qk_norm, 0)
+    return weights + biases + norms + (shape.heads if shape.attention_sinks else 0)
 
 
 def mlp_params(shape: ModelShape) -> int:
@@ -154,9 +195,33 @@ def mlp_params(shape: ModelShape) -> int:
     return matrices * h * f + biases
 
 
-def layer_params(shape: ModelShape, *, cross_attention: bool = False) -> int:
-    """One block: self-attention, MLP, its norms, and cross-attention + one more norm in a decoder of an encoder-decoder."""
-    n = attention_params(shape) + mlp_params(shape) + shape.norms_per_layer * _norm_params(shape)
+def expert_params(shape: ModelShape) -> int:
+    """One routed expert: a (gated) MLP of width moe_ffn, with gpt-oss's biases."""
+    h, f = shape.hidden, shape.moe_ffn
+    matrices = 3 if shape.gated_mlp else 2
+    biases = ((2 if shape.gated_mlp else 1) * f + h) if shape.expert_bias else 0
+    return matrices * h * f + biases
+
+
+def moe_mlp_params(shape: ModelShape, *, active: bool = False) -> int:
+    """Routed experts (all, or the experts_per_token a token uses), shared experts, their gate and the router."""
+    h, e = shape.hidden, shape.experts
+    routed = (shape.experts_per_token if active else e) * expert_params(shape)
+    shared = 3 * h * shape.shared_ffn + (h if shape.shared_expert_gate else 0)
+    router = h * e + (e if shape.router_bias else 0) + (e if shape.router_score_bias else 0)
+    return routed + shared + router
+
+
+def moe_layer_count(shape: ModelShape) -> int:
+    """Layers whose MLP is a mixture of experts (after the first dense_layers, every moe_layer_step-th)."""
+    return (shape.layers - shape.dense_layers) // shape.moe_layer_step if shape.experts else 0
+
+
+def layer_params(shape: ModelShape, *, cross_attention: bool = False, moe: bool = False, active: bool = False) -> int:
+    """One block: self-attention, MLP (or mixture of experts), its norms, and cross-attention + one more norm in a
+    decoder of an encoder-decoder."""
+    mlp = moe_mlp_params(shape, active=active) if moe else mlp_params(shape)
+    n = attention_params(shape) + mlp + shape.norms_per_layer * _norm_params(shape)
     if cross_attention:
         n += attention_params(shape) + _norm_params(shape)
     return n
@@ -203,14 +268,34 @@ def parameter_count(shape: ModelShape) -> int:
         n += shape.decoder_layers * layer_params(shape, cross_attention=True)
         n += 2 * _norm_params(shape) if shape.final_norm else 0
     else:
-        n += shape.layers * layer_params(shape)
+        moe = moe_layer_count(shape)
+        n += (shape.layers - moe) * layer_params(shape) + moe * layer_params(shape, moe=True)
         n += _norm_params(shape) if shape.final_norm else 0
     return n
 
 
+def active_parameter_count(shape: ModelShape) -> int:
+    """Parameters one token passes through: every dense weight, embeddings included, and in each MoE layer only
+    its experts_per_token routed experts (Mixtral: 12.9B of 46.7B; Jiang et al. 2024 §2.1). Dense: all."""
+    moe = moe_layer_count(shape)
+    if not moe:
+        return parameter_count(shape)
+    return parameter_count(shape) - moe * (moe_mlp_params(shape) - moe_mlp_params(shape, active=True))
+
+
+def dense_equivalent(shape: ModelShape) -> ModelShape:
+    """The dense shape a token's activations see: an MLP as wide as its routed experts plus the shared ones
+    (used for activation memory; weights always count every expert)."""
+    if not shape.experts:
+        return shape
+    width = shape.experts_per_token * shape.moe_ffn + shape.shared_ffn
+    return shape.model_copy(update={"ffn": max(width, 1), "experts": 0, "experts_per_token": 0, "moe_ffn": 0,
+                                    "shared_ffn": 0, "dense_layers": 0})
+
+
 def largest_layer_params(shape: ModelShape) -> int:
     """Parameters of the largest single module DeepSpeed/FSDP gathers at once (embedding or a block)."""
-    block = layer_params(shape, cross_attention=shape.family == "encoder-decoder")
+    block = layer_params(shape, cross_attention=shape.family == "encoder-decoder", moe=bool(moe_layer_count(shape)))
     return max(block, shape.vocab * shape.hidden)
 
 
@@ -238,7 +323,8 @@ def forward_flops_per_token(shape: ModelShape) -> tuple[float, float]:
         encoder = 2 * shape.encoder_layers * layer_params(shape)
         decoder = 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + lm_head
         return float(encoder), float(decoder)
-    body = 2 * shape.layers * layer_params(shape)
+    moe = moe_layer_count(shape)  # a token meets only its experts_per_token experts in a MoE layer
+    body = 2 * ((shape.layers - moe) * layer_params(shape) + moe * layer_params(shape, moe=True, active=True))
     if shape.family == "encoder":
         return float(body + lm_head), 0.0
     return float(body + lm_head), float(body + lm_head)
@@ -260,3 +346,14 @@ def context_needed(family: str, input_tokens: int | None, output_tokens: int | N
     """The window a ``family`` model needs for these lengths (the longer side for an encoder-decoder)."""
     n_in, n_out = int(input_tokens or 0), int(output_tokens or 0)
     return n_in + n_out if family == "decoder" else max(n_in, n_out) if family == "encoder-decoder" else n_in
+
+
+def block_linear_params(shape: ModelShape) -> int:
+    """Weights of every block's linear layers (attention, MLP or all experts): what bitsandbytes quantises and
+    autocast copies to 16 bits."""
+    enc_layers, dec_layers = layer_counts(shape)
+    cross = 2 if shape.family == "encoder-decoder" else 1
+    moe = moe_layer_count(shape)
+    dense = enc_layers * (attention_params(shape) + mlp_params(shape))
+    dense += (dec_layers - moe) * (cross * attention_params(shape) + mlp_params(shape))
+    return dense + moe * (attention_params(shape) + moe_mlp_params(shape))

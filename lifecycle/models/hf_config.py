@@ -8,7 +8,6 @@ position tables, tied heads). The defaults are those of the transformers ``*Conf
 from __future__ import annotations
 
 import math
-
 from typing import Any
 
 from lifecycle.errors import InvalidInput
@@ -181,7 +180,7 @@ def _llama(c: dict) -> dict:
     if not c.get("head_dim") and heads > 0 and h % heads:
         raise InvalidInput(f"Attention heads ({heads}) must divide the hidden size ({h}).")
     head_dim = _int(c, "head_dim") if c.get("head_dim") else (h // heads if heads > 0 else 0)
-    attention_bias = bool(c.get("attention_bias", model_type == "qwen2"))
+    attention_bias = bool(c.get("attention_bias", model_type in ("qwen2", "qwen2_moe")))
     gemma = model_type in ("gemma", "gemma2", "gemma3_text")
     return {"arch": model_type, "layers": _int(c, "num_hidden_layers"), "hidden": h, "heads": heads,
                 "kv_heads": _int(c, "num_key_value_heads", default=heads), "head_dim": int(head_dim),
@@ -189,17 +188,90 @@ def _llama(c: dict) -> dict:
                 "tied_embeddings": _tied(c, gemma), "max_context": _int(c, "max_position_embeddings", default=2048),
                 "norm": "rmsnorm", "norms_per_layer": 4 if model_type in ("gemma2", "gemma3_text") else 2,
                 "positional": "rotary", "qkv_bias": attention_bias,
-                "out_bias": bool(c.get("attention_bias", False)) and model_type != "qwen2",
+                "out_bias": bool(c.get("attention_bias", False)) and model_type not in ("qwen2", "qwen2_moe"),
                 "mlp_bias": bool(c.get("mlp_bias", False))}
+
+
+def _qwen3(c: dict) -> dict:
+    """Qwen3 dense: LLaMA layout plus an RMSNorm on every query and key head (q_norm, k_norm over head_dim)."""
+    return {**_llama(c), "qk_norm": "head"}
+
+
+def _moe(c: dict, *, experts: str, width: str, shared: int = 0, **extra) -> dict:
+    """The LLaMA-layout decoder with a mixture-of-experts MLP read from ``experts``/``width`` keys."""
+    return {**_llama(c), "experts": _int(c, experts), "experts_per_token": _int(c, "num_experts_per_tok",
+                                                                                "experts_per_token"),
+            "moe_ffn": _int(c, width), "shared_ffn": shared, **extra}
+
+
+def _mixtral(c: dict) -> dict:
+    """Mixtral (Jiang et al. 2024): every layer's MLP is 8 SwiGLU experts of intermediate_size, top-2, router h x E."""
+    return _moe(c, experts="num_local_experts", width="intermediate_size")
+
+
+def _qwen_moe(c: dict) -> dict:
+    """Qwen2-MoE / Qwen3-MoE: num_experts of moe_intermediate_size; Qwen2-MoE adds a gated shared expert;
+    mlp_only_layers keep a dense MLP of intermediate_size."""
+    qwen2 = c.get("model_type") == "qwen2_moe"
+    dense = len(c.get("mlp_only_layers") or [])
+    out = _moe(c, experts="num_experts", width="moe_intermediate_size",
+               shared=_int(c, "shared_expert_intermediate_size", default=0) if qwen2 else 0,
+               shared_expert_gate=qwen2, dense_layers=dense,
+               moe_layer_step=_int(c, "decoder_sparse_step", default=1))
+    return out if qwen2 else {**out, "qk_norm": "head"}
+
+
+def _olmoe(c: dict) -> dict:
+    """OLMoE (Muennighoff et al. 2024): 64 experts of intermediate_size, top-8, q/k RMSNorm over the full width."""
+    return {**_moe(c, experts="num_experts", width="intermediate_size"), "qk_norm": "full"}
+
+
+def _deepseek(c: dict) -> dict:
+    """DeepSeek-V2/V3: multi-head latent attention, first_k_dense_replace dense layers, then n_routed_experts of
+    moe_intermediate_size (top num_experts_per_tok) plus n_shared_experts always on; V3's noaux_tc routing keeps a
+    per-expert score bias. The multi-token-prediction module (num_nextn_predict_layers) is not part of the
+    Hugging Face model and is not counted."""
+    base = _llama(c)
+    moe_width = _int(c, "moe_intermediate_size")
+    return {**base, "arch": c.get("model_type", "deepseek_v3"), "head_dim": _int(c, "v_head_dim"),
+            "kv_heads": base["heads"], "experts": _int(c, "n_routed_experts"),
+            "experts_per_token": _int(c, "num_experts_per_tok"), "moe_ffn": moe_width,
+            "shared_ffn": _int(c, "n_shared_experts", default=0) * moe_width,
+            "dense_layers": _int(c, "first_k_dense_replace", default=0),
+            "moe_layer_step": _int(c, "moe_layer_freq", default=1),
+            "router_score_bias": c.get("topk_method") == "noaux_tc",
+            "q_lora_rank": _int(c, "q_lora_rank") if c.get("q_lora_rank") else 0,
+            "kv_lora_rank": _int(c, "kv_lora_rank"), "qk_rope_head_dim": _int(c, "qk_rope_head_dim"),
+            "qk_nope_head_dim": _int(c, "qk_nope_head_dim"), "v_head_dim": _int(c, "v_head_dim")}
+
+
+def _gpt_oss(c: dict) -> dict:
+    """gpt-oss (OpenAI 2025): attention with biases and a learned sink per head; num_local_experts SwiGLU experts
+    of intermediate_size with biases, a router with a bias, top experts_per_token."""
+    return {**_moe(c, experts="num_local_experts", width="intermediate_size"), "arch": "gpt_oss",
+            "qkv_bias": True, "out_bias": True, "attention_sinks": True, "expert_bias": True, "router_bias": True}
+
+
+def _llama4(c: dict) -> dict:
+    """Llama 4 text model: num_local_experts of intermediate_size plus one shared expert of the same width
+    every interleave_moe_layer_step-th layer; the others keep a dense MLP of intermediate_size_mlp."""
+    out = _moe(c, experts="num_local_experts", width="intermediate_size", shared=_int(c, "intermediate_size"),
+               moe_layer_step=_int(c, "interleave_moe_layer_step", default=1))
+    return {**out, "arch": "llama4_text", "ffn": _int(c, "intermediate_size_mlp", "intermediate_size")}
 
 
 READERS = {
     "gpt2": _gpt2, "bert": _bert, "roberta": _bert, "xlm-roberta": _bert, "electra": _bert,
     "distilbert": _distilbert, "deberta-v2": _deberta, "t5": _t5, "mt5": _t5, "umt5": _t5,
     "bart": _bart, "mbart": _bart, "bloom": _bloom, "opt": _opt, "gpt_neox": _neox, "gptj": _gptj,
-    "falcon": _falcon, "llama": _llama, "mistral": _llama, "qwen2": _llama, "qwen3": _llama,
+    "falcon": _falcon, "llama": _llama, "mistral": _llama, "qwen2": _llama, "qwen3": _qwen3,
     "gemma": _llama, "gemma2": _llama, "gemma3_text": _llama, "phi3": _llama,
+    "mixtral": _mixtral, "qwen2_moe": _qwen_moe, "qwen3_moe": _qwen_moe, "olmoe": _olmoe,
+    "deepseek_v2": _deepseek, "deepseek_v3": _deepseek, "gpt_oss": _gpt_oss, "llama4_text": _llama4,
 }
+# Keys that mark a mixture-of-experts config: one we do not read is refused, never read as a dense model
+MOE_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "num_experts_per_tok", "moe_intermediate_size",
+            "experts_per_token")
 
 
 def shape_kwargs_from_config(config: Any) -> dict:
@@ -210,10 +282,21 @@ def shape_kwargs_from_config(config: Any) -> dict:
     if model_type is not None and not isinstance(model_type, str):
         raise InvalidInput(f"config.json model_type must be a string, not {type(model_type).__name__}.")
     reader = READERS.get(model_type)
+    if reader is None and isinstance(config.get("text_config"), dict):
+        # a multimodal config (Llama 4, LLaVA, Gemma 3, Qwen-VL): plan its language model, which the name says
+        text = config["text_config"]
+        if not isinstance(text.get("model_type"), str) or text.get("text_config") is not None:
+            raise InvalidInput(f"config.json model_type {model_type!r}: its text_config has no readable model_type.")
+        return shape_kwargs_from_config(text)
     if reader is None:
-        generic = ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size", "vocab_size")
-        if model_type is not None and all(k in config for k in generic):
-            reader = _llama  # most new decoder families follow the LLaMA layout
-        else:
-            raise InvalidInput(f"config.json model_type {model_type!r} is not a supported transformer; {NOT_TRANSFORMER_HINT}.")
+        supported = ", ".join(sorted(READERS))
+        if any(k in config for k in MOE_KEYS):
+            raise InvalidInput(f"config.json model_type {model_type!r} is a mixture-of-experts architecture this "
+                               f"planner does not read; refusing rather than sizing it as a dense model "
+                               f"(supported: {supported}).")
+        raise InvalidInput(f"config.json model_type {model_type!r} is not a supported transformer "
+                           f"(supported: {supported}); {NOT_TRANSFORMER_HINT}.")
+    if reader is _llama and any(k in config for k in MOE_KEYS if k != "num_experts_per_tok"):
+        raise InvalidInput(f"config.json model_type {model_type!r} carries mixture-of-experts keys "
+                           f"({', '.join(k for k in MOE_KEYS if k in config)}) its dense reader would ignore.")
     return reader(config)

@@ -21,7 +21,14 @@ from lifecycle._typed import Result, Setup
 from lifecycle.choices import WeightFormat, compute_precision, options
 from lifecycle.memory.inference import inference_memory, inference_weight_bytes, kv_cache_bytes
 from lifecycle.memory.setup import InferenceSetup
-from lifecycle.models.architecture import ModelShape, forward_flops_per_token
+from lifecycle.models.architecture import (
+    ModelShape,
+    active_parameter_count,
+    expert_params,
+    forward_flops_per_token,
+    moe_layer_count,
+    parameter_count,
+)
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
@@ -146,11 +153,24 @@ def decode_bytes_per_step(shape: ModelShape, precision: str, batch: int, context
     sequence (Pope et al. 2022 §2: decode is dominated by loading weights and the KV cache). Sizes come
     from lifecycle.memory.estimate; an encoder-decoder step also reads the cross-attention cache of the prompt."""
     value_bytes = 4 if precision == "fp32" else 2  # int8/int4 weights still keep a 16-bit KV cache
-    weights = inference_weight_bytes(shape, precision) // tp
+    weights = inference_weight_bytes(shape, precision) * touched_weight_fraction(shape, batch) // tp
     if shape.family == "encoder-decoder":
         cross = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens or 0, bytes_per_value=value_bytes, tp=tp)
         return weights + cross + kv_cache_bytes(shape, batch=batch, tokens=context, bytes_per_value=value_bytes, tp=tp)
     return weights + kv_cache_bytes(shape, batch=batch, tokens=context, bytes_per_value=value_bytes, tp=tp)
+
+
+def touched_weight_fraction(shape: ModelShape, batch: int) -> float:
+    """Share of the weights a decode step of ``batch`` tokens reads. A MoE layer reads only the experts its tokens
+    were routed to: with uniform routing of k of E experts, the expected number of distinct experts is
+    E·(1 − (1 − k/E)^B) — k for one token, all E once B is large."""
+    moe = moe_layer_count(shape)
+    if not moe:
+        return 1.0
+    e, k = shape.experts, shape.experts_per_token
+    distinct = e * (1 - (1 - k / e) ** max(batch, 1))
+    unread = moe * (e - distinct) * expert_params(shape)
+    return 1 - unread / parameter_count(shape)
 
 
 def largest_fitting(fits, lo: int, hi: int) -> int:
@@ -221,7 +241,8 @@ def serving_plan(setup: ServingSetup) -> ServingPlan:
 
 def serving_point(setup: ServingSetup, batch: int, *, find_limits: bool) -> ServingPoint:
     """Memory, fit, throughput, latency and cost of serving ``batch`` sequences with ``setup``."""
-    shape, params, precision, tp = setup.model.shape, setup.model.params, setup.precision, setup.gpus
+    # FLOPs follow the weights a token passes through: a mixture of experts' active parameters
+    shape, params, precision, tp = setup.model.shape, active_parameter_count(setup.model.shape), setup.precision, setup.gpus
     prompt_tokens, new_tokens = setup.prompt_tokens, setup.new_tokens
     g = get_gpu(setup.gpu)
     eng = get_engine(setup.engine)

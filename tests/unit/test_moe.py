@@ -1,0 +1,121 @@
+"""Mixture-of-experts and latent-attention configs: exact parameter counts, active parameters, memory and refusal.
+
+Each config in tests/data/moe-configs is the published ``config.json`` of the model (the fields the planner reads).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lifecycle.errors import InvalidInput
+from lifecycle.models.architecture import ModelShape, active_parameter_count, parameter_count
+
+CONFIGS = Path(__file__).parents[1] / "data" / "moe-configs"
+
+
+def shape(name: str) -> ModelShape:
+    return ModelShape.from_config(json.loads((CONFIGS / f"{name}.json").read_text()))
+
+
+# (config, total, active, published): totals are exact sums of the modules transformers builds for the config;
+# "published" quotes the model card or paper the rounded figures come from.
+CASES = [
+    ("mixtral-8x7b", 46_702_792_704, 12_879_925_248, "Jiang et al. 2024 (Mixtral): 47B parameters, 13B active; "
+     "issue 15: 46,702,792,704"),
+    ("mixtral-8x22b", 140_630_071_296, 39_161_468_928, "Mixtral 8x22B card: 141B parameters, 39B active"),
+    ("qwen1.5-moe-a2.7b", 14_315_784_192, 2_689_173_504, "Qwen1.5-MoE-A2.7B card: 14.3B total, 2.7B activated"),
+    ("qwen3-30b-a3b", 30_532_122_624, 3_353_032_704, "Qwen3-30B-A3B card: 30.5B total, 3.3B activated"),
+    ("olmoe-1b-7b", 6_919_161_856, 1_282_017_280, "OLMoE (Muennighoff et al. 2024): 6.9B total, 1.3B active"),
+    ("deepseek-v3", 671_026_419_200, 37_552_297_472, "DeepSeek-V3 report §1: 671B total, 37B activated (the 14B "
+     "multi-token-prediction module is not part of the Hugging Face model)"),
+    ("gpt-oss-20b", 20_914_757_184, 4_187_440_704, "gpt-oss model card: 20.91B total; 3.61B active counts no "
+     "input-embedding table"),
+]
+
+
+@pytest.mark.parametrize("name, total, active, published", CASES, ids=[c[0] for c in CASES])
+def test_parameter_counts_are_exact_and_match_the_published_figures(name, total, active, published):
+    s = shape(name)
+    assert parameter_count(s) == total
+    assert active_parameter_count(s) == active
+    assert s.experts and s.experts_per_token
+
+
+def test_published_rounded_figures():
+    """The cards' own rounding of the exact counts above (Qwen and DeepSeek truncate)."""
+    assert round(parameter_count(shape("mixtral-8x7b")) / 1e9, 1) == 46.7
+    assert round(active_parameter_count(shape("mixtral-8x7b")) / 1e9, 1) == 12.9
+    assert round(parameter_count(shape("qwen3-30b-a3b")) / 1e9, 1) == 30.5
+    assert int(active_parameter_count(shape("qwen3-30b-a3b")) / 1e8) == 33  # the card's 3.3B, truncated
+    assert round(parameter_count(shape("deepseek-v3")) / 1e9) == 671
+    assert int(active_parameter_count(shape("deepseek-v3")) / 1e9) == 37  # "37B activated", truncated
+    gpt_oss = shape("gpt-oss-20b")
+    assert round(parameter_count(gpt_oss) / 1e9, 2) == 20.91
+    embedding = gpt_oss.vocab * gpt_oss.hidden
+    assert round((active_parameter_count(gpt_oss) - embedding) / 1e9, 2) == 3.61
+
+
+def test_latent_attention_caches_the_compressed_latent():
+    """DeepSeek-V2 §2.1.2: MLA caches (d_c + d_h^R) = 512 + 64 values per token and layer, against
+    2·n_h·d_h = 2·128·128 for multi-head attention."""
+    from lifecycle.memory.inference import kv_cache_bytes
+
+    s = shape("deepseek-v3")
+    assert kv_cache_bytes(s, batch=1, tokens=1, bytes_per_value=2) == 61 * (512 + 64) * 2
+
+
+def test_decode_reads_only_the_experts_a_batch_touches():
+    """Uniform routing of k of E experts: E·(1 − (1 − k/E)^B) distinct experts per layer for B tokens."""
+    from lifecycle.models.architecture import expert_params
+    from lifecycle.serving.plan import touched_weight_fraction
+
+    s = shape("mixtral-8x7b")
+    one = touched_weight_fraction(s, 1)
+    unread = 32 * (8 - 2) * expert_params(s)
+    assert one == pytest.approx(1 - unread / parameter_count(s))
+    assert touched_weight_fraction(s, 64) == pytest.approx(1.0, abs=1e-6)
+    assert one < touched_weight_fraction(s, 4) < 1
+
+
+def test_memory_counts_every_expert_and_flops_only_the_active_ones():
+    from lifecycle.memory.plan import training_plan
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    model = ModelRef(id="config", name="mixtral", shape=shape("mixtral-8x7b"))
+    plan = training_plan(TrainingSetup(model=model, precision="bf16", training_tokens=1e9, gpu="h100-80gb", gpus=8,
+                                       strategy="fsdp"))
+    assert plan.estimate.params == 46_702_792_704 and plan.estimate.active_params == 12_879_925_248
+    assert plan.training_flops == 6 * 12_879_925_248 * 1e9  # 6·N_active·D
+    sharded = training_plan(TrainingSetup(model=model, precision="bf16", gpus=8, strategy="fsdp", ep=8))
+    assert sharded.estimate.model_states_bytes < plan.estimate.model_states_bytes
+    with pytest.raises(InvalidInput):
+        TrainingSetup(model=model, ep=3, gpus=8)  # 3 does not divide 8 experts
+
+
+@pytest.mark.parametrize("config, fragment", [
+    ({"model_type": "jamba", "num_experts": 16, "hidden_size": 4096, "num_hidden_layers": 32,
+      "num_attention_heads": 32, "intermediate_size": 14336, "vocab_size": 65536}, "mixture-of-experts"),
+    ({"model_type": "mamba", "hidden_size": 768, "num_hidden_layers": 24, "vocab_size": 50280}, "'mamba'"),
+])
+def test_an_architecture_not_understood_is_refused_by_name(config, fragment):
+    with pytest.raises(InvalidInput, match=fragment):
+        ModelShape.from_config(config)
+
+
+def test_a_multimodal_config_plans_its_language_model():
+    text = json.loads((CONFIGS / "mixtral-8x7b.json").read_text())
+    s = ModelShape.from_config({"model_type": "llava", "text_config": text, "vision_config": {"hidden_size": 1024}})
+    assert parameter_count(s) == 46_702_792_704
+
+
+def test_cli_prints_total_and_active_parameters(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "lifecycle", "memory", "--config",
+                          str(CONFIGS / "mixtral-8x7b.json"), "--json"], capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout)
+    assert (data["params"], data["active_params"]) == (46_702_792_704, 12_879_925_248)
