@@ -13,7 +13,8 @@ MAX_CONFIG_BYTES = 1_000_000  # a config.json is a few KB; refuse anything that 
 
 def add_model_flags(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     src = parser.add_mutually_exclusive_group(required=required)
-    src.add_argument("--model", help="catalog id, e.g. llama-2-7b (see: lifecycle models list)")
+    src.add_argument("--model", help="catalog id, e.g. llama-2-7b (see: lifecycle models list), or a Hugging Face "
+                                     "id ORG/NAME[@REVISION] (HF_TOKEN, HF_ENDPOINT, HF_HUB_OFFLINE apply)")
     src.add_argument("--config", help="path to a Hugging Face config.json")
 
 
@@ -22,6 +23,11 @@ def model_from_flags(args):
     from lifecycle.models.ref import ModelRef
 
     if args.model is not None:
+        from lifecycle.models.hub import hub_model_ref, is_hub_ref
+
+        if is_hub_ref(args.model):
+            ref, _ = hub_model_ref(args.model)
+            return ref, ref.name
         ref = ModelRef.catalog(args.model)
         return ref, ref.id
     path = Path(args.config)

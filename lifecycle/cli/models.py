@@ -62,7 +62,29 @@ def _find(model_id: str) -> CatalogModel:
             raise missing from None
 
 
+def _show_hub(ref: str, as_json: bool) -> int:
+    from lifecycle.models.architecture import active_parameter_count
+    from lifecycle.models.hub import count_note, hub_model_ref
+
+    model, hub = hub_model_ref(ref)
+    out = {"repo_id": hub.repo_id, "revision": hub.revision, "sha": hub.sha, "cached_from": hub.cached_from,
+           "family": model.family, "params": model.params, "active_params": active_parameter_count(model.shape),
+           "hub_params": hub.hub_params, "hub_params_by_dtype": hub.hub_params_by_dtype, "context": model.max_context,
+           "note": count_note(hub, model.params), "shape": model.shape.model_dump()}
+    if as_json:
+        print_json(out)
+        return 0
+    print(f"{model.name}: {model.family}, {model.params:,} parameters ({out['active_params']:,} active), "
+          f"context {model.max_context:,}")
+    print(out["note"])
+    return 0
+
+
 def _show(args) -> int:
+    from lifecycle.models.hub import is_hub_ref
+
+    if is_hub_ref(args.id):
+        return _show_hub(args.id, args.json)
     model = _find(args.id)
     card = model_card(model)
     if args.json:

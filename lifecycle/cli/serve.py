@@ -7,7 +7,13 @@ import argparse
 from lifecycle.cli._io import print_json
 from lifecycle.errors import InvalidInput
 from lifecycle.models.ref import ModelRef
-from lifecycle.serving.plan import DEFAULT_ENGINE, SERVING_PRECISIONS, ServingSetup, list_engines, serving_plan
+from lifecycle.serving.plan import (
+    DEFAULT_ENGINE,
+    SERVING_PRECISIONS,
+    ServingSetup,
+    list_engines,
+    serving_plan,
+)
 
 DEFAULT_NEW_TOKENS = 256
 
@@ -17,7 +23,8 @@ def register(subparsers) -> None:
         "serve-plan", help="plan serving a model: memory per GPU, largest batch/context, tokens/s, cost per 1M tokens.",
         description="Context C is the tokens per sequence (prompt + new tokens); the prompt is C minus --new-tokens.",
     )
-    p.add_argument("--model", required=True, help="catalog model id, e.g. llama-2-7b")
+    p.add_argument("--model", required=True, help="catalog model id, e.g. llama-2-7b, or a Hugging Face id "
+                                                  "ORG/NAME[@REVISION]")
     p.add_argument("--precision", default="bf16", choices=SERVING_PRECISIONS)
     p.add_argument("--gpu", required=True, help="GPU id, e.g. h100-80gb")
     p.add_argument("--gpus", type=int, default=1, help="GPUs per replica (tensor parallel), default 1")
@@ -40,7 +47,7 @@ def handle(args: argparse.Namespace) -> int:
     if not 0 <= new < args.context:
         raise InvalidInput(f"--new-tokens must be ≥ 0 and below --context ({args.context}), got {new}.")
     plan = serving_plan(ServingSetup(
-        model=ModelRef.catalog(args.model), precision=args.precision, gpu=args.gpu, gpus=args.gpus,
+        model=_model(args.model), precision=args.precision, gpu=args.gpu, gpus=args.gpus,
         concurrent_sequences=args.batch, prompt_tokens=args.context - new, new_tokens=new, engine=args.engine,
         prefill_utilisation=args.prefill_utilisation, bandwidth_efficiency=args.bandwidth_efficiency,
         price_usd_per_hour=args.price))
@@ -67,3 +74,9 @@ def handle(args: argparse.Namespace) -> int:
     print(f"cost per 1M output tokens: {'n/a (no new tokens)' if out is None else f'${out:,.3f}'} "
           f"(per 1M prompt+output tokens: ${plan.cost_per_million_tokens_usd:,.3f}) at ${plan.price_usd_per_hour:g}/GPU-hour")
     return 0
+
+
+def _model(model_id: str):
+    from lifecycle.models.hub import hub_model_ref, is_hub_ref
+
+    return hub_model_ref(model_id)[0] if is_hub_ref(model_id) else ModelRef.catalog(model_id)
