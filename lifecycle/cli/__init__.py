@@ -18,6 +18,7 @@ EXIT_BAD_INPUT = 2
 # subcommand -> (module in this package, one-line help); tests/unit/test_cli_startup.py checks it matches register()
 COMMANDS: dict[str, tuple[str, str]] = {
     "app": ("app", "serve the dashboard (Streamlit) on http://localhost:PORT"),
+    "fit": ("fit", "will it fit: weight formats x workloads of one model on one GPU"),
     "memory": ("memory", "GPU memory and GPU count for training or inference of a transformer"),
     "models": ("models", "list the model catalog or show one model and its card"),
     "projects": ("projects", "list, show, export and import projects"),

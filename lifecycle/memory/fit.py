@@ -1,0 +1,168 @@
+"""Will it fit? One model on the team's GPU: weight formats × workloads on one screen.
+
+Formats: the planner's own (fp32, bf16, int8, int4/NF4) and the inference-only 4-bit and GGUF files people
+download. Their bits per weight come from the block layouts:
+- GPTQ/AWQ 4-bit, group size 128: 4 bits per weight + one fp16 scale and one 4-bit zero point per group of 128
+  → 4 + 16/128 + 4/128 = 4.156 bits (Frantar et al. 2022 §5 group-wise quantisation; AutoAWQ's default q_group 128).
+- llama.cpp GGUF blocks (ggml-common.h): Q8_0 = 32 int8 + an fp16 scale = 34 bytes per 32 weights → 8.5 bits;
+  Q6_K = 210 bytes per 256 → 6.5625; Q5_K = 176 bytes per 256 → 5.5; Q4_K = 144 bytes per 256 → 4.5. The _M
+  mixes (Q5_K_M, Q4_K_M) keep about half of the attention-V and FFN-down tensors at Q6_K (llama.cpp PR #1684),
+  so their size is a little above the block figure; the block figure is shown.
+These formats keep embeddings and norms in 16 bits here, as the planner's int8/int4 do.
+
+Workloads: inference at a short and a long context (one sequence), LoRA (16-bit or 8-bit base), QLoRA (NF4 base)
+and full fine-tuning (mixed precision AdamW, FSDP beyond one GPU). Inference speed is the serving model's batch-1
+decode; for the download-only formats it is scaled by weight bytes (decode is memory-bound, Pope et al. 2022 §2).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic import Field
+
+from lifecycle._typed import Result, Setup
+from lifecycle.errors import LifecycleError
+from lifecycle.memory.inference import inference_weight_bytes
+from lifecycle.memory.plan import inference_plan, training_plan
+from lifecycle.memory.setup import InferenceSetup, TrainingSetup
+from lifecycle.models.architecture import block_linear_params, parameter_count
+from lifecycle.models.gpus import get_gpu
+from lifecycle.models.ref import ModelRef
+
+# format id -> (title, bits per weight of the block linears or None for the planner's own, planner precision)
+FORMATS: dict[str, tuple[str, float | None, str]] = {
+    "fp32": ("fp32", None, "fp32"),
+    "bf16": ("bf16", None, "bf16"),
+    "int8": ("int8 (LLM.int8)", None, "int8"),
+    "int4": ("int4 (NF4, bitsandbytes)", None, "int4"),
+    "gptq4": ("GPTQ / AWQ 4-bit, group 128", 4 + 16 / 128 + 4 / 128, "bf16"),
+    "q8_0": ("GGUF Q8_0", 34 * 8 / 32, "bf16"),
+    "q6_k": ("GGUF Q6_K", 210 * 8 / 256, "bf16"),
+    "q5_k_m": ("GGUF Q5_K_M (Q5_K blocks)", 176 * 8 / 256, "bf16"),
+    "q4_k_m": ("GGUF Q4_K_M (Q4_K blocks)", 144 * 8 / 256, "bf16"),
+}
+WORKLOADS = {"infer_short": "inference, short context", "infer_long": "inference, long context",
+             "lora": "LoRA fine-tuning", "qlora": "QLoRA fine-tuning", "full": "full fine-tuning"}
+NEW_TOKENS = 256
+MAX_LONG_CONTEXT = 131_072
+
+
+class FitSetup(Setup):
+    model: ModelRef
+    gpu: str = Field("h100-80gb", min_length=1, max_length=64)
+    short_context: int = Field(2048, ge=NEW_TOKENS + 1, le=MAX_LONG_CONTEXT)
+    long_context: int | None = Field(None, ge=NEW_TOKENS + 1, le=MAX_LONG_CONTEXT)  # None: the model's window
+    lora_rank: int = Field(16, ge=1, le=4096)
+
+
+class FitCell(Result):
+    format: str
+    workload: str
+    per_gpu_bytes: int | None = None  # on one GPU (None: the combination does not apply)
+    fits: bool | None = None
+    gpus: int | None = None  # fewest GPUs it fits on (tensor parallel to serve, FSDP to train); None: none tried
+    tokens_per_s: float | None = None  # batch-1 decode (inference only)
+    note: str = ""
+
+
+class FitMatrix(Result):
+    model_id: str
+    gpu_id: str
+    gpu_memory_bytes: int
+    short_context: int
+    long_context: int
+    formats: dict[str, str]  # id -> title
+    bits_per_weight: dict[str, float | None]
+    workloads: dict[str, str]
+    cells: list[FitCell]
+
+    def cell(self, fmt: str, workload: str) -> FitCell:
+        return next(c for c in self.cells if c.format == fmt and c.workload == workload)
+
+
+def _format_weight_bytes(shape, fmt: str) -> int:
+    """Weights in a download format: block linears at its bits per weight, the rest in 16 bits."""
+    bits = FORMATS[fmt][1]
+    linear = block_linear_params(shape)
+    return int(linear * bits / 8 + 2 * (parameter_count(shape) - linear))
+
+
+def _inference_cell(setup: FitSetup, fmt: str, workload: str, context: int) -> FitCell:
+    from lifecycle.serving.plan import ServingSetup, serving_plan
+
+    title, bits, precision = FORMATS[fmt]
+    gpu = get_gpu(setup.gpu)
+    base = InferenceSetup(model=setup.model, precision=precision, concurrent_sequences=1,
+                          prompt_tokens=context - NEW_TOKENS, new_tokens=NEW_TOKENS, gpu=gpu.id)
+    plan = inference_plan(base)
+    extra = 0 if bits is None else _format_weight_bytes(setup.model.shape, fmt) - inference_weight_bytes(
+        setup.model.shape, precision)
+    need = plan.estimate.required_bytes + extra
+    gpus = plan.min_gpus if bits is None else _fewest_tp(setup, base, gpu, extra)
+    speed = None
+    if gpus:
+        try:
+            serve = serving_plan(ServingSetup(model=setup.model, precision=precision, gpu=gpu.id, gpus=gpus,
+                                              concurrent_sequences=1, prompt_tokens=context - NEW_TOKENS,
+                                              new_tokens=NEW_TOKENS))
+            speed = serve.per_sequence_tokens_per_s
+            if bits is not None:  # memory-bound decode: time per token scales with the weight bytes read
+                native = inference_weight_bytes(setup.model.shape, precision)
+                speed *= native / (native + extra)
+        except LifecycleError as exc:
+            return FitCell(format=fmt, workload=workload, per_gpu_bytes=need, fits=need <= gpu.memory_bytes,
+                           gpus=gpus, note=str(exc))
+    return FitCell(format=fmt, workload=workload, per_gpu_bytes=need, fits=need <= gpu.memory_bytes, gpus=gpus,
+                   tokens_per_s=speed)
+
+
+def _fewest_tp(setup: FitSetup, base: InferenceSetup, gpu, extra: int) -> int | None:
+    heads = setup.model.shape.heads
+    for tp in (d for d in range(1, 65) if heads % d == 0):
+        est = inference_plan(base.model_copy(update={"tp": tp})).estimate
+        if est.required_bytes + extra // tp <= gpu.memory_bytes:
+            return tp
+    return None
+
+
+def _training_cell(setup: FitSetup, fmt: str, workload: str) -> FitCell:
+    method = {"lora": "lora", "qlora": "qlora", "full": "full"}[workload]
+    precision = {("full", "fp32"): "fp32", ("full", "bf16"): "amp_bf16", ("lora", "fp32"): "fp32",
+                 ("lora", "bf16"): "bf16", ("lora", "int8"): "int8", ("qlora", "int4"): "int4"}.get((method, fmt))
+    if precision is None:
+        why = ("QLoRA trains on an NF4 base: see the int4 row" if method == "qlora" else
+               "download formats are for inference" if FORMATS[fmt][1] is not None else
+               "full training needs 16- or 32-bit weights" if method == "full" else "LoRA on a 4-bit base is QLoRA")
+        return FitCell(format=fmt, workload=workload, note=why)
+    gpu = get_gpu(setup.gpu)
+    plan = training_plan(TrainingSetup(
+        model=setup.model, method=method, precision=precision, lora_rank=setup.lora_rank, lora_targets="all",
+        micro_batch=1, seq_len=min(setup.short_context, setup.model.max_context), grad_checkpointing=True,
+        strategy="fsdp" if method == "full" else "ddp",
+        optimizer="paged_adamw_32bit" if method == "qlora" else "adamw", gpu=gpu.id))
+    return FitCell(format=fmt, workload=workload, per_gpu_bytes=plan.estimate.required_bytes, fits=plan.fits,
+                   gpus=plan.min_gpus)
+
+
+@lru_cache(maxsize=64)
+def fit_matrix(setup: FitSetup) -> FitMatrix:
+    """Per-GPU memory, fits / fewest GPUs and batch-1 tokens/s for every format × workload of one model."""
+    gpu = get_gpu(setup.gpu)
+    long_ctx = min(setup.long_context or setup.model.max_context, setup.model.max_context, MAX_LONG_CONTEXT)
+    short_ctx = min(setup.short_context, long_ctx)
+    cells = []
+    for fmt in FORMATS:
+        for workload in WORKLOADS:
+            if workload.startswith("infer"):
+                if setup.model.family == "encoder":
+                    cells.append(FitCell(format=fmt, workload=workload, note="an encoder generates no tokens"))
+                    continue
+                ctx = short_ctx if workload == "infer_short" else long_ctx
+                cells.append(_inference_cell(setup, fmt, workload, max(ctx, NEW_TOKENS + 1)))
+            else:
+                cells.append(_training_cell(setup, fmt, workload))
+    return FitMatrix(model_id=setup.model.id, gpu_id=gpu.id, gpu_memory_bytes=gpu.memory_bytes,
+                     short_context=short_ctx, long_context=long_ctx,
+                     formats={k: v[0] for k, v in FORMATS.items()}, bits_per_weight={k: v[1] for k, v in FORMATS.items()},
+                     workloads=dict(WORKLOADS), cells=cells)
