@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fit(args) -> int:
-    from lifecycle.memory.fit import FitSetup, fit_matrix
+    from lifecycle.serving.fit import FitSetup, fit_matrix
 
     model, label = model_from_flags(args)
     matrix = fit_matrix(FitSetup(model=model, gpu=args.gpu, short_context=args.short, long_context=args.long))

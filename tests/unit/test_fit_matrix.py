@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from lifecycle.memory.fit import FORMATS, FitSetup, fit_matrix
+from lifecycle.serving.fit import FORMATS, FitSetup, fit_matrix
 from lifecycle.memory.plan import inference_plan, training_plan
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.ref import ModelRef

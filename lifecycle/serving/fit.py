@@ -91,7 +91,7 @@ def _format_weight_bytes(shape, fmt: str) -> int:
 def _inference_cell(setup: FitSetup, fmt: str, workload: str, context: int) -> FitCell:
     from lifecycle.serving.plan import ServingSetup, serving_plan
 
-    title, bits, precision = FORMATS[fmt]
+    _, bits, precision = FORMATS[fmt]
     gpu = get_gpu(setup.gpu)
     base = InferenceSetup(model=setup.model, precision=precision, concurrent_sequences=1,
                           prompt_tokens=context - NEW_TOKENS, new_tokens=NEW_TOKENS, gpu=gpu.id)
