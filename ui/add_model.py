@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
+from lifecycle.models.architecture import ModelShape, active_parameter_count, parameter_count
+from lifecycle.models.hub import count_note, hub_model
 from lifecycle.models.tasks import FAMILIES
 from lifecycle.records.custom_models import (
     MAX_CONFIG_BYTES,
@@ -17,7 +21,31 @@ from lifecycle.records.custom_models import (
 from lifecycle.records.project import Project
 from ui import common
 
-SOURCES = ["Upload config.json", "Paste config.json", "Type the numbers"]
+SOURCES = ["Hugging Face model id", "Upload config.json", "Paste config.json", "Type the numbers"]
+
+
+@st.cache_data(show_spinner="Reading config.json from the Hugging Face Hub…", ttl=600, max_entries=64)
+def _fetch(ref: str):
+    return hub_model(ref)
+
+
+def _hub_config() -> tuple[dict | None, str, str]:
+    """(config with its repo id and commit, suggested id, suggested name) for a Hub id, or (None, "", "")."""
+    ref = st.text_input("Hugging Face model id (ORG/NAME or ORG/NAME@REVISION)", key="add_model_hub_id",
+                        placeholder="mistralai/Mixtral-8x7B-v0.1", max_chars=250)
+    st.caption("Read with huggingface_hub (HF_TOKEN for gated models; HF_HUB_OFFLINE=1 uses the local cache). "
+               "The config is stored with its commit, so a plan stays reproducible when the repository changes.")
+    if not ref.strip():
+        return None, "", ""
+    model = _fetch(ref.strip())
+    shape = ModelShape.from_config(model.config)
+    st.info(count_note(model, parameter_count(shape)) + (f" Cached copy from {model.cached_from}."
+                                                        if model.cached_from else ""))
+    at = model.sha[:7] if model.sha else model.cached_from or model.revision
+    slug = re.sub(r"[^a-z0-9-]+", "-", model.repo_id.split("/")[-1].lower()).strip("-")[:60] or "hub-model"
+    config = {**model.config, "_hub": {"repo_id": model.repo_id, "revision": model.revision, "sha": model.sha,
+                                       "hub_params": model.hub_params}}
+    return config, slug, f"{model.repo_id}@{at}"
 
 
 def _typed_config() -> dict:
@@ -42,17 +70,23 @@ def render(project: Project | None) -> None:
     st.caption(f"A Hugging Face config.json (at most {MAX_CONFIG_BYTES:,} bytes): its family is detected and its "
                "parameters counted from the architecture. Nothing is saved unless it is valid.")
     source = st.radio("Source", SOURCES, horizontal=True, key="add_model_source")
-    left, right = st.columns(2)
-    model_id = left.text_input("Model id (lower case, unique)", key="add_model_id", placeholder="our-7b-base")
-    name = right.text_input("Display name", key="add_model_name")
     raw: bytes | str | dict | None = None
+    suggested_id = suggested_name = ""
+    if source == SOURCES[0]:
+        try:
+            raw, suggested_id, suggested_name = _hub_config()
+        except LifecycleError as exc:
+            common.show_error(exc)
+    left, right = st.columns(2)
+    model_id = left.text_input("Model id (lower case, unique)", key="add_model_id", placeholder="our-7b-base") or suggested_id
+    name = right.text_input("Display name", key="add_model_name") or suggested_name
     try:
-        if source == SOURCES[0]:
+        if source == SOURCES[1]:
             upload = st.file_uploader("config.json", type=["json"], key="add_model_upload")
             raw = upload.getvalue() if upload is not None else None
-        elif source == SOURCES[1]:
+        elif source == SOURCES[2]:
             raw = st.text_area("config.json contents", height=200, key="add_model_paste") or None
-        else:
+        elif source == SOURCES[3]:
             raw = _typed_config()
     except LifecycleError as exc:
         common.show_error(exc)
@@ -63,9 +97,11 @@ def render(project: Project | None) -> None:
         except LifecycleError as exc:
             common.show_error(exc)
         else:
-            a, b, c = st.columns(3)
+            a, b, c, d = st.columns(4)
             a.metric("Family", preview.family)
             b.metric("Parameters", f"{preview.params / 1e9:.3f}B")
+            d.metric("Active per token", f"{active_parameter_count(preview.shape) / 1e9:.3f}B",
+                     help="A mixture of experts runs only its top-k experts per token (all of them are in memory).")
             c.metric("Context", f"{preview.shape.max_context:,}")
             st.caption(f"{preview.params:,} parameters, counted from the architecture.")
             if st.button("Add to the team catalog", type="primary", key="add_model_add"):

@@ -39,6 +39,7 @@ PAGES: tuple[PageSpec, ...] = (
     _p("catalog", "Catalog", "menu_book", "Select", "select"),
     _p("pretrain_or_adapt", "Pre-train or adapt", "call_split", "Select", "select", True),
     _p("pretrain_own", "Pre-train your own", "model_training", "Select", "select", True),
+    _p("will_it_fit", "Will it fit", "memory", "Select", "select", True),
     _p("add_model", "Add a model", "add_box", "Select", "select"),
     _p("select_decisions", "Select decisions", "gavel", "Select", "select"),
     _p("adaptation_path", "Adaptation path", "alt_route", "Adapt & Align", "adapt", True),
