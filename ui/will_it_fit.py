@@ -41,7 +41,8 @@ def render(project: Project | None) -> None:
         for w, label in matrix.workloads.items():
             c = matrix.cell(fmt, w)
             row[label] = "—" if c.per_gpu_bytes is None else (
-                f"{format_bytes(c.per_gpu_bytes)} · " + ("fits" if c.fits else f"{c.gpus} GPUs" if c.gpus else "no fit"))
+                f"{format_bytes(c.per_gpu_bytes)} · " + ("fits" if c.fits else f"fits on {c.gpus} GPUs" if c.gpus
+                                                         else "does not fit"))
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     st.caption(f"{gpu.name}: {format_bytes(gpu.memory_bytes)} usable per GPU. Inference: one sequence, 256 new "

@@ -22,7 +22,7 @@ def fit_figure(matrix: FitMatrix, gpu_name: str) -> go.Figure:
                 row_t.append("—")
                 continue
             row_z.append(min(c.per_gpu_bytes / matrix.gpu_memory_bytes, 2.0))
-            where = "fits" if c.fits else (f"{c.gpus} GPUs" if c.gpus else "no fit")
+            where = "fits" if c.fits else (f"fits on {c.gpus} GPUs" if c.gpus else "does not fit")
             speed = f"<br>{c.tokens_per_s:,.0f} tok/s" if c.tokens_per_s else ""
             row_t.append(f"{c.per_gpu_bytes / GB:,.1f} GB<br>{where}{speed}")
         z.append(row_z)
@@ -34,7 +34,8 @@ def fit_figure(matrix: FitMatrix, gpu_name: str) -> go.Figure:
         colorbar={"title": "need ÷ GPU", "tickvals": [0, 0.5, 1, 1.5, 2], "ticktext": ["0", "½", "1", "1½", "≥2"]},
         hovertemplate="%{y} · %{x}<br>%{text}<extra></extra>"))
     fig.update_yaxes(autorange="reversed")
-    fig.update_layout(title=f"Will it fit on one {gpu_name}? (short {matrix.short_context:,} / long "
-                            f"{matrix.long_context:,} tokens)", height=120 + 48 * len(formats),
-                      margin={"t": 50, "l": 10, "r": 10, "b": 10})
+    fig.update_xaxes(side="top")
+    fig.update_layout(title=f"Memory on one {gpu_name} (short {matrix.short_context:,} / long "
+                            f"{matrix.long_context:,} tokens)", height=160 + 52 * len(formats),
+                      margin={"t": 90, "l": 10, "r": 10, "b": 10})
     return fig
