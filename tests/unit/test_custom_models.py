@@ -128,4 +128,7 @@ def test_every_model_type_in_the_catalog_has_an_import_test():
 
     covered = {preview_custom_model(c, model_id="x").shape.arch for c in HUB.values()}
     covered |= {preview_custom_model(p.read_bytes(), model_id="x").shape.arch for p in CONFIGS.glob("*.json")}
+    for folder in ("catalog-configs", "moe-configs"):  # today's families (test_catalog_additions.py)
+        covered |= {preview_custom_model(p.read_bytes(), model_id="x").shape.arch
+                    for p in (DATA / folder).glob("*.json")}
     assert {m.shape.arch for m in list_models()} <= covered
