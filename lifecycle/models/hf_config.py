@@ -192,6 +192,17 @@ def _llama(c: dict) -> dict:
                 "mlp_bias": bool(c.get("mlp_bias", False))}
 
 
+def _gemma3(c: dict) -> dict:
+    """Gemma 3 text: Gemma 2's layout plus an RMSNorm on every query and key head (q_norm, k_norm)."""
+    return {**_llama(c), "qk_norm": "head"}
+
+
+def _olmo2(c: dict) -> dict:
+    """OLMo 2: norms after attention and MLP instead of before (same count) and q/k RMSNorm over the whole
+    query and key widths."""
+    return {**_llama(c), "arch": "olmo2", "qk_norm": "full"}
+
+
 def _qwen3(c: dict) -> dict:
     """Qwen3 dense: LLaMA layout plus an RMSNorm on every query and key head (q_norm, k_norm over head_dim)."""
     return {**_llama(c), "qk_norm": "head"}
@@ -265,7 +276,7 @@ READERS = {
     "distilbert": _distilbert, "deberta-v2": _deberta, "t5": _t5, "mt5": _t5, "umt5": _t5,
     "bart": _bart, "mbart": _bart, "bloom": _bloom, "opt": _opt, "gpt_neox": _neox, "gptj": _gptj,
     "falcon": _falcon, "llama": _llama, "mistral": _llama, "qwen2": _llama, "qwen3": _qwen3,
-    "gemma": _llama, "gemma2": _llama, "gemma3_text": _llama, "phi3": _llama,
+    "gemma": _llama, "gemma2": _llama, "gemma3_text": _gemma3, "olmo2": _olmo2, "phi3": _llama,
     "mixtral": _mixtral, "qwen2_moe": _qwen_moe, "qwen3_moe": _qwen_moe, "olmoe": _olmoe,
     "deepseek_v2": _deepseek, "deepseek_v3": _deepseek, "gpt_oss": _gpt_oss, "llama4_text": _llama4,
 }
