@@ -7,7 +7,8 @@ import streamlit as st
 from lifecycle.errors import LifecycleError
 from lifecycle.models.catalog import CatalogModel, list_models
 from lifecycle.models.gpus import GPU, list_gpus
-from lifecycle.records.custom_models import all_models
+from lifecycle.models.hub import hub_model
+from lifecycle.records.custom_models import all_models, preview_custom_model
 from lifecycle.records.defaults import project_facts
 from lifecycle.records.project import Project
 from ui import common
@@ -30,7 +31,27 @@ def pick_model(project: Project | None, key: str, *, families: tuple[str, ...] |
     chosen = project.select.model_id if project is not None and project.select.model_id in by_id else DEFAULT_MODEL
     model_id = st.selectbox("Model", ids, index=ids.index(chosen) if chosen in ids else 0, key=key,
                             format_func=lambda i: f"{by_id[i].name} ({by_id[i].params / 1e9:.2f} B parameters)")
+    hub = st.text_input("…or a Hugging Face model id (ORG/NAME or ORG/NAME@REVISION)", key=key + "_hub",
+                        max_chars=250, placeholder="Qwen/Qwen3-30B-A3B")
+    if hub.strip():
+        try:
+            model = hub_catalog_model(hub.strip())
+        except LifecycleError as exc:
+            common.show_error(exc)
+        else:
+            if families is None or model.family in families:
+                st.caption(f"Sizing {model.name}: {model.params:,} parameters from its config.json.")
+                return model
+            st.warning(f"{model.name} is a {model.family} model; this calculator takes {', '.join(families)}.")
     return by_id[model_id]
+
+
+@st.cache_data(show_spinner="Reading config.json from the Hugging Face Hub…", ttl=600, max_entries=64)
+def hub_catalog_model(ref: str) -> CatalogModel:
+    """A Hub model as a catalog row (not saved: **Add a model** stores it for the team)."""
+    model = hub_model(ref)
+    at = model.sha[:7] if model.sha else f"cached {model.cached_from}"
+    return preview_custom_model(model.config, model_id="hub-model", name=f"{model.repo_id}@{at}").to_catalog_model()
 
 
 def pick_gpu(project: Project | None, key: str, label: str = "GPU", *, serving: bool = False) -> GPU:

@@ -53,3 +53,20 @@ def test_a_hugging_face_id_becomes_a_team_model_with_its_commit(run_page, monkey
 
     saved = {m.model_id: m for m in list_custom_models(common.get_store())}["mixtral-8x7b-v0-1"]
     assert saved.name == "mistralai/Mixtral-8x7B-v0.1@ccccccc" and saved.config["_hub"]["sha"] == "c" * 40
+
+
+def test_every_calculators_model_picker_takes_a_hugging_face_id(run_page, monkeypatch):
+    import ui.integrate_inputs
+    from lifecycle.records.custom_models import preview_custom_model
+
+    model = preview_custom_model(MIXTRAL, model_id="hub-model", name="mistralai/Mixtral-8x7B-v0.1@ccccccc")
+    monkeypatch.setattr(ui.integrate_inputs, "hub_catalog_model", lambda ref: model.to_catalog_model())
+    at = ok(run_page("pages/will_it_fit.py"))
+    at.text_input(key="will_it_fit_model_hub").set_value("mistralai/Mixtral-8x7B-v0.1").run()
+    ok(at)
+    long = int(at.number_input(key="will_it_fit_long").value)
+    gpu = at.selectbox(key="will_it_fit_gpu").value
+    matrix = fit_matrix(FitSetup(model=ModelRef.of(model.to_catalog_model()), gpu=gpu, long_context=long))
+    row = at.dataframe[0].value.iloc[1]  # bf16
+    assert row[matrix.workloads["infer_short"]].startswith(format_bytes(matrix.cell("bf16", "infer_short").per_gpu_bytes))
+    assert any("46,702,792,704 parameters" in c.value for c in at.caption)
