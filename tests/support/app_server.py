@@ -24,11 +24,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def app_server(db_url: str, *, script: Path = ROOT / "app.py", user: str = "e2e", warm: bool = True) -> Iterator[str]:
+def app_server(db_url: str, *, script: Path = ROOT / "app.py", user: str = "e2e", warm: bool = True,
+               env: dict[str, str] | None = None) -> Iterator[str]:
     """Serve ``script`` against ``db_url`` with the flags ``lifecycle app`` uses; yields the base URL once
     ``/_stcore/health`` answers ok and (``warm``) the app ran once, as ``lifecycle app`` makes it."""
     port = free_port()
-    env = {**os.environ, "LIFECYCLE_DATABASE_URL": db_url, "LIFECYCLE_USER": user}
+    env = {**os.environ, "LIFECYCLE_DATABASE_URL": db_url, "LIFECYCLE_USER": user, **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), *SERVER_FLAGS,
          "--server.port", str(port), "--server.address", "127.0.0.1",
