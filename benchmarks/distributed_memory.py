@@ -10,6 +10,12 @@ Needs the ``dist`` (or ``test``) extra: ``pip install -e '.[dist]'`` — torch 2
 
     .venv/bin/python benchmarks/distributed_memory.py            # every case, ~3 min on 2 cores
     .venv/bin/python benchmarks/distributed_memory.py --quick    # the two cases the slow test runs
+    .venv/bin/python benchmarks/distributed_memory.py --device cuda   # same cases on one GPU (see README)
+
+On a CPU mesh every tensor shares one device, so CPU offload cannot be seen directly: the offloaded groups
+(sharded parameters, sharded gradients, optimizer states) are subtracted. ``--device cuda`` runs the same fake
+step with the mesh on one GPU, where the tracker keeps offloaded tensors on the CPU by itself; it writes
+benchmarks/results/distributed_memory_cuda.json.
 
 Writes benchmarks/results/distributed_memory.json. Sizes are MiB (2^20 bytes).
 """
@@ -43,13 +49,13 @@ def cases():
     return out
 
 
-def row(case) -> dict:
+def row(case, device: str = "cpu") -> dict:
     from tests.support.dist_tracker import grouped, ours_grouped, run_case
 
     start = time.perf_counter()
-    raw = run_case(case)
+    raw = run_case(case, device=device)
     seconds = time.perf_counter() - start
-    tracker = grouped(raw, offload=case.offload)
+    tracker = grouped(raw, offload=case.offload and device == "cpu")
     ours, phase = ours_grouped(case)
     out = {"setup": case.label, "seconds": round(seconds, 1), "our phase": phase, "raw": raw,
            "tracker": tracker, "ours": ours, "error": ours["total"] / tracker["total"] - 1}
@@ -63,6 +69,7 @@ def row(case) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="only the two cases the slow test runs")
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the device mesh lives")
     args = parser.parse_args(argv)
     try:
         import tabulate  # noqa: F401  (the tracker's display needs it; so does the dist extra)
@@ -75,7 +82,7 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     rows = []
     for case in todo:
-        rows.append(row(case))
+        rows.append(row(case, args.device))
         r = rows[-1]
         print(f"{r['setup']:<40} tracker {r['t total']:8,.0f} MiB  ours {r['o total']:8,.0f} MiB  "
               f"{r['error %']:+6.1f}%  ({r['seconds']} s)", flush=True)
@@ -91,7 +98,7 @@ def main(argv=None) -> int:
     print(f"\n{summary['cases']} cases in {total_s:.0f} s: median |error| {100 * summary['median_abs_error']:.1f}%, "
           f"worst {100 * summary['worst_abs_error']:.1f}%, {summary['within_5pct']} within 5%")
     if not args.quick:
-        write_result("distributed_memory", {"rows": [{k: v for k, v in r.items() if k[:2] not in ("t ", "o ")}
+        write_result("distributed_memory" + ("_cuda" if args.device == "cuda" else ""), {"rows": [{k: v for k, v in r.items() if k[:2] not in ("t ", "o ")}
                                                      for r in rows], "summary": summary})
     return 0
 

@@ -141,7 +141,7 @@ class Decoder(nn.Module):
         for block in self.layers:
             x = block(x, cos, sin)
         logits = self.lm_head(self.norm(x)).float()  # transformers ForCausalLMLoss upcasts the logits
-        return F.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1))
+        return F.cross_entropy(logits.flatten(0, 1), labels.flatten(0, 1))
 
 
 def build_model(shape: ModelShape) -> Decoder:

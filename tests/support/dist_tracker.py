@@ -16,6 +16,7 @@ fp32 FSDP2 run keeps them). Imports torch: the benchmark and the slow test load 
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import torch
@@ -32,6 +33,7 @@ from torch.distributed.tensor.parallel import (
     PrepareModuleInput,
     RowwiseParallel,
     SequenceParallel,
+    loss_parallel,
     parallelize_module,
 )
 from torch.testing._internal.distributed.fake_pg import FakeStore
@@ -60,7 +62,7 @@ GROUPS = {
 # Our breakdown's components (lifecycle/memory/estimate.py) in those groups; the rest are activations
 OUR_GROUP = {"weights": "params", "gradients": "grads", "optimizer states": "optimizer",
              "optimizer step buffers": "optimizer", "gathered layer buffers": "gathered/temp",
-             "DDP gradient buckets": "gathered/temp"}
+             "DDP gradient buckets": "gathered/temp", "unsharded backward buffers": "gathered/temp"}
 
 
 @dataclass(frozen=True)
@@ -94,12 +96,13 @@ def our_setup(case: Case) -> TrainingSetup:
 
 
 def _tensor_parallel(model, tp_mesh) -> None:
-    """torchtitan's Llama plan: sequence-parallel norms, column-wise q/k/v and gate/up, row-wise o and down
+    """torchtitan's Llama plan (with loss_parallel): sequence-parallel norms, column-wise q/k/v and gate/up, row-wise o and down
     (Megatron-LM, Shoeybi et al. 2019 §3; sequence parallel, Korthikanti et al. 2022 §4.2.2)."""
     parallelize_module(model, tp_mesh, {
         "embed": RowwiseParallel(input_layouts=Replicate(), output_layouts=Shard(1)),
         "norm": SequenceParallel(),
-        "lm_head": ColwiseParallel(input_layouts=Shard(1), output_layouts=Replicate()),
+        # logits stay split over the vocabulary; the loss runs under loss_parallel (vocab-parallel cross-entropy)
+        "lm_head": ColwiseParallel(input_layouts=Shard(1), output_layouts=Shard(-1), use_local_output=False),
     })
     for block in model.layers:
         parallelize_module(block, tp_mesh, {
@@ -115,16 +118,16 @@ def _tensor_parallel(model, tp_mesh) -> None:
         })
 
 
-def _meshes(case: Case) -> tuple:
+def _meshes(case: Case, device: str) -> tuple:
     """(tp mesh or None, FSDP mesh or None), made outside FakeTensorMode (the mesh reads real rank tensors)."""
     if case.layout == "tp":
-        return init_device_mesh("cpu", (case.world,)), None
+        return init_device_mesh(device, (case.world,)), None
     if case.layout == "fsdp":
-        return None, init_device_mesh("cpu", (case.world,))
+        return None, init_device_mesh(device, (case.world,))
     if case.layout == "hsdp":
         shard = min(case.world, GPUS_PER_NODE)
-        return None, init_device_mesh("cpu", (case.world // shard, shard), mesh_dim_names=("replicate", "shard"))
-    mesh = init_device_mesh("cpu", (case.world // case.tp, case.tp), mesh_dim_names=("dp", "tp"))
+        return None, init_device_mesh(device, (case.world // shard, shard), mesh_dim_names=("replicate", "shard"))
+    mesh = init_device_mesh(device, (case.world // case.tp, case.tp), mesh_dim_names=("dp", "tp"))
     return mesh["tp"], mesh["dp"]
 
 
@@ -144,25 +147,29 @@ def _shard(model, case: Case, tp_mesh, dp_mesh) -> None:
         fully_shard(model, mesh=dp_mesh, **kwargs)
 
 
-def run_case(case: Case, steps: int = 2, opt_kwargs=None) -> dict[str, int]:
-    """Peak bytes of one rank by tracker category, plus "Total"; the second step has optimizer states."""
+def run_case(case: Case, steps: int = 2, device: str = "cpu") -> dict[str, int]:
+    """Peak bytes of one rank by tracker category, plus "Total"; the second step has optimizer states.
+
+    ``device`` "cuda" (one GPU, still fake tensors and the fake process group) keeps CPU-offloaded states on
+    the CPU, so only the GPU's own tensors are summed; on "cpu" every tensor shares the one device.
+    """
     if dist.is_initialized():
         dist.destroy_process_group()
     dist.init_process_group("fake", rank=0, world_size=case.world, store=FakeStore())
     try:
         torch.manual_seed(0)
-        tp_mesh, dp_mesh = _meshes(case)
+        tp_mesh, dp_mesh = _meshes(case, device)
         fsdp = dp_mesh is not None
         with FakeTensorMode():
             # tensor parallel alone shards real (fake) cpu tensors; FSDP shards first, then materialises
-            with torch.device("cpu" if case.layout == "tp" else "meta"):
+            with torch.device(device if case.layout == "tp" else "meta"):
                 model = build_model(SHAPES[case.model])
             _shard(model, case, tp_mesh, dp_mesh)
             if fsdp:
-                model.to_empty(device="cpu")
-            ids = torch.randint(0, model.shape.vocab, (case.batch, case.seq))
-            labels = torch.randint(0, model.shape.vocab, (case.batch, case.seq))
-            optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, **(opt_kwargs or {"foreach": False}))
+                model.to_empty(device=device)
+            ids = torch.randint(0, model.shape.vocab, (case.batch, case.seq), device=device)
+            labels = torch.randint(0, model.shape.vocab, (case.batch, case.seq), device=device)
+            optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, foreach=False)
             tracker = FSDPMemTracker(model, optimizer) if fsdp else MemTracker()
             if fsdp:
                 tracker.track_inputs((ids, labels))
@@ -170,7 +177,8 @@ def run_case(case: Case, steps: int = 2, opt_kwargs=None) -> dict[str, int]:
                 tracker.track_external(model, optimizer, ids, labels)
             with tracker:
                 for step in range(steps):
-                    model(ids, labels).backward()
+                    with loss_parallel() if tp_mesh is not None else contextlib.nullcontext():
+                        model(ids, labels).backward()
                     optimizer.step()
                     optimizer.zero_grad()
                     if step < steps - 1:
@@ -178,9 +186,9 @@ def run_case(case: Case, steps: int = 2, opt_kwargs=None) -> dict[str, int]:
             peak = tracker.get_tracker_snapshot("peak")
     finally:
         dist.destroy_process_group()
-    by_device = list(peak.values())
+    by_device = [snap for dev, snap in peak.items() if dev.type == torch.device(device).type]
     out: dict[str, int] = {}
-    for snap in by_device:  # one device (cpu) here; offloaded states land on it too
+    for snap in by_device:
         for key, value in snap.items():
             name = getattr(key, "value", key)  # a _RefType enum member, or "Total"
             out[name] = out.get(name, 0) + int(value)
