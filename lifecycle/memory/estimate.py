@@ -22,7 +22,12 @@ from lifecycle.memory.adapters import (
     resolve_targets,
 )
 from lifecycle.memory.breakdown import MemoryEstimate
-from lifecycle.memory.distributed import ZERO_STAGE, data_parallel_degree, fsdp_unsharded_bytes, shard_model_states
+from lifecycle.memory.distributed import (
+    ZERO_STAGE,
+    data_parallel_degree,
+    fsdp_unsharded_bytes,
+    shard_model_states,
+)
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.architecture import (

@@ -18,9 +18,9 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-import torch  # noqa: E402,F401  (a missing torch must fail the suite, not skip it)
+import torch  # noqa: F401  (a missing torch must fail the suite, not skip it)
 
-from tests.support.dist_tracker import Case, grouped, ours_grouped, run_case  # noqa: E402
+from tests.support.dist_tracker import Case, grouped, ours_grouped, run_case
 
 MIB = 2**20
 
