@@ -9,6 +9,12 @@ Strategies (Rajbhandari et al. 2020, ZeRO, arXiv 1910.02054 §5; Zhao et al. 202
   gradients to CPU RAM (the optimizer steps on the CPU); ``params`` (ZeRO-3/FSDP only) moves the weights too.
 - Tensor parallel ``tp`` and pipeline parallel ``pp`` divide model states by tp·pp; data-parallel degree is
   gpus / (tp·pp).
+- What ZeRO-3/FSDP holds unsharded at once: DeepSpeed gathers the largest layer (weights and gradients);
+  FSDP2 (``fully_shard`` per block, then the root) keeps the root group — embeddings, final norm and head,
+  everything no block holds — unsharded from its forward to the end of backward (the root is not resharded
+  after forward), prefetches the next block's all-gather, and keeps the root's unsharded gradients until the
+  embedding's backward ends (``fsdp_unsharded_bytes``; checked with PyTorch's FSDPMemTracker,
+  benchmarks/distributed_memory.py).
 
 DeepSpeed's code (``stage_1_and_2.py``, ``stage3.py``) keeps a fp32 gradient partition next to the fp32
 master weights, so its ZeRO-2 is ``2Ψ + 18Ψ/N`` where the paper's idealised figure is ``2Ψ + 14Ψ/N``; we follow
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 from lifecycle.choices import Offload, Strategy, options, title
 from lifecycle.errors import InvalidInput
+from lifecycle.models.architecture import ModelShape, layer_counts, layer_params, parameter_count
 
 STRATEGIES = options(Strategy)
 STRATEGY_TITLES = {s: title(s) for s in STRATEGIES}
@@ -84,6 +91,26 @@ def shard_model_states(states: dict[str, int], *, strategy: str, gpus: int, tp: 
     if stage >= 3:
         per_gpu["gathered layer buffers"] = int(gathered_layer_bytes / tp)
     return per_gpu, cpu
+
+
+def fsdp_unsharded_bytes(shape: ModelShape, weight_bytes: int, grad_bytes: int) -> tuple[int, int]:
+    """FSDP2's unsharded buffers per GPU before tensor parallel: (at the start of backward, extra during a block's
+    backward), with ``weight_bytes`` per gathered weight (4 in fp32; 2 when a MixedPrecisionPolicy gathers 16-bit).
+
+    At the start of backward (PyTorch FSDPMemTracker: "Unsharded Param" + "All Gather"): the root group, kept
+    unsharded since its forward (torch/distributed/fsdp/_fully_shard/_fsdp_state.py ``_lazy_init`` sets the
+    root's ``post_forward_mesh_info`` to None), and the last block, all-gathered for backward. During a block's
+    backward, in addition: the next block's prefetched all-gather, this block's unsharded gradients (the
+    reduce-scatter input) and the root's unsharded gradients (the head's, produced first and reduce-scattered
+    only with the embedding's, last).
+    """
+    enc_layers, dec_layers = layer_counts(shape)
+    enc_block = layer_params(shape)
+    dec_block = layer_params(shape, cross_attention=shape.family == "encoder-decoder")
+    root = parameter_count(shape) - enc_layers * enc_block - dec_layers * dec_block
+    block = max(enc_block if enc_layers else 0, dec_block if dec_layers else 0)
+    head = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0  # tied or not: one V x h gradient
+    return (root + block) * weight_bytes, block * weight_bytes + block * grad_bytes + head * grad_bytes
 
 
 def zero_paper_model_states_bytes(params: float, stage: int, n_d: int, k: float = 12) -> float:

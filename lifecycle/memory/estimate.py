@@ -22,7 +22,12 @@ from lifecycle.memory.adapters import (
     resolve_targets,
 )
 from lifecycle.memory.breakdown import MemoryEstimate
-from lifecycle.memory.distributed import ZERO_STAGE, data_parallel_degree, shard_model_states
+from lifecycle.memory.distributed import (
+    ZERO_STAGE,
+    data_parallel_degree,
+    fsdp_unsharded_bytes,
+    shard_model_states,
+)
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
 from lifecycle.memory.setup import TrainingSetup, expert_share
 from lifecycle.models.architecture import (
@@ -122,6 +127,7 @@ class StepParts:
     cpu_bytes: int
     model_states: int
     paged: int = 0  # paged optimizer states: unified memory, outside PyTorch's allocator and the peak
+    block_backward: int = 0  # FSDP: unsharded buffers a block's backward adds (prefetch, reduce-scatter, root grads)
 
 
 def training_step_parts(setup: TrainingSetup) -> StepParts:
@@ -152,7 +158,13 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
               "fp32 gradient partition": 4 * trainable if (master_weights and strategy.startswith("zero")) else 0}
     if method != "full":
         states["LoRA adapters"] = train_bytes * trainable
-    gathered = largest_layer_params(shape) * (2 + grad_bytes) if stage >= 3 else 0
+    gathered = block_backward = 0
+    if strategy in ("fsdp", "fsdp_hybrid"):  # fp32 gathers fp32; mixed precision / 16-bit gather 16-bit weights
+        gathered, block_backward = fsdp_unsharded_bytes(shape, 4 if precision == "fp32" else 2,
+                                                        grad_bytes if method == "full" else 0)
+        block_backward //= tp * pp
+    elif stage >= 3:  # DeepSpeed ZeRO-3 gathers the largest layer's 16-bit weights and gradients
+        gathered = largest_layer_params(shape) * (2 + grad_bytes)
     per_gpu, cpu_bytes = shard_model_states(states, strategy=strategy, gpus=gpus, tp=tp, pp=pp, offload=offload,
                                             gathered_layer_bytes=gathered)
     if weight_name == "quantised base weights" and offload != "params":
@@ -177,7 +189,7 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     temp = 0 if (offload != "none" or strategy.startswith("zero")) else optimizer_step_temp_bytes(
         optimizer, setup.optimizer_impl, train_bytes, opt_shard, shape)
     return StepParts(params, trainable, targets, static, grads, temp, copies, block_copies, cpu_bytes,
-                     model_states + paged, paged)
+                     model_states + paged, paged, block_backward)
 
 
 def training_memory(setup: TrainingSetup) -> MemoryEstimate:
@@ -197,6 +209,7 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
     if setup.grad_checkpointing:
         phases["end of backward"] = {**parts.static, "gradients": parts.grads,
                                      "recomputed block": recomputed + parts.block_copies,
+                                     "unsharded backward buffers": parts.block_backward,
                                      "checkpointed block inputs": acts["checkpointed block inputs"] // max(shape.layers, 1)}
     totals = {name: sum(p.values()) for name, p in phases.items()}
     peak_phase = max(totals, key=totals.get)

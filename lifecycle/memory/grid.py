@@ -72,7 +72,8 @@ def training_memory_grid(setup: TrainingSetup, *, batches, seqs, gpu_counts,
             phases = [static + dynamic + parts.copies,
                       np.full_like(dynamic, static + parts.grads + parts.temp)]
             if setup.grad_checkpointing:
-                phases.append(static + parts.grads + acts["recomputed block"] + parts.block_copies + ckpt_inputs_per_layer)
+                phases.append(static + parts.grads + acts["recomputed block"] + parts.block_copies + ckpt_inputs_per_layer
+                              + parts.block_backward)
             allocated[i, j] = np.maximum.reduce(phases)
     slack = SLACK_FRACTION_CHECKPOINTING if setup.grad_checkpointing else SLACK_FRACTION
     reserved = np.floor(allocated * (1 + slack))
