@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from lifecycle.choices import Offload, Strategy, options, title
 from lifecycle.errors import InvalidInput
-from lifecycle.models.architecture import ModelShape, layer_counts, layer_params, parameter_count
+from lifecycle.models.architecture import ModelShape, layer_counts, layer_params, moe_layer_count, parameter_count
 
 STRATEGIES = options(Strategy)
 STRATEGY_TITLES = {s: title(s) for s in STRATEGIES}
@@ -105,10 +105,12 @@ def fsdp_unsharded_bytes(shape: ModelShape, weight_bytes: int, grad_bytes: int) 
     only with the embedding's, last).
     """
     enc_layers, dec_layers = layer_counts(shape)
+    moe = moe_layer_count(shape)  # a mixture-of-experts block gathers all its experts
     enc_block = layer_params(shape)
     dec_block = layer_params(shape, cross_attention=shape.family == "encoder-decoder")
-    root = parameter_count(shape) - enc_layers * enc_block - dec_layers * dec_block
-    block = max(enc_block if enc_layers else 0, dec_block if dec_layers else 0)
+    moe_block = layer_params(shape, moe=True) if moe else 0
+    root = parameter_count(shape) - enc_layers * enc_block - (dec_layers - moe) * dec_block - moe * moe_block
+    block = max(enc_block if enc_layers else 0, dec_block if dec_layers > moe else 0, moe_block)
     head = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0  # tied or not: one V x h gradient
     return (root + block) * weight_bytes, block * weight_bytes + block * grad_bytes + head * grad_bytes
 
