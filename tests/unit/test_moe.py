@@ -119,3 +119,14 @@ def test_cli_prints_total_and_active_parameters(tmp_path):
                           str(CONFIGS / "mixtral-8x7b.json"), "--json"], capture_output=True, text=True, check=True)
     data = json.loads(out.stdout)
     assert (data["params"], data["active_params"]) == (46_702_792_704, 12_879_925_248)
+
+
+def test_deepseek_v2_lite_and_llama4_scout():
+    """DeepSeek-V2 paper (arXiv:2405.04434), V2-Lite: "15.7B total parameters, 2.4B activated" (the activated
+    count leaves out the input embedding, 102,400 x 2,048). Llama 4 Scout card: "17B active parameters, 109B
+    total" (total includes the vision encoder; its text model, planned here from text_config, is 107.8B)."""
+    lite = shape("deepseek-v2-lite")
+    assert lite.q_lora_rank == 0 and round(parameter_count(lite) / 1e9, 1) == 15.7
+    assert int((active_parameter_count(lite) - lite.vocab * lite.hidden) / 1e8) == 24  # 2.45B, printed 2.4B
+    scout = shape("llama4-scout-text")
+    assert round(active_parameter_count(scout) / 1e9) == 17 and 107e9 < parameter_count(scout) < 109e9
