@@ -118,7 +118,8 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
     c = st.columns(4)
     batch = c[0].number_input("Micro-batch per GPU", 1, 4096, facts.micro_batch, key=k + "batch",
                               help="Gradient accumulation does not change memory: only the micro-batch does.")
-    seq = c[1].number_input("Sequence length", 1, 1_048_576, facts.seq_len_for(shape.max_context), key=k + "seq",
+    seq = c[1].number_input("Sequence length", 1, MAX_TOKENS, min(facts.seq_len_for(shape.max_context), MAX_TOKENS),
+                            key=k + "seq",
                             help=f"The model's window: {shape.max_context:,} tokens.")
     target_len = None
     if shape.family == "encoder-decoder":
