@@ -70,3 +70,11 @@ def test_every_calculators_model_picker_takes_a_hugging_face_id(run_page, monkey
     row = at.dataframe[0].value.iloc[1]  # bf16
     assert row[matrix.workloads["infer_short"]].startswith(format_bytes(matrix.cell("bf16", "infer_short").per_gpu_bytes))
     assert any("46,702,792,704 parameters" in c.value for c in at.caption)
+
+
+def test_the_catalog_lists_todays_families_with_exact_counts(run_page):
+    at = ok(run_page("pages/catalog.py"))
+    table = at.dataframe[0].value.set_index("id")
+    for model_id in ("mixtral-8x7b", "qwen3-30b-a3b", "deepseek-v3", "gpt-oss-20b", "llama3.1-8b", "gemma3-1b"):
+        assert table.loc[model_id, "params"] == get_model(model_id).params
+    assert table.loc["mixtral-8x7b", "params"] == 46_702_792_704

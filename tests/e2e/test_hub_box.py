@@ -4,6 +4,7 @@ real huggingface_hub client, shows the exact counts and stores the model for the
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,14 @@ def test_a_hub_id_is_fetched_counted_and_added(page, hub_app):
     wait_for_app_run(page)
     expect(main).to_contain_text("Added mixtral-8x7b-v0-1")
     expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_will_it_fit_and_the_new_catalog_rows_in_a_browser(page, hub_app):
+    goto(page, f"{hub_app}/will_it_fit")
+    main = page.get_by_test_id("stMain")
+    expect(main.get_by_test_id("stPlotlyChart")).to_have_count(1)
+    expect(main).to_contain_text("GGUF Q4_K_M")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    goto(page, f"{hub_app}/catalog")
+    # 59 shipped rows (+ the team model the test above may have added)
+    expect(page.get_by_test_id("stMain")).to_contain_text(re.compile(r"(59|60) of (59|60) models"))
