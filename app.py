@@ -11,10 +11,11 @@ import streamlit as st
 
 from lifecycle.errors import LifecycleError
 from lifecycle.records.project import STAGE_TITLES, STAGES
-from ui import common, navigation, warmup
+from ui import auth, common, navigation, warmup
 
 st.set_page_config(page_title="GenAI Lifecycle Planner", page_icon=":material/route:", layout="wide")
 warmup.start()  # once per server process, on a background thread
+identity = auth.current_identity()  # with [auth] configured: the sign-in screen until someone signs in
 SIDEBAR_PROJECTS = 500  # most recently updated; the Projects page searches them all
 
 
@@ -63,6 +64,7 @@ def sidebar(by_file: dict) -> None:
             for spec in specs:
                 st.page_link(by_file[spec.file], label=spec.title, icon=spec.icon, query_params=link_params)
         st.divider()
+        auth.sidebar_block(identity)
         common.author_input()
         st.caption(f"Database: `{store.describe()}`")
 

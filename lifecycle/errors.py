@@ -29,3 +29,8 @@ class ConflictError(LifecycleError):
 
 class StoreUnavailable(LifecycleError):
     """The database could not be reached or stayed locked past the busy timeout."""
+
+
+class AccessDenied(LifecycleError, PermissionError):
+    """The acting identity may not do this. For a project it may not see, the message names only the id
+    it asked for: nothing of the project (not even whether it exists) is revealed."""

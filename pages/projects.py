@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lifecycle.records.project import STAGE_TITLES, STAGES
-from ui import common, project_admin
+from ui import auth, common, project_admin, project_members
 
 current = common.page_setup(None, "GenAI Lifecycle Planner", project_line=False)
 st.caption("Walk a generative-AI project through Scope → Select → Adapt & Align → Integrate and turn each "
@@ -16,7 +16,8 @@ with st.expander("New project", expanded=current is None, icon=":material/add:")
     with st.form("create_project", clear_on_submit=True):
         name = st.text_input("Name", max_chars=200, placeholder="e.g. Contract clause classifier")
         description = st.text_area("Description", placeholder="What should the model do, for whom?")
-        owner = st.text_input("Owner", placeholder=common.author())
+        # Signed in, you own what you create (hand it over under Members); alone, any owner name will do.
+        owner = "" if auth.sign_in_configured() else st.text_input("Owner", placeholder=common.author())
         if st.form_submit_button("Create project", type="primary"):
             project_admin.create(name, description, owner)
 project_admin.created_notice()
@@ -56,6 +57,7 @@ else:
         st.rerun()
     if current is not None:
         project_admin.actions(current)
+        project_members.members(current)
         project_admin.history(current)
 
 st.divider()

@@ -109,7 +109,8 @@ def _save(project: Project | None, advice: dict) -> None:
     current = project.adapt.adaptation_path if project.adapt.adaptation_path in ids else advice["primary"]
     choice = st.radio("Adaptation path to plan for", ids, index=ids.index(current), horizontal=True,
                       format_func=lambda i: get_option(i).name, key="adaptation_path_choice")
-    if st.button("Save adaptation path", type="primary", key="adaptation_path_save"):
+    if st.button("Save adaptation path", type="primary", key="adaptation_path_save",
+                 disabled=common.read_only(project)):
         project.adapt.adaptation_path = choice
         project.adapt.decisions["adaptation_path_reasons"] = advice["reasons"]
         if common.save_project(project, "adapt", summary=f"Chose adaptation path {choice}"):

@@ -72,7 +72,8 @@ def render(project: Project | None) -> None:
         return
     if scope.family == rec.family and sorted(scope.tasks) == sorted(rec.tasks):
         st.success(f"Accepted for this project: {rec.family_name}.")
-    if st.button(f"Accept {rec.family_name} for this project", type="primary", key="architecture_advice_accept"):
+    if st.button(f"Accept {rec.family_name} for this project", type="primary", key="architecture_advice_accept",
+                 disabled=common.read_only(project)):
         project.scope.tasks = rec.tasks
         project.scope.family = rec.family
         project.scope.scenarios.append(make_scenario(
@@ -93,7 +94,8 @@ def _accept_alternative(project: Project, rec) -> None:
     c1, c2 = st.columns([2, 1])
     alt = c1.selectbox("Or take an alternative the advice lists", list(options), key="architecture_advice_alt",
                        format_func=lambda f: f"{f} — {options[f]}")
-    if c2.button("Accept this alternative", key="architecture_advice_accept_alt"):
+    if c2.button("Accept this alternative", key="architecture_advice_accept_alt",
+                  disabled=common.read_only(project)):
         project.scope.tasks = rec.tasks
         project.scope.family = alt
         project.scope.decisions[ALTERNATIVE_KEY] = {"family": alt, "recommended": rec.family, "when": options[alt]}

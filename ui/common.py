@@ -11,17 +11,19 @@ from urllib.parse import unquote
 import streamlit as st
 
 from lifecycle.charts import ACCENT, MUTED
-from lifecycle.errors import ConflictError, LifecycleError
+from lifecycle.errors import AccessDenied, ConflictError, LifecycleError
+from lifecycle.records.access import Role
 from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, STAGES, Project, Scenario, utc_now
 from lifecycle.records.store import Store, current_user, database_url
-from ui import navigation
+from ui import auth, navigation
 
 PROJECT_KEY = "project_id"  # session_state key and query parameter name ("project")
 CONFLICT_KEY = "conflict_pending"
 SEEN_KEY = "_seen_versions"  # project id -> version the widgets of the last run were drawn from
 BASE_KEY = "_base_version"
 NAV_KEY = "_nav_pages"  # {page file: st.Page} registered by app.py in this session
-USER_KEY = "user_name"
+USER_KEY = auth.USER_KEY
+ROLE_KEY = "_my_role"  # {"id": project id, "role": Role | None} for the open project, this run
 AUTHOR_COOKIE = "lifecycle_author"
 AUTHOR_COOKIE_PENDING = "_author_cookie_pending"
 AUTHOR_COOKIE_SECONDS = 365 * 24 * 3600
@@ -35,12 +37,41 @@ def _store_for(url: str) -> Store:
 
 
 def get_store() -> Store:
-    """One migrated Store per database URL, shared by all sessions (the engine is thread-safe)."""
-    return _store_for(database_url())
+    """The database as this session's identity: one migrated engine per URL, shared by all sessions (it is
+    thread-safe), bound to who is signed in. Every read and write is checked by the Store against them."""
+    return _store_for(database_url()).acting_as(auth.current_identity())
 
 
 def author() -> str:
-    return (st.session_state.get(USER_KEY) or "").strip() or current_user()
+    """Who saves: the signed-in identity; in the embedded mode, the typed name or the login name."""
+    identity = auth.current_identity()
+    return identity.display if not identity.local else (identity.name or current_user())
+
+
+def my_role(project: Project | None) -> Role | None:
+    """This identity's role on the open project (owner for an admin or in the embedded mode)."""
+    if project is None:
+        return None
+    known = st.session_state.get(ROLE_KEY) or {}
+    if known.get("id") != project.id:
+        try:
+            known = {"id": project.id, "role": get_store().my_role(project.id)}
+        except LifecycleError:
+            known = {"id": project.id, "role": None}
+        st.session_state[ROLE_KEY] = known
+    return known["role"]
+
+
+def read_only(project: Project | None) -> bool:
+    """Saving is off for a viewer (the Store refuses it anyway; this only greys the button out)."""
+    role = my_role(project)
+    return project is not None and (role is None or role < Role.editor)
+
+
+def owner_only(project: Project | None) -> bool:
+    """Archive, delete, restore and members are off for anyone but the owner."""
+    role = my_role(project)
+    return project is not None and (role is None or role < Role.owner)
 
 
 def current_project_id() -> int | None:
@@ -67,6 +98,12 @@ def load_current_project() -> Project | None:
         return None
     try:
         return get_store().get_project(project_id)
+    except AccessDenied:
+        # Nothing of the project is shown, not even its name: only the id that was in the link.
+        st.error(f"No access to project {project_id} (or it does not exist). Ask its owner to add you, "
+                 "or choose one of yours on the Projects page.", icon=":material/lock:")
+        set_current_project(None)
+        return None
     except LifecycleError:
         st.warning(f"Project {project_id} no longer exists; choose another one on the Projects page.")
         set_current_project(None)
@@ -133,6 +170,7 @@ def page_setup(stage_key: str | None, title: str | None = None, *, project_line:
     if project is not None and st.query_params.get("project") != str(project.id):
         st.query_params["project"] = str(project.id)  # the URL names the project, always
     _remember_seen_version(project)
+    st.session_state.pop(ROLE_KEY, None)  # roles change: asked once per run, not once per session
     if title is not None:
         st.title(title)
     if stage_key is not None:
@@ -143,6 +181,9 @@ def page_setup(stage_key: str | None, title: str | None = None, *, project_line:
                     "to save decisions and use its facts; the calculators work without one.")
     if project is not None and project_line:
         st.markdown(f"Project: **{escape_md(project.name)}** (#{project.id}) · version {project.version}")
+    if project is not None and read_only(project):
+        st.caption(":material/visibility: You are a viewer of this project: you can read, compare and export it, "
+                   "not save to it. Its owner can make you an editor.")
     _conflict_box(project)
     return project
 
@@ -172,7 +213,10 @@ def lifecycle_strip(highlight: str | None) -> None:
 
 
 def author_input() -> None:
-    """"Your name" for the history: kept in a cookie, so a reload (or tomorrow) still saves as you."""
+    """Embedded mode only: "Your name" for the history, kept in a cookie, so a reload (or tomorrow) still
+    saves as you. With sign-in configured there is no typed name: the identity provider names you."""
+    if auth.sign_in_configured():
+        return
     if USER_KEY not in st.session_state:
         st.session_state[USER_KEY] = _clean_author(st.context.cookies.get(AUTHOR_COOKIE, ""))
     st.text_input("Your name (saved with every change)", key=USER_KEY, max_chars=MAX_AUTHOR_CHARS,
@@ -192,7 +236,7 @@ def _author_changed() -> None:
 
 
 def _clean_author(raw: str) -> str:
-    text = unquote(str(raw or ""))
+    text = unquote(raw if isinstance(raw, str) else "")  # only a real cookie value (AppTest hands back a mock)
     return "".join(ch for ch in text if ch.isprintable()).strip()[:MAX_AUTHOR_CHARS]
 
 

@@ -94,7 +94,8 @@ def _targets(project: Project | None, targets: list) -> None:
     if project is None:
         st.info("Open a project to save the targets.")
         return
-    if st.button("Save evaluation targets", type="primary", key="evaluation_plan_save"):
+    if st.button("Save evaluation targets", type="primary", key="evaluation_plan_save",
+                 disabled=common.read_only(project)):
         project.adapt.eval_targets = targets
         if common.save_project(project, "adapt", summary=f"Saved {len(targets)} evaluation targets"):
             st.rerun()

@@ -53,7 +53,8 @@ def render(project: Project | None) -> None:
                "the smallest set reaching p; what is kept is renormalised. Random sampling off is greedy decoding: "
                "the settings then change nothing.")
     s = _settings(project)
-    if project is not None and st.button("Save these settings to the project", key="generation_playground_save"):
+    if project is not None and st.button("Save these settings to the project", key="generation_playground_save",
+                                                disabled=common.read_only(project)):
         project.integrate.decisions[SETTINGS_KEY] = s
         common.save_project(project, "integrate", summary="Saved generation settings")
     _distribution(project, s)
@@ -85,7 +86,8 @@ def _distribution(project: Project | None, s: dict) -> None:
     kept = [{"token": tok, "before": round(b, 4), "after": round(a, 4), "sampled": round(float(f), 4)}
             for tok, b, a, k, f in zip(t.tokens, t.original, t.final, t.kept, demo.frequencies) if k]
     st.dataframe(pd.DataFrame(sorted(kept, key=lambda r: -r["after"])), hide_index=True, width="stretch", height=220)
-    if project is not None and st.button("Save as scenario", key="generation_playground_scenario"):
+    if project is not None and st.button("Save as scenario", key="generation_playground_scenario",
+                                                disabled=common.read_only(project)):
         name = (f"T={t.temperature:g}, top-k={t.top_k or 'off'}, top-p={t.top_p:g}" if t.do_sample
                 else "greedy (sampling off)")
         common.save_scenario(project, "integrate", make_scenario(setup, result=demo, name=name, author=common.author()))

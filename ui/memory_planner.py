@@ -143,7 +143,7 @@ def _save_and_compare(project, stage, k, setup, plan) -> None:
     c = st.columns([3, 1])
     kind = "train" if isinstance(setup, TrainingSetup) else "infer"
     name = c[0].text_input("Scenario name", f"{setup.model.name} — {kind}", key=k + "scenario_name", max_chars=200)
-    if c[1].button("Save as scenario", key=k + "save"):
+    if c[1].button("Save as scenario", key=k + "save", disabled=common.read_only(project)):
         try:
             scenario = make_scenario(setup, result=plan, name=name.strip() or setup.model.name, author=common.author())
         except LifecycleError as exc:

@@ -98,7 +98,8 @@ def render(project: Project | None) -> None:
         return
     if current:
         st.caption(f"Chosen for this project: `{current}`" + (" (pre-train my own)" if project.select.pretrain_own else ""))
-    if st.button(f"Choose {model.name} for this project", type="primary", key="model_catalog_choose"):
+    if st.button(f"Choose {model.name} for this project", type="primary", key="model_catalog_choose",
+                 disabled=common.read_only(project)):
         project.select.model_id = model.id
         project.select.pretrain_own = False
         project.select.rationale = project.select.rationale or (

@@ -27,7 +27,8 @@ def render(project: Project | None) -> None:
     if project is None:
         st.info("Open a project to save the checklists.")
         return
-    if st.button("Save checklists", type="primary", key="optimize_augment_save"):
+    if st.button("Save checklists", type="primary", key="optimize_augment_save",
+                 disabled=common.read_only(project)):
         project.integrate.optimize = check_choices("optimize", optimize)
         project.integrate.augment = check_choices("augment", augment)
         if common.save_project(project, "integrate", summary="Saved optimize/augment checklists"):

@@ -103,12 +103,13 @@ def render(project: Project | None) -> None:
     if project.select.pretrain_own:
         st.caption("This project currently plans to pre-train its own model.")
     one, two = st.columns(2)
-    if one.button("Pre-train my own", key="pretrain_or_adapt_pretrain"):
+    if one.button("Pre-train my own", key="pretrain_or_adapt_pretrain", disabled=common.read_only(project)):
         project.select.pretrain_own = True
         project.select.rationale = advice.headline
         if common.save_project(project, "select", summary="Pre-train our own model"):
             st.success("Saved: pre-train my own.")
-    if two.button("Adapt an existing model", key="pretrain_or_adapt_adapt"):
+    if two.button("Adapt an existing model", key="pretrain_or_adapt_adapt",
+                  disabled=common.read_only(project)):
         project.select.pretrain_own = False
         project.select.rationale = advice.headline
         if common.save_project(project, "select", summary="Adapt an existing model"):

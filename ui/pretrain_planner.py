@@ -187,7 +187,7 @@ def _save_and_compare(project, setup: PretrainingSetup, plan: PretrainingPlan) -
         st.info("Open a project to save this plan as a scenario.")
         return
     name = st.text_input("Scenario name", value="Pre-training plan", max_chars=120, key=K + "scenario_name")
-    if st.button("Save as scenario", key=K + "save"):
+    if st.button("Save as scenario", key=K + "save", disabled=common.read_only(project)):
         if not name.strip():
             st.error("Give the scenario a name.")
         elif common.save_scenario(project, "select", make_scenario(setup, result=plan, name=name.strip(),

@@ -44,7 +44,7 @@ def actions(project: Project) -> None:
         common.set_current_project(project.id)
         st.switch_page(common.page_for("pages/use_case.py"), query_params={"project": str(project.id)})
     label = "Restore" if project.archived else "Archive"
-    if cols[1].button(label, key="project_archive"):
+    if cols[1].button(label, key="project_archive", disabled=common.owner_only(project)):
         _run(lambda: store.set_archived(project, not project.archived, author=common.author()))
     cols[2].download_button("Export JSON", export_json(store, [str(project.id)]), file_name=_file_name(project),
                             mime="application/json", key="project_export", on_click="ignore")
@@ -52,12 +52,13 @@ def actions(project: Project) -> None:
     with st.popover("Rename / duplicate / delete", icon=":material/edit:"):
         new_name = st.text_input("New name", value=project.name, max_chars=200, key="project_new_name")
         a, b = st.columns(2)
-        if a.button("Rename", key="project_rename"):
+        if a.button("Rename", key="project_rename", disabled=common.read_only(project)):
             _run(lambda: store.rename_project(project, new_name, author=common.author()))
         if b.button("Duplicate", key="project_duplicate"):
             _run(lambda: store.duplicate_project(project, new_name, author=common.author()), select_result=True)
         sure = st.checkbox(f"Yes, delete “{common.escape_md(project.name)}” and its history", key="project_delete_sure")
-        if st.button("Delete project", type="primary", disabled=not sure, key="project_delete"):
+        if st.button("Delete project", type="primary", disabled=not sure or common.owner_only(project),
+                     key="project_delete"):
             _run(lambda: store.delete_project(project.id), deleted=project.id)
 
 
@@ -66,7 +67,7 @@ def history(project: Project) -> None:
     revisions = store.history(project.id)
     with st.expander(f"History ({len(revisions)} revisions)", icon=":material/history:"):
         st.dataframe(
-            [{"version": r.version, "when": r.created_at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.author,
+            [{"version": r.version, "when": r.created_at.strftime("%Y-%m-%d %H:%M:%S"), "who": r.author or "—",
               "section": r.section, "what": r.summary} for r in revisions],
             hide_index=True, width="stretch",
         )
@@ -76,7 +77,7 @@ def history(project: Project) -> None:
             return
         by_label = {f"v{r.version} — {r.summary} ({r.author}, {r.created_at:%Y-%m-%d %H:%M})": r.id for r in older}
         label = st.selectbox("Revision", list(by_label), key="history_revision")
-        if st.button("Restore this revision", key="history_restore"):
+        if st.button("Restore this revision", key="history_restore", disabled=common.owner_only(project)):
             _run(lambda: store.restore_revision(project, by_label[label], author=common.author()))
 
 

@@ -73,7 +73,8 @@ def render(project: Project | None) -> None:
     st.caption(f"Room left after the largest fitting prompt and {budget.output_tokens} output tokens: "
                f"{budget.room_left_tokens:,} tokens.")
     st.code(budget.rows[-1].prompt, language=None)
-    if project is not None and st.button("Save this check as a scenario", key="prompt_budget_save"):
+    if project is not None and st.button("Save this check as a scenario", key="prompt_budget_save",
+                                                disabled=common.read_only(project)):
         scenario = make_scenario(setup, result=budget, name=f"Prompt budget on {model_id}", author=common.author())
         if common.save_scenario(project, "scope", scenario):
             st.success("Saved.")

@@ -144,13 +144,14 @@ def _decoder_results(plan: ServingPlan) -> None:
 
 def _save(project: Project, setup: ServingSetup, plan: ServingPlan) -> None:
     left, right = st.columns(2)
-    if left.button("Save precision and GPUs to the project", key="serving_plan_save"):
+    if left.button("Save precision and GPUs to the project", key="serving_plan_save",
+                   disabled=common.read_only(project)):
         project.integrate.precision = setup.precision
         project.integrate.gpu_id = setup.gpu
         project.integrate.gpu_count = setup.gpus
         if common.save_project(project, "integrate", summary="Saved serving plan decisions"):
             st.rerun()
-    if right.button("Save as scenario", key="serving_plan_scenario"):
+    if right.button("Save as scenario", key="serving_plan_scenario", disabled=common.read_only(project)):
         name = (f"{setup.model.id} {setup.precision} on {setup.gpus}x{setup.gpu}, "
                 f"batch {setup.concurrent_sequences}")
         common.save_scenario(project, "integrate", make_scenario(setup, result=plan, name=name, author=common.author()))

@@ -35,7 +35,8 @@ def _render(stage_key: str, project: Project | None) -> None:
             for key, label, hint in FIELDS
         }
         notes = st.text_area("Notes", value=stage.notes, key=f"decision_{stage_key}_notes", height=120)
-        submitted = st.form_submit_button(f"Save {title} decisions", type="primary")
+        submitted = st.form_submit_button(f"Save {title} decisions", type="primary",
+                                              disabled=common.read_only(project))
     if submitted:
         stage.decisions.update({k: v.strip() for k, v in values.items()})
         stage.notes = notes
@@ -60,7 +61,8 @@ def _scenarios(project: Project, stage_key: str) -> None:
     names = {f"{s.name} ({s.kind}, {s.id})": s.id for s in scenarios}
     choice = st.selectbox("Delete a scenario", list(names), index=None, key=f"scenario_delete_{stage_key}",
                           placeholder="Choose a scenario to delete")
-    if choice and st.button("Delete scenario", key=f"scenario_delete_btn_{stage_key}"):
+    if choice and st.button("Delete scenario", key=f"scenario_delete_btn_{stage_key}",
+                                disabled=common.read_only(project)):
         project.stage(stage_key).scenarios = [s for s in scenarios if s.id != names[choice]]
         if common.save_project(project, stage_key, summary=f"Deleted scenario {choice}"):
             st.rerun()

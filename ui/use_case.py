@@ -109,7 +109,7 @@ def render(project: Project | None) -> None:
         budget = st.number_input("Budget (USD)", *_limits("budget_usd", float), step=1000.0,
                                  value=scope.budget_usd if scope else None, key="use_case_budget")
         facts = _team_facts(scope)
-        submitted = st.form_submit_button("Save use case", type="primary")
+        submitted = st.form_submit_button("Save use case", type="primary", disabled=common.read_only(project))
     if not submitted:
         return
     if not tasks:

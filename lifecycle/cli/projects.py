@@ -1,10 +1,12 @@
-"""``lifecycle projects list | show NAME | export [NAME…] -o FILE | import FILE``."""
+"""``lifecycle projects list | show NAME | export [NAME…] -o FILE | import FILE``, and the member commands
+(``lifecycle.cli.members``)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
+from lifecycle.cli import members
 from lifecycle.cli._io import print_json, write_atomic
 from lifecycle.display import terminal_text
 from lifecycle.errors import InvalidInput
@@ -37,6 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_import)
+    members.register(cmds)
 
 
 def _list(args) -> int:

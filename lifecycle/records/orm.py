@@ -14,6 +14,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -48,6 +49,8 @@ class ProjectRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     updated_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
+    # Readable by every signed-in person (as a viewer) when its owner says so; else members only.
+    team_visible: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
     # Optimistic lock: UPDATE … WHERE version = :old, StaleDataError when another save came first.
     __mapper_args__ = {"version_id_col": version}
@@ -63,10 +66,45 @@ class RevisionRow(Base):
     )
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     author: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # Who saved, as the identity provider names them: "<issuer> <subject>" ("" before sign-in existed).
+    author_key: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     section: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     document: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class MembershipRow(Base):
+    """One person's role on one project. ``principal`` is the lower-cased e-mail an owner typed (or, for
+    projects from before sign-in, the owner name they had); ``issuer``/``subject`` are filled in when
+    the member is known by identity (the creator), so a changed e-mail does not lock them out."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("project_id", "principal", name="uq_memberships_project_principal"),
+                      Index("ix_memberships_principal", "principal"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    principal: Mapped[str] = mapped_column(String(254), nullable=False)
+    issuer: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    subject: Mapped[str] = mapped_column(String(500), nullable=False, default="")
+    role: Mapped[int] = mapped_column(Integer, nullable=False)  # access.Role
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    added_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+
+class AccessEventRow(Base):
+    """The audit history of who changed access to a project (members, roles, ownership, visibility)."""
+
+    __tablename__ = "access_events"
+    __table_args__ = (Index("ix_access_events_project", "project_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    actor: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    actor_key: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
+    action: Mapped[str] = mapped_column(Text, nullable=False)
 
 
 class ScalingLawRow(Base):

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from lifecycle.errors import ConflictError, DuplicateName, NotFound, StoreUnavailable
+from lifecycle.errors import AccessDenied, ConflictError, DuplicateName, NotFound, StoreUnavailable
+from lifecycle.records.access import Identity, Operation, identity_from_environment
 from lifecycle.records.db import (  # noqa: F401 (re-exported)
     MIGRATIONS_DIR,
     _as_utc,
@@ -28,6 +29,7 @@ from lifecycle.records.db import (  # noqa: F401 (re-exported)
     database_url,
     migrate,
 )
+from lifecycle.records.members import MembersMixin, grant_owner, no_access, visible_to
 from lifecycle.records.orm import ProjectRow, RevisionRow
 from lifecycle.records.project import (
     NAME_MAX_CHARS,
@@ -51,6 +53,7 @@ class ProjectSummary(BaseModel):
     updated_by: str
     version: int
     stages_done: tuple[str, ...]
+    team_visible: bool = False
 
 
 class RevisionSummary(BaseModel):
@@ -58,23 +61,40 @@ class RevisionSummary(BaseModel):
     project_id: int
     version: int
     author: str
+    author_key: str = ""
     created_at: datetime
     section: str
     summary: str
 
 
-class Store:
-    """Projects, revisions and the other shared tables behind one SQLAlchemy engine."""
+class Store(MembersMixin):
+    """Projects, revisions and the other shared tables behind one SQLAlchemy engine, as seen by one acting
+    identity: every operation checks ``self.actor`` against the project's members (``access.allowed``)
+    before it reads or writes a row. ``Store()`` acts as ``identity_from_environment()``; the app binds
+    each signed-in session with ``acting_as``."""
 
-    def __init__(self, url: str | None = None, *, apply_migrations: bool = True):
+    def __init__(self, url: str | None = None, *, apply_migrations: bool = True, actor: Identity | None = None):
         self.url = url or database_url()
         self.engine = _engine_for(self.url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.actor = actor or identity_from_environment()
         if apply_migrations:
             try:
                 migrate(self.engine)
             except OperationalError as exc:
                 raise StoreUnavailable(f"Cannot open the database {self.describe()}: {exc.orig}") from None
+
+    def acting_as(self, actor: Identity) -> Store:
+        """The same database (engine and connection pool shared) as another identity."""
+        bound = object.__new__(type(self))
+        bound.__dict__.update(self.__dict__)
+        bound.actor = actor
+        return bound
+
+    def _author(self, author: str) -> str:
+        """Who a revision names: a signed-in identity as the provider names it; a typed name only in the
+        embedded single-person mode (there is nobody to sign in)."""
+        return (author or self.actor.display) if self.actor.local else self.actor.display
 
     def describe(self) -> str:
         """The database in use, without any password."""
@@ -105,6 +125,7 @@ class Store:
             "created": ProjectRow.created_at.desc(),
         }.get(sort, ProjectRow.updated_at.desc())
         cols = [getattr(ProjectRow, c) for c in ProjectSummary.model_fields if c != "stages_done"]
+        cols = [c for c in cols if c.key != "team_visible"] + [ProjectRow.team_visible]
         query = self._filtered(select(*cols, ProjectRow.stages_done), search, archived).order_by(order, ProjectRow.id)
         if limit is not None:
             query = query.limit(limit).offset(offset)
@@ -124,8 +145,8 @@ class Store:
         with self.session() as s:
             return s.scalar(self._filtered(select(func.count(ProjectRow.id)), search, archived))
 
-    @staticmethod
-    def _filtered(query, search: str, archived: bool | None):
+    def _filtered(self, query, search: str, archived: bool | None):
+        query = visible_to(query, self.actor)
         if archived is not None:
             query = query.where(ProjectRow.archived == archived)
         if search.strip():
@@ -139,17 +160,17 @@ class Store:
     def get_project(self, ref: int | str) -> Project:
         """A project by id, or by name (case-insensitive)."""
         with self.session() as s:
-            return _to_project(self._row(s, ref))
+            return _to_project(self._row(s, ref, Operation.view))
 
     def history(self, project_id: int) -> list[RevisionSummary]:
         with self.session() as s:
-            self._row(s, project_id)
+            self._row(s, project_id, Operation.view)
             rows = s.scalars(
                 select(RevisionRow).where(RevisionRow.project_id == project_id).order_by(RevisionRow.version.desc())
             ).all()
             return [
                 RevisionSummary(
-                    id=r.id, project_id=r.project_id, version=r.version, author=r.author,
+                    id=r.id, project_id=r.project_id, version=r.version, author=r.author, author_key=r.author_key,
                     created_at=_as_utc(r.created_at), section=r.section, summary=r.summary,
                 )
                 for r in rows
@@ -158,27 +179,40 @@ class Store:
     def get_revision(self, revision_id: int) -> Project:
         """The project as it was saved in one revision (id and version of that revision)."""
         with self.session() as s:
-            rev = s.get(RevisionRow, revision_id)
+            rev = s.get(RevisionRow, revision_id) if 0 < revision_id <= MAX_ID else None
+            hidden = AccessDenied(f"No access to revision {revision_id} (or it does not exist).")
             if rev is None:
-                raise NotFound(f"No revision with id {revision_id}.")
+                raise NotFound(f"No revision with id {revision_id}.") if self.actor.admin else hidden
+            try:
+                self._row(s, rev.project_id, Operation.view)
+            except AccessDenied:
+                raise hidden from None
             doc = upgrade_document(json.loads(rev.document))
             return Project.model_validate({**doc, "id": rev.project_id, "version": rev.version})
 
     # ---- writing -------------------------------------------------------------------------
 
     def create_project(self, name: str, *, description: str = "", owner: str = "", author: str = "") -> Project:
-        author = author or current_user()
+        self._check(Operation.create, None)
+        author = self._author(author)
+        if not self.actor.local:
+            owner = self.actor.display  # signed in: you own what you create (hand it over with transfer_ownership)
         project = Project(name=validate_name(name), description=description, owner=owner or author, updated_by=author)
         return self._insert(project, author=author, section="created", summary="Project created")
 
-    def save_project(self, project: Project, *, author: str = "", section: str = "", summary: str = "") -> Project:
+    def save_project(self, project: Project, *, author: str = "", section: str = "", summary: str = "",
+                     operation: Operation = Operation.save) -> Project:
         """Save over the stored row if it is still at ``project.version``; else ``ConflictError``."""
         if project.id is None:
             raise NotFound("This project has not been created yet; create it first.")
-        author = author or current_user()
+        author = self._author(author)
         try:
             with self.session() as s:
-                row = self._row(s, project.id)
+                row = self._row(s, project.id, operation)
+                if operation is Operation.save and row.archived != project.archived:
+                    self._check(Operation.archive, row, session=s)  # archiving is the owner's, whatever the path
+                # Ownership moves only with transfer_ownership (it changes the memberships too).
+                project = project.model_copy(update={"owner": row.owner})
                 if row.version != project.version:
                     raise _conflict(row)
                 self._check_unique_name(s, project.name, exclude_id=row.id)
@@ -189,11 +223,11 @@ class Store:
                 _fill_row(row, saved)
                 s.flush()  # UPDATE … WHERE version = :old; raises StaleDataError on a race
                 saved = saved.model_copy(update={"version": row.version})
-                s.add(_revision(saved, author, section, summary or _summary(section)))
+                s.add(_revision(saved, author, section, summary or _summary(section), self.actor.key))
                 return saved
         except StaleDataError:
             with self.session() as s:
-                raise _conflict(self._row(s, project.id)) from None
+                raise _conflict(self._row(s, project.id, Operation.view)) from None
         except IntegrityError:
             raise DuplicateName(f"A project named {project.name!r} already exists.") from None
 
@@ -203,34 +237,42 @@ class Store:
 
     def set_archived(self, project: Project, archived: bool, *, author: str = "") -> Project:
         word = "archived" if archived else "restored"
-        return self.save_project(
-            project.model_copy(update={"archived": archived}), author=author, section=word, summary=f"Project {word}"
-        )
+        return self.save_project(project.model_copy(update={"archived": archived}), author=author, section=word,
+                                 summary=f"Project {word}", operation=Operation.archive)
 
     def duplicate_project(self, project: Project, new_name: str, *, author: str = "") -> Project:
-        author = author or current_user()
+        if project.id is not None:  # a copy of a stored project needs the right to read it
+            with self.session() as s:
+                self._row(s, project.id, Operation.view)
+        self._check(Operation.create, None)
+        author = self._author(author)
         now = utc_now()
+        owner = project.owner if self.actor.local else self.actor.display
         copy = Project.model_validate(
-            {**project.content(), "name": validate_name(new_name), "archived": False,
+            {**project.content(), "name": validate_name(new_name), "archived": False, "owner": owner,
              "created_at": now, "updated_at": now, "updated_by": author}
         )
         return self._insert(copy, author=author, section="created", summary=f"Duplicated from {project.name}")
 
     def restore_revision(self, project: Project, revision_id: int, *, author: str = "") -> Project:
         """Make an old revision current again, as a new revision (history is never rewritten)."""
+        if project.id is not None:
+            with self.session() as s:
+                self._row(s, project.id, Operation.restore_revision)
         old = self.get_revision(revision_id)
         if old.id != project.id:
             raise NotFound(f"Revision {revision_id} does not belong to project {project.name!r}.")
-        restored = Project.model_validate({**old.content(), "id": project.id, "version": project.version})
-        return self.save_project(
-            restored, author=author, section="restored", summary=f"Restored revision {old.version}"
-        )
+        # Ownership lives in the memberships now: restoring an old document does not hand the project back.
+        restored = Project.model_validate({**old.content(), "id": project.id, "version": project.version,
+                                           "owner": project.owner})
+        return self.save_project(restored, author=author, section="restored",
+                                 summary=f"Restored revision {old.version}", operation=Operation.restore_revision)
 
     def delete_project(self, project_id: int) -> None:
         """Delete a project and its history; deleting one another process deleted first says so."""
         try:
             with self.session() as s:
-                row = self._row(s, project_id)
+                row = self._row(s, project_id, Operation.delete)
                 s.query(RevisionRow).filter(RevisionRow.project_id == row.id).delete()
                 s.delete(row)
         except StaleDataError:
@@ -238,8 +280,10 @@ class Store:
 
     def import_documents(self, docs: list[dict[str, Any]], *, author: str = "") -> list[Project]:
         """Insert validated project documents in one transaction: all of them or none."""
-        author = author or current_user()
-        projects = [Project.model_validate({**upgrade_document(d), "id": None, "version": 0}) for d in docs]
+        self._check(Operation.create, None)
+        author = self._author(author)
+        owner = {} if self.actor.local else {"owner": self.actor.display}
+        projects = [Project.model_validate({**upgrade_document(d), "id": None, "version": 0, **owner}) for d in docs]
         try:
             with self.session() as s:
                 return [self._insert(p, author=author, section="imported", summary="Imported", session=s)
@@ -265,7 +309,8 @@ class Store:
         session.add(row)
         session.flush()
         saved = project.model_copy(update={"id": row.id, "version": row.version})
-        session.add(_revision(saved, author, section, summary))
+        session.add(_revision(saved, author, section, summary, self.actor.key))
+        grant_owner(session, row.id, self.actor, project.owner)
         return saved
 
     @staticmethod
@@ -276,10 +321,11 @@ class Store:
         if session.scalar(query) is not None:
             raise DuplicateName(f"A project named {name.strip()!r} already exists; choose another name.")
 
-    @staticmethod
-    def _row(session: Session, ref: int | str) -> ProjectRow:
-        """By id (an int, or digits typed as text: always an id, as names cannot be all digits) or by
-        name (case-insensitive). An id no database column can hold is simply not found."""
+    def _row(self, session: Session, ref: int | str, operation: Operation) -> ProjectRow:
+        """The row ``operation`` may touch, by id (an int, or digits typed as text: always an id, as names
+        cannot be all digits) or by name (case-insensitive). An id no database column can hold is simply
+        not found. Someone who may not see the project learns nothing of it: a missing project and one
+        they are not a member of give the same answer."""
         text = str(ref).strip()
         if isinstance(ref, int) or (text.isascii() and text.isdigit()):
             number = int(text)
@@ -287,7 +333,10 @@ class Store:
         else:
             row = session.scalar(select(ProjectRow).where(ProjectRow.name_key == normalise_name(text).lower()))
         if row is None:
-            raise NotFound(f"No project {ref!r}.")
+            if self.actor.admin:
+                raise NotFound(f"No project {ref!r}.")
+            raise no_access(ref)
+        self._check(operation, row, session=session, asked=ref)  # a refusal echoes only what was asked
         return row
 
 
@@ -324,10 +373,11 @@ def _to_project(row: ProjectRow) -> Project:
     return Project.model_validate({**doc, "id": row.id, "version": row.version})
 
 
-def _revision(project: Project, author: str, section: str, summary: str) -> RevisionRow:
+def _revision(project: Project, author: str, section: str, summary: str, author_key: str) -> RevisionRow:
     validate_text("author name", author, NAME_MAX_CHARS)
     return RevisionRow(
-        project_id=project.id, version=project.version, author=author, created_at=project.updated_at,
+        project_id=project.id, version=project.version, author=author, author_key=author_key[:1000],
+        created_at=project.updated_at,
         section=section, summary=summary, document=json.dumps(project.content(), ensure_ascii=False, sort_keys=True),
     )
 

@@ -53,13 +53,13 @@ def test_deleting_a_project_another_session_just_deleted_says_so(backend_url, mo
     project = mine.create_project("Doomed")
     found = Store._row
 
-    def row_then_they_delete(session, ref):
-        row = found(session, ref)
-        monkeypatch.setattr(Store, "_row", staticmethod(found))  # their delete reads normally
+    def row_then_they_delete(self, session, ref, operation):
+        row = found(self, session, ref, operation)
+        monkeypatch.setattr(Store, "_row", found)  # their delete reads normally
         theirs.delete_project(project.id)  # commits between my read and my delete
         return row
 
-    monkeypatch.setattr(Store, "_row", staticmethod(row_then_they_delete))
+    monkeypatch.setattr(Store, "_row", row_then_they_delete)
     with pytest.raises(NotFound, match="already deleted"):
         mine.delete_project(project.id)
     with pytest.raises(NotFound):

@@ -36,7 +36,7 @@ def test_list_show_export_import_round_trip(app_env, tmp_path, capsys, monkeypat
 def test_errors_are_one_line_with_exit_code_2(app_env, tmp_path, capsys):
     assert main(["projects", "show", "no such project"]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "No project" in err
+    assert err.count("\n") == 1 and "No access to project 'no such project'" in err
 
     bad = tmp_path / "bad.json"
     bad.write_text("{ not json")

@@ -201,7 +201,7 @@ def test_cli_writes_each_format_and_reports_bad_input(app_env, tmp_path, capsys)
         assert out.stat().st_size > 0
     assert PdfReader(str(tmp_path / "r.pdf")).pages
     assert cli_main(["report", "no such project", "--format", "md", "-o", str(tmp_path / "x.md")]) == 2
-    assert "No project" in capsys.readouterr().err
+    assert "No access to project 'no such project'" in capsys.readouterr().err
     assert cli_main(["report", str(project.id), "--format", "md", "-o", str(tmp_path / "missing" / "x.md")]) == 2
     assert not (tmp_path / "x.md").exists()
 

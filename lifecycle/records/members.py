@@ -1,0 +1,234 @@
+"""Project members: the SQL side of ``access`` — whose role a row grants, which projects an identity
+may list, the one check every ``Store`` operation passes through, and the owner's member operations
+(add by e-mail, change role, remove, transfer ownership, team visibility) with their audit history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from lifecycle.errors import AccessDenied, InvalidInput, NotFound
+from lifecycle.records.access import (
+    REQUIRED_ROLE,
+    Identity,
+    Operation,
+    Role,
+    allowed,
+    effective_role,
+    parse_role,
+    validate_member_email,
+)
+from lifecycle.records.db import _as_utc
+from lifecycle.records.orm import AccessEventRow, MembershipRow, ProjectRow
+from lifecycle.records.project import utc_now
+
+__all__ = ["AccessEvent", "Member", "MembersMixin", "Role", "grant_owner", "no_access", "visible_to"]
+
+_VERBS = {
+    Operation.view: "viewing", Operation.save: "saving", Operation.archive: "archiving or restoring it",
+    Operation.restore_revision: "restoring a revision", Operation.delete: "deleting it",
+    Operation.list_members: "seeing its members", Operation.manage_members: "changing its members",
+    Operation.transfer: "transferring ownership", Operation.set_visibility: "changing who can see it",
+}
+
+
+class Member(BaseModel):
+    principal: str  # the e-mail (or, for projects from before sign-in, the owner name) that grants the role
+    role: Role
+    added_at: datetime
+    added_by: str
+    known_identity: bool  # bound to an issuer + subject (the creator), not only to an e-mail
+
+
+class AccessEvent(BaseModel):
+    at: datetime
+    actor: str
+    action: str
+
+
+def no_access(ref: object) -> AccessDenied:
+    """The one answer for a project one may not see, or that does not exist: only what was asked for."""
+    return AccessDenied(f"No access to project {str(ref)[:80]!r} (or it does not exist): ask its owner to add you.")
+
+
+def _matches(actor: Identity):
+    """Membership rows that name this identity: by issuer + subject, or by its principal (e-mail)."""
+    by_subject = and_(MembershipRow.issuer == actor.issuer, MembershipRow.subject == actor.subject,
+                      MembershipRow.subject != "")
+    return or_(by_subject, MembershipRow.principal == actor.principal) if actor.principal else by_subject
+
+
+def visible_to(query, actor: Identity):
+    """Narrow a projects query to those ``actor`` may see: members' and team-visible ones (admins: all)."""
+    if actor.admin:
+        return query
+    member = exists(select(MembershipRow.id).where(MembershipRow.project_id == ProjectRow.id, _matches(actor)))
+    return query.where(or_(ProjectRow.team_visible.is_(True), member))
+
+
+def member_role(session: Session, project_id: int, actor: Identity) -> Role | None:
+    roles = session.scalars(select(MembershipRow.role).where(MembershipRow.project_id == project_id,
+                                                              _matches(actor))).all()
+    return Role(max(roles)) if roles else None
+
+
+def _principal_of(actor: Identity) -> str:
+    return actor.principal or f"sub:{actor.subject}"[:254].lower()
+
+
+def grant_owner(session: Session, project_id: int, actor: Identity, owner_text: str) -> None:
+    """A new project's owner member: the signed-in (or CLI) creator by identity; in the embedded mode,
+    the owner name typed on the form (the local user administers everything anyway)."""
+    if actor.local:
+        principal = (owner_text or actor.subject).strip().lower()[:254]
+        issuer = subject = ""
+    else:
+        principal, issuer, subject = _principal_of(actor), actor.issuer, actor.subject
+    session.add(MembershipRow(project_id=project_id, principal=principal, issuer=issuer[:500], subject=subject[:500],
+                              role=int(Role.owner), added_at=utc_now(), added_by=actor.display[:200]))
+
+
+class MembersMixin:
+    """Member operations of ``Store`` (which supplies ``session``, ``actor``, ``_row`` and ``save_project``)."""
+
+    def _check(self, operation: Operation, row: ProjectRow | None, *, session: Session | None = None,
+               asked: object = None) -> None:
+        """The single authorization point: every Store operation calls this before touching a project."""
+        if self.actor.expired and operation not in (Operation.view, Operation.list_members):
+            raise AccessDenied("Your sign-in has expired: sign in again to save (what you typed stays on this page "
+                               "until you do).")
+        if row is None:  # an operation on no project (create, import): any signed-in identity
+            if not allowed(operation, None, admin=self.actor.admin):
+                raise AccessDenied(f"You may not {operation.value} projects.")
+            return
+        role = member_role(session, row.id, self.actor)
+        if allowed(operation, role, team_visible=row.team_visible, admin=self.actor.admin):
+            return
+        seen = effective_role(role, team_visible=row.team_visible)
+        if seen is None:
+            raise no_access(row.id if asked is None else asked)
+        needed = REQUIRED_ROLE[operation]
+        raise AccessDenied(f"You are {'an' if seen is Role.editor else 'a'} {seen.name} of “{row.name}”: "
+                           f"{_VERBS[operation]} needs the {needed.name} role; ask its owner.")
+
+    def my_role(self, project_id: int) -> Role | None:
+        """The role this identity acts with on a project it can see (owner for an admin)."""
+        with self.session() as s:
+            row = self._row(s, project_id, Operation.view)
+            if self.actor.admin:
+                return Role.owner
+            return effective_role(member_role(s, row.id, self.actor), team_visible=row.team_visible)
+
+    def team_visible(self, project_id: int) -> bool:
+        with self.session() as s:
+            return bool(self._row(s, project_id, Operation.list_members).team_visible)
+
+    def members(self, project_id: int) -> list[Member]:
+        with self.session() as s:
+            self._row(s, project_id, Operation.list_members)
+            rows = s.scalars(select(MembershipRow).where(MembershipRow.project_id == project_id)
+                             .order_by(MembershipRow.role.desc(), MembershipRow.principal)).all()
+            return [Member(principal=r.principal, role=Role(r.role), added_at=_as_utc(r.added_at), added_by=r.added_by,
+                           known_identity=bool(r.subject)) for r in rows]
+
+    def access_history(self, project_id: int, limit: int = 200) -> list[AccessEvent]:
+        with self.session() as s:
+            self._row(s, project_id, Operation.list_members)
+            rows = s.scalars(select(AccessEventRow).where(AccessEventRow.project_id == project_id)
+                             .order_by(AccessEventRow.id.desc()).limit(limit)).all()
+            return [AccessEvent(at=_as_utc(r.at), actor=r.actor, action=r.action) for r in rows]
+
+    def add_member(self, project_id: int, email: str, role: Role | str) -> Member:
+        principal, role = validate_member_email(email), parse_role(role)
+        if role is Role.owner:
+            raise InvalidInput("A project has one owner: add them as editor, then transfer ownership.")
+        with self.session() as s:
+            self._row(s, project_id, Operation.manage_members)
+            existing = s.scalar(select(MembershipRow).where(MembershipRow.project_id == project_id,
+                                                            MembershipRow.principal == principal))
+            if existing is not None:
+                raise InvalidInput(f"{principal} is already a {Role(existing.role).name}; change their role instead.")
+            row = MembershipRow(project_id=project_id, principal=principal, issuer="", subject="", role=int(role),
+                                added_at=utc_now(), added_by=self.actor.display[:200])
+            s.add(row)
+            self._log(s, project_id, f"added {principal} as {role.name}")
+        return Member(principal=principal, role=role, added_at=row.added_at, added_by=row.added_by,
+                      known_identity=False)
+
+    def set_member_role(self, project_id: int, principal: str, role: Role | str) -> None:
+        role = parse_role(role)
+        if role is Role.owner:
+            raise InvalidInput("Make someone the owner with “transfer ownership”.")
+        with self.session() as s:
+            self._row(s, project_id, Operation.manage_members)
+            row = self._membership(s, project_id, principal)
+            if row.role == Role.owner:
+                raise InvalidInput("The owner's role changes only by transferring ownership to someone else.")
+            if row.role != role:
+                self._log(s, project_id, f"changed {row.principal} from {Role(row.role).name} to {role.name}")
+                row.role = int(role)
+
+    def remove_member(self, project_id: int, principal: str) -> None:
+        with self.session() as s:
+            self._row(s, project_id, Operation.manage_members)
+            row = self._membership(s, project_id, principal)
+            if row.role == Role.owner:
+                raise InvalidInput("The owner cannot be removed: transfer ownership first.")
+            s.delete(row)
+            self._log(s, project_id, f"removed {row.principal} ({Role(row.role).name})")
+
+    def set_team_visible(self, project_id: int, visible: bool) -> None:
+        with self.session() as s:
+            row = self._row(s, project_id, Operation.set_visibility)
+            if row.team_visible != bool(visible):
+                # A Core UPDATE: visibility is not a document change, so no new version (an ORM update would
+                # bump the optimistic lock and turn every colleague's next save into a conflict).
+                s.execute(update(ProjectRow).where(ProjectRow.id == row.id).values(team_visible=bool(visible)))
+                self._log(s, project_id, "made the project visible to the whole team" if visible
+                          else "made the project visible to its members only")
+
+    def transfer_ownership(self, project_id: int, email: str):
+        """Hand the project to ``email`` (added if not yet a member); the old owner stays on as editor.
+        The project's ``owner`` changes in the same transaction, as a revision of its own."""
+        from lifecycle.records.store import _fill_row, _revision, _to_project
+
+        principal = validate_member_email(email)
+        with self.session() as s:
+            row = self._row(s, project_id, Operation.transfer)
+            for old in s.scalars(select(MembershipRow).where(MembershipRow.project_id == project_id,
+                                                             MembershipRow.role == int(Role.owner))).all():
+                if old.principal != principal:
+                    old.role = int(Role.editor)
+            target = s.scalar(select(MembershipRow).where(MembershipRow.project_id == project_id,
+                                                          MembershipRow.principal == principal))
+            if target is None:
+                s.add(MembershipRow(project_id=project_id, principal=principal, issuer="", subject="",
+                                    role=int(Role.owner), added_at=utc_now(), added_by=self.actor.display[:200]))
+            else:
+                target.role = int(Role.owner)
+            project = _to_project(row)
+            saved = project.model_copy(update={"owner": principal, "updated_at": utc_now(),
+                                               "updated_by": self.actor.display})
+            _fill_row(row, saved)
+            s.flush()
+            saved = saved.model_copy(update={"version": row.version})
+            s.add(_revision(saved, self.actor.display, "owner", f"Ownership transferred to {principal}",
+                            self.actor.key))
+            self._log(s, project_id, f"transferred ownership to {principal}")
+            return saved
+
+    def _membership(self, session: Session, project_id: int, principal: str) -> MembershipRow:
+        key = str(principal or "").strip().lower()
+        row = session.scalar(select(MembershipRow).where(MembershipRow.project_id == project_id,
+                                                         MembershipRow.principal == key))
+        if row is None:
+            raise NotFound(f"{key[:80]!r} is not a member of this project.")
+        return row
+
+    def _log(self, session: Session, project_id: int, action: str) -> None:
+        session.add(AccessEventRow(project_id=project_id, at=utc_now(), actor=self.actor.display[:200],
+                                   actor_key=self.actor.key[:1000], action=action))
+
