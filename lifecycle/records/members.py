@@ -24,6 +24,7 @@ from lifecycle.records.access import (
 from lifecycle.records.db import _as_utc
 from lifecycle.records.orm import AccessEventRow, MembershipRow, ProjectRow
 from lifecycle.records.project import utc_now
+from lifecycle.records.rows import _fill_row, _revision, _to_project
 
 __all__ = ["AccessEvent", "Member", "MembersMixin", "Role", "grant_owner", "no_access", "visible_to"]
 
@@ -193,8 +194,6 @@ class MembersMixin:
     def transfer_ownership(self, project_id: int, email: str):
         """Hand the project to ``email`` (added if not yet a member); the old owner stays on as editor.
         The project's ``owner`` changes in the same transaction, as a revision of its own."""
-        from lifecycle.records.store import _fill_row, _revision, _to_project
-
         principal = validate_member_email(email)
         with self.session() as s:
             row = self._row(s, project_id, Operation.transfer)
