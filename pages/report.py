@@ -26,21 +26,23 @@ if project is None:
 st.caption(f"**{common.escape_md(project.name)}** · version {project.version}. The report is the decision record "
            "of the whole lifecycle, for people who will never open the app.")
 report_tab, compare_tab = st.tabs(["Report", "Compare scenarios"])
+WHO = common.get_store().actor.key
 
 
+# Cached across sessions, so keyed by who asks: each identity passes the Store's access check at least once.
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _history(project_id: int, version: int):
+def _history(project_id: int, version: int, who: str):
     return common.get_store().history(project_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _revision(revision_id: int):
+def _revision(revision_id: int, who: str):
     return common.get_store().get_revision(revision_id)
 
 
 def _report(revision_id, sections: tuple[str, ...], compare_ids: tuple[str, ...], progress=None):
-    source = project if revision_id is None else _revision(revision_id)
-    return build_report(source, history=_history(project.id, project.version), revision_id=revision_id,
+    source = project if revision_id is None else _revision(revision_id, WHO)
+    return build_report(source, history=_history(project.id, project.version, WHO), revision_id=revision_id,
                         sections=sections, compare_ids=list(compare_ids) or None, progress=progress)
 
 
@@ -65,7 +67,7 @@ with report_tab:
         wanted.append("comparison")
     else:
         compare_ids = ()
-    history = _history(project.id, project.version)
+    history = _history(project.id, project.version, WHO)
     older = {r.id: f"version {r.version} — {r.summary} ({r.created_at:%Y-%m-%d %H:%M} UTC, {r.author})"
              for r in history if r.version < project.version}
     revision_id = st.selectbox("Made from", [None, *older], key=K + "revision",
@@ -97,7 +99,7 @@ with report_tab:
     built = st.session_state.get(K + "built")
     if built and built[0] == build_key:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", project.name).strip("-")[:60] or "project"
-        version = project.version if revision_id is None else _revision(revision_id).version
+        version = project.version if revision_id is None else _revision(revision_id, WHO).version
         st.download_button(f"Download {fmt.upper()}", built[1], file_name=f"{slug}-v{version}.{fmt}",
                            mime=MEDIA_TYPES[fmt], type="primary", key=K + "download", icon=":material/download:")
     elif built:
