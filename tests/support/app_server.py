@@ -25,15 +25,17 @@ def free_port() -> int:
 
 @contextmanager
 def app_server(db_url: str, *, script: Path = ROOT / "app.py", user: str = "e2e", warm: bool = True,
-               env: dict[str, str] | None = None) -> Iterator[str]:
+               env: dict[str, str] | None = None, port: int | None = None,
+               extra_args: tuple[str, ...] = ()) -> Iterator[str]:
     """Serve ``script`` against ``db_url`` with the flags ``lifecycle app`` uses; yields the base URL once
-    ``/_stcore/health`` answers ok and (``warm``) the app ran once, as ``lifecycle app`` makes it."""
-    port = free_port()
+    ``/_stcore/health`` answers ok and (``warm``) the app ran once, as ``lifecycle app`` makes it. ``port``
+    when it must be known in advance (a sign-in redirect URI); ``extra_args`` such as ``--secrets.files``."""
+    port = port or free_port()
     env = {**os.environ, "LIFECYCLE_DATABASE_URL": db_url, "LIFECYCLE_USER": user, **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script), *SERVER_FLAGS,
          "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--global.developmentMode", "false", "--server.fileWatcherType", "none"],
+         "--global.developmentMode", "false", "--server.fileWatcherType", "none", *extra_args],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
