@@ -51,6 +51,8 @@ _EXPORTS: dict[str, str] = {
     # projects and reports
     "Project": "lifecycle.records.project",
     "Store": "lifecycle.records.store",
+    "Identity": "lifecycle.records.access",  # who a Store acts as (Store(actor=...), store.acting_as(...))
+    "Role": "lifecycle.records.access",
     "make_scenario": "lifecycle.records.scenarios",
     "build_report": "lifecycle.reports",
     "render_report": "lifecycle.reports",
@@ -58,6 +60,7 @@ _EXPORTS: dict[str, str] = {
     "LifecycleError": "lifecycle.errors",
     "InvalidInput": "lifecycle.errors",
     "NotFound": "lifecycle.errors",
+    "AccessDenied": "lifecycle.errors",
 }
 _ALIASES = {"render_report": "render"}
 
@@ -80,7 +83,7 @@ def __dir__() -> list[str]:
 
 if _typing.TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from lifecycle.adapt.advice import AdaptationSetup, adaptation_advice
-    from lifecycle.errors import InvalidInput, LifecycleError, NotFound
+    from lifecycle.errors import AccessDenied, InvalidInput, LifecycleError, NotFound
     from lifecycle.memory.plan import inference_plan, training_plan
     from lifecycle.memory.setup import InferenceSetup, TrainingSetup
     from lifecycle.models.advice import ArchitectureSetup, architecture_advice
@@ -88,6 +91,7 @@ if _typing.TYPE_CHECKING:  # for type checkers and IDEs; never executed
     from lifecycle.models.gpus import get_gpu, list_gpus
     from lifecycle.models.prompting import PromptBudgetSetup, prompt_budget
     from lifecycle.models.ref import ModelRef
+    from lifecycle.records.access import Identity, Role
     from lifecycle.records.project import Project
     from lifecycle.records.scenarios import make_scenario
     from lifecycle.records.store import Store

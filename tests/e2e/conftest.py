@@ -58,3 +58,17 @@ def goto(page, url: str) -> None:
     page.goto(url)
     page.wait_for_selector("[data-testid='stAppViewContainer']", state="attached")
     wait_for_app_run(page)
+
+
+def save_use_case(page, text: str) -> None:
+    """On the Use case page: describe the use case, take the suggested tasks and save; waits for the notice."""
+    from playwright.sync_api import expect
+
+    main = page.get_by_test_id("stMain")
+    main.get_by_label("What do you want to build?").fill(text)
+    main.get_by_label("What do you want to build?").press("Control+Enter")
+    wait_for_app_run(page)
+    expect(main.get_by_text("Suggested task tags from your description")).to_be_visible()
+    main.get_by_role("button", name="Save use case").click()
+    wait_for_app_run(page)
+    expect(main.get_by_text("Saved: Text classification", exact=False)).to_be_visible()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lifecycle.records.store import Store
-from tests.e2e.conftest import goto, wait_for_app_run
+from tests.e2e.conftest import goto, save_use_case, wait_for_app_run
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.e2e
@@ -47,13 +47,7 @@ def test_create_open_and_save_land_in_the_new_project(page, app_url, app_db_url,
     wait_for_app_run(page)
     expect(page).to_have_url(re.compile(rf"/use_case\?project={new_id}$"))
     expect(main).to_contain_text(f"Project: Browser project <b>bold</b> (#{new_id})")
-    main.get_by_label("What do you want to build?").fill("classify support tickets by urgency")
-    main.get_by_label("What do you want to build?").press("Control+Enter")
-    wait_for_app_run(page)
-    expect(main.get_by_text("Suggested task tags from your description")).to_be_visible()
-    main.get_by_role("button", name="Save use case").click()
-    wait_for_app_run(page)
-    expect(main.get_by_text("Saved: Text classification", exact=False)).to_be_visible()
+    save_use_case(page, "classify support tickets by urgency")
     store = Store(app_db_url)
     try:
         assert store.get_project(int(new_id)).scope.use_case == "classify support tickets by urgency"

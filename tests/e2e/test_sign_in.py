@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from lifecycle.records.access import signed_in_identity
 from lifecycle.records.store import Store
-from tests.e2e.conftest import goto, wait_for_app_run
+from tests.e2e.conftest import goto, save_use_case, wait_for_app_run
 from tests.support.app_server import app_server, free_port
 from tests.support.oidc import TEST_USERS, auth_secrets, oidc_provider, sign_in, sign_out
 from ui import navigation
@@ -105,14 +105,7 @@ def test_an_editor_saves_under_their_identity_but_cannot_delete(page, world):
     expect(page.get_by_role("button", name="Delete project")).to_be_disabled()
 
     goto(page, f"{world['url']}/use_case?project={world['shared']}")
-    main = page.get_by_test_id("stMain")
-    main.get_by_label("What do you want to build?").fill("classify support tickets by urgency")
-    main.get_by_label("What do you want to build?").press("Control+Enter")
-    wait_for_app_run(page)
-    expect(main.get_by_text("Suggested task tags from your description")).to_be_visible()
-    main.get_by_role("button", name="Save use case").click()
-    wait_for_app_run(page)
-    expect(main.get_by_text("Saved: Text classification", exact=False)).to_be_visible()
+    save_use_case(page, "classify support tickets by urgency")
     latest = world["store"].history(world["shared"])[0]
     assert (latest.author, latest.author_key) == ("Bob Brown <bob@example.test>", f"{world['issuer']} bob")
     goto(page, f"{world['url']}/projects?project={world['shared']}")

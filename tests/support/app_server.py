@@ -54,8 +54,13 @@ def app_server(db_url: str, *, script: Path = ROOT / "app.py", user: str = "e2e"
             warm_up(url, proc)  # as `lifecycle app` does: the first visitor finds imports done
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Ask a server to stop; kill it if it has not within 10 s."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.support.app_server import free_port
+from tests.support.app_server import free_port, stop
 
 # Three people: the tests give them roles on projects (owner, editor, viewer) and keep one a stranger.
 TEST_USERS = {
@@ -44,11 +44,7 @@ def oidc_provider() -> Iterator[str]:
         _wait_for(f"{issuer}/.well-known/openid-configuration", proc)
         yield issuer
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def _wait_for(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> None:

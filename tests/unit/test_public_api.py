@@ -32,8 +32,8 @@ PUBLIC = {
     "PretrainingSetup", "pretraining_plan", "ArchitectureSetup", "architecture_advice",
     "PromptBudgetSetup", "prompt_budget", "SamplingSetup", "sampling_demo", "QuantizationSetup",
     "quantization_report", "AdaptationSetup", "adaptation_advice", "builtin_law", "compute_optimal_allocation",
-    "Project", "Store", "make_scenario", "build_report", "render_report",
-    "LifecycleError", "InvalidInput", "NotFound",
+    "Project", "Store", "Identity", "Role", "make_scenario", "build_report", "render_report",
+    "LifecycleError", "InvalidInput", "NotFound", "AccessDenied",
 }
 
 
