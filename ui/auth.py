@@ -9,10 +9,9 @@ import time
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.records.access import Identity, configured_admins, local_identity, signed_in_identity
+from lifecycle.records.access import Identity, access_settings, local_identity, signed_in_identity
 
 USER_KEY = "user_name"  # the embedded mode's typed name (common.author_input)
-MAX_LOGIN_AGE_HOURS = 12.0  # default for [lifecycle] max_login_age_hours
 SEEN_KEY = "_auth_session_open"  # this browser session already showed pages as a signed-in person
 
 
@@ -27,10 +26,6 @@ def _secrets_section(name: str) -> dict:
 def sign_in_configured() -> bool:
     """Sign-in is on when the secrets hold an ``[auth]`` section, as ``st.login`` requires."""
     return bool(_secrets_section("auth"))
-
-
-def _settings() -> dict:
-    return _secrets_section("lifecycle")
 
 
 def login_expired(claims: dict, now_s: float, max_age_hours: float) -> bool:
@@ -50,13 +45,12 @@ def current_identity() -> Identity:
     if not st.user.is_logged_in:
         _sign_in_screen()
     claims = st.user.to_dict()
-    settings = _settings()
-    max_age = float(settings.get("max_login_age_hours", MAX_LOGIN_AGE_HOURS))
-    expired = login_expired(claims, time.time(), max_age)
-    if expired and not st.session_state.get(SEEN_KEY):
-        _sign_in_screen(expired=True)  # a new visit: nothing typed yet, straight to sign-in
     try:
-        identity = signed_in_identity(claims, configured_admins(list(settings.get("admins", []))))
+        settings = access_settings(_secrets_section("lifecycle"))
+        expired = login_expired(claims, time.time(), settings.max_login_age_hours)
+        if expired and not st.session_state.get(SEEN_KEY):
+            _sign_in_screen(expired=True)  # a new visit: nothing typed yet, straight to sign-in
+        identity = signed_in_identity(claims, settings.admins)
     except LifecycleError as exc:
         st.error(str(exc))
         st.button("Sign out", on_click=st.logout, key="auth_bad_identity_logout")

@@ -156,6 +156,33 @@ def configured_admins(extra: tuple[str, ...] | list[str] = ()) -> frozenset[str]
     return frozenset(a.strip().lower() for a in raw if isinstance(a, str) and a.strip())
 
 
+class AccessSettings(BaseModel):
+    """The app's ``[lifecycle]`` secrets section, checked once: team admins and the longest a login lasts."""
+
+    model_config = ConfigDict(frozen=True)
+
+    admins: frozenset[str] = frozenset()
+    max_login_age_hours: float = 12.0
+
+
+def access_settings(raw: object) -> AccessSettings:
+    """``[lifecycle]`` from the secrets file; a wrong type or value is one line naming the setting."""
+    import math
+
+    raw = {} if raw is None else raw
+    if not isinstance(raw, dict):
+        raise InvalidInput("[lifecycle] in secrets.toml must be a table of settings.")
+    admins = raw.get("admins", [])
+    if isinstance(admins, str) or not isinstance(admins, (list, tuple)) or not all(isinstance(a, str) for a in admins):
+        raise InvalidInput('[lifecycle] admins must be a list of e-mail addresses, e.g. admins = ["lead@example.com"].')
+    hours = raw.get("max_login_age_hours", 12.0)
+    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not math.isfinite(hours) \
+            or not 0 < hours <= 24 * 366:
+        raise InvalidInput(f"[lifecycle] max_login_age_hours must be a number of hours between 0 and 8784, "
+                           f"not {str(hours)[:40]!r}.")
+    return AccessSettings(admins=configured_admins(admins), max_login_age_hours=float(hours))
+
+
 def identity_from_environment() -> Identity:
     """The CLI's and the Python API's default actor: ``LIFECYCLE_USER`` under the rules, else the local
     administrator (whoever holds the database credentials can change any row anyway)."""

@@ -127,3 +127,16 @@ def test_an_expired_login_mid_session_keeps_the_page_but_refuses_the_save(app_en
     assert any("has expired" in e.value for e in at.error)
     assert at.text_area(key="use_case_text").value == "summarise contracts"  # what was typed is still there
     assert alice.get_project(shared.id).version == shared.version
+
+
+def test_a_wrong_setting_is_one_line_not_a_traceback(shared):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages/projects.py"), default_timeout=30)
+    at.secrets["auth"] = AUTH
+    at.secrets["lifecycle"] = {"max_login_age_hours": "twelve"}
+    at.user = claims("alice")
+    ok(at.run())
+    assert [e.value for e in at.error] == ["[lifecycle] max_login_age_hours must be a number of hours between 0 and "
+                                           "8784, not 'twelve'."]
+    assert SECRET_NAME not in _texts(at)

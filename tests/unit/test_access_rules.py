@@ -12,6 +12,7 @@ from lifecycle.records.access import (
     Identity,
     Operation,
     Role,
+    access_settings,
     allowed,
     cli_identity,
     local_identity,
@@ -86,3 +87,14 @@ def test_identities_from_sign_in_claims_the_cli_and_the_embedded_mode():
 def test_member_emails_are_validated(text):
     with pytest.raises(InvalidInput):
         validate_member_email(text)
+
+
+def test_the_app_settings_are_checked_once_with_one_line_errors():
+    settings = access_settings({"admins": ["Lead@Example.com "], "max_login_age_hours": 8})
+    assert settings.admins == frozenset({"lead@example.com"}) and settings.max_login_age_hours == 8.0
+    assert access_settings(None).max_login_age_hours == 12.0
+    for bad in ({"admins": "lead@example.com"}, {"admins": [1]}, {"max_login_age_hours": float("nan")},
+                {"max_login_age_hours": 0}, {"max_login_age_hours": "12"}, {"max_login_age_hours": True},
+                {"max_login_age_hours": 1e9}, ["admins"]):
+        with pytest.raises(InvalidInput, match=r"^\[lifecycle\]"):
+            access_settings(bad)
