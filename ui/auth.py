@@ -5,6 +5,7 @@ identity, gates the app behind sign-in and draws the sidebar's "who am I" block.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 import streamlit as st
 
@@ -68,8 +69,13 @@ def _sign_in_screen(*, expired: bool = False) -> None:
         st.info("This planner is shared by your team: sign in with your organisation's account to see your projects.")
     if expired:
         st.button("Sign in again", type="primary", on_click=_relogin, key="auth_sign_in")
-    else:
+        st.stop()
+    # One [auth] provider: one button. Several ([auth.google], [auth.okta], …): one button each, by name.
+    providers = [name for name, value in _secrets_section("auth").items() if isinstance(value, Mapping)]
+    if not providers:
         st.button("Sign in", type="primary", on_click=st.login, key="auth_sign_in")
+    for name in providers:
+        st.button(f"Sign in with {name}", type="primary", on_click=st.login, args=(name,), key=f"auth_sign_in_{name}")
     st.stop()
 
 

@@ -140,3 +140,15 @@ def test_a_wrong_setting_is_one_line_not_a_traceback(shared):
     assert [e.value for e in at.error] == ["[lifecycle] max_login_age_hours must be a number of hours between 0 and "
                                            "8784, not 'twelve'."]
     assert SECRET_NAME not in _texts(at)
+
+
+def test_several_providers_get_a_button_each(shared):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    common = {k: AUTH[k] for k in ("redirect_uri", "cookie_secret")}
+    provider = {k: AUTH[k] for k in ("client_id", "client_secret", "server_metadata_url")}
+    at.secrets["auth"] = {**common, "okta": provider, "google": provider}
+    at.user = {"is_logged_in": False}
+    ok(at.run())
+    assert sorted(b.label for b in at.button) == ["Sign in with google", "Sign in with okta"]
