@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 py="${PY:-$root/.venv/bin/python}"
 tmp="$(mktemp -d /tmp/lifecycle-wheel-smoke.XXXXXX)"
-trap 'kill "${app_pid:-0}" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+trap '[ -z "${app_pid:-}" ] || kill "$app_pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 start=$(date +%s)
 step() { printf '[wheel-smoke %3ss] %s\n' "$(( $(date +%s) - start ))" "$*"; }
 
@@ -51,4 +51,18 @@ for _ in $(seq 1 120); do  # up to 120 tries, a quarter of a second apart
 done
 [ "${ok:-0}" = 1 ] || { cat app.log; echo "lifecycle app did not answer /_stcore/health"; exit 1; }
 "$bin/python" -c "import urllib.request as u; assert u.urlopen('http://127.0.0.1:$port/', timeout=5).status == 200"
+step "kill (SIGTERM to the command alone) ends the server: port free, no child left"
+server_pids="$(cat /proc/"$app_pid"/task/*/children 2>/dev/null || true)"
+[ -n "$server_pids" ] || { echo "lifecycle app started no server process"; exit 1; }
+kill "$app_pid"
+for _ in $(seq 1 120); do  # up to 120 tries, a quarter of a second apart
+  left=""
+  for p in $server_pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+  if ! kill -0 "$app_pid" 2>/dev/null && [ -z "$left" ]; then stopped=1; break; fi
+  sleep 0.25
+done
+[ "${stopped:-0}" = 1 ] || { echo "after kill $app_pid, still running: $app_pid?$left"; exit 1; }
+if "$bin/python" -c "import socket, sys; s = socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(('127.0.0.1', $port)) != 0)"; then
+  echo "port $port still answers after the app was stopped"; exit 1
+fi
 step "ok: the wheel works from an empty directory"

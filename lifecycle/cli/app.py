@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,14 +38,60 @@ def _app(args) -> int:
         command += ["--server.address", args.address]
     # Streamlit puts the script's folder on sys.path, so the bundled ui/ and pages/ import beside app.py.
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(command, cwd=str(script.parent), env=env)
+    # preexec_fn runs before any thread of ours exists (the warm-up thread starts below).
+    proc = subprocess.Popen(command, cwd=str(script.parent), env=env,
+                            preexec_fn=_die_with_parent)  # noqa: PLW1509
     local = "127.0.0.1" if args.address in (None, "", "0.0.0.0", "::") else args.address
     threading.Thread(target=warm_up, args=(f"http://{local}:{args.port}", proc), daemon=True).start()
+    return serve_until_stopped(proc)
+
+
+# The signals a terminal, a script (`kill PID`), systemd and `docker stop` send to stop a service.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+# Streamlit stops in about a second on SIGTERM; past this the server is killed so the port is never held.
+STOP_GRACE_S = 15.0
+
+
+def serve_until_stopped(proc: subprocess.Popen) -> int:
+    """Wait for the server; a stop signal sent to this process alone is passed on to it, then we wait for it to
+    end, so from the outside ``lifecycle app`` is one process. Returns the server's exit status (128 + signal
+    number when a signal ended it, as a shell reports it)."""
+    received: list[int] = []
+
+    def forward(signum, _frame):
+        received.append(signum)
+        if proc.poll() is None:
+            proc.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, forward) for sig in STOP_SIGNALS}
     try:
-        return proc.wait()
-    except KeyboardInterrupt:
-        proc.terminate()
-        return 130
+        status, stop_by = None, None
+        while status is None:
+            try:  # a bounded wait: a signal handled during it does not restart an endless one
+                status = proc.wait(timeout=0.5)
+            except subprocess.TimeoutExpired:
+                if received and stop_by is None:
+                    stop_by = time.monotonic() + STOP_GRACE_S
+                if stop_by is not None and time.monotonic() > stop_by:
+                    proc.kill()  # it ignored the stop signal: never leave it holding the port
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 - status if status < 0 else status
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: if this command is killed outright (SIGKILL, which cannot be forwarded), Linux
+    sends the server SIGTERM (prctl PR_SET_PDEATHSIG); elsewhere this does nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG (linux/prctl.h)
+    except (OSError, AttributeError):
+        pass  # no prctl: the signal forwarding above still holds
 
 
 # Headless, no telemetry, no "Deploy" button, and the script health check on: ``warm_up`` uses it.
@@ -55,7 +103,6 @@ SERVER_FLAGS = ("--server.headless", "true", "--browser.gatherUsageStats", "fals
 def warm_up(base_url: str, proc: subprocess.Popen | None = None, timeout_s: float = 60.0) -> bool:
     """Once the server answers, run the app once (Streamlit's script health check): imports and
     ``ui.warmup`` happen now, not during the first visitor's page load. True when the check passed."""
-    import time
     import urllib.request
 
     deadline = time.monotonic() + timeout_s
