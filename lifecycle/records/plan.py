@@ -168,3 +168,43 @@ def is_chosen(project: Project, scenario: Scenario) -> bool:
         gen = project.integrate.generation
         return gen is not None and gen.scenario_id == scenario.id
     return getattr(project.stage(stage), POINTER_FIELD[stage]) == scenario.id
+
+
+class CandidateRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    kind: str
+
+
+class StageChoice(BaseModel):
+    """What one stage's decision points at, or that nothing is chosen and what could be (for every reader)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str
+    chosen: bool  # the stage has made its choice
+    value: str = ""  # scope: the family; select: the model id (or "pre-train our own model"); adapt: the path
+    scenario: CandidateRef | None = None  # adapt / integrate: the chosen scenario
+    generation: GenerationSettings | None = None  # integrate
+    candidates: list[CandidateRef] = []  # newest first, when no scenario is chosen
+
+
+def _ref(s: Scenario) -> CandidateRef:
+    return CandidateRef(id=s.id, name=s.name, kind=s.kind)
+
+
+def stage_choice(project: Project, stage: str) -> StageChoice:
+    """The plan of one stage, as data (``projects show --json``, the decisions pages, the report)."""
+    section = project.stage(stage)
+    if stage == "scope":
+        return StageChoice(stage=stage, chosen=bool(section.family), value=section.family or "",
+                           candidates=[_ref(s) for s in candidates(project, stage)] if not section.family else [])
+    if stage == "select":
+        value = section.model_id or ("pre-train our own model" if section.pretrain_own else "")
+        return StageChoice(stage=stage, chosen=bool(value), value=value)
+    chosen = chosen_scenario(project, stage)
+    extra = {"value": section.adaptation_path or ""} if stage == "adapt" else {"generation": section.generation}
+    return StageChoice(stage=stage, chosen=chosen is not None, scenario=_ref(chosen) if chosen else None,
+                       candidates=[] if chosen else [_ref(s) for s in candidates(project, stage)], **extra)
