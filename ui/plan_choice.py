@@ -74,7 +74,7 @@ def stage_plan(project: Project, stage_key: str) -> None:
         st.markdown(f"Generation settings: **{common.escape_md(project.integrate.generation.phrase())}**")
     check = plan_consistency(project)
     with st.container(key=f"plan_findings_{stage_key}"):
-        for finding in check.for_stage(stage_key):
+        for finding in (f for f in check.for_stage(stage_key) if f.check != "plan"):  # "nothing chosen" is said above
             SHOW[finding.severity](common.escape_md(finding.message))
     others = [f for f in check.findings if f.stage != stage_key and f.severity != "note"]
     if others:
