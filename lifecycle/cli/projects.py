@@ -10,7 +10,7 @@ from lifecycle.cli import members
 from lifecycle.cli._io import print_json, write_atomic
 from lifecycle.display import terminal_text
 from lifecycle.errors import InvalidInput
-from lifecycle.records.project import STAGE_TITLES, STAGES
+from lifecycle.records.project import STAGE_TITLES, STAGES, utc_now
 from lifecycle.records.store import Store
 from lifecycle.records.transfer import MAX_IMPORT_BYTES, export_json, import_json
 
@@ -122,7 +122,9 @@ def _choose(args) -> int:
     project = store.get_project(args.name)
     _, scenario = find_scenario(project, args.scenario)
     stage = plan_stage_of(scenario) or "adapt"
-    saved = store.save_project(choose_scenario(project, scenario.id), section=stage,
+    chosen = choose_scenario(project, scenario.id)
+    chosen.stage(stage).saved_at = utc_now()  # a choice is a decision of its stage, as on the decisions pages
+    saved = store.save_project(chosen, section=stage,
                                summary=f"Chose {scenario.name[:80]} as the plan")
     if args.json:
         print_json({"project": saved.id, "version": saved.version, "stage": stage, "scenario": scenario.id,

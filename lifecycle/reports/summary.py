@@ -134,7 +134,7 @@ def model_phrase(project: Project) -> str:
 
 
 def plan_facts(project: Project) -> list[Fact]:
-    """The plan in four lines for page 1: what each stage chose, or that it chose nothing."""
+    """The plan in four lines for page 1: what each stage chose ("" where it chose nothing)."""
     from lifecycle.models.tasks import families
 
     scope, select = project.scope, project.select
@@ -145,7 +145,7 @@ def plan_facts(project: Project) -> list[Fact]:
     rows = [("scope", getattr(family, "name", None) or scope.family or ""), ("select", model),
             ("adapt", f"“{train.name}”" + (f" — {path}" if path else "") if train else ""),
             ("integrate", f"“{serve.name}”" if serve else "")]
-    return [Fact(label=STAGE_TITLES[key], value=value or "nothing chosen yet") for key, value in rows]
+    return [Fact(label=STAGE_TITLES[key], value=value) for key, value in rows]  # "": nothing chosen
 
 
 def executive_summary(project: Project) -> tuple[list[Fact], list[str], list[str]]:
