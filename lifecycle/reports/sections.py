@@ -108,8 +108,27 @@ def typed_fields(stage_key: str, stage: StageSection) -> tuple[list[Fact], list[
             if name in REQUIRED_FIELDS.get(stage_key, ()):
                 missing.append(title)
             continue
-        facts.append(Fact(label=title, value=fmt.with_unit(name, value)))
+        facts.append(Fact(label=title, value=_in_words(name, value)))
     return facts, missing
+
+
+def _in_words(name: str, value: Any) -> str:
+    """A stage field's value as a reader says it: choices by their titles, not their ids."""
+    from lifecycle.choices import DATA_TITLES, short_title
+    from lifecycle.errors import LifecycleError
+
+    if name == "adaptation_path":
+        from lifecycle.adapt.path import get_option
+
+        try:
+            return get_option(value).name
+        except LifecycleError:
+            return fmt.text(value)
+    if name == "data_available":
+        return DATA_TITLES.get(value, fmt.text(value))
+    if name == "precision":
+        return short_title(value)
+    return fmt.with_unit(name, value)
 
 
 def decision_facts(decisions: dict[str, Any]) -> list[Fact]:
