@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from lifecycle.records.plan import KIND_WORDS, is_chosen
+from lifecycle.records.plan import KIND_WORDS, forget_scenario, is_chosen
 from lifecycle.records.project import STAGE_TITLES, Project
 from ui import common, plan_choice
 
@@ -67,6 +67,7 @@ def _scenarios(project: Project, stage_key: str) -> None:
                           placeholder="Choose a scenario to delete")
     if choice and st.button("Delete scenario", key=f"scenario_delete_btn_{stage_key}",
                                 disabled=common.read_only(project)):
+        project = forget_scenario(project, names[choice])  # the plan no longer points at it
         project.stage(stage_key).scenarios = [s for s in scenarios if s.id != names[choice]]
         if common.save_project(project, stage_key, summary=f"Deleted scenario {choice}"):
             st.rerun()

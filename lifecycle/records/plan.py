@@ -152,6 +152,17 @@ def clear_choice(project: Project, stage: str) -> Project:
     return out
 
 
+def forget_scenario(project: Project, scenario_id: str) -> Project:
+    """A copy of ``project`` whose plan no longer points at ``scenario_id`` (before the scenario is deleted)."""
+    out = project.model_copy(deep=True)
+    for stage, field in POINTER_FIELD.items():
+        if getattr(out.stage(stage), field) == scenario_id:
+            setattr(out.stage(stage), field, None)
+    if out.integrate.generation is not None and out.integrate.generation.scenario_id == scenario_id:
+        out.integrate.generation = None
+    return out
+
+
 def plan_stage_of(scenario: Scenario) -> str | None:
     """The stage whose plan ``scenario`` can become, or None when it is not part of a plan."""
     return PLAN_STAGE_OF_KIND.get(scenario.kind)

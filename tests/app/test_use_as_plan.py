@@ -96,3 +96,15 @@ def test_a_viewer_cannot_use_as_plan(run_page, app_env, unchosen, monkeypatch):
 @pytest.fixture
 def full_example(app_env):
     return app_env.import_documents([example_project("Compare plan").content()], author="tester")[0]
+
+
+def test_deleting_the_chosen_scenario_leaves_its_stage_with_nothing_chosen(run_page, app_env, full_example):
+    serving = chosen_scenario(full_example, "integrate")
+    at = run_page("pages/integrate_decisions.py", project=full_example)
+    at.selectbox(key="scenario_delete_integrate").set_value(f"{serving.name} ({serving.kind}, {serving.id})").run()
+    at.button(key="scenario_delete_btn_integrate").click().run()
+    assert not at.exception
+    stored = app_env.get_project(full_example.id)
+    assert chosen_scenario(stored, "integrate") is None and stored.integrate.serving_scenario_id is None
+    assert stored.integrate.generation == full_example.integrate.generation  # the other choices stay
+    assert chosen_scenario(stored, "adapt") == chosen_scenario(full_example, "adapt")

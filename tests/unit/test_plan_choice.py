@@ -91,6 +91,16 @@ def test_a_chosen_scenario_that_was_removed_reads_as_nothing_chosen():
     assert chosen_scenario(p, "adapt") is None
 
 
+def test_forgetting_a_deleted_scenario_clears_only_the_pointer_that_named_it():
+    from lifecycle.records.plan import forget_scenario
+
+    p = example_project()  # training, serving and generation chosen
+    serving = chosen_scenario(p, "integrate")
+    after = forget_scenario(p, serving.id)
+    assert chosen_scenario(after, "integrate") is None
+    assert after.integrate.generation == p.integrate.generation and chosen_scenario(after, "adapt") is not None
+
+
 def test_the_plan_survives_a_json_round_trip():
     p = choose_scenario(_unchosen(), "Summaries: T=0.7, top-p=0.9")
     p = choose_scenario(p, p.adapt.scenarios[0].id)
