@@ -7,7 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
-from lifecycle.records.plan import KIND_WORDS, choose_scenario, find_scenario, is_chosen, plan_stage_of, stage_choice
+from lifecycle.records.plan import (
+    KIND_WORDS,
+    choose_scenario,
+    find_scenario,
+    is_chosen,
+    plan_stage_of,
+    stage_choice,
+)
 from lifecycle.records.plan_check import plan_consistency
 from lifecycle.records.project import STAGE_TITLES, Project
 from lifecycle.records.scenarios import Scenario

@@ -18,6 +18,8 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
+from pydantic import Field
+
 from lifecycle._typed import Result
 from lifecycle.display import format_duration, format_money, format_number
 from lifecycle.errors import LifecycleError
@@ -49,7 +51,7 @@ class PlanFinding(Result):
 
 
 class PlanCheck(Result):
-    findings: list[PlanFinding] = []
+    findings: list[PlanFinding] = Field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -222,11 +224,10 @@ def _serving(project: Project, serve, add) -> None:
     if not isinstance(serve, ServingScenario):
         return
     r = serve.result
-    if scope.latency_ms_p95:
-        if r.p95_latency_s * 1e3 > scope.latency_ms_p95:
-            add("error", "integrate", "serving", f"The chosen serving scenario “{serve.name}” has a p95 latency of "
-                                                 f"{format_duration(r.p95_latency_s)}, over the target of "
-                                                 f"{format_duration(scope.latency_ms_p95 / 1e3)}.")
+    if scope.latency_ms_p95 and r.p95_latency_s * 1e3 > scope.latency_ms_p95:
+        add("error", "integrate", "serving", f"The chosen serving scenario “{serve.name}” has a p95 latency of "
+                                             f"{format_duration(r.p95_latency_s)}, over the target of "
+                                             f"{format_duration(scope.latency_ms_p95 / 1e3)}.")
     if scope.throughput_rps and r.requests_per_s > 0 and r.requests_per_s < scope.throughput_rps:
         replicas = math.ceil(scope.throughput_rps / r.requests_per_s - 1e-9)
         add("warning", "integrate", "serving", f"One replica of “{serve.name}” serves {format_number(r.requests_per_s)} "

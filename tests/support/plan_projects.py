@@ -55,11 +55,11 @@ def deid() -> Project:
     p.select.model_id = "roberta-base"
     ref = ModelRef.catalog("roberta-base")
     tokens = 20_000 * 400 * 3
-    base = dict(model=ref, method="full", precision="amp_fp16", head="token-cls", num_labels=19, seq_len=400,
-                gpu="t4", gpus=2, training_tokens=tokens)
+    base = {"model": ref, "method": "full", "precision": "amp_fp16", "head": "token-cls", "num_labels": 19, "seq_len": 400,
+                "gpu": "t4", "gpus": 2, "training_tokens": tokens}
     chosen = _add(p, "adapt", TrainingSetup(**base, micro_batch=16), "RoBERTa full FT batch 16 on 2 T4", 10)
     rejected = _add(p, "adapt", TrainingSetup(**base, micro_batch=32), "RoBERTa full FT batch 32 on 2 T4", 20)
-    serve = dict(model=ref, precision="fp16", gpu="t4", gpus=1, prompt_tokens=400, new_tokens=0)
+    serve = {"model": ref, "precision": "fp16", "gpu": "t4", "gpus": 1, "prompt_tokens": 400, "new_tokens": 0}
     s_chosen = _add(p, "integrate", ServingSetup(**serve, concurrent_sequences=8), "Tagger fp16 on 1 T4 batch 8", 30)
     s_rejected = _add(p, "integrate", ServingSetup(**serve, concurrent_sequences=64), "Tagger fp16 batch 64", 40)
     p = choose_scenario(choose_scenario(p, chosen), s_chosen)
@@ -82,12 +82,12 @@ def translation() -> Project:
                  languages=["en", "de", "fr", "es", "ja", "zh", "pt"])
     p.select.model_id = "flan-t5-xl"
     ref = ModelRef.catalog("flan-t5-xl")
-    base = dict(model=ref, precision="bf16", seq_len=256, target_len=256, gpu="a10g", gpus=1,
-                training_tokens=50_000 * 512 * 2.0, grad_checkpointing=True)
+    base = {"model": ref, "precision": "bf16", "seq_len": 256, "target_len": 256, "gpu": "a10g", "gpus": 1,
+                "training_tokens": 50_000 * 512 * 2.0, "grad_checkpointing": True}
     chosen = _add(p, "adapt", TrainingSetup(**base, method="lora", lora_rank=16, micro_batch=8),
                   "Flan-T5-XL LoRA r16 on 1 A10G", 10)
     rejected = _add(p, "adapt", TrainingSetup(**base, method="full", micro_batch=1), "Flan-T5-XL full FT on 1 A10G", 20)
-    serve = dict(model=ref, gpu="a10g", gpus=1, prompt_tokens=256, new_tokens=256)
+    serve = {"model": ref, "gpu": "a10g", "gpus": 1, "prompt_tokens": 256, "new_tokens": 256}
     s_chosen = _add(p, "integrate", ServingSetup(**serve, precision="bf16", concurrent_sequences=4),
                     "Translator bf16 batch 4", 30)
     s_rejected = _add(p, "integrate", ServingSetup(**serve, precision="int8", concurrent_sequences=16),
@@ -113,13 +113,13 @@ def code_review(*, choose_serving: bool = True) -> Project:
                  latency_ms_p95=30_000.0, throughput_rps=0.5, languages=["en"])
     p.select.model_id = "mistral-7b-v0.1"
     ref = ModelRef.catalog("mistral-7b-v0.1")
-    base = dict(model=ref, seq_len=3_500, gpu="l4", gpus=4, training_tokens=50_000 * 3_000 * 2.0,
-                grad_checkpointing=True, micro_batch=1)
+    base = {"model": ref, "seq_len": 3_500, "gpu": "l4", "gpus": 4, "training_tokens": 50_000 * 3_000 * 2.0,
+                "grad_checkpointing": True, "micro_batch": 1}
     chosen = _add(p, "adapt", TrainingSetup(**base, method="qlora", precision="bf16", strategy="ddp"),
                   "Mistral QLoRA on 4 L4", 10)
     rejected = _add(p, "adapt", TrainingSetup(**base, method="lora", precision="bf16", strategy="zero3"),
                     "Mistral LoRA ZeRO-3 on 4 L4", 20)
-    serve = dict(gpu="l4", prompt_tokens=3_000, new_tokens=500, concurrent_sequences=2)
+    serve = {"gpu": "l4", "prompt_tokens": 3_000, "new_tokens": 500, "concurrent_sequences": 2}
     s_chosen = _add(p, "integrate", ServingSetup(model=ref, precision="bf16", gpus=1, **serve),
                     "Reviewer bf16 on 1 L4", 30)
     s_rejected = _add(p, "integrate", ServingSetup(model=ModelRef.catalog("mixtral-8x7b"), precision="int4", gpus=4,

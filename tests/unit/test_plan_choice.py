@@ -23,7 +23,7 @@ def test_a_project_with_nothing_chosen_has_no_plan_scenarios_even_with_many_save
     assert chosen_scenario(p, "scope") is None and chosen_scenario(p, "select") is None
     assert [s.kind for s in candidates(p, "adapt")] == ["training", "training"]
     newest_first = candidates(p, "integrate")
-    assert [s.name for s in newest_first][0].endswith("batch 32")
+    assert next(s.name for s in newest_first).endswith("batch 32")
 
 
 def test_choosing_a_training_scenario_by_name_sets_adapt_and_its_path_and_leaves_the_original_alone():

@@ -20,22 +20,22 @@ LLAMA2 = ModelRef.catalog("llama-2-7b")
 
 
 def _train(model=LLAMA2, **kw):
-    setup = dict(model=model, method="qlora", precision="bf16", micro_batch=1, seq_len=2000, gpu="l4", gpus=4,
-                 strategy="ddp", grad_checkpointing=True, training_tokens=50_000 * 2000 * 2)
+    setup = {"model": model, "method": "qlora", "precision": "bf16", "micro_batch": 1, "seq_len": 2000, "gpu": "l4", "gpus": 4,
+                 "strategy": "ddp", "grad_checkpointing": True, "training_tokens": 50_000 * 2000 * 2}
     return TrainingSetup(**{**setup, **kw})
 
 
 def _serve(model=LLAMA2, **kw):
-    setup = dict(model=model, precision="bf16", gpu="l4", gpus=1, concurrent_sequences=1, prompt_tokens=1500,
-                 new_tokens=500)
+    setup = {"model": model, "precision": "bf16", "gpu": "l4", "gpus": 1, "concurrent_sequences": 1, "prompt_tokens": 1500,
+                 "new_tokens": 500}
     return ServingSetup(**{**setup, **kw})
 
 
 def _project(train=None, serve=None, model_id="llama-2-7b", **scope) -> Project:
     p = Project(name="Code review bot")
     p.select.model_id = model_id
-    facts = dict(gpu_id="l4", gpu_count=4, input_tokens=1500, output_tokens=500, budget_usd=50_000.0,
-                 latency_ms_p95=60_000.0, throughput_rps=0.01, languages=["en"])
+    facts = {"gpu_id": "l4", "gpu_count": 4, "input_tokens": 1500, "output_tokens": 500, "budget_usd": 50_000.0,
+                 "latency_ms_p95": 60_000.0, "throughput_rps": 0.01, "languages": ["en"]}
     for key, value in {**facts, **scope}.items():
         setattr(p.scope, key, value)
     p.adapt.scenarios.append(make_scenario(train or _train(), name="chosen run"))
