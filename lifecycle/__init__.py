@@ -54,6 +54,9 @@ _EXPORTS: dict[str, str] = {
     "Identity": "lifecycle.records.access",  # who a Store acts as (Store(actor=...), store.acting_as(...))
     "Role": "lifecycle.records.access",
     "make_scenario": "lifecycle.records.scenarios",
+    "choose_scenario": "lifecycle.records.plan",  # the plan: what each stage chose
+    "chosen_scenario": "lifecycle.records.plan",
+    "plan_consistency": "lifecycle.records.plan_check",
     "build_report": "lifecycle.reports",
     "render_report": "lifecycle.reports",
     # errors

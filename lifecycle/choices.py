@@ -66,8 +66,19 @@ def options(choice) -> tuple[str, ...]:
     return tuple(get_args(choice))
 
 
+# Shorter words for the same values where a sentence carries them (report summaries, table cells).
+SHORT_TITLES: dict[str, str] = {"amp_bf16": "mixed bf16", "amp_fp16": "mixed fp16", "full": "full fine-tuning",
+                                "int8": "int8", "int4": "int4 (NF4)", "seq-cls": "sequence classification",
+                                "token-cls": "token classification", "lm": "language model"}
+
+
 def title(value: str) -> str:
     return TITLES.get(value, value)
+
+
+def short_title(value: str) -> str:
+    """The value in a few words (``title`` where no shorter form is needed)."""
+    return SHORT_TITLES.get(value, title(value))
 
 
 def weight_format(precision: str) -> str:

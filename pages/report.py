@@ -61,9 +61,10 @@ with report_tab:
     for i, key in enumerate(k for k in ALL_SECTIONS if k != "comparison"):
         if cols[i % 4].toggle(TITLES[key], value=True, key=f"{K}sec_{key}"):
             wanted.append(key)
-    compare_ids = tuple(st.session_state.get(scenario_compare.CHOSEN_KEY) or ())
+    compare_ids = tuple(scenario_compare.selection(project))  # as picked on the Compare page or tab
+    picked = list(compare_ids) != scenario_compare.default_selection(project)
     if len(compare_ids) >= 2 and st.toggle(f"Add the comparison of the {len(compare_ids)} scenarios chosen under "
-                                           "“Compare scenarios”", value=True, key=K + "with_compare"):
+                                           "“Compare scenarios”", value=picked, key=K + "with_compare"):
         wanted.append("comparison")
     else:
         compare_ids = ()

@@ -18,7 +18,7 @@ from lifecycle.serving.sampling import (
     SamplingSetup,
     sampling_demo,
 )
-from ui import common
+from ui import common, plan_choice
 
 DEFAULT_TEXT = ", ".join(f"{t} {p:.2f}" for t, p in DEFAULT_DISTRIBUTION.items())
 SETTINGS_KEY = "generation_settings"  # project.integrate.decisions[...]
@@ -91,6 +91,9 @@ def _distribution(project: Project | None, s: dict) -> None:
         name = (f"T={t.temperature:g}, top-k={t.top_k or 'off'}, top-p={t.top_p:g}" if t.do_sample
                 else "greedy (sampling off)")
         common.save_scenario(project, "integrate", make_scenario(setup, result=demo, name=name, author=common.author()))
+    if project is not None:
+        plan_choice.picker(project, [s for s in project.integrate.scenarios if s.kind == "sampling"],
+                           "generation_playground_plan_")
 
 
 def _ngram(s: dict) -> None:

@@ -18,7 +18,7 @@ from lifecycle.memory.planner import RULES, slide_rule_check
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import InferenceScenario, TrainingScenario, make_scenario
-from ui import common
+from ui import common, plan_choice
 from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu
 from ui.memory_planner_inputs import inference_setup, model_ref, training_setup
@@ -166,6 +166,7 @@ def _save_and_compare(project, stage, k, setup, plan) -> None:
             bars[s.name if s.name not in bars else f"{s.name} #{i}"] = estimate_bars(s.result.estimate)
         common.plotly_chart(memory_stack_figure(bars, title="Saved scenarios side by side"), width="stretch",
                         key=k + "compare")
+        plan_choice.picker(project, saved, k + "plan_")
 
 
 def _slide_rule() -> None:

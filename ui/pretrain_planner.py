@@ -30,7 +30,7 @@ from lifecycle.scaling.pretraining import (
     PretrainingSetup,
     pretraining_plan,
 )
-from ui import common, pretrain_fit
+from ui import common, plan_choice, pretrain_fit
 from ui import facts as project_facts_ui
 
 K = "pretrain_planner_"
@@ -200,6 +200,8 @@ def _save_and_compare(project, setup: PretrainingSetup, plan: PretrainingPlan) -
               "chart": title(s.setup.chart), "budget FLOPs": f"{s.result.budget_flops:.3g}", "GPU": s.setup.gpu,
               **{f"{p.law} N": count(p.params) for p in s.result.budget_plans}} for s in saved]
     st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+    if project.select.pretrain_own:  # a pre-training plan is the training plan only of a team that pre-trains
+        plan_choice.picker(project, saved, K + "plan_")
     pick = st.selectbox("Re-plot a saved scenario", [s.id for s in saved], key=K + "replot",
                         format_func=lambda i: next(s.name for s in saved if s.id == i))
     chosen = next(s for s in saved if s.id == pick)

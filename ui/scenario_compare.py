@@ -1,6 +1,7 @@
 """View: put 2–4 saved scenarios side by side — inputs and results with differing rows marked,
-their charts overlaid, and the numeric results that differ as bars. Used on the Report page and
-on the stage pages (``("Compare scenarios", scenario_compare)`` in a page's VIEWS)."""
+their charts overlaid, and the numeric results that differ as bars — each one "Use as plan" away. Used on the
+Compare page and on the Report page. The selection starts from the scenarios the plan chose, and is kept per
+project outside the widget (``SELECTION_KEY``) so it carries from the Compare page to the Report page."""
 
 from __future__ import annotations
 
@@ -8,16 +9,35 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
+from lifecycle.records.plan import KIND_WORDS, chosen_scenario, is_chosen, plan_stage_of
 from lifecycle.records.project import STAGE_TITLES, Project
 from lifecycle.reports import compare
-from ui import common
+from ui import common, plan_choice
 
 K = "scenario_compare_"
-CHOSEN_KEY = K + "ids"  # the Report page reads this to add the comparison to the report
+CHOSEN_KEY = K + "ids"  # the widget's key
+SELECTION_KEY = K + "selection"  # {project id: [scenario ids]}: outlives the widget when the page changes
 
 
-def _label(stage_key: str, scenario) -> str:
-    return f"{scenario.name} · {scenario.kind} · {STAGE_TITLES[stage_key]} ({scenario.created_at:%Y-%m-%d %H:%M})"
+def default_selection(project: Project) -> list[str]:
+    """The plan's scenarios (training, serving), else nothing: Compare opens on what the team chose."""
+    return [s.id for s in (chosen_scenario(project, "adapt"), chosen_scenario(project, "integrate")) if s is not None]
+
+
+def selection(project: Project) -> list[str]:
+    """The scenarios chosen for comparison in this session (on either page), still in the project."""
+    ids = {s.id for _, s in compare.all_scenarios(project)}
+    if CHOSEN_KEY in st.session_state:
+        picked = st.session_state[CHOSEN_KEY] or []
+    else:
+        picked = st.session_state.get(SELECTION_KEY, {}).get(project.id, default_selection(project))
+    return [i for i in picked if i in ids][: compare.MAX_SCENARIOS]
+
+
+def _label(project: Project, stage_key: str, scenario) -> str:
+    mark = " · ✓ the plan" if is_chosen(project, scenario) else ""
+    return (f"{scenario.name} · {KIND_WORDS.get(scenario.kind, scenario.kind)} · {STAGE_TITLES[stage_key]} "
+            f"({scenario.created_at:%Y-%m-%d %H:%M}){mark}")
 
 
 def render(project: Project | None) -> None:
@@ -29,11 +49,16 @@ def render(project: Project | None) -> None:
         st.info(f"This project has {len(pairs)} saved scenario(s); save at least two (“Save as scenario” on the "
                 "calculators) to compare them.")
         return
-    labels = {s.id: _label(stage, s) for stage, s in pairs}
+    labels = {s.id: _label(project, stage, s) for stage, s in pairs}
+    st.session_state[CHOSEN_KEY] = selection(project)  # the widget starts from the kept selection
     chosen = st.multiselect(
         "Scenarios to compare (2–4)", list(labels), format_func=labels.get, max_selections=compare.MAX_SCENARIOS,
         key=CHOSEN_KEY, placeholder="Choose two to four saved scenarios",
+        help="Opens on the scenarios chosen as the plan; the Report page compares the ones picked here.",
     )
+    st.session_state.setdefault(SELECTION_KEY, {})[project.id] = list(chosen)
+    if chosen:
+        plan_choice.picker(project, [s for _, s in pairs if s.id in chosen and plan_stage_of(s)], K + "plan_")
     if len(chosen) < compare.MIN_SCENARIOS:
         st.caption("Pick at least two scenarios.")
         return

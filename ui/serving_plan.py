@@ -21,7 +21,7 @@ from lifecycle.serving.plan import (
     serving_plan,
 )
 from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
-from ui import common
+from ui import common, plan_choice
 from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu, pick_model
 
@@ -155,3 +155,4 @@ def _save(project: Project, setup: ServingSetup, plan: ServingPlan) -> None:
         name = (f"{setup.model.id} {setup.precision} on {setup.gpus}x{setup.gpu}, "
                 f"batch {setup.concurrent_sequences}")
         common.save_scenario(project, "integrate", make_scenario(setup, result=plan, name=name, author=common.author()))
+    plan_choice.picker(project, [s for s in project.integrate.scenarios if s.kind == "serving"], "serving_plan_plan_")

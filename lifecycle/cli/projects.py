@@ -1,5 +1,5 @@
-"""``lifecycle projects list | show NAME | export [NAME…] -o FILE | import FILE``, and the member commands
-(``lifecycle.cli.members``)."""
+"""``lifecycle projects list | show NAME | choose NAME SCENARIO | export [NAME…] -o FILE | import FILE``, and the
+member commands (``lifecycle.cli.members``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from lifecycle.cli import members
 from lifecycle.cli._io import print_json, write_atomic
 from lifecycle.display import terminal_text
 from lifecycle.errors import InvalidInput
-from lifecycle.records.project import STAGE_TITLES, STAGES
+from lifecycle.records.project import STAGE_TITLES, STAGES, utc_now
 from lifecycle.records.store import Store
 from lifecycle.records.transfer import MAX_IMPORT_BYTES, export_json, import_json
 
@@ -29,6 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", help="project name or id")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_show)
+
+    p = cmds.add_parser("choose", help="make a saved scenario the plan of its stage (by name or id)")
+    p.add_argument("name", help="project name or id")
+    p.add_argument("scenario", help="scenario name or id; the stage follows from its kind")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_choose)
 
     p = cmds.add_parser("export", help="export one, several or all projects to JSON")
     p.add_argument("names", nargs="*", help="project names or ids (default: all)")
@@ -59,10 +65,42 @@ def _list(args) -> int:
     return 0
 
 
+def _plan_json(project) -> dict:
+    from lifecycle.records.plan import stage_choice
+    from lifecycle.records.plan_check import plan_consistency
+
+    return {"stages": {key: stage_choice(project, key).model_dump(mode="json") for key in STAGES},
+            "consistency": [f.model_dump(mode="json") for f in plan_consistency(project).findings]}
+
+
+def _plan_lines(project) -> list[str]:
+    from lifecycle.records.plan import KIND_WORDS, stage_choice
+    from lifecycle.records.plan_check import plan_consistency
+
+    lines = ["Plan:"]
+    for key in STAGES:
+        c = stage_choice(project, key)
+        if c.scenario is not None:
+            what = f"{KIND_WORDS.get(c.scenario.kind, c.scenario.kind)} scenario “{terminal_text(c.scenario.name)}” " \
+                   f"(id {c.scenario.id})" + (f", path {terminal_text(c.value)}" if c.value else "")
+        elif c.chosen or c.value:
+            what = terminal_text(c.value) + " (no scenario chosen)" * (key in ("adapt", "integrate"))
+        else:
+            what = "nothing chosen"
+        if c.candidates:
+            what += "; candidates: " + ", ".join(f"“{terminal_text(x.name)}” ({x.id})" for x in c.candidates[:8])
+        if c.generation is not None:
+            what += f"; generation: {c.generation.phrase()}"
+        lines.append(f"- {STAGE_TITLES[key]}: {what}")
+    findings = plan_consistency(project).findings
+    lines += ["Consistency:"] + [f"- {terminal_text(f.line())}" for f in findings] if findings else []
+    return lines
+
+
 def _show(args) -> int:
     project = Store().get_project(args.name)
     if args.json:
-        print_json(project.model_dump(mode="json"))
+        print_json({**project.model_dump(mode="json"), "plan": _plan_json(project)})
         return 0
     print(f"{terminal_text(project.name)}  (id {project.id}, version {project.version}, "
           f"owner {terminal_text(project.owner or '—')})")
@@ -73,6 +111,27 @@ def _show(args) -> int:
         stage = project.stage(key)
         state = f"saved {stage.saved_at:%Y-%m-%d %H:%M}" if stage.saved_at else "not decided"
         print(f"- {STAGE_TITLES[key]}: {state}; {len(stage.scenarios)} scenario(s)")
+    print("\n".join(_plan_lines(project)))
+    return 0
+
+
+def _choose(args) -> int:
+    from lifecycle.records.plan import choose_scenario, find_scenario, plan_stage_of
+
+    store = Store()
+    project = store.get_project(args.name)
+    _, scenario = find_scenario(project, args.scenario)
+    stage = plan_stage_of(scenario) or "adapt"
+    chosen = choose_scenario(project, scenario.id)
+    chosen.stage(stage).saved_at = utc_now()  # a choice is a decision of its stage, as on the decisions pages
+    saved = store.save_project(chosen, section=stage,
+                               summary=f"Chose {scenario.name[:80]} as the plan")
+    if args.json:
+        print_json({"project": saved.id, "version": saved.version, "stage": stage, "scenario": scenario.id,
+                    "plan": _plan_json(saved)})
+    else:
+        print(f"{STAGE_TITLES[stage]} now plans “{terminal_text(scenario.name)}” (id {scenario.id}); "
+              f"{terminal_text(saved.name)} is at version {saved.version}.")
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lifecycle.choices import title
+from lifecycle.choices import short_title, title
 from lifecycle.records.scenarios import (
     AdaptationScenario,
     ArchitectureScenario,
@@ -33,10 +33,11 @@ def scenario_inputs(s) -> dict[str, Any]:
     if isinstance(s, TrainingScenario):
         x = s.setup
         lora = {"lora_rank": x.lora_rank, "lora_targets": ", ".join(x.lora_targets)} if x.uses_lora else {}
-        return _drop_none({"model": x.model.name, "method": title(x.method), **lora, "precision": x.precision,
+        return _drop_none({"model": x.model.name, "method": title(x.method), **lora,
+                           "precision": short_title(x.precision),
                            "micro_batch": x.micro_batch, "seq_len_tokens": x.seq_len,
                            "gradient_checkpointing": x.grad_checkpointing, "gpu": x.gpu, "gpus": x.gpus,
-                           "strategy": title(x.strategy), "cpu_offload": None if x.offload == "none" else x.offload,
+                           "strategy": title(x.strategy), "cpu_offload": None if x.offload == "none" else title(x.offload),
                            "tp": x.tp if x.tp > 1 else None, "pp": x.pp if x.pp > 1 else None,
                            "training_tokens": x.training_tokens, "mfu": x.mfu,
                            "price_usd_per_hour": x.price_usd_per_hour})
@@ -107,7 +108,7 @@ def scenario_results(s) -> dict[str, Any]:
             out[f"{p.law} params"] = p.params
             out[f"{p.law} training_tokens"] = p.tokens
             if p.days is not None:
-                out[f"{p.law} days"] = p.days
+                out[f"{p.law} training_days"] = p.days
             if p.cost_usd is not None:
                 out[f"{p.law} cost_usd"] = p.cost_usd
         return out

@@ -15,7 +15,7 @@ from lifecycle.reports import (
 )
 from lifecycle.reports.model import BACK_SECTIONS, FRONT_SECTIONS, Report
 from lifecycle.reports.sections import ChartSink, stage_section
-from lifecycle.reports.summary import executive_summary
+from lifecycle.reports.summary import executive_summary, plan_facts
 
 ALL_SECTIONS: tuple[str, ...] = (*FRONT_SECTIONS, *STAGES, *BACK_SECTIONS)
 Progress = Callable[[float, str], None]
@@ -68,6 +68,7 @@ def build_report(
         project_version=project.version, revision_id=revision_id, stage_progress=project.stage_progress(),
         included=included,
     )
+    report.plan = plan_facts(project)
     if "summary" in included:
         report.summary, report.risks, report.missing = executive_summary(project)
     for i, key in enumerate(STAGES):

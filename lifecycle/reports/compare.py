@@ -21,6 +21,7 @@ from lifecycle.display import (
 )
 from lifecycle.errors import InvalidInput
 from lifecycle.records.facts import scenario_inputs, scenario_results
+from lifecycle.records.plan import KIND_WORDS
 from lifecycle.records.project import STAGES, Project
 from lifecycle.records.scenarios import Scenario
 from lifecycle.reports import format as fmt
@@ -62,7 +63,8 @@ def _differs(values: list[Any]) -> bool:
 def comparison_table(scenarios: list[Scenario]) -> Table:
     """Inputs then results, one column per scenario; ``highlight`` marks rows whose values differ."""
     _check(scenarios)
-    rows, highlight = [["Calculator", *[s.kind for s in scenarios]]], [len({s.kind for s in scenarios}) > 1]
+    rows = [["Calculator", *[KIND_WORDS.get(s.kind, s.kind) for s in scenarios]]]
+    highlight = [len({s.kind for s in scenarios}) > 1]
     for read, title in ((scenario_inputs, "Input"), (scenario_results, "Result")):
         values_of = [read(s) for s in scenarios]
         keys = list(dict.fromkeys(k for v in values_of for k in v))  # the facts' own order

@@ -37,6 +37,13 @@ LABELS: dict[str, str] = {
     "mfu": "MFU", "tp": "Tensor parallel", "pp": "Pipeline parallel", "seq": "Sequence length",
     "lora_rank": "LoRA rank", "pf_days": "PF-days", "gpu_hours": "GPU-hours", "model_id": "Model",
     "top_k": "Top-k", "top_p": "Top-p", "kv_heads": "KV heads", "ffn": "FFN size",
+    # one word per quantity: no two rows of a card share a label (“Training” was tokens, FLOPs and time)
+    "seq_len_tokens": "Sequence length", "seq_len": "Sequence length", "target_len_tokens": "Decoder length",
+    "target_len": "Decoder length", "training_tokens": "Training tokens", "training_flops": "Training compute",
+    "training_s": "Training time", "training_days": "Training time", "price_usd_per_hour": "Price per GPU-hour",
+    "cost_usd": "Cost", "budget_flops": "Compute budget", "micro_batch": "Micro-batch",
+    "cpu_offload": "CPU offload", "kept_tokens": "Tokens kept", "max_context_tokens": "Longest context that fits",
+    "memory_total_bytes": "Memory per GPU (total)", "gpu_memory_bytes": "GPU memory",
 }
 ACRONYMS = {"gpu": "GPU", "gpus": "GPUs", "cpu": "CPU", "mfu": "MFU", "kv": "KV", "lora": "LoRA", "ffn": "FFN",
             "bf16": "BF16", "fp16": "FP16", "fp32": "FP32", "int8": "INT8", "int4": "INT4"}
@@ -50,6 +57,10 @@ def label(key: str) -> str:
     """``peak_allocated_bytes`` → ``Peak allocated (bytes)``; known keys get their proper words."""
     if key in LABELS:
         return LABELS[key]
+    if " " in str(key):  # "chinchilla1 training_tokens": one quantity of one law → "Chinchilla1: training tokens"
+        head, rest = str(key).split(" ", 1)
+        part = label(rest)
+        return f"{head[:1].upper() + head[1:]}: {part[:1].lower() + part[1:]}"
     words = str(key).replace("-", "_").split("_")
     if len(words) > 2 and words[-2:] == ["per", "s"]:  # decode_tokens_per_s → Decode tokens/s
         text = " ".join(words[:-2])
@@ -79,7 +90,7 @@ def with_unit(key: str, value: Any) -> str:
         return gpu_name(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return text(value)
-    key = str(key)
+    key = str(key).rsplit(" ", 1)[-1]  # "kaplan cost_usd" is in dollars like "cost_usd"
     if key.endswith("_bytes"):
         return format_bytes(value)
     if key.endswith("_per_s"):  # "decode_tokens_per_s" → "1.37k tokens/s", as the Serving page shows it

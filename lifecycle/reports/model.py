@@ -63,6 +63,8 @@ class ScenarioBlock(BaseModel):
     results: list[Fact] = Field(default_factory=list)
     tables: list[Table] = Field(default_factory=list)  # list-of-records inputs/results
     chart: Chart | None = None
+    chosen: bool = False  # the scenario its stage chose as the plan
+    kind_title: str = ""  # the kind in words ("serving", "prompt budget")
 
 
 class Section(BaseModel):
@@ -106,6 +108,7 @@ class Report(BaseModel):
     project_version: int
     revision_id: int | None  # the stored revision this report was made from, when known
     stage_progress: dict[str, bool]
+    plan: list[Fact] = Field(default_factory=list)  # page 1: what each stage chose
     summary: list[Fact] = Field(default_factory=list)
     risks: list[str] = Field(default_factory=list)
     missing: list[str] = Field(default_factory=list)

@@ -21,6 +21,7 @@ import plotly.graph_objects as go
 from lifecycle import charts as chart_registry
 from lifecycle.charts.plain import plain_figure
 from lifecycle.records.facts import scenario_inputs, scenario_results
+from lifecycle.records.plan import KIND_WORDS
 from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, Project, StageSection
 from lifecycle.records.scenarios import Scenario
 from lifecycle.reports import format as fmt
@@ -50,6 +51,8 @@ DECISION_LABELS: dict[str, str] = {"summary": "Decision", "rationale": "Why", "r
 _COMMON_FIELDS = set(StageSection.model_fields)
 # Fields a stage builder lays out itself (as a table) rather than as one line.
 _TABLE_FIELDS = {"eval_targets"}
+# The plan's pointers: said in words by ``stage_sections.plan_choice``, never shown as ids.
+_PLAN_FIELDS = {"training_scenario_id", "serving_scenario_id", "generation"}
 
 
 class ChartSink:
@@ -91,8 +94,8 @@ def _is_empty(value: Any) -> bool:
 
 def typed_fields(stage_key: str, stage: StageSection) -> tuple[list[Fact], list[str]]:
     """The stage's own fields as facts, and the labels of the expected ones still empty."""
-    names = [n for n in type(stage).model_fields if n not in _COMMON_FIELDS]
-    names += sorted(k for k in (stage.model_extra or {}) if k not in _COMMON_FIELDS)
+    names = [n for n in type(stage).model_fields if n not in _COMMON_FIELDS | _PLAN_FIELDS]
+    names += sorted(k for k in (stage.model_extra or {}) if k not in _COMMON_FIELDS | _PLAN_FIELDS)
     facts, missing = [], []
     for name in names:
         if name in _TABLE_FIELDS:
@@ -105,8 +108,27 @@ def typed_fields(stage_key: str, stage: StageSection) -> tuple[list[Fact], list[
             if name in REQUIRED_FIELDS.get(stage_key, ()):
                 missing.append(title)
             continue
-        facts.append(Fact(label=title, value=fmt.with_unit(name, value)))
+        facts.append(Fact(label=title, value=_in_words(name, value)))
     return facts, missing
+
+
+def _in_words(name: str, value: Any) -> str:
+    """A stage field's value as a reader says it: choices by their titles, not their ids."""
+    from lifecycle.choices import DATA_TITLES, short_title
+    from lifecycle.errors import LifecycleError
+
+    if name == "adaptation_path":
+        from lifecycle.adapt.path import get_option
+
+        try:
+            return get_option(value).name
+        except LifecycleError:
+            return fmt.text(value)
+    if name == "data_available":
+        return DATA_TITLES.get(value, fmt.text(value))
+    if name == "precision":
+        return short_title(value)
+    return fmt.with_unit(name, value)
 
 
 def decision_facts(decisions: dict[str, Any]) -> list[Fact]:
@@ -120,7 +142,8 @@ def scenario_block(scenario: Scenario, charts: ChartSink, place: str) -> Scenari
     inputs, input_tables = fmt.split_records(scenario_inputs(scenario), "Input: ")
     results, result_tables = fmt.split_records(scenario_results(scenario), "Result: ")
     block = ScenarioBlock(
-        id=scenario.id, name=scenario.name, kind=scenario.kind, author=scenario.author or "—",
+        id=scenario.id, name=scenario.name, kind=scenario.kind, kind_title=KIND_WORDS.get(scenario.kind, scenario.kind),
+        author=scenario.author or "—",
         created=fmt.when(scenario.created_at), notes=scenario.notes,
         inputs=inputs, results=results, tables=result_tables + input_tables,
     )

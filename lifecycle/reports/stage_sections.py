@@ -7,6 +7,8 @@ saved id is no longer in them instead of failing.
 from __future__ import annotations
 
 from lifecycle.errors import LifecycleError
+from lifecycle.records.plan import KIND_WORDS, chosen_scenario
+from lifecycle.records.plan_check import plan_consistency
 from lifecycle.records.project import Project
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import Fact, Section, Table
@@ -185,3 +187,34 @@ def integrate_checklists(project: Project, section: Section, charts: ChartSink) 
                                     header=["Item", "Trade-off"], rows=[[r[0], r[2] or r[1]] for r in rows]))
         section.appendix.append(Table(caption="Optimisations and augmentations: when they help, with sources",
                                       header=["Item", "When it helps", "Trade-off", "Source"], rows=rows))
+
+
+def _plan_choice(project: Project, section: Section, stage: str, what: str) -> None:
+    """Which saved scenario is the plan (first among the facts, its card marked), or that none is and the candidates."""
+    from lifecycle.reports.summary import unchosen_note
+
+    chosen = chosen_scenario(project, stage)
+    if chosen is None:
+        section.missing.insert(0, unchosen_note(project, stage, what))
+    else:
+        section.facts.insert(0, Fact(label=f"Chosen {what} plan", value=f"“{chosen.name}” "
+                                     f"({KIND_WORDS.get(chosen.kind, chosen.kind)} scenario)"))
+        for block in section.scenarios:
+            if block.id == chosen.id:
+                block.chosen = True
+    if stage == "integrate" and project.integrate.generation is not None:
+        gen = project.integrate.generation
+        section.facts.insert(1 if chosen else 0, Fact(label="Generation settings", value=gen.phrase()))
+    for finding in plan_consistency(project).for_stage(stage):
+        if finding.check != "plan" and finding.severity != "note":
+            section.paragraphs.append(finding.line())
+
+
+@register_section("adapt")
+def adapt_plan(project: Project, section: Section, charts: ChartSink) -> None:
+    _plan_choice(project, section, "adapt", "training")
+
+
+@register_section("integrate")
+def integrate_plan(project: Project, section: Section, charts: ChartSink) -> None:
+    _plan_choice(project, section, "integrate", "serving")

@@ -1,10 +1,12 @@
 """The executive summary: what a stakeholder needs from the whole record on one page, and what
-is still missing. Numbers come from the saved scenarios' typed results, never recomputed here.
+is still missing. The plan is what each stage chose (``records.plan``), never the latest saved scenario;
+numbers come from the chosen scenarios' typed results, never recomputed here, and the plan's consistency
+check (``records.plan_check``) gives the risks it reveals and what it could not check.
 """
 
 from __future__ import annotations
 
-from lifecycle.choices import title
+from lifecycle.choices import short_title, title
 from lifecycle.display import (
     format_bytes,
     format_count,
@@ -14,35 +16,36 @@ from lifecycle.display import (
     format_rate,
 )
 from lifecycle.errors import LifecycleError
+from lifecycle.records.plan import candidates, chosen_scenario
+from lifecycle.records.plan_check import PlanCheck, plan_consistency
 from lifecycle.records.project import STAGE_TITLES, STAGES, Project
 from lifecycle.records.scenarios import (
-    InferenceScenario,
     PretrainingScenario,
     Scenario,
     ServingScenario,
-    TrainingScenario,
 )
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import Fact
 
 
-def _latest(scenarios: list[Scenario]) -> Scenario | None:
-    """The most recently saved of ``scenarios`` (ties: the later in the list)."""
-    return max(scenarios, key=lambda s: s.created_at) if scenarios else None
-
-
 def training_scenario(project: Project) -> Scenario | None:
-    """The latest training run with a time and cost (a pre-training plan too when the team pre-trains)."""
-    pool = [s for s in project.adapt.scenarios + project.select.scenarios
-            if isinstance(s, TrainingScenario) and s.result.time_and_cost is not None]
-    if project.select.pretrain_own:
-        pool += [s for s in project.select.scenarios if isinstance(s, PretrainingScenario)]
-    return _latest(pool)
+    """The training (or pre-training) scenario Adapt & Align chose; None when nothing is chosen."""
+    return chosen_scenario(project, "adapt")
 
 
 def serving_scenario(project: Project) -> Scenario | None:
-    serving = [s for s in project.integrate.scenarios if isinstance(s, ServingScenario)]
-    return _latest(serving) or _latest([s for s in project.integrate.scenarios if isinstance(s, InferenceScenario)])
+    """The serving (or inference) scenario Integrate chose; None when nothing is chosen."""
+    return chosen_scenario(project, "integrate")
+
+
+def unchosen_note(project: Project, stage: str, what: str) -> str:
+    """What the report says where a stage chose no scenario: that, and the candidates to choose from."""
+    pool = candidates(project, stage)
+    where = STAGE_TITLES[stage]
+    if not pool:
+        return f"No {what} scenario is saved ({where})."
+    names = ", ".join(f"“{s.name}”" for s in pool[:5]) + (f" and {len(pool) - 5} more" if len(pool) > 5 else "")
+    return f"No {what} scenario is chosen as the plan ({where}); candidates: {names} — use one as the plan."
 
 
 def gpu_name(gpu_id: str | None) -> str:
@@ -50,7 +53,7 @@ def gpu_name(gpu_id: str | None) -> str:
     return fmt.gpu_name(gpu_id) if gpu_id else "?"
 
 
-def _training_phrase(s: Scenario) -> str:
+def training_phrase(s: Scenario) -> str:
     """The headline of a training plan, in the words and units the Memory & GPUs page shows."""
     if isinstance(s, PretrainingScenario):
         plan = s.result.budget_plans[0]
@@ -62,15 +65,32 @@ def _training_phrase(s: Scenario) -> str:
         t, est = s.result.time_and_cost, s.result.estimate
         capacity = s.result.gpu.memory_bytes if s.result.gpu else None
         memory = format_bytes(est.required_bytes) + (f" of {format_bytes(capacity)}" if capacity else "")
-        parts = [f"{t.gpus} × {gpu_name(s.setup.gpu)} ({title(s.setup.strategy)})", f"{memory} per GPU",
-                 f"training time {format_duration(t.seconds)}", f"{format_number(t.gpu_hours)} GPU-hours",
-                 f"cost {format_money(t.cost_usd)}"]
+        gpus = t.gpus if t is not None else s.setup.gpus
+        parts = [f"{short_title(s.setup.method)} at {short_title(s.setup.precision)}",
+                 f"{gpus} × {gpu_name(s.setup.gpu)} ({title(s.setup.strategy)})", f"{memory} per GPU"]
+        if s.result.fits is False:
+            parts.append("does not fit in GPU memory")
+        if t is not None:
+            parts += [f"training time {format_duration(t.seconds)}", f"{format_number(t.gpu_hours)} GPU-hours",
+                      f"cost {format_money(t.cost_usd)}"]
+        else:
+            parts.append("no time or cost (no training tokens or GPU given)")
     return f"{'; '.join(parts)} (scenario “{s.name}”)"
 
 
-def _serving_phrase(s: Scenario, latency_target_ms: float | None) -> str:
+def serving_phrase(s: Scenario, latency_target_ms: float | None) -> str:
     """The headline of a serving plan, in the words and units the Serving page shows."""
-    if isinstance(s, ServingScenario):
+    if isinstance(s, ServingScenario) and s.result.new_tokens == 0:  # an encoder: requests, not tokens
+        r = s.result
+        parts = [f"{r.gpus} × {gpu_name(r.gpu_id)} at {title(r.precision)}",
+                 f"{format_bytes(r.memory_total_bytes)} of {format_bytes(r.gpu_memory_bytes)} per GPU",
+                 f"{format_rate(r.requests_per_s, 'requests')} per replica",
+                 f"request latency {format_duration(r.request_latency_s)}"]
+        if latency_target_ms:
+            verdict = "within" if r.p95_latency_s * 1e3 <= latency_target_ms else "over"
+            parts[-1] += f" ({verdict} the p95 target of {format_duration(latency_target_ms / 1e3)})"
+        parts.append(f"{format_money(r.cost_per_thousand_requests_usd)} per 1,000 requests")
+    elif isinstance(s, ServingScenario):
         r = s.result
         parts = [f"{r.gpus} × {gpu_name(r.gpu_id)} at {title(r.precision)}",
                  f"{format_bytes(r.memory_total_bytes)} of {format_bytes(r.gpu_memory_bytes)} per GPU",
@@ -113,8 +133,23 @@ def model_phrase(project: Project) -> str:
     return "pre-train our own model" if select.pretrain_own else ""
 
 
+def plan_facts(project: Project) -> list[Fact]:
+    """The plan in four lines for page 1: what each stage chose ("" where it chose nothing)."""
+    from lifecycle.models.tasks import families
+
+    scope, select = project.scope, project.select
+    family = families().get(scope.family) if scope.family else None
+    model = model_phrase(project).split(" (")[0] if select.model_id or select.pretrain_own else ""
+    train, serve = training_scenario(project), serving_scenario(project)
+    path = _path_name(project.adapt.adaptation_path)
+    rows = [("scope", getattr(family, "name", None) or scope.family or ""), ("select", model),
+            ("adapt", f"“{train.name}”" + (f" — {path}" if path else "") if train else ""),
+            ("integrate", f"“{serve.name}”" if serve else "")]
+    return [Fact(label=STAGE_TITLES[key], value=value) for key, value in rows]  # "": nothing chosen
+
+
 def executive_summary(project: Project) -> tuple[list[Fact], list[str], list[str]]:
-    """(facts, key risks, what is missing) for the front of the report."""
+    """(facts, key risks, what is missing) for the front of the report: the chosen plan only."""
     scope, facts, missing = project.scope, [], []
 
     def put(label: str, value: str, missing_note: str) -> None:
@@ -134,56 +169,26 @@ def executive_summary(project: Project) -> tuple[list[Fact], list[str], list[str
                                          if t.threshold is not None else t.metric for t in targets),
         "No evaluation target is set (Adapt & Align).")
     train = training_scenario(project)
-    put("Training / fine-tuning", _training_phrase(train) if train else "",
-        "No training or fine-tuning scenario with time or cost is saved (Adapt & Align).")
-    integrate = project.integrate
-    plan = ""
-    if integrate.gpu_id:
-        plan = f"{integrate.gpu_count or '?'} × {gpu_name(integrate.gpu_id)}" + (
-            f" at {title(integrate.precision)}" if integrate.precision else "")
-    put("Serving plan", plan, "No serving GPU and precision are decided (Integrate).")
+    put("Training plan", training_phrase(train) if train else "", unchosen_note(project, "adapt", "training"))
     serve = serving_scenario(project)
-    put("Serving estimate", _serving_phrase(serve, scope.latency_ms_p95) if serve else "",
-        "No serving scenario is saved (Integrate).")
+    put("Serving plan", serving_phrase(serve, scope.latency_ms_p95) if serve else "",
+        unchosen_note(project, "integrate", "serving"))
+    generation = project.integrate.generation
+    if generation is not None:
+        facts.append(Fact(label="Generation settings", value=f"{generation.phrase()} (scenario “{generation.scenario_name}”)"
+                          if generation.scenario_name else generation.phrase()))
     if scope.budget_usd is not None:
         facts.append(Fact(label="Budget", value=format_money(scope.budget_usd)))
-    return facts, key_risks(project, train), missing
+    check = plan_consistency(project)
+    return facts, key_risks(project, check), missing + [f.line() for f in check.of("note") if f.check != "plan"]
 
 
-def _cost_usd(s: Scenario | None) -> float | None:
-    if isinstance(s, TrainingScenario) and s.result.time_and_cost is not None:
-        return s.result.time_and_cost.cost_usd
-    if isinstance(s, PretrainingScenario):
-        return s.result.budget_plans[0].cost_usd
-    return None
-
-
-def key_risks(project: Project, train: Scenario | None) -> list[str]:
-    """Risks the team wrote down, plus the ones the saved numbers reveal."""
+def key_risks(project: Project, check: PlanCheck | None = None) -> list[str]:
+    """Risks the team wrote down, then the contradictions and checks the plan's consistency reveals."""
     risks = []
     for key in STAGES:
         text = str(project.stage(key).decisions.get("risks") or "").strip()
         if text:
             risks.append(f"{STAGE_TITLES[key]}: {text}")
-    for key in STAGES:
-        for s in project.stage(key).scenarios:
-            if getattr(getattr(s, "result", None), "fits", None) is False:
-                risks.append(f"Scenario “{s.name}” ({s.kind}, {STAGE_TITLES[key]}) does not fit in GPU memory as planned.")
-    budget = project.scope.budget_usd
-    cost = _cost_usd(train)
-    if budget is not None and cost is not None and cost > budget:
-        risks.append(f"The training estimate ({fmt.with_unit('cost_usd', cost)}, scenario “{train.name}”) "
-                     f"exceeds the budget of {fmt.with_unit('budget_usd', budget)}.")
-    model = None
-    if project.select.model_id:
-        try:
-            from lifecycle.models.catalog import get_model
-
-            model = get_model(project.select.model_id)
-        except LifecycleError:
-            model = None
-    needed = (project.scope.input_tokens or 0) + (project.scope.output_tokens or 0)
-    if model is not None and needed > model.max_context:
-        risks.append(f"Input plus output ({needed:,} tokens) exceeds {model.name}'s context window "
-                     f"({model.max_context:,} tokens).")
-    return risks
+    check = check if check is not None else plan_consistency(project)
+    return risks + [f.line() for f in check.of("error", "warning")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from lifecycle.adapt.evaluation import EvalTarget
+from lifecycle.records.plan import GenerationSettings
 from lifecycle.records.project import Project
 
 EXAMPLE_TIME = datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
@@ -94,4 +95,11 @@ def example_project(name: str = "Support-ticket triage (example)") -> Project:
                                           "Summaries: T=0.7, top-p=0.9", 38))
     for i, s in enumerate(s for key in ("scope", "select", "adapt", "integrate") for s in p.stage(key).scenarios):
         s.id = f"example{i:04d}"  # fixed ids: the same example always yields the same report
+    # The plan: the team chose the older of each pair (one A100, batch 8), not the latest saved.
+    p.adapt.training_scenario_id = p.adapt.scenarios[0].id
+    p.integrate.serving_scenario_id = next(s.id for s in p.integrate.scenarios if s.kind == "serving")
+    sampling = next(s for s in p.integrate.scenarios if s.kind == "sampling")
+    p.integrate.generation = GenerationSettings(temperature=sampling.setup.temperature, top_p=sampling.setup.top_p,
+                                                seed=sampling.setup.seed, scenario_id=sampling.id,
+                                                scenario_name=sampling.name)
     return p

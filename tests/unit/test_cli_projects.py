@@ -54,3 +54,38 @@ def test_console_script_and_module_entry_point_agree(app_env):
     assert json.loads(out)[0]["name"] == "Entry"
     bad = subprocess.run([sys.executable, "-m", "lifecycle", "projects", "frobnicate"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_choose_makes_a_scenario_the_plan_and_show_reports_it(app_env, capsys):
+    from tests.support.example_project import example_project
+
+    [project] = app_env.import_documents([example_project("Chooser").content()], author="t")
+    older = next(s for s in project.adapt.scenarios if s.setup.gpus == 1)  # not the latest saved
+    assert main(["projects", "show", "Chooser", "--json"]) == 0
+    before = json.loads(capsys.readouterr().out)["plan"]
+    assert main(["projects", "choose", "Chooser", older.name]) == 0
+    assert "Adapt & Align now plans" in capsys.readouterr().out
+    assert main(["projects", "show", "Chooser", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["adapt"]["training_scenario_id"] == older.id
+    assert shown["plan"]["stages"]["adapt"]["scenario"]["id"] == older.id
+    assert shown["plan"]["stages"]["adapt"]["candidates"] == []
+    assert before["stages"]["integrate"]["scenario"] == shown["plan"]["stages"]["integrate"]["scenario"]
+    assert all({"severity", "stage", "check", "message"} <= set(f) for f in shown["plan"]["consistency"])
+    assert main(["projects", "show", "Chooser"]) == 0
+    text = capsys.readouterr().out
+    assert f"training scenario “{older.name}” (id {older.id}), path lora" in text and "Consistency:" in text
+
+
+def test_choose_an_ambiguous_or_unknown_scenario_is_one_line_and_exit_2(app_env, capsys):
+    from tests.support.example_project import example_project
+
+    p = example_project("Two names")
+    p.adapt.scenarios[1].name = p.adapt.scenarios[0].name
+    app_env.import_documents([p.content()], author="t")
+    for ref in (p.adapt.scenarios[0].name, "no such scenario", "Weight formats for Flan-T5-XL"):
+        assert main(["projects", "choose", "Two names", ref]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+    assert main(["projects", "choose", "Two names", p.adapt.scenarios[1].id, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["stage"] == "adapt"

@@ -33,6 +33,7 @@ PUBLIC = {
     "PromptBudgetSetup", "prompt_budget", "SamplingSetup", "sampling_demo", "QuantizationSetup",
     "quantization_report", "AdaptationSetup", "adaptation_advice", "builtin_law", "compute_optimal_allocation",
     "Project", "Store", "Identity", "Role", "make_scenario", "build_report", "render_report",
+    "choose_scenario", "chosen_scenario", "plan_consistency",
     "LifecycleError", "InvalidInput", "NotFound", "AccessDenied",
 }
 

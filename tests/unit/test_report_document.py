@@ -71,7 +71,7 @@ def test_the_report_shows_each_scenario_kinds_key_figures_as_its_page_does():
                 assert card["Required"] == format_bytes(r.estimate.required_bytes)
                 assert card["Peak allocated"] == format_bytes(r.estimate.peak_allocated_bytes)
                 assert card["Cost"] == format_money(r.time_and_cost.cost_usd)
-                assert card["Training"] == format_duration(r.time_and_cost.seconds)
+                assert card["Training time"] == format_duration(r.time_and_cost.seconds)  # one label per quantity
             elif scenario.kind == "serving":  # Serving: the metric row
                 assert card["Decode tokens/s"] == format_rate(r.decode_tokens_per_s)
                 assert card["Request latency"] == format_duration(r.request_latency_s)

@@ -11,6 +11,7 @@ from lifecycle import charts as chart_registry
 from lifecycle.errors import InvalidInput
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.ref import ModelRef
+from lifecycle.records.plan import choose_scenario, chosen_scenario
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import LegacyScenario, make_scenario
 from lifecycle.display import format_duration, format_money, format_rate
@@ -46,27 +47,34 @@ def test_an_empty_project_report_says_what_is_missing_in_every_stage():
     assert report.included == [k for k in ALL_SECTIONS if k != "comparison"]
 
 
-def test_the_full_example_fills_the_summary_from_saved_scenarios():
+def test_the_full_example_fills_the_summary_from_the_chosen_scenarios_not_the_latest():
+    """The example's team chose the older scenario of each pair; the summary is that plan (it used to show the
+    latest saved, which the team had not chosen)."""
     project = example_project()
     report = build_report(project)
     summary = {f.label: f.value for f in report.summary}
     assert summary["Architecture family"] == project.scope.family
     assert "Flan-T5" in summary["Model"] or project.select.model_id in summary["Model"]
     assert summary["Adaptation path"] == "LoRA (parameter-efficient fine-tuning)"
-    train = max(project.adapt.scenarios, key=lambda s: s.created_at)
-    assert f"cost {format_money(train.result.time_and_cost.cost_usd)}" in summary["Training / fine-tuning"]
-    assert f"{train.result.time_and_cost.gpus} × NVIDIA" in summary["Training / fine-tuning"]  # GPU names, not ids
-    assert train.name in summary["Training / fine-tuning"]
-    assert summary["Serving plan"] == "1 × NVIDIA L4 24GB at int8 (LLM.int8)"
+    train = chosen_scenario(project, "adapt")
+    assert train is not max(project.adapt.scenarios, key=lambda s: s.created_at)
+    assert f"cost {format_money(train.result.time_and_cost.cost_usd)}" in summary["Training plan"]
+    assert f"{train.result.time_and_cost.gpus} × NVIDIA A100" in summary["Training plan"]  # GPU names, not ids
+    assert train.name in summary["Training plan"] and "H100" not in summary["Training plan"]
     assert any(r.startswith("Scope: Urgency labels are noisy") for r in report.risks)
-    serve = max((s for s in project.integrate.scenarios if s.kind == "serving"), key=lambda s: s.created_at)
-    estimate = summary["Serving estimate"]
-    assert serve.name in estimate
+    serve = chosen_scenario(project, "integrate")
+    assert serve.setup.concurrent_sequences == 8  # the latest saved is batch 32
+    estimate = summary["Serving plan"]
+    assert estimate.startswith("1 × NVIDIA L4 24GB at int8 (LLM.int8)")
+    assert serve.name in estimate and "batch 32" not in estimate
     # the figures the Serving page shows, through the same formatter
     assert f"decode {format_rate(serve.result.decode_tokens_per_s)}" in estimate
     assert f"request latency {format_duration(serve.result.request_latency_s)}" in estimate
     assert f"{format_money(serve.result.cost_per_million_output_tokens_usd)} per 1M output tokens" in estimate
-    assert report.missing == []
+    assert summary["Generation settings"].startswith("temperature 0.7, top-p 0.9")
+    assert all(m.startswith("Not checked") for m in report.missing)  # what the consistency check could not check
+    assert [f.value for f in report.plan] == ["Encoder-decoder", "Flan-T5-XL", f"“{train.name}” — LoRA "
+                                              "(parameter-efficient fine-tuning)", f"“{serve.name}”"]
 
 
 def test_every_scenario_appears_with_inputs_results_and_its_chart_when_its_calculator_has_one():
@@ -118,15 +126,18 @@ def test_select_section_names_the_chosen_catalog_model_and_an_unknown_one_plainl
     assert any("not in the shipped catalog" in para for para in section.paragraphs)
 
 
-def test_risks_include_a_plan_that_does_not_fit_and_a_cost_over_budget():
+def test_risks_include_a_chosen_plan_that_does_not_fit_and_a_cost_over_budget():
     p = Project(name="P")
     p.scope.budget_usd = 10.0
     setup = TrainingSetup(model=ModelRef.catalog("llama-2-70b"), gpu="a100-40gb", training_tokens=1e9)
     p.adapt.scenarios.append(make_scenario(setup, name="big"))
     assert p.adapt.scenarios[0].result.fits is False and p.adapt.scenarios[0].result.time_and_cost.cost_usd > 10
-    report = build_report(p)
+    report = build_report(p)  # nothing chosen: an unchosen scenario is not the plan, and not its risk
+    assert not any("does not fit" in r or "budget" in r for r in report.risks)
+    assert any("candidates: “big”" in m for m in report.missing)
+    report = build_report(choose_scenario(p, "big"))
     assert any("does not fit in GPU memory" in r for r in report.risks)
-    assert any("exceeds the budget" in r for r in report.risks)
+    assert any("over the budget of $10" in r for r in report.risks)
 
 
 def test_section_toggles_and_unknown_sections():
