@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from lifecycle.adapt.evaluation import EvalTarget
 from lifecycle.choices import DataAvailable, TrainPrecision
 from lifecycle.errors import InvalidInput
+from lifecycle.records.measured import MeasuredRun
 from lifecycle.records.scenarios import Scenario
 
 SCHEMA_VERSION = 2  # 2: typed scenarios (setup + result, discriminated on kind)
@@ -140,6 +141,8 @@ class SelectStage(StageSection):
 class AdaptStage(StageSection):
     adaptation_path: str | None = None  # prompting | lora | qlora | full | rlhf | dpo
     eval_targets: list[EvalTarget] = Field(default_factory=list)
+    # runs measured against a training scenario (lifecycle projects measured); optional: older documents load
+    measured: list[MeasuredRun] = Field(default_factory=list)
 
 
 class IntegrateStage(StageSection):
