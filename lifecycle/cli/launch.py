@@ -11,7 +11,6 @@ from pathlib import Path
 
 from lifecycle.cli._io import write_atomic
 
-
 FORMATS = ("accelerate", "deepspeed", "skypilot")  # lifecycle.launch.files.FORMATS (not imported for --help)
 
 

@@ -16,7 +16,7 @@ def training_scenarios(project) -> list[TrainingScenario]:
 def chosen_training_scenario(project) -> TrainingScenario | None:
     """The project's chosen Adapt & Align scenario, where the project document records one."""
     try:
-        from lifecycle.records.plan import chosen_scenario  # noqa: PLC0415 - present once the plan module lands
+        from lifecycle.records.plan import chosen_scenario
     except ImportError:
         return None
     chosen = chosen_scenario(project, "adapt")

@@ -42,14 +42,15 @@ def plain(text: str) -> str:
 
 def header_lines(job: JobPlan) -> list[str]:
     gib = 2**30
-    lines = [f"Written by GenAI Lifecycle Planner {planner_version()} from project '{plain(job.project)}', "
-             f"training scenario '{plain(job.scenario_name)}' (id {plain(job.scenario_id)}).",
-             f"Plan: {plain(job.model_name)}, {job.method}, {job.precision}, {job.strategy} (offload {job.offload}) on "
-             f"{job.gpus} x {job.gpu_name} ({job.num_machines} machine(s)); micro-batch {job.micro_batch} x "
-             f"accumulation {job.grad_accum} x {job.gpus} GPUs = global batch {job.global_batch}; seq {job.seq_len}.",
-             f"Expected per GPU: peak allocated {job.expected_peak_allocated_bytes / gib:.2f} GiB, reserved "
-             f"{job.expected_peak_reserved_bytes / gib:.2f} GiB; {job.expected_tokens_per_s:,.0f} tokens/s "
-             f"(MFU {job.mfu:.2f}); {job.expected_step_s:.2f} s per optimizer step."]
+    lines = [
+        (f"Written by GenAI Lifecycle Planner {planner_version()} from project '{plain(job.project)}', "
+         f"training scenario '{plain(job.scenario_name)}' (id {plain(job.scenario_id)})."),
+        (f"Plan: {plain(job.model_name)}, {job.method}, {job.precision}, {job.strategy} (offload {job.offload}) on "
+         f"{job.gpus} x {job.gpu_name} ({job.num_machines} machine(s)); micro-batch {job.micro_batch} x "
+         f"accumulation {job.grad_accum} x {job.gpus} GPUs = global batch {job.global_batch}; seq {job.seq_len}."),
+        (f"Expected per GPU: peak allocated {job.expected_peak_allocated_bytes / gib:.2f} GiB, reserved "
+         f"{job.expected_peak_reserved_bytes / gib:.2f} GiB; {job.expected_tokens_per_s:,.0f} tokens/s "
+         f"(MFU {job.mfu:.2f}); {job.expected_step_s:.2f} s per optimizer step.")]
     if job.expected_time_s is not None and job.expected_cost_usd is not None:
         lines.append(f"Expected run: {job.expected_time_s / 3600:,.2f} h, ${job.expected_cost_usd:,.2f} at "
                      f"${job.price_usd_per_hour:.2f}/GPU-hour ({job.training_tokens:,.0f} training tokens).")
@@ -131,6 +132,8 @@ def sft_config(job: JobPlan) -> dict:
                    lora_target_modules=job.lora_targets, lora_task_type="CAUSAL_LM")
     if job.method == "qlora":
         cfg.update(load_in_4bit=True, bnb_4bit_quant_type="nf4", use_bnb_nested_quant=True)
+        if job.strategy in ("zero3", "fsdp", "fsdp_hybrid"):  # sharding 4-bit weights needs a float storage type
+            cfg["bnb_4bit_quant_storage"] = "bfloat16"
     return cfg
 
 

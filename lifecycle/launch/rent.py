@@ -108,14 +108,17 @@ def configurations(setup: RentSetup) -> int:
             * len(setup.methods))
 
 
-def _peak(gpu, precision: str) -> float | None:
-    """Dense FLOP/s the run computes at: bf16 where the chip has it, else fp16 (V100, T4); int4 in 16 bits."""
-    for p in (("half",) if precision == "int4" else ("bf16", "fp16")):
+def _precision_and_peak(gpu, method: str) -> tuple[str, float | None]:
+    """The training precision on this chip and its dense FLOP/s: mixed bf16 where the chip has bf16 tensor
+    cores, else mixed fp16 (V100, T4: the same bytes per value); QLoRA's int4 base computes in 16 bits."""
+    if method == "qlora":
+        return "int4", gpu.peak_flops("half")
+    for precision, compute in (("amp_bf16", "bf16"), ("amp_fp16", "fp16")):
         try:
-            return gpu.peak_flops(p)
+            return precision, gpu.peak_flops(compute)
         except InvalidInput:
             continue
-    return None
+    return PRECISION[method], None
 
 
 def rent_search(setup: RentSetup) -> RentResult:
@@ -135,7 +138,7 @@ def rent_search(setup: RentSetup) -> RentResult:
             required = grid["required_bytes"][..., 0]  # (strategy, count, batch)
             flops = training_flops_per_param_token(method, recompute=ckpt) * n_active * setup.training_tokens
             for gpu in gpus:
-                peak = _peak(gpu, PRECISION[method])
+                precision, peak = _precision_and_peak(gpu, method)
                 if peak is None:
                     continue
                 price = prices.get(gpu.id, gpu.price_usd_per_hour)
@@ -149,7 +152,7 @@ def rent_search(setup: RentSetup) -> RentResult:
                     time_s = flops / (peak * setup.mfu * counts[j])
                     cost = time_s / 3600 * counts[j] * price
                     rows.append({"gpu": gpu.id, "gpu_name": gpu.name, "gpus": int(counts[j]),
-                                 "strategy": str(setup.strategies[i]), "method": method, "precision": PRECISION[method],
+                                 "strategy": str(setup.strategies[i]), "method": method, "precision": precision,
                                  "grad_checkpointing": ckpt, "micro_batch": int(batches[k]),
                                  "required_bytes_per_gpu": float(required[i, j, k]), "gpu_memory_bytes": gpu.memory_bytes,
                                  "time_s": float(time_s), "cost_usd": float(cost), "price_usd_per_hour": float(price)})
