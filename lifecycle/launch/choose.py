@@ -1,11 +1,12 @@
 """Which training scenario a launch is written from: the one the team named, or the project's chosen one
-(``records.plan.chosen_scenario``, when that exists) — never silently "the latest"."""
+(``records.plan.chosen_scenario``) — never silently "the latest"."""
 
 from __future__ import annotations
 
 from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.launch.job import JobSetup
 from lifecycle.records.defaults import project_facts
+from lifecycle.records.plan import chosen_scenario
 from lifecycle.records.scenarios import TrainingScenario
 
 
@@ -15,10 +16,6 @@ def training_scenarios(project) -> list[TrainingScenario]:
 
 def chosen_training_scenario(project) -> TrainingScenario | None:
     """The project's chosen Adapt & Align scenario, where the project document records one."""
-    try:
-        from lifecycle.records.plan import chosen_scenario
-    except ImportError:
-        return None
     chosen = chosen_scenario(project, "adapt")
     return chosen if isinstance(chosen, TrainingScenario) else None
 

@@ -18,9 +18,11 @@ from lifecycle.adapt.evaluation import EvalTarget
 from lifecycle.choices import DataAvailable, TrainPrecision
 from lifecycle.errors import InvalidInput
 from lifecycle.records.measured import MeasuredRun
+from lifecycle.records.plan import GenerationSettings
 from lifecycle.records.scenarios import Scenario
 
-SCHEMA_VERSION = 2  # 2: typed scenarios (setup + result, discriminated on kind)
+# 2: typed scenarios (setup + result, discriminated on kind); 3: the plan's pointers (records/plan.py)
+SCHEMA_VERSION = 3
 NAME_MAX_CHARS = 200
 
 STAGES: tuple[str, ...] = ("scope", "select", "adapt", "integrate")
@@ -141,6 +143,7 @@ class SelectStage(StageSection):
 class AdaptStage(StageSection):
     adaptation_path: str | None = None  # prompting | lora | qlora | full | rlhf | dpo
     eval_targets: list[EvalTarget] = Field(default_factory=list)
+    training_scenario_id: str | None = Field(None, max_length=64)  # the plan's training scenario (records/plan.py)
     # runs measured against a training scenario (lifecycle projects measured); optional: older documents load
     measured: list[MeasuredRun] = Field(default_factory=list)
 
@@ -151,6 +154,8 @@ class IntegrateStage(StageSection):
     gpu_count: int | None = Field(default=None, ge=1, le=1_000_000)
     optimize: list[str] = Field(default_factory=list)  # distillation, quantization, pruning
     augment: list[str] = Field(default_factory=list)  # rag, tools, guardrails
+    serving_scenario_id: str | None = Field(None, max_length=64)  # the plan's serving scenario (records/plan.py)
+    generation: GenerationSettings | None = None  # the plan's decoding settings, from a sampling scenario
 
 
 class Project(_Record):

@@ -5,6 +5,10 @@ holds a typed Setup and its Result. A version-1 scenario whose inputs are comple
 them with today's calculators; one whose inputs are not (a model sized from a pasted config.json that was
 never stored, an unknown kind, missing fields) becomes a ``LegacyScenario`` carrying its values as saved,
 with the reason. Either way the original record is kept verbatim in ``upgraded_from``: nothing is lost.
+
+Version 3 adds the plan's pointers (``records.plan``): the training and serving scenario each stage chose and
+the generation settings. A document from before had nothing chosen, so the step sets every pointer to
+nothing: the latest saved scenario is never taken for the choice.
 """
 
 from __future__ import annotations
@@ -36,12 +40,24 @@ def upgrade_document(doc: dict[str, Any]) -> dict[str, Any]:
     if version == SCHEMA_VERSION:
         return doc
     out = copy.deepcopy(doc)
-    for stage in STAGES:
-        section = out.get(stage)
-        if isinstance(section, dict) and isinstance(section.get("scenarios"), list):
-            section["scenarios"] = [upgrade_scenario(s) for s in section["scenarios"]]
+    if version < 2:
+        for stage in STAGES:
+            section = out.get(stage)
+            if isinstance(section, dict) and isinstance(section.get("scenarios"), list):
+                section["scenarios"] = [upgrade_scenario(s) for s in section["scenarios"]]
+    if version < 3:
+        _nothing_chosen(out)
     out["schema_version"] = SCHEMA_VERSION
     return out
+
+
+def _nothing_chosen(doc: dict[str, Any]) -> None:
+    """Version 2 → 3: no stage had chosen a scenario; say so explicitly rather than leave it to a default."""
+    for stage, fields in (("adapt", ("training_scenario_id",)), ("integrate", ("serving_scenario_id", "generation"))):
+        section = doc.get(stage)
+        if isinstance(section, dict):
+            for field in fields:
+                section[field] = None
 
 
 def upgrade_scenario(old: Any) -> dict[str, Any]:

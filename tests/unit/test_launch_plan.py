@@ -154,3 +154,11 @@ def test_a_hostile_log_is_refused_in_one_line(data, message):
     with pytest.raises((InvalidInput, NotFound), match=message) as info:
         measured_run(launch_project(), data, scenario="lora on 4xL4")
     assert "\n" not in str(info.value)
+
+
+def test_without_a_name_the_job_is_the_projects_chosen_training_scenario():
+    from lifecycle.records.plan import choose_scenario
+
+    project = choose_scenario(launch_project(), "full on 4xL4")
+    assert job_setup(project).scenario.name == "full on 4xL4"
+    assert job_setup(project, "lora on 4xL4").scenario.name == "lora on 4xL4"  # a named one still wins
