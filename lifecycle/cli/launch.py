@@ -5,8 +5,6 @@ project's training scenario. One file is written to PATH; several go into the fo
 from __future__ import annotations
 
 import argparse
-import io
-import zipfile
 from pathlib import Path
 
 from lifecycle.cli._io import write_atomic
@@ -25,17 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=handle)
 
 
-def zip_bytes(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in files.items():
-            zf.writestr(name, text)
-    return buf.getvalue()
-
-
 def handle(args) -> int:
     from lifecycle.launch.choose import job_setup
-    from lifecycle.launch.files import run_config
+    from lifecycle.launch.files import run_config, zip_bytes
     from lifecycle.records.store import Store
 
     project = Store().get_project(args.project)

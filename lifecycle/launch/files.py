@@ -13,7 +13,9 @@ The planner never launches anything.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from importlib import metadata
 
 from lifecycle.errors import InvalidInput
@@ -186,3 +188,12 @@ def run_config(setup: JobSetup | JobPlan, fmt: str) -> dict[str, str]:
     if fmt == "skypilot":
         files = {"sky_task.yaml": head + _yaml(sky_task(job)), **files}
     return files
+
+
+def zip_bytes(files: dict[str, str]) -> bytes:
+    """Several launch files as one .zip (the page's download, ``run-config -o FILE.zip``)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buf.getvalue()
