@@ -110,10 +110,11 @@ def _measured(args) -> int:
     for label, pair, scale, unit in (("peak allocated / GPU", run.peak_allocated_bytes, 2**30, "GiB"),
                                      ("peak reserved / GPU", run.peak_reserved_bytes, 2**30, "GiB"),
                                      ("tokens/s", run.tokens_per_s, 1, ""), ("step time", run.step_s, 1, "s")):
-        planned = "—" if pair.planned is None else f"{pair.planned / scale:,.2f}"
-        actual = "—" if pair.actual is None else f"{pair.actual / scale:,.2f}"
+        suffix = f" {unit}" if unit else ""
+        planned = "—" if pair.planned is None else f"{pair.planned / scale:,.2f}{suffix}"
+        actual = "—" if pair.actual is None else f"{pair.actual / scale:,.2f}{suffix}"
         error = "" if pair.error is None else f"  ({pair.error:+.0%})"
-        print(f"  {label:<22} plan {planned} {unit}  actual {actual} {unit}{error}")
+        print(f"  {label:<22} plan {planned:<12} actual {actual}{error}")
     if run.calibrated_mfu is not None:
         print(f"  calibrated MFU {run.calibrated_mfu:.3f} (planned {run.planned_mfu:.2f})")
     for note in run.notes:

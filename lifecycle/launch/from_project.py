@@ -26,7 +26,7 @@ def _prices(store) -> tuple[tuple[str, float], ...]:
 
 
 def rent_setup(project, *, store=None, deadline_h: float | None = None, global_batch: int | None = None,
-               budget_usd: float | None = None) -> RentSetup:
+               budget_usd: float | None = None, gpus: tuple[str, ...] = ()) -> RentSetup:
     facts = project_facts(project)
     if facts.training_tokens is None:
         raise InvalidInput(f"Project {project.name!r} states no training data: set examples, tokens per example "
@@ -38,11 +38,11 @@ def rent_setup(project, *, store=None, deadline_h: float | None = None, global_b
                                                                      ("full", "lora", "qlora")),
                      seq_len=facts.seq_len, training_tokens=facts.training_tokens, prices=_prices(store), mfu=facts.mfu,
                      budget_usd=budget_usd if budget_usd is not None else facts.budget_usd, deadline_h=deadline_h,
-                     global_batch=global_batch)
+                     global_batch=global_batch, gpus=gpus)
 
 
-def serving_rent_setup(project, *, store=None) -> ServingRentSetup:
+def serving_rent_setup(project, *, store=None, gpus: tuple[str, ...] = ()) -> ServingRentSetup:
     facts = project_facts(project)
     return ServingRentSetup(model=_model(project), prompt_tokens=facts.input_tokens, new_tokens=facts.output_tokens,
                             latency_target_ms=facts.latency_ms_p95, throughput_target_rps=facts.throughput_rps,
-                            prices=_prices(store))
+                            prices=_prices(store), gpus=gpus)

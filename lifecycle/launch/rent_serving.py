@@ -28,7 +28,7 @@ class ServingRentSetup(Setup):
     latency_target_ms: float | None = Field(None, gt=0, le=1e7)
     throughput_target_rps: float | None = Field(None, gt=0, le=1e6)
     precisions: tuple[WeightFormat, ...] = ("bf16", "int8", "int4")
-    gpus: tuple[str, ...] = ()
+    gpus: tuple[str, ...] = ()  # GPU ids (empty: the whole catalog)
     prices: tuple[tuple[str, float], ...] = ()
     max_replicas: int = Field(1000, ge=1, le=100_000)
 

@@ -77,3 +77,15 @@ def test_projects_measured_stores_the_run_beside_its_scenario(saved, app_env, tm
     path.write_text("not json")
     assert main(["projects", "measured", saved.name, str(path)]) == 2
     assert "not JSON" in capsys.readouterr().err
+
+
+def test_rent_use_saves_a_row_and_chooses_it_then_run_config_needs_no_scenario(saved, app_env, tmp_path, capsys):
+    from lifecycle.records.plan import chosen_scenario
+
+    assert main(["rent", saved.name, "--gpu-types", "l4", "--use", "2"]) == 0
+    chosen = chosen_scenario(app_env.get_project(saved.name), "adapt")
+    assert chosen.name.startswith("Rent:") and chosen.setup.gpu == "l4"
+    capsys.readouterr()
+    assert main(["run-config", saved.name, "--format", "accelerate", "-o", "-"]) == 0
+    assert f"(id {chosen.id})" in capsys.readouterr().out
+    assert main(["rent", saved.name, "--use", "100000"]) == 2
