@@ -9,9 +9,11 @@ import streamlit as st
 from lifecycle.charts.rent import pareto_figure
 from lifecycle.errors import LifecycleError
 from lifecycle.launch.from_project import rent_setup, serving_rent_setup
+from lifecycle.launch.prices import price_table
 from lifecycle.launch.rent import option_setup, rent_search
 from lifecycle.launch.rent_serving import serving_rent_search
 from lifecycle.records.plan import choose_scenario
+from lifecycle.records.prices import set_team_price
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from ui import common
@@ -67,6 +69,31 @@ def render(project: Project | None) -> None:
                                    summary=f"Chose {scenario.name!r} as the training plan"):
                 st.rerun()
     _serving(project)
+    _prices()
+
+
+def _prices() -> None:
+    """The prices the searches use; a team admin sets the team's own (the Store checks, the form only asks)."""
+    store = common.get_store()
+    with st.expander("Prices per GPU-hour"):
+        table = price_table(store)
+        st.dataframe([{"GPU": p.gpu_id, "USD / GPU-hour": p.price_usd_per_hour, "whose": "team" if p.team else "default",
+                       "source": p.source, "date": p.date} for p in table.values()], hide_index=True, width="stretch")
+        with st.form(K + "price_form"):
+            cols = st.columns(4)
+            gpu = cols[0].selectbox("GPU", list(table), key=K + "price_gpu")
+            usd = cols[1].number_input("USD / GPU-hour", min_value=0.0, max_value=100_000.0, value=1.0, key=K + "price_usd")
+            source = cols[2].text_input("Source", max_chars=500, key=K + "price_source")
+            date = cols[3].text_input("Date", max_chars=32, key=K + "price_date")
+            submitted = st.form_submit_button("Set the team's price", disabled=not store.actor.admin,
+                                              help=None if store.actor.admin else "Team admins set prices.")
+        if submitted:
+            try:
+                set_team_price(store, gpu, usd, source=source, date=date)
+            except LifecycleError as exc:
+                common.show_error(exc)
+            else:
+                st.rerun()
 
 
 def _serving(project: Project) -> None:

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fit": ("fit", "will it fit: weight formats x workloads of one model on one GPU"),
     "memory": ("memory", "GPU memory and GPU count for training or inference of a transformer"),
     "models": ("models", "list the model catalog or show one model and its card"),
+    "prices": ("prices", "the prices per GPU-hour the rent search uses (team table over the defaults)"),
     "projects": ("projects", "list, show, export and import projects"),
     "recommend": ("recommend", "recommend an architecture family (encoder, decoder, encoder-decoder) for tasks"),
     "rent": ("rent", "what to rent: GPU type x count x strategy x method that fit, ranked by cost and time"),

@@ -102,3 +102,21 @@ def test_the_zip_holds_every_accelerate_file():
 
     files = run_config(job_setup(launch_project(), "lora on 4xL4"), "accelerate")
     assert sorted(zipfile.ZipFile(io.BytesIO(zip_bytes(files))).namelist()) == sorted(files)
+
+
+def test_a_team_price_set_on_the_page_is_what_the_search_uses(run_page, app_env, monkeypatch):
+    monkeypatch.delenv("LIFECYCLE_USER")  # the embedded mode: its user administers the database
+    at = ok(run_page(PAGE, project=_project(app_env)))
+    at.selectbox(key="rent_price_gpu").set_value("l4")
+    at.number_input(key="rent_price_usd").set_value(0.5)
+    at.text_input(key="rent_price_source").set_value("our contract")
+    at.text_input(key="rent_price_date").set_value("2026-12")
+    next(b for b in at.button if b.label == "Set the team's price").click().run()
+    ok(at)
+    from lifecycle.launch.prices import price_table
+
+    assert price_table(app_env)["l4"].price_usd_per_hour == 0.5
+    project = app_env.get_project("Launch page")
+    expected = rent_search(rent_setup(project, store=app_env))
+    assert {o.price_usd_per_hour for o in expected.options if o.gpu == "l4"} == {0.5}
+    assert list(_table(at, "Pareto")["cost (USD)"]) == [o.cost_usd for o in expected.options[:50]]

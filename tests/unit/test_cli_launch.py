@@ -89,3 +89,18 @@ def test_rent_use_saves_a_row_and_chooses_it_then_run_config_needs_no_scenario(s
     assert main(["run-config", saved.name, "--format", "accelerate", "-o", "-"]) == 0
     assert f"(id {chosen.id})" in capsys.readouterr().out
     assert main(["rent", saved.name, "--use", "100000"]) == 2
+
+
+def test_prices_list_set_unset_and_only_an_admin_sets(app_env, monkeypatch, capsys):
+    monkeypatch.delenv("LIFECYCLE_USER", raising=False)  # the local administrator
+    assert main(["prices", "set", "l4", "0.7", "--source", "our contract", "--date", "2026-12"]) == 0
+    assert main(["prices", "list", "--json"]) == 0
+    capsys.readouterr()
+    assert main(["prices", "list", "--json"]) == 0
+    l4 = next(p for p in json.loads(capsys.readouterr().out) if p["gpu_id"] == "l4")
+    assert (l4["price_usd_per_hour"], l4["team"], l4["source"]) == (0.7, True, "our contract")
+    monkeypatch.setenv("LIFECYCLE_USER", "ann@example.com")
+    assert main(["prices", "unset", "l4"]) == 2
+    assert "admin" in capsys.readouterr().err
+    monkeypatch.delenv("LIFECYCLE_USER")
+    assert main(["prices", "unset", "l4"]) == 0
