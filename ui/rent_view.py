@@ -11,7 +11,7 @@ from lifecycle.errors import LifecycleError
 from lifecycle.launch.from_project import rent_setup, serving_rent_setup
 from lifecycle.launch.prices import price_table
 from lifecycle.launch.rent import option_setup, rent_search
-from lifecycle.launch.rent_serving import serving_rent_search
+from lifecycle.launch.rent_serving import serving_option_setup, serving_rent_search
 from lifecycle.records.plan import choose_scenario
 from lifecycle.records.prices import set_team_price
 from lifecycle.records.project import Project
@@ -99,7 +99,8 @@ def _prices() -> None:
 def _serving(project: Project) -> None:
     st.markdown("**Serving**: GPU × precision × replicas meeting the p95 latency and throughput targets")
     try:
-        result = serving_rent_search(serving_rent_setup(project, store=common.get_store()))
+        setup = serving_rent_setup(project, store=common.get_store())
+        result = serving_rent_search(setup)
     except LifecycleError as exc:
         common.show_error(exc)
         return
@@ -109,3 +110,16 @@ def _serving(project: Project) -> None:
                   for o in result.options[:TABLE_ROWS]], hide_index=True, width="stretch", key=K + "serving_table")
     for note in result.notes:
         st.caption(note)
+    shown = result.options[:TABLE_ROWS]
+    if shown:
+        pick = st.selectbox("Use a serving row as the plan", range(len(shown)), index=0, key=K + "serving_row",
+                            format_func=lambda i: f"#{i}: {shown[i].replicas} × {shown[i].gpus_per_replica} × "
+                                                  f"{shown[i].gpu} {shown[i].precision}")
+        if st.button("Use as serving plan", key=K + "serving_use", disabled=common.read_only(project)):
+            o = shown[pick]
+            scenario = make_scenario(serving_option_setup(setup, o), author=common.author(),
+                                     name=f"Rent: {o.replicas} replica(s) of {o.gpus_per_replica} × {o.gpu} {o.precision}")
+            project.integrate.scenarios.append(scenario)
+            if common.save_project(choose_scenario(project, scenario.id), "integrate",
+                                   summary=f"Chose {scenario.name!r} as the serving plan"):
+                st.rerun()

@@ -96,3 +96,11 @@ def serving_rent_search(setup: ServingRentSetup) -> ServingRentResult:
     notes = [] if options else ["No GPU, precision and replica count meets the targets; relax the p95 latency."]
     return ServingRentResult(configurations_evaluated=evaluated, options=options, best=options[0] if options else None,
                              notes=notes)
+
+
+def serving_option_setup(setup: ServingRentSetup, option: ServingOption) -> ServingSetup:
+    """One replica of a serving option: what "use as plan" saves (the replica count is in its name)."""
+    return ServingSetup(model=setup.model, precision=option.precision, gpu=option.gpu, gpus=option.gpus_per_replica,
+                        concurrent_sequences=option.batch, prompt_tokens=setup.prompt_tokens, new_tokens=setup.new_tokens,
+                        price_usd_per_hour=option.price_usd_per_hour, latency_target_ms=setup.latency_target_ms,
+                        throughput_target_rps=setup.throughput_target_rps)

@@ -120,3 +120,19 @@ def test_a_team_price_set_on_the_page_is_what_the_search_uses(run_page, app_env,
     expected = rent_search(rent_setup(project, store=app_env))
     assert {o.price_usd_per_hour for o in expected.options if o.gpu == "l4"} == {0.5}
     assert list(_table(at, "Pareto")["cost (USD)"]) == [o.cost_usd for o in expected.options[:50]]
+
+
+def test_a_serving_row_becomes_the_serving_plan(run_page, app_env):
+    from lifecycle.launch.from_project import serving_rent_setup
+    from lifecycle.launch.rent_serving import serving_rent_search
+
+    project = _project(app_env)
+    at = ok(run_page(PAGE, project=project))
+    at.selectbox(key="rent_serving_row").set_value(2).run()
+    next(b for b in at.button if b.label == "Use as serving plan").click().run()
+    ok(at)
+    option = serving_rent_search(serving_rent_setup(project, store=app_env)).options[2]
+    chosen = chosen_scenario(app_env.get_project(project.id), "integrate")
+    assert (chosen.setup.gpu, chosen.setup.gpus, chosen.setup.precision, chosen.setup.concurrent_sequences) == \
+        (option.gpu, option.gpus_per_replica, option.precision, option.batch)
+    assert chosen.result.p95_latency_s == option.p95_latency_s and chosen.result.fits
