@@ -78,7 +78,7 @@ def _prices() -> None:
     with st.expander("Prices per GPU-hour"):
         table = price_table(store)
         st.dataframe([{"GPU": p.gpu_id, "USD / GPU-hour": p.price_usd_per_hour, "whose": "team" if p.team else "default",
-                       "source": p.source, "date": p.date} for p in table.values()], hide_index=True, width="stretch")
+                       "source": p.source, "date": p.date, "reference": p.reference} for p in table.values()], hide_index=True, width="stretch")
         with st.form(K + "price_form"):
             cols = st.columns(4)
             gpu = cols[0].selectbox("GPU", list(table), key=K + "price_gpu")

@@ -21,6 +21,7 @@ class GpuPrice(BaseModel):
     price_usd_per_hour: float = Field(ge=0, le=100_000)
     source: str = Field(min_length=1, max_length=500)
     date: str = Field(min_length=1, max_length=32)
+    reference: str = Field("", max_length=500)  # another public price for comparison (shipped defaults only)
     team: bool = False  # the team's own price, not the shipped default
 
 

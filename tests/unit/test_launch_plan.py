@@ -162,3 +162,12 @@ def test_without_a_name_the_job_is_the_projects_chosen_training_scenario():
     project = choose_scenario(launch_project(), "full on 4xL4")
     assert job_setup(project).scenario.name == "full on 4xL4"
     assert job_setup(project, "lora on 4xL4").scenario.name == "lora on 4xL4"  # a named one still wins
+
+
+def test_the_shipped_prices_are_one_basis_the_one_every_other_cost_uses():
+    """data/gpu_prices.json prices every GPU on data/gpus.json's basis (GPU-focused clouds), so the search ranks
+    like for like and a rented plan costs what Memory & GPUs says; hyperscaler list prices are references."""
+    gpus = {g.id: g for g in list_gpus()}
+    for price in shipped_prices():
+        assert price.price_usd_per_hour == gpus[price.gpu_id].price_usd_per_hour
+    assert any(p.reference.startswith("AWS EC2") for p in shipped_prices())
