@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from lifecycle.errors import InvalidInput
-from lifecycle.launch.choose import pick_training_scenario
+from lifecycle.launch.choose import pick_training_scenario, training_scenarios
 from lifecycle.launch.job import JobSetup, job_plan
 from lifecycle.launch.script import LOG_FORMAT
 from lifecycle.records.measured import MeasuredRun, PlanVsActual, RankPeak
@@ -56,7 +56,10 @@ def measured_run(project, data: bytes | str, *, file_name: str = "", scenario: s
     doc = read_log(data)
     ours = doc.get("format") == LOG_FORMAT
     plan_doc = doc.get("plan") if ours and isinstance(doc.get("plan"), dict) else {}
-    chosen = pick_training_scenario(project, scenario or (str(plan_doc.get("scenario_id"))[:64] if plan_doc.get("scenario_id") else None))
+    logged = str(plan_doc.get("scenario_id"))[:64] if plan_doc.get("scenario_id") else None
+    known = {s.id for s in training_scenarios(project)}
+    # the scenario the log was exported from, when the project still has it; else the one named; else the chosen one
+    chosen = pick_training_scenario(project, logged if logged in known else scenario)
     batch = plan_doc.get("global_batch")
     batch = batch if isinstance(batch, int) and not isinstance(batch, bool) and batch > 0 else None
     try:

@@ -79,8 +79,11 @@ def main():
         quant = get_quantization_config(model_args)
         if quant is not None:
             quant.bnb_4bit_use_double_quant = model_args.use_bnb_nested_quant
+        # a quantised base under DDP / ZeRO-1/2 lives whole on each rank's own GPU; sharded plans place it themselves
+        device_map = ({"": int(os.environ.get("LOCAL_RANK", 0))}
+                      if quant is not None and PLAN["strategy"] in ("ddp", "zero1", "zero2") else None)
         model = AutoModelForCausalLM.from_pretrained(
-            model_args.model_name_or_path, dtype=model_args.dtype, quantization_config=quant,
+            model_args.model_name_or_path, dtype=model_args.dtype, quantization_config=quant, device_map=device_map,
             attn_implementation=model_args.attn_implementation)
         tokenizer = AutoTokenizer.from_pretrained(model_args.model_name_or_path)
         dataset = load_dataset(script_args.dataset_name, split=script_args.dataset_train_split)

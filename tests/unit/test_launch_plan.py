@@ -171,3 +171,10 @@ def test_the_shipped_prices_are_one_basis_the_one_every_other_cost_uses():
     for price in shipped_prices():
         assert price.price_usd_per_hour == gpus[price.gpu_id].price_usd_per_hour
     assert any(p.reference.startswith("AWS EC2") for p in shipped_prices())
+
+
+def test_a_log_is_measured_against_the_scenario_it_was_exported_from_not_the_one_on_screen():
+    project = launch_project()
+    _, text = _log(project)  # exported from "lora on 4xL4"
+    run = measured_run(project, text, scenario="full on 4xL4")
+    assert run.scenario_name == "lora on 4xL4"
