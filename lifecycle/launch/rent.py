@@ -10,6 +10,8 @@ micro-batch (the one that best keeps the GPUs busy). The search is bounded by ``
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from pydantic import Field, model_validator
 
@@ -121,6 +123,7 @@ def _precision_and_peak(gpu, method: str) -> tuple[str, float | None]:
     return PRECISION[method], None
 
 
+@lru_cache(maxsize=64)  # a Setup is hashable and a Result frozen: a page rerun reuses the search
 def rent_search(setup: RentSetup) -> RentResult:
     """Every configuration that fits, priced and timed; the cheapest, the fastest and the Pareto front."""
     prices = dict(setup.prices)

@@ -6,6 +6,7 @@ target, replicas are added until the throughput target is met, and the options a
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from pydantic import Field
 
@@ -54,6 +55,7 @@ class ServingRentResult(Result):
     notes: list[str] = []
 
 
+@lru_cache(maxsize=64)  # a Setup is hashable and a Result frozen: a page rerun reuses the search
 def serving_rent_search(setup: ServingRentSetup) -> ServingRentResult:
     prices = dict(setup.prices)
     gpus = [get_gpu(g) for g in setup.gpus] if setup.gpus else list_gpus()
