@@ -63,7 +63,8 @@ def test_trl_parses_the_sft_config_into_the_plans_batch_length_and_adapters(plan
         assert sorted(model.lora_target_modules) == sorted(f"{t}_proj" for t in setup.lora_targets)
     if plan == "qlora":
         quant = trl.get_quantization_config(model)
-        assert quant.load_in_4bit and quant.bnb_4bit_quant_type == "nf4" and model.use_bnb_nested_quant
+        assert type(quant).__name__ == "BitsAndBytesConfig" and quant.load_in_4bit
+        assert quant.bnb_4bit_quant_type == "nf4" and quant.bnb_4bit_use_double_quant
 
 
 @pytest.mark.parametrize("plan", ["lora", "zero3-offload"])
