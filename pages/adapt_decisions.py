@@ -1,5 +1,12 @@
-"""Adapt & Align decisions: the Adapt & Align decision record and its saved scenarios."""
+"""Adapt & Align decisions: the decision record and its saved scenarios, how to run the plan, what to rent."""
 
-from ui import common, stage_form
+from ui import common, launch_view, rent_view, stage_form
 
-common.show_page("adapt", "Adapt & Align decisions", stage_form.for_stage("adapt"))
+
+def _render(project):
+    stage_form.for_stage("adapt")(project)
+    launch_view.render(project)
+    rent_view.render(project)
+
+
+common.show_page("adapt", "Adapt & Align decisions", _render)

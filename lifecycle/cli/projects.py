@@ -45,6 +45,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_import)
+    p = cmds.add_parser("measured", help="import a run's log (plan_vs_actual.json or trainer_state.json) "
+                                         "beside its training scenario")
+    p.add_argument("name", help="project name or id")
+    p.add_argument("file", help="the exported job's plan_vs_actual.json, or Hugging Face's trainer_state.json")
+    p.add_argument("--scenario", default=None, help="training scenario name or id (a trainer_state.json needs it)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_measured)
     members.register(cmds)
 
 
@@ -138,6 +145,39 @@ def _choose(args) -> int:
 def _export(args) -> int:
     text = export_json(Store(), args.names or None)
     write_atomic(args.output, text if args.output != "-" else text + "\n")
+    return 0
+
+
+def _measured(args) -> int:
+    from lifecycle.launch.measured import MAX_LOG_BYTES, add_measured, measured_run
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise InvalidInput(f"No such file: {path}")
+    if path.stat().st_size > MAX_LOG_BYTES:  # checked before the file is read whole
+        raise InvalidInput(f"{path} is {path.stat().st_size / 1e6:.1f} MB; the limit is {MAX_LOG_BYTES / 1e6:.0f} MB.")
+    store = Store()
+    project = store.get_project(args.name)
+    run = measured_run(project, path.read_bytes(), file_name=path.name, scenario=args.scenario,
+                       author=store.actor.display)
+    add_measured(project, run)
+    store.save_project(project, author=store.actor.display, section="adapt")
+    if args.json:
+        print_json(run.model_dump(mode="json"))
+        return 0
+    print(f"Measured run of {terminal_text(run.scenario_name)!s} ({run.source}, {run.optimizer_steps} steps):")
+    for label, pair, scale, unit in (("peak allocated / GPU", run.peak_allocated_bytes, 2**30, "GiB"),
+                                     ("peak reserved / GPU", run.peak_reserved_bytes, 2**30, "GiB"),
+                                     ("tokens/s", run.tokens_per_s, 1, ""), ("step time", run.step_s, 1, "s")):
+        suffix = f" {unit}" if unit else ""
+        planned = "—" if pair.planned is None else f"{pair.planned / scale:,.2f}{suffix}"
+        actual = "—" if pair.actual is None else f"{pair.actual / scale:,.2f}{suffix}"
+        error = "" if pair.error is None else f"  ({pair.error:+.0%})"
+        print(f"  {label:<22} plan {planned:<12} actual {actual}{error}")
+    if run.calibrated_mfu is not None:
+        print(f"  calibrated MFU {run.calibrated_mfu:.3f} (planned {run.planned_mfu:.2f})")
+    for note in run.notes:
+        print(f"  {note}")
     return 0
 
 

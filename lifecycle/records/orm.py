@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import (
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -129,3 +130,17 @@ class CustomModelRow(Base):
     config: Mapped[str] = mapped_column(Text, nullable=False)  # JSON (Hugging Face config.json)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+
+
+class GpuPriceRow(Base):
+    """A team's own price per GPU-hour (overrides the shipped default for that GPU in the rent search)."""
+
+    __tablename__ = "gpu_prices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gpu_id: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    price_usd_per_hour: Mapped[float] = mapped_column(Float, nullable=False)
+    source: Mapped[str] = mapped_column(String(500), nullable=False)
+    date: Mapped[str] = mapped_column(String(32), nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from lifecycle.adapt.evaluation import EvalTarget
 from lifecycle.choices import DataAvailable, TrainPrecision
 from lifecycle.errors import InvalidInput
+from lifecycle.records.measured import MeasuredRun
 from lifecycle.records.plan import GenerationSettings
 from lifecycle.records.scenarios import Scenario
 
@@ -143,6 +144,8 @@ class AdaptStage(StageSection):
     adaptation_path: str | None = None  # prompting | lora | qlora | full | rlhf | dpo
     eval_targets: list[EvalTarget] = Field(default_factory=list)
     training_scenario_id: str | None = Field(None, max_length=64)  # the plan's training scenario (records/plan.py)
+    # runs measured against a training scenario (lifecycle projects measured); optional: older documents load
+    measured: list[MeasuredRun] = Field(default_factory=list)
 
 
 class IntegrateStage(StageSection):

@@ -11,6 +11,7 @@ from lifecycle.records.store import RevisionSummary, Store
 from lifecycle.reports import (
     appendix,
     compare,
+    stage_run,  # noqa: F401  (registers "How to run it", after the stage builders)
     stage_sections,  # noqa: F401  (registers the stage builders)
 )
 from lifecycle.reports.model import BACK_SECTIONS, FRONT_SECTIONS, Report

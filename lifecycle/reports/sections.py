@@ -50,7 +50,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
 DECISION_LABELS: dict[str, str] = {"summary": "Decision", "rationale": "Why", "risks": "Risks and open questions"}
 _COMMON_FIELDS = set(StageSection.model_fields)
 # Fields a stage builder lays out itself (as a table) rather than as one line.
-_TABLE_FIELDS = {"eval_targets"}
+_TABLE_FIELDS = {"eval_targets", "measured"}  # each shown as its own table by a stage section
 # The plan's pointers: said in words by ``stage_sections.plan_choice``, never shown as ids.
 _PLAN_FIELDS = {"training_scenario_id", "serving_scenario_id", "generation"}
 

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "lifecycle"
 # lowest first; a module may import its own layer and the layers below it
-LAYERS = ["base", "models", "scaling", "memory", "serving", "adapt", "records", "charts", "reports", "cli"]
+LAYERS = ["base", "models", "scaling", "memory", "serving", "adapt", "records", "launch", "charts", "reports", "cli"]
 BASE = {"errors", "_typed", "_lookup", "resources", "choices"}
 
 
