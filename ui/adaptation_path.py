@@ -47,7 +47,7 @@ def render(project: Project | None) -> None:
     c1, c2 = st.columns(2)
     with c1:
         gpu = pick_gpu(project, "adaptation_path_gpu", "GPU type for training")
-    seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=1_048_576, value=min(max(16, facts.seq_len_for(model.max_context)), 1_048_576),
+    seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=1_048_576, value=min(max(16, facts.seq_len_for(model.max_context, model.family)), 1_048_576),
                           key="adaptation_path_seq", help=f"{model.name}'s window: {model.max_context:,} tokens.")
     c1, c2, c3, c4 = st.columns(4)
     batch = c1.number_input("Micro-batch per GPU", min_value=1, max_value=256, value=facts.micro_batch, key="adaptation_path_batch")

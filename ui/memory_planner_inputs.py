@@ -118,12 +118,16 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
     c = st.columns(4)
     batch = c[0].number_input("Micro-batch per GPU", 1, 4096, facts.micro_batch, key=k + "batch",
                               help="Gradient accumulation does not change memory: only the micro-batch does.")
-    seq = c[1].number_input("Sequence length", 1, MAX_TOKENS, min(facts.seq_len_for(shape.max_context), MAX_TOKENS),
-                            key=k + "seq",
-                            help=f"The model's window: {shape.max_context:,} tokens.")
+    seq_default, target_default = facts.lengths_for(shape.family, shape.max_context)
+    seq2seq = shape.family == "encoder-decoder"
+    seq = c[1].number_input("Encoder length" if seq2seq else "Sequence length", 1, MAX_TOKENS,
+                            min(seq_default, MAX_TOKENS), key=k + "seq",
+                            help=f"The model's window: {shape.max_context:,} tokens. Default: the project's input"
+                                 + ("" if shape.family != "decoder" else " + output") + " tokens.")
     target_len = None
-    if shape.family == "encoder-decoder":
-        target_len = int(c[2].number_input("Decoder length", 1, 1_048_576, 128, key=k + "target"))
+    if seq2seq:
+        target_len = int(c[2].number_input("Decoder length", 1, MAX_TOKENS, min(target_default or 1, MAX_TOKENS),
+                                           key=k + "target", help="Default: the project's output tokens."))
     attention = c[3].selectbox("Attention kernel", options(Attention), key=k + "attention", format_func=title)
     ckpt = st.checkbox("Gradient checkpointing", False, key=k + "ckpt")
     c = st.columns(5)
@@ -157,9 +161,9 @@ def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts) -
                                index=formats.index(facts.weight_format) if facts.weight_format in formats else 0)
     batch = c[1].number_input("Concurrent sequences", 1, 65_536, DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
     # A default is the project's fact, within what the widget offers (a stated 10M-token input is 1,048,576 here).
-    prompt = c[2].number_input("Prompt tokens", 1, MAX_TOKENS, min(max(1, facts.input_tokens), MAX_TOKENS),
-                               key=k + "i_prompt")
-    new = c[3].number_input("New tokens", 0, MAX_TOKENS, 0 if shape.family == "encoder" else min(facts.output_tokens, MAX_TOKENS),
+    prompt_default, new_default = facts.serving_lengths_for(shape.family, MAX_TOKENS)
+    prompt = c[2].number_input("Prompt tokens", 1, MAX_TOKENS, prompt_default, key=k + "i_prompt")
+    new = c[3].number_input("New tokens", 0, MAX_TOKENS, new_default,
                             key=k + "i_new",
                             disabled=shape.family == "encoder")
     tp = c[4].number_input("Tensor parallel", 1, 1024, 1, key=k + "i_tp")

@@ -164,7 +164,7 @@ def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs, fa
         try:
             n = None if option_id == "prompting" or examples == 0 else (
                 examples if option_id not in ("dpo", "rlhf") else None)
-            sizing = size_option(option_id, model, gpu, examples=n, seq=seq or _scope_seq(scope), **sizing_kwargs)
+            sizing = size_option(option_id, model, gpu, examples=n, seq=seq or _scope_seq(scope, family), **sizing_kwargs)
             advice.sizing = sizing
             advice.over_budget = bool(scope.budget_usd is not None and sizing.cost_usd > scope.budget_usd)
             if sizing.gpus == 0:
@@ -181,5 +181,10 @@ def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs, fa
     return advice
 
 
-def _scope_seq(scope: AdaptationSetup) -> int:
-    return max(1, (scope.input_tokens or 512) + (scope.output_tokens or 256))
+def _scope_seq(scope: AdaptationSetup, family: str | None) -> int:
+    """The Scope's training sequence for the model's family: an encoder reads the input only; an
+    encoder-decoder's encoder reads the input (its decoder the output); a decoder reads both as one sequence."""
+    inputs = scope.input_tokens or 512
+    if family in ("encoder", "encoder-decoder"):
+        return max(1, inputs)
+    return max(1, inputs + (scope.output_tokens if scope.output_tokens is not None else 256))

@@ -46,14 +46,46 @@ class ProjectFacts(Result):
 
     @property
     def seq_len(self) -> int:
-        """One training sequence: the input and the output it is trained to produce."""
+        """One training sequence of a decoder: the input and the output it is trained to produce."""
         return self.input_tokens + self.output_tokens
 
-    def seq_len_for(self, max_context: int) -> int:
-        """The default sequence for a model: the project's own lengths even past the model's window (the
-        calculators then say so), else the default lengths capped at the window."""
-        stated = "input_tokens" in self.from_project or "output_tokens" in self.from_project
-        return self.seq_len if stated else min(self.seq_len, max_context)
+    def _stated(self, *fields: str) -> bool:
+        return any(f in self.from_project for f in fields)
+
+    def lengths_for(self, family: str, max_context: int) -> tuple[int, int | None]:
+        """(sequence length, decoder length or None) of one training example for a model of ``family``.
+
+        A decoder reads the input and the output it learns to write as one sequence; an encoder reads the input
+        only (it writes no tokens); an encoder-decoder reads the input in its encoder and writes the output in its
+        decoder, each its own sequence (T5, Raffel et al. 2020: inputs and targets are separate lengths). The
+        project's stated lengths are kept even past the model's window (the calculators then say so); a default
+        length is capped at the window."""
+        if family == "encoder":
+            seq, target, stated = self.input_tokens, None, self._stated("input_tokens")
+        elif family == "encoder-decoder":
+            seq, target = self.input_tokens, self.output_tokens
+            stated = self._stated("input_tokens", "output_tokens")
+        else:
+            seq, target, stated = self.seq_len, None, self._stated("input_tokens", "output_tokens")
+        if not stated:
+            seq, target = min(seq, max_context), None if target is None else min(target, max_context)
+        return max(1, seq), None if target is None else max(1, target)
+
+    def seq_len_for(self, max_context: int, family: str = "decoder") -> int:
+        """The default training sequence (the encoder's, for an encoder-decoder) of a model of ``family``."""
+        return self.lengths_for(family, max_context)[0]
+
+    def serving_lengths_for(self, family: str, max_context: int) -> tuple[int, int]:
+        """(prompt tokens, new tokens) a request defaults to, within the model's window: an encoder generates
+        nothing; an encoder-decoder's prompt fills its encoder window and its output its decoder window (each up
+        to ``max_context``); a decoder's prompt and output share the one window."""
+        window = max(1, max_context)
+        if family == "encoder":
+            return max(1, min(self.input_tokens, window)), 0
+        if family == "encoder-decoder":
+            return max(1, min(self.input_tokens, window)), min(self.output_tokens, window)
+        prompt = max(1, min(self.input_tokens, window - 1 if window > 1 else 1))
+        return prompt, max(0, min(self.output_tokens, window - prompt))
 
     @property
     def weight_format(self) -> str:

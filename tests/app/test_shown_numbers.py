@@ -91,7 +91,7 @@ def test_serving_memory_shows_the_inference_plan_of_its_widgets(run_page):
     assert shown["Needs (+ CUDA context)"] == format_bytes(plan.estimate.required_bytes)
 
 
-def test_serving_an_encoder_shows_classifications_per_second_and_cost_per_request(run_page):
+def test_serving_an_encoder_shows_requests_per_second_replicas_and_cost_per_request(run_page):
     k = "serving_plan_"
     at = ok(run_page("pages/serving.py"))
     at.selectbox(key=k + "model").set_value("bert-base-uncased")
@@ -106,7 +106,8 @@ def test_serving_an_encoder_shows_classifications_per_second_and_cost_per_reques
         bandwidth_efficiency=value(at, f"{k}bw_{engine}"), per_layer_overhead_s=value(at, f"{k}overhead_{engine}") / 1e6,
         prefill_utilisation=value(at, f"{k}util_{engine}"), price_usd_per_hour=value(at, f"{k}price_l4")))
     shown = metrics(at)
-    assert shown["Classifications per second"] == format_rate(plan.requests_per_s)
+    assert shown["Requests per second"] == format_rate(plan.requests_per_s, "requests") != format_rate(plan.requests_per_s)
+    assert shown["Replicas for the target"] == "—"  # no throughput target without a project
     assert shown["p95 latency"] == format_duration(plan.p95_latency_s)
     assert shown["Cost per 1,000 requests"] == format_money(plan.cost_per_thousand_requests_usd)
     assert "Decode tokens/s (all sequences)" not in shown

@@ -1,0 +1,81 @@
+"""Lengths by family: an encoder reads its input only, an encoder-decoder reads an encoder input and writes a
+decoder output (each its own length, T5: Raffel et al. 2020, §3.1.2 "inputs" and "targets"), a decoder reads
+input + output as one sequence. And an encoder's serving results read in requests, never "0 tokens/s"."""
+
+from __future__ import annotations
+
+from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.setup import TrainingSetup
+from lifecycle.models.ref import ModelRef
+from lifecycle.records.defaults import project_facts
+from lifecycle.records.facts import request_lengths, scenario_inputs, scenario_results, serving_headline
+from lifecycle.records.project import Project
+from lifecycle.records.scenarios import make_scenario
+from lifecycle.reports.compare import differences_in_words
+from lifecycle.serving.plan import ServingSetup, serving_plan
+
+
+def _facts(input_tokens: int | None = 300, output_tokens: int | None = 200):
+    project = Project(name="Lengths")
+    project.scope.input_tokens, project.scope.output_tokens = input_tokens, output_tokens
+    return project_facts(project)
+
+
+def test_an_encoder_reads_the_input_only_and_gets_no_phantom_output():
+    facts = _facts(512, 256)
+    assert facts.lengths_for("encoder", 512) == (512, None)
+    assert facts.serving_lengths_for("encoder", 512) == (512, 0)
+    # input + output (768) would pass BERT's 512-token window: a false truncation warning
+    setup = TrainingSetup(model=ModelRef.catalog("bert-base-uncased"), head="seq-cls", num_labels=3,
+                          seq_len=facts.seq_len_for(512, "encoder"))
+    assert not any("longer than the model" in n for n in training_memory(setup).notes)
+
+
+def test_an_encoder_decoder_takes_the_input_for_its_encoder_and_the_output_for_its_decoder():
+    facts = _facts(400, 300)
+    assert facts.lengths_for("encoder-decoder", 512) == (400, 300)  # not 700 and 128
+    # each side has its own window: the output is not capped at half of it (256) in serving
+    assert facts.serving_lengths_for("encoder-decoder", 512) == (400, 300)
+    x = TrainingSetup(model=ModelRef.catalog("t5-large"), seq_len=400, target_len=300)
+    assert scenario_inputs(make_scenario(x, name="t5"))["encoder_length_tokens"] == 400
+    assert scenario_inputs(make_scenario(x, name="t5"))["decoder_length_tokens"] == 300
+    assert "seq_len_tokens" not in scenario_inputs(make_scenario(x, name="t5"))
+
+
+def test_a_decoder_reads_input_and_output_as_one_sequence_and_shares_its_window():
+    facts = _facts(300, 200)
+    assert facts.lengths_for("decoder", 4096) == (500, None)
+    assert facts.serving_lengths_for("decoder", 4096) == (300, 200)
+    assert facts.serving_lengths_for("decoder", 400) == (300, 100)  # prompt + new ≤ the window
+
+
+def test_default_lengths_are_capped_at_the_window_and_stated_ones_are_kept():
+    unstated = _facts(None, None)
+    assert unstated.lengths_for("decoder", 512) == (512, None)  # 512 + 256 capped
+    assert unstated.lengths_for("encoder-decoder", 128) == (128, 128)
+    assert _facts(2000, 10).lengths_for("encoder", 512) == (2000, None)  # the calculators then warn
+
+
+def test_request_lengths_are_named_by_family():
+    assert request_lengths("encoder", 128, 0) == {"input_tokens": 128}
+    assert request_lengths("encoder-decoder", 400, 300) == {"encoder_input_tokens": 400, "decoder_output_tokens": 300}
+    assert request_lengths("decoder", 400, 300) == {"prompt_tokens": 400, "new_tokens": 300}
+
+
+def _encoder_serving(batch: int):
+    setup = ServingSetup(model=ModelRef.catalog("bert-base-uncased"), gpu="t4", precision="fp16",
+                         concurrent_sequences=batch, prompt_tokens=256, new_tokens=0, throughput_target_rps=500)
+    return make_scenario(setup, result=serving_plan(setup), name=f"batch {batch}")
+
+
+def test_an_encoders_serving_scenario_reads_in_requests_never_tokens_per_second():
+    s = _encoder_serving(32)
+    results, inputs = scenario_results(s), scenario_inputs(s)
+    assert {"requests_per_s", "p95_latency_s", "replicas_for_throughput", "cost_per_thousand_requests_usd"} <= set(results)
+    assert not any("tokens_per_s" in k or "per_million" in k for k in results)
+    assert results["replicas_for_throughput"] == -(-500 // results["requests_per_s"])  # ceil(target / rate)
+    assert "new_tokens" not in inputs and inputs["input_tokens"] == 256
+    words = " ".join(serving_headline(s.result))
+    assert "requests/s" in words and "per 1,000 requests" in words and "tokens/s" not in words
+    line = differences_in_words([s, _encoder_serving(8)])[0]
+    assert "requests/s" in line and "tokens/s" not in line
