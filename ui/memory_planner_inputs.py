@@ -153,12 +153,19 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
                          price_usd_per_hour=float(price), **lora)
 
 
-def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts) -> InferenceSetup:
+def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts,
+                    project: Project | None = None) -> InferenceSetup:
+    """The serving widgets; defaults are the Integrate stage's saved precision and GPU count (tensor parallel),
+    else the project's facts."""
     shape = model.shape
     c = st.columns(6)
     formats = options(WeightFormat)
+    saved = project.integrate.precision if project is not None else None
+    default = saved if saved in formats else facts.weight_format
+    if default == "bf16" and get_gpu(gpu_id).peak_bf16_dense_flops is None:
+        default = "fp16"  # the GPU has no bf16 tensor cores (V100, T4)
     precision = c[0].selectbox("Weights", formats, format_func=title, key=k + "i_precision",
-                               index=formats.index(facts.weight_format) if facts.weight_format in formats else 0)
+                               index=formats.index(default) if default in formats else 0)
     batch = c[1].number_input("Concurrent sequences", 1, 65_536, DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
     # A default is the project's fact, within what the widget offers (a stated 10M-token input is 1,048,576 here).
     prompt_default, new_default = facts.serving_lengths_for(shape.family, MAX_TOKENS)
@@ -166,7 +173,9 @@ def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts) -
     new = c[3].number_input("New tokens", 0, MAX_TOKENS, new_default,
                             key=k + "i_new",
                             disabled=shape.family == "encoder")
-    tp = c[4].number_input("Tensor parallel", 1, 1024, 1, key=k + "i_tp")
+    saved_gpus = project.integrate.gpu_count if project is not None else None
+    tp = c[4].number_input("Tensor parallel", 1, 1024, min(saved_gpus or 1, 1024), key=k + "i_tp",
+                           help="Default: the GPUs per replica saved on the Serving page (Integrate).")
     attention = c[5].selectbox("Attention", options(Attention), key=k + "i_attention")
     return InferenceSetup(model=model, precision=precision, concurrent_sequences=int(batch), prompt_tokens=int(prompt),
                           new_tokens=0 if shape.family == "encoder" else int(new), tp=int(tp), attention=attention,

@@ -31,12 +31,14 @@ def _inputs(project: Project | None) -> ServingSetup:
     facts = project_facts_ui.facts_for(project, "serving_plan_")
     model = pick_model(project, "serving_plan_model")
     c1, c2, c3 = st.columns(3)
-    saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS \
-        else facts.weight_format if facts.weight_format in SERVING_PRECISIONS else "bf16"
-    precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
-                             key="serving_plan_precision")
     with c2:
         gpu = pick_gpu(project, "serving_plan_gpu", serving=True)
+    saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS \
+        else facts.weight_format if facts.weight_format in SERVING_PRECISIONS else "bf16"
+    if saved_precision == "bf16" and gpu.peak_bf16_dense_flops is None:
+        saved_precision = "fp16"  # V100, T4: no bf16 tensor cores, so the default must not be refused
+    precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
+                             key="serving_plan_precision")
     gpus = c3.number_input("GPUs per replica (tensor parallel)", min_value=1, max_value=64,
                            value=min(int(project.integrate.gpu_count or 1), 64) if project else 1, key="serving_plan_gpus")
     c1, c2, c3 = st.columns(3)

@@ -92,6 +92,11 @@ class ProjectFacts(Result):
         return weight_format(self.precision)
 
 
+def _has_bf16(gpu_id: str) -> bool:
+    """Whether the GPU catalog gives the chip bf16 tensor cores (its bf16 peak)."""
+    return next((g.peak_bf16_dense_flops is not None for g in list_gpus() if g.id == gpu_id), True)
+
+
 def project_facts(project=None) -> ProjectFacts:
     """The facts of ``project`` (a ``Project`` or None), defaults filling what it does not state."""
     scope = project.scope if project is not None else None
@@ -110,6 +115,8 @@ def project_facts(project=None) -> ProjectFacts:
         stated = {k: v for k, v in stated.items() if v is not None}
     facts = {"gpu": DEFAULT_GPU, "gpus": DEFAULT_GPUS, "input_tokens": DEFAULT_INPUT_TOKENS,
              "output_tokens": DEFAULT_OUTPUT_TOKENS, **stated}
+    if "precision" not in stated and not _has_bf16(facts["gpu"]):
+        facts["precision"] = "amp_fp16"  # V100, T4: no bf16 tensor cores, so a bf16 default would be refused
     examples, per_example = facts.get("training_examples"), facts.get("tokens_per_example")
     epochs = facts.get("epochs", DEFAULT_EPOCHS)
     if examples and per_example:

@@ -123,7 +123,11 @@ def test_risks_include_a_plan_that_does_not_fit_and_a_cost_over_budget():
     p.scope.budget_usd = 10.0
     setup = TrainingSetup(model=ModelRef.catalog("llama-2-70b"), gpu="a100-40gb", training_tokens=1e9)
     p.adapt.scenarios.append(make_scenario(setup, name="big"))
-    assert p.adapt.scenarios[0].result.fits is False and p.adapt.scenarios[0].result.time_and_cost.cost_usd > 10
+    # A run that does not fit has no time and cost (issue 24: it cannot start); the budget risk comes from one that fits.
+    assert p.adapt.scenarios[0].result.fits is False and p.adapt.scenarios[0].result.time_and_cost is None
+    fits = TrainingSetup(model=ModelRef.catalog("llama-2-7b"), method="qlora", gpu="a100-80gb", training_tokens=1e9)
+    p.adapt.scenarios.append(make_scenario(fits, name="qlora"))
+    assert p.adapt.scenarios[1].result.fits and p.adapt.scenarios[1].result.time_and_cost.cost_usd > 10
     report = build_report(p)
     assert any("does not fit in GPU memory" in r for r in report.risks)
     assert any("exceeds the budget" in r for r in report.risks)
