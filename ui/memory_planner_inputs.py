@@ -97,14 +97,15 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
     impl = c[3].selectbox("AdamW kernel", options(OptimizerImpl), key=k + "impl",
                           help="torch's default foreach AdamW keeps one extra copy of the parameters during the step.")
     heads = HEADS_BY_FAMILY[shape.family]
-    suggested = training_head_for_tasks(list(facts.tasks), shape.family)
+    suggested = facts.head if facts.head in heads else training_head_for_tasks(list(facts.tasks), shape.family)
     head = st.selectbox("Output head", heads, key=k + "head", format_func=title,
                         index=heads.index(suggested) if suggested in heads else 0,
                         help="What the fine-tune trains on top of the model: an LM head scores the whole vocabulary "
                              "per token; a classifier only its labels. Default: the project's first task.")
     labels = 2
     if head in ("seq-cls", "token-cls"):
-        labels = int(st.number_input("Labels", 1, 100_000, 2, key=k + "labels"))
+        labels = int(st.number_input("Labels", 1, 100_000, min(facts.num_labels, 100_000), key=k + "labels",
+                                     help="Default: the number of labels stated on the Use case page."))
     lora = {}
     if method != "full":
         c = st.columns(3)

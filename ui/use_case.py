@@ -58,7 +58,16 @@ def _team_facts(scope) -> dict:
                                     value=scope.tokens_per_example if scope else None, key="use_case_tokens_per_example")
     epochs = c[2].number_input("Epochs", *_limits("epochs", float), step=1.0,
                                value=scope.epochs if scope else None, key="use_case_epochs")
-    return {"gpu_id": gpu_id, "gpu_count": None if gpu_count is None else int(gpu_count),
+    c = st.columns(3)
+    heads = ["seq-cls", "token-cls"]
+    head = c[0].selectbox("Classifier head (encoders)", heads, format_func=title, placeholder="None (language model)",
+                          index=heads.index(scope.head) if scope and scope.head in heads else None,
+                          key="use_case_head", help="Sequence classification (one label per text) or token "
+                                                     "classification (a label per token, e.g. NER).")
+    labels = c[1].number_input("Number of labels", *_limits("num_labels", int), step=1,
+                               value=scope.num_labels if scope else None, key="use_case_labels")
+    return {"head": head, "num_labels": None if labels is None else int(labels),
+            "gpu_id": gpu_id, "gpu_count": None if gpu_count is None else int(gpu_count),
             "precision": precision, "training_examples": None if examples is None else int(examples),
             "tokens_per_example": None if per_example is None else int(per_example),
             "epochs": None if epochs is None else float(epochs)}

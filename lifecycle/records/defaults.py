@@ -22,6 +22,7 @@ DEFAULT_OUTPUT_TOKENS = 256  # a few paragraphs
 DEFAULT_EPOCHS = 1.0
 DEFAULT_PRECISION: TrainPrecision = "amp_bf16"  # mixed precision is how 16-bit training is run today
 DEFAULT_MICRO_BATCH = 4
+DEFAULT_LABELS = 2  # a binary classifier
 DEFAULT_CONCURRENT_SEQUENCES = 16
 
 
@@ -40,6 +41,8 @@ class ProjectFacts(Result):
     throughput_rps: float | None = None
     model_id: str | None = None
     tasks: tuple[str, ...] = ()  # the project's task tags (Scope)
+    head: str | None = None  # a classifier's head the team stated (Use case); None: from the tasks and the model
+    num_labels: int = DEFAULT_LABELS
     micro_batch: int = DEFAULT_MICRO_BATCH
     mfu: float = DEFAULT_MFU
     from_project: tuple[str, ...] = ()  # the fields above that the project set (the rest are defaults)
@@ -111,7 +114,8 @@ def project_facts(project=None) -> ProjectFacts:
                   "training_examples": scope.training_examples, "tokens_per_example": scope.tokens_per_example,
                   "epochs": scope.epochs, "precision": scope.precision, "budget_usd": scope.budget_usd,
                   "latency_ms_p95": scope.latency_ms_p95, "throughput_rps": scope.throughput_rps,
-                  "model_id": project.select.model_id, "tasks": tuple(scope.tasks) or None}
+                  "model_id": project.select.model_id, "tasks": tuple(scope.tasks) or None,
+                  "head": scope.head, "num_labels": scope.num_labels}
         stated = {k: v for k, v in stated.items() if v is not None}
     facts = {"gpu": DEFAULT_GPU, "gpus": DEFAULT_GPUS, "input_tokens": DEFAULT_INPUT_TOKENS,
              "output_tokens": DEFAULT_OUTPUT_TOKENS, **stated}

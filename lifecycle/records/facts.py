@@ -103,7 +103,8 @@ def scenario_inputs(s) -> dict[str, Any]:
                            "mfu": x.mfu, "price_usd_per_hour": x.price_usd_per_hour})
     if isinstance(s, PromptBudgetScenario):
         x = s.setup
-        return {"model": x.model.name, "examples": len(x.examples), "output_tokens": x.output_tokens}
+        return _drop_none({"model": x.model.name, "examples": len(x.examples), "input_tokens": x.input_tokens,
+                           "output_tokens": x.output_tokens})
     if isinstance(s, SamplingScenario):
         x = s.setup
         return _drop_none({"temperature": x.temperature, "top_k": x.top_k, "top_p": x.top_p, "seed": x.seed,

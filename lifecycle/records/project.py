@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.adapt.evaluation import EvalTarget
-from lifecycle.choices import DataAvailable, TrainPrecision
+from lifecycle.choices import DataAvailable, TrainingHead, TrainPrecision
 from lifecycle.errors import InvalidInput
 from lifecycle.records.scenarios import Scenario
 
@@ -100,6 +100,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "input_tokens": (0, 10_000_000), "output_tokens": (0, 1_000_000), "latency_ms_p95": (0, 3_600_000),
     "throughput_rps": (0, 1_000_000), "budget_usd": (0, 1e12), "gpu_count": (1, 1_000_000),
     "training_examples": (0, 10**12), "tokens_per_example": (1, 10**7), "epochs": (0.1, 1_000),
+    "num_labels": (1, 1_000_000),
 }
 
 
@@ -129,6 +130,8 @@ class ScopeStage(StageSection):
     tokens_per_example: int | None = _within("tokens_per_example")
     epochs: float | None = _within("epochs")
     precision: TrainPrecision | None = None  # the team's preference; serving uses its weight format
+    head: TrainingHead | None = None  # what the fine-tune trains on top: a classifier's head (Use case page)
+    num_labels: int | None = _within("num_labels")  # the classes of a seq-cls / token-cls head
 
 
 class SelectStage(StageSection):

@@ -232,7 +232,7 @@ def test_adaptation_path_shows_the_sizing_of_its_widgets(run_page, app_env):
         constraints=tuple(scope.constraints), domain=value(at, k + "domain"), data_available=value(at, k + "data"),
         budget_usd=value(at, k + "budget") or None, input_tokens=scope.input_tokens, output_tokens=scope.output_tokens,
         model=ModelRef.of(get_model("t5-large")), gpu="a10g", seq_len=700, micro_batch=2, epochs=3.0,
-        mfu=0.25, price_usd_per_hour=value(at, k + "price_a10g")))
+        mfu=0.25, price_usd_per_hour=value(at, k + "price_a10g"), target_len=256))  # t5's decoder: default output
     table = at.dataframe[0].value
     options = advice.model_dump()["options"]
     sized = [o for o in options if o.get("sizing")]
@@ -241,8 +241,11 @@ def test_adaptation_path_shows_the_sizing_of_its_widgets(run_page, app_env):
     from lifecycle.adapt.path import get_option
 
     for option in sized:
-        assert by_option[get_option(option["id"]).name] == (format_duration(option["sizing"]["seconds"]),
-                                                            format_money(option["sizing"]["cost_usd"]))
+        s = option["sizing"]
+        priced = (f"{format_duration(s['seconds'])} on {s['run_gpus']}", format_money(s["cost_usd"]))
+        # an option that trains nothing or fits nowhere is not priced at "0 ms / $0"
+        assert by_option[get_option(option["id"]).name] == (priced if s["gpus"] and s["flops"] else ("—", "—"))
+    assert sum(1 for o in sized if o["sizing"]["gpus"] and o["sizing"]["flops"]) >= 2
 
 
 def test_architecture_shows_the_advice_for_its_tasks(run_page):
