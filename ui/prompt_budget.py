@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.charts.prompting import prompt_budget_result_figure
+from lifecycle.display import plural
 from lifecycle.errors import LifecycleError
 from lifecycle.models.prompting import PromptBudgetSetup, parse_examples, prompt_budget
 from lifecycle.models.ref import ModelRef
@@ -77,7 +78,7 @@ def render(project: Project | None) -> None:
                     key="prompt_budget_chart")
     kept = (f", {budget.input_reserve_tokens:,} tokens kept for inputs longer than the sample"
             if budget.input_reserve_tokens else "")
-    st.caption(f"Room left after the largest fitting prompt and {budget.output_tokens} output tokens{kept}: "
+    st.caption(f"Room left after the largest fitting prompt and {plural(budget.output_tokens, 'output token')}{kept}: "
                f"{budget.room_left_tokens:,} tokens.")
     st.code(budget.rows[-1].prompt, language=None)
     if project is not None and st.button("Save this check as a scenario", key="prompt_budget_save",

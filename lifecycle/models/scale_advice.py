@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from lifecycle.models.architecture import fits_context
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
-from lifecycle.models.tasks import get_task, models_taking, recommend_architecture
+from lifecycle.display import plural
+from lifecycle.models.tasks import distinct_tasks, models_taking, recommend_architecture
 
 SMALL_REFERENCE_ID = "bert-base-uncased"
 LARGE_REFERENCE_ID = "bloom-176b"
@@ -69,13 +70,13 @@ def scale_advice(
 ) -> ScaleAdvice:
     """Weigh the number and kind of tasks, the labels available and the latency target; the small model named
     is of the recommended family and takes the Scope's input and output lengths."""
-    infos = [get_task(t) for t in tasks]
+    infos = distinct_tasks(tasks)  # token classification + NER is one task
     large, generalist = get_model(LARGE_REFERENCE_ID), get_model(GENERALIST_ID)
     rec = recommend_architecture(tasks, input_tokens, output_tokens)
     family = rec.family
     small = _small_of_family(family, input_tokens, output_tokens)
     specialist, many = [], []
-    n = len({t.id for t in infos})
+    n = len(infos)
     if n == 1 and small is not None:
         specialist.append(f"One task ({infos[0].name.lower()}): a small {family} model fine-tuned for it "
                           f"(like {small.name}, {small.params / 1e6:.0f}M parameters, {small.max_context:,}-token "
@@ -105,10 +106,10 @@ def scale_advice(
         if total_ms > latency_ms_p95:
             specialist.append(
                 f"Latency: {generalist.name} needs at least {per_token_ms:.1f} ms per generated token on "
-                f"{on}, so {out} output tokens take >= {total_ms:.0f} ms, "
+                f"{on}, so {plural(out, 'output token')} take >= {total_ms:.0f} ms, "
                 f"over your {latency_ms_p95:.0f} ms p95 target.")
         else:
-            many.append(f"Latency: {out} output tokens from {generalist.name} take >= {total_ms:.0f} ms on "
+            many.append(f"Latency: {plural(out, 'output token')} from {generalist.name} take >= {total_ms:.0f} ms on "
                         f"{on} (batch 1), within your {latency_ms_p95:.0f} ms target.")
     ref = small or get_model(SMALL_REFERENCE_ID)
     spread = (f"The range is wide: {ref.name} has {ref.params / 1e6:.0f}M parameters, "
