@@ -10,6 +10,8 @@ from lifecycle.errors import LifecycleError
 from lifecycle.models.advice import ArchitectureSetup, architecture_advice
 from lifecycle.models.tasks import FAMILY_ALTERNATIVE_KEY as ALTERNATIVE_KEY
 from lifecycle.models.tasks import get_task, list_tasks
+from lifecycle.models.catalog import get_model
+from lifecycle.models.search import suitability_warnings
 from lifecycle.records.defaults import project_facts
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
@@ -62,6 +64,9 @@ def render(project: Project | None) -> None:
         st.warning(rec.context_note)
     if rec.example_models:
         st.markdown("**Example models in the catalog:** " + ", ".join(f"`{m}`" for m in rec.example_models))
+        for m in rec.example_models:
+            for warning in suitability_warnings(get_model(m), languages=facts.languages, commercial=facts.commercial):
+                st.warning(warning)
 
     st.markdown("### Good at many tasks or one?")
     st.markdown(f"**{advice.headline}**")

@@ -8,6 +8,7 @@ from lifecycle.choices import TrainPrecision, options, title
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import list_gpus
 from lifecycle.models.tasks import get_task, list_tasks, suggest_tasks
+from lifecycle.records.defaults import RESEARCH_ONLY
 from lifecycle.records.project import LIMITS, Project
 from ui import common
 from ui.common import reset_on_project_change
@@ -19,7 +20,8 @@ DATA_LABELS = {
     "thousands": "Thousands of labelled examples",
     "billions": "Billions of tokens of in-domain text",
 }
-CONSTRAINTS = ["on-premise", "open licence", "data must stay in-house", "full control of training data", "budget cap"]
+CONSTRAINTS = ["on-premise", "open licence", "data must stay in-house", "full control of training data", "budget cap",
+               RESEARCH_ONLY]
 DRAFT_KEY = "use_case_draft"
 TASKS_KEY = "use_case_tasks"
 LAST_TEXT_KEY = "use_case_last_text"

@@ -23,6 +23,7 @@ DEFAULT_EPOCHS = 1.0
 DEFAULT_PRECISION: TrainPrecision = "amp_bf16"  # mixed precision is how 16-bit training is run today
 DEFAULT_MICRO_BATCH = 4
 DEFAULT_LABELS = 2  # a binary classifier
+RESEARCH_ONLY = "research use only"  # the Scope constraint that lifts the commercial-licence check
 DEFAULT_CONCURRENT_SEQUENCES = 16
 
 
@@ -41,6 +42,8 @@ class ProjectFacts(Result):
     throughput_rps: float | None = None
     model_id: str | None = None
     tasks: tuple[str, ...] = ()  # the project's task tags (Scope)
+    languages: tuple[str, ...] = ("en",)  # the languages the model must handle (Scope)
+    commercial: bool = True  # a company shipping a product, unless the Scope says research use only
     head: str | None = None  # a classifier's head the team stated (Use case); None: from the tasks and the model
     num_labels: int = DEFAULT_LABELS
     micro_batch: int = DEFAULT_MICRO_BATCH
@@ -115,7 +118,9 @@ def project_facts(project=None) -> ProjectFacts:
                   "epochs": scope.epochs, "precision": scope.precision, "budget_usd": scope.budget_usd,
                   "latency_ms_p95": scope.latency_ms_p95, "throughput_rps": scope.throughput_rps,
                   "model_id": project.select.model_id, "tasks": tuple(scope.tasks) or None,
-                  "head": scope.head, "num_labels": scope.num_labels}
+                  "head": scope.head, "num_labels": scope.num_labels,
+                  "languages": tuple(scope.languages) or None,
+                  "commercial": False if RESEARCH_ONLY in scope.constraints else None}
         stated = {k: v for k, v in stated.items() if v is not None}
     facts = {"gpu": DEFAULT_GPU, "gpus": DEFAULT_GPUS, "input_tokens": DEFAULT_INPUT_TOKENS,
              "output_tokens": DEFAULT_OUTPUT_TOKENS, **stated}

@@ -139,6 +139,14 @@ class SelectStage(StageSection):
     pretrain_own: bool = False
     rationale: str = ""
 
+    @field_validator("model_id")
+    @classmethod
+    def _current_id(cls, value: str | None) -> str | None:
+        """A model saved under a former catalog id (merged duplicates) opens under its current id."""
+        from lifecycle.models.catalog import canonical_model_id
+
+        return canonical_model_id(value)
+
 
 class AdaptStage(StageSection):
     adaptation_path: str | None = None  # prompting | lora | qlora | full | rlhf | dpo
