@@ -114,3 +114,16 @@ def test_defaults_never_raise_on_a_gpu_without_bf16(run_page, app_env):
     for page in ("pages/serving.py", "pages/memory_gpus.py", "pages/serving_memory.py", "pages/adaptation_path.py"):
         at = ok(run_page(page, project=project))
         assert not at.error, page
+
+
+def test_pretraining_is_sized_on_the_teams_gpus(run_page, app_env, spy):
+    calls = spy("ui.pretrain_planner", "pretraining_plan")
+    ok(run_page("pages/pretrain_own.py", project=_project(app_env)))
+    assert (calls[-1].gpu, calls[-1].gpus) == ("l4", 4)
+
+
+def test_pretrain_or_adapt_reads_the_teams_gpus_budget_domain_and_data(run_page, app_env, spy):
+    calls = spy("ui.pretrain_or_adapt", "pretrain_decision")
+    ok(run_page("pages/pretrain_or_adapt.py", project=_project(app_env, budget_usd=250_000.0, domain="medical")))
+    x = calls[-1]
+    assert (x.gpu, x.gpus, x.budget_usd, x.domain, x.data_available) == ("l4", 4, 250_000.0, "medical", "thousands")
