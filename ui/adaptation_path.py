@@ -9,6 +9,7 @@ from lifecycle.adapt.advice import AdaptationSetup, adaptation_advice
 from lifecycle.adapt.path import get_option, list_options
 from lifecycle.display import format_bytes, format_count, format_duration, format_money
 from lifecycle.errors import LifecycleError
+from lifecycle.memory.setup import HEADS_BY_FAMILY
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import LIMITS, Project, ScopeStage
 from ui import common
@@ -81,7 +82,8 @@ def render(project: Project | None) -> None:
             output_tokens=scope.output_tokens, model=ModelRef.of(model), gpu=gpu.id, seq_len=int(seq),
             micro_batch=int(batch), epochs=float(epochs), mfu=float(mfu), price_usd_per_hour=float(price),
             training_examples=int(examples) or None, tokens_per_example=int(per_example) or None, gpus=int(gpus) or None,
-            precision=facts.precision, target_len=target_len, head=facts.head, num_labels=facts.num_labels)
+            precision=facts.precision, target_len=target_len, num_labels=facts.num_labels,
+            head=facts.head if facts.head in HEADS_BY_FAMILY[model.family] else None)
         ).model_dump()
     except LifecycleError as exc:
         common.show_error(exc)

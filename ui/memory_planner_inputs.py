@@ -175,8 +175,11 @@ def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts,
                             key=k + "i_new",
                             disabled=shape.family == "encoder")
     saved_gpus = project.integrate.gpu_count if project is not None else None
+    if not saved_gpus and project is not None and "gpus" in facts.from_project:
+        saved_gpus = facts.gpus if shape.heads % facts.gpus == 0 else None  # the team's GPUs, if they split the heads
     tp = c[4].number_input("Tensor parallel", 1, 1024, min(saved_gpus or 1, 1024), key=k + "i_tp",
-                           help="Default: the GPUs per replica saved on the Serving page (Integrate).")
+                           help="Default: the GPUs per replica saved on the Serving page (Integrate), else the "
+                                "team's GPUs (Scope).")
     attention = c[5].selectbox("Attention", options(Attention), key=k + "i_attention")
     return InferenceSetup(model=model, precision=precision, concurrent_sequences=int(batch), prompt_tokens=int(prompt),
                           new_tokens=0 if shape.family == "encoder" else int(new), tp=int(tp), attention=attention,

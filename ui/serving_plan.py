@@ -40,7 +40,9 @@ def _inputs(project: Project | None) -> ServingSetup:
     precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
                              key="serving_plan_precision")
     gpus = c3.number_input("GPUs per replica (tensor parallel)", min_value=1, max_value=64,
-                           value=min(int(project.integrate.gpu_count or 1), 64) if project else 1, key="serving_plan_gpus")
+                           value=_default_gpus(project, facts, model.shape.kv_heads), key="serving_plan_gpus",
+                           help="Default: the GPUs saved on this page, else the team's GPUs (Scope) when they split "
+                                "the model's KV heads evenly.")
     c1, c2, c3 = st.columns(3)
     batch = c1.number_input("Concurrent sequences", min_value=1, max_value=4096, value=DEFAULT_CONCURRENT_SEQUENCES, key="serving_plan_batch")
     decoder = model.family != "encoder"
@@ -77,6 +79,14 @@ def _inputs(project: Project | None) -> ServingSetup:
                         engine=engine_id, bandwidth_efficiency=float(bw), per_layer_overhead_s=float(overhead_us) / 1e6,
                         prefill_utilisation=float(util), price_usd_per_hour=float(price),
                         latency_target_ms=facts.latency_ms_p95, throughput_target_rps=facts.throughput_rps)
+
+
+def _default_gpus(project: Project | None, facts, kv_heads: int) -> int:
+    """Integrate's saved GPU count, else the team's GPUs when tensor parallelism can split the KV heads, else 1."""
+    if project is not None and project.integrate.gpu_count:
+        return min(int(project.integrate.gpu_count), 64)
+    team = min(facts.gpus, 64) if "gpus" in facts.from_project else 1
+    return team if kv_heads % team == 0 or team % kv_heads == 0 else 1
 
 
 def render(project: Project | None) -> None:

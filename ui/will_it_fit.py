@@ -40,7 +40,9 @@ def render(project: Project | None) -> None:
     new = c3.number_input("Output tokens", 0, 131_072, 0 if encoder else min(facts.output_tokens, 131_072),
                           key="will_it_fit_new", disabled=encoder,
                           help="Encoders write no tokens." if encoder else "Default: the project's output length.")
-    project_facts_ui.note(facts, {"gpu": gpu.id, "output_tokens": 0 if encoder else int(new)}, project)
+    lengths = ({"input_tokens": int(short)} if encoder else {"seq_len": int(short), "output_tokens": int(new)}
+               if model.family == "decoder" else {"input_tokens": int(short), "output_tokens": int(new)})
+    project_facts_ui.note(facts, {"gpu": gpu.id, **lengths}, project)
     try:
         matrix = fit_matrix(FitSetup(model=ModelRef.of(model), gpu=gpu.id, short_context=int(short),
                                      long_context=int(long), new_tokens=0 if encoder else int(new)))

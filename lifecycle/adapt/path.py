@@ -208,7 +208,8 @@ def size_option(
         chosen, count = fitting_setup(base, g_type, gpus, checkpointing=grad_checkpointing)
         needed, batch, ckpt = count or 0, chosen.micro_batch, chosen.grad_checkpointing
         est = training_memory(chosen.model_copy(update={"gpus": needed or 1}))
-        per_gpu, required = {f"model ({opt.name})": est.peak_reserved_bytes}, est.required_bytes
+        role = "model (training)" if option_id == "full" else "policy (LoRA)"
+        per_gpu, required = {role: est.peak_reserved_bytes}, est.required_bytes
         if not needed or (gpus is not None and needed > gpus):
             would_fit = what_would_fit(chosen.model_copy(update={"gpus": gpus or 1}), g_type)
     else:

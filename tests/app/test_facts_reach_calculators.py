@@ -127,3 +127,16 @@ def test_pretrain_or_adapt_reads_the_teams_gpus_budget_domain_and_data(run_page,
     ok(run_page("pages/pretrain_or_adapt.py", project=_project(app_env, budget_usd=250_000.0, domain="medical")))
     x = calls[-1]
     assert (x.gpu, x.gpus, x.budget_usd, x.domain, x.data_available) == ("l4", 4, 250_000.0, "medical", "thousands")
+
+
+def test_the_model_card_warns_about_the_teams_languages_and_a_non_commercial_licence(run_page, app_env):
+    project = app_env.create_project("Translation")
+    project.scope.languages = ["en", "fr", "de", "es", "ja", "pt", "it"]
+    project.select.model_id = "flan-t5-large"
+    project = app_env.save_project(project, author="tester", section="scope")
+    at = ok(run_page("pages/catalog.py", project=project))
+    assert any("not trained for" in w.value and "ja" in w.value for w in at.warning)
+    project.select.model_id = "llama-13b"
+    project = app_env.save_project(project, author="tester", section="select")
+    at = ok(run_page("pages/catalog.py", project=project))
+    assert any("does not allow commercial use" in w.value for w in at.warning)
