@@ -79,3 +79,28 @@ def test_an_encoders_serving_scenario_reads_in_requests_never_tokens_per_second(
     assert "requests/s" in words and "per 1,000 requests" in words and "tokens/s" not in words
     line = differences_in_words([s, _encoder_serving(8)])[0]
     assert "requests/s" in line and "tokens/s" not in line
+
+
+def test_an_encoder_decoders_two_lengths_reach_compare_and_the_report():
+    from lifecycle.reports.build import build_report
+    from lifecycle.reports.compare import comparison_table
+    from lifecycle.reports.render_md import render_markdown
+
+    a = make_scenario(TrainingSetup(model=ModelRef.catalog("flan-t5-large"), seq_len=400, target_len=300,
+                                    gpu="a10g"), name="flan 300")
+    b = make_scenario(TrainingSetup(model=ModelRef.catalog("flan-t5-large"), seq_len=400, target_len=128,
+                                    gpu="a10g"), name="flan 128")
+    rows = {r[0].split(": ")[-1]: r[1:] for r in comparison_table([a, b]).rows}  # "Input: Encoder length"
+    assert rows["Encoder length"] == ["400 tokens", "400 tokens"]
+    assert rows["Decoder length"] == ["300 tokens", "128 tokens"]
+    project = Project(name="Translation")
+    project.adapt.scenarios += [a, b]
+    text = render_markdown(build_report(project))
+    assert "Decoder length" in text and "Encoder length" in text
+
+
+def test_a_run_that_does_not_fit_has_no_time_and_cost():
+    from lifecycle.memory.plan import training_plan
+
+    plan = training_plan(TrainingSetup(model=ModelRef.catalog("llama-2-13b"), gpu="l4", training_tokens=1e9))
+    assert plan.fits is False and plan.time_and_cost is None and plan.time_note.startswith("Does not fit on 1 ×")
