@@ -140,3 +140,17 @@ def test_the_model_card_warns_about_the_teams_languages_and_a_non_commercial_lic
     project = app_env.save_project(project, author="tester", section="select")
     at = ok(run_page("pages/catalog.py", project=project))
     assert any("does not allow commercial use" in w.value for w in at.warning)
+
+
+def test_the_use_case_page_saves_a_classifiers_head_and_labels_as_team_facts(run_page, app_env):
+    from tests.support.apptest import click
+
+    project = app_env.create_project("Clinical NER")
+    at = ok(run_page("pages/use_case.py", project=project))
+    at.text_area(key="use_case_text").input("De-identify clinical notes: detect patient names (PHI)").run()
+    assert ok(at).multiselect(key="use_case_tasks").value == ["ner"]
+    at.selectbox(key="use_case_head").set_value("token-cls")
+    at.number_input(key="use_case_labels").set_value(9)
+    click(at, "Save use case")
+    stored = app_env.get_project(project.id)
+    assert (stored.scope.head, stored.scope.num_labels) == ("token-cls", 9)
