@@ -104,3 +104,12 @@ def test_a_run_that_does_not_fit_has_no_time_and_cost():
 
     plan = training_plan(TrainingSetup(model=ModelRef.catalog("llama-2-13b"), gpu="l4", training_tokens=1e9))
     assert plan.fits is False and plan.time_and_cost is None and plan.time_note.startswith("Does not fit on 1 ×")
+
+
+def test_an_encoder_decoders_largest_input_follows_its_encoder_window_not_the_window_less_the_output():
+    setup = ServingSetup(model=ModelRef.catalog("flan-t5-large"), gpu="a10g", precision="bf16",
+                         concurrent_sequences=1, prompt_tokens=400, new_tokens=300)
+    assert serving_plan(setup).max_context == 512  # T5's encoder reads up to 512 tokens whatever the decoder writes
+    decoder = serving_plan(ServingSetup(model=ModelRef.catalog("llama-2-7b"), gpu="a100-80gb", concurrent_sequences=1,
+                                        prompt_tokens=400, new_tokens=300))
+    assert decoder.max_context == 4096  # prompt + output share the 4,096-token window
