@@ -117,7 +117,9 @@ def scenario_inputs(s) -> dict[str, Any]:
     if isinstance(s, AdaptationScenario):
         x = s.setup
         return _drop_none({"tasks": list(x.tasks), "data_available": x.data_available,
-                           "model": x.model.name if x.model else None, "gpu": x.gpu, "budget_usd": x.budget_usd})
+                           "model": x.model.name if x.model else None, "gpu": x.gpu, "gpus": x.gpus,
+                           "training_examples": x.training_examples, "tokens_per_example": x.tokens_per_example,
+                           "epochs": x.epochs, "budget_usd": x.budget_usd})
     if isinstance(s, LegacyScenario):
         return dict(s.inputs)
     return {}
@@ -183,7 +185,12 @@ def scenario_results(s) -> dict[str, Any]:
         return {"family": r.recommendation.family_name, "example_models": r.recommendation.example_models,
                 "many_tasks_or_one": r.scale.headline}
     if isinstance(s, AdaptationScenario):
-        return {"recommended": s.result.primary, "path": " → ".join(s.result.path)}
+        primary = next((o for o in s.result.options if o.id == s.result.primary), None)
+        sized = primary.sizing if primary is not None else None
+        return _drop_none({"recommended": s.result.primary, "path": " → ".join(s.result.path),
+                           "gpus": sized.gpus if sized and sized.gpus else None,
+                           "training_s": sized.seconds if sized and sized.seconds else None,
+                           "cost_usd": sized.cost_usd if sized and sized.cost_usd else None})
     if isinstance(s, LegacyScenario):
         return dict(s.results)
     return {}

@@ -65,3 +65,15 @@ def test_an_encoder_classifier_is_sized_with_its_labels():
     three = size_option("full", "bert-base-uncased", "t4", seq=256, examples=1000, head="token-cls", num_labels=3)
     many = size_option("full", "bert-base-uncased", "t4", seq=256, examples=1000, head="token-cls", num_labels=5000)
     assert many.required_bytes_per_gpu > three.required_bytes_per_gpu
+
+
+def test_a_saved_adaptation_scenario_shows_the_teams_data_and_the_chosen_options_cost():
+    from lifecycle.records.facts import scenario_inputs, scenario_results
+    from lifecycle.records.scenarios import make_scenario
+
+    s = make_scenario(AdaptationSetup(**CODE_REVIEW), name="code review")
+    inputs, results = scenario_inputs(s), scenario_results(s)
+    assert (inputs["training_examples"], inputs["tokens_per_example"], inputs["epochs"], inputs["gpus"]) == (
+        50_000, 3000, 2.0, 4)
+    lora = _options()["lora"].sizing
+    assert results["recommended"] == "lora" and results["cost_usd"] == lora.cost_usd and results["gpus"] == lora.gpus
