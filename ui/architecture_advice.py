@@ -8,10 +8,10 @@ from lifecycle.charts.architecture import family_diagram
 from lifecycle.choices import WeightFormat, options
 from lifecycle.errors import LifecycleError
 from lifecycle.models.advice import ArchitectureSetup, architecture_advice
-from lifecycle.models.tasks import FAMILY_ALTERNATIVE_KEY as ALTERNATIVE_KEY
-from lifecycle.models.tasks import get_task, list_tasks
 from lifecycle.models.catalog import get_model
 from lifecycle.models.search import suitability_warnings
+from lifecycle.models.tasks import FAMILY_ALTERNATIVE_KEY as ALTERNATIVE_KEY
+from lifecycle.models.tasks import get_task, list_tasks
 from lifecycle.records.defaults import project_facts
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from lifecycle.display import plural
 from lifecycle.models.architecture import fits_context
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
-from lifecycle.display import plural
 from lifecycle.models.tasks import distinct_tasks, models_taking, recommend_architecture
 
 SMALL_REFERENCE_ID = "bert-base-uncased"

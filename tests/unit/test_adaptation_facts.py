@@ -13,9 +13,9 @@ from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
 from lifecycle.models.ref import ModelRef
 
-CODE_REVIEW = dict(tasks=("text-generation",), data_available="thousands", model=ModelRef.catalog("llama-2-7b"),
-                   gpu="l4", seq_len=3000, micro_batch=4, epochs=2.0, training_examples=50_000,
-                   tokens_per_example=3000, gpus=4, precision="amp_bf16")
+CODE_REVIEW = {"tasks": ("text-generation",), "data_available": "thousands", "model": ModelRef.catalog("llama-2-7b"),
+               "gpu": "l4", "seq_len": 3000, "micro_batch": 4, "epochs": 2.0, "training_examples": 50_000,
+               "tokens_per_example": 3000, "gpus": 4, "precision": "amp_bf16"}
 
 
 def _options(**changes):

@@ -13,8 +13,8 @@ from lifecycle.models.tasks import distinct_tasks, recommend_architecture, sugge
 # and the tags a reader would pick from the Hugging Face task list.
 DESCRIPTIONS = [
     ("A bot that reviews Go pull requests and suggests review comments on the diff", {"code-generation"}),
-    ("De-identify clinical notes: detect patient names, dates and medical record numbers (PHI) so they can be "
-     "redacted", {"ner"}),
+    (("De-identify clinical notes: detect patient names, dates and medical record numbers (PHI) so they can be "
+      "redacted"), {"ner"}),
     ("Translate our English FAQ pages into French, German, Spanish, Italian, Japanese and Portuguese", {"translation"}),
     ("Classify incoming support tickets by urgency and route them to the right team", {"text-classification"}),
     ("Summarize long legal contracts into a one-page brief for our lawyers", {"summarization"}),
