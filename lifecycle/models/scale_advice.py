@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from lifecycle.display import plural
+from lifecycle.display import format_duration, plural
 from lifecycle.models.architecture import fits_context
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
@@ -106,11 +106,11 @@ def scale_advice(
         if total_ms > latency_ms_p95:
             specialist.append(
                 f"Latency: {generalist.name} needs at least {per_token_ms:.1f} ms per generated token on "
-                f"{on}, so {plural(out, 'output token')} take >= {total_ms:.0f} ms, "
-                f"over your {latency_ms_p95:.0f} ms p95 target.")
+                f"{on}, so {plural(out, 'output token')} take >= {format_duration(total_ms / 1e3)}, "
+                f"over your {format_duration(latency_ms_p95 / 1e3)} p95 target.")
         else:
-            many.append(f"Latency: {plural(out, 'output token')} from {generalist.name} take >= {total_ms:.0f} ms on "
-                        f"{on} (batch 1), within your {latency_ms_p95:.0f} ms target.")
+            many.append(f"Latency: {plural(out, 'output token')} from {generalist.name} take >= {format_duration(total_ms / 1e3)} on "
+                        f"{on} (batch 1), within your {format_duration(latency_ms_p95 / 1e3)} target.")
     ref = small or get_model(SMALL_REFERENCE_ID)
     spread = (f"The range is wide: {ref.name} has {ref.params / 1e6:.0f}M parameters, "
               f"{large.name} {large.params / 1e9:.0f}B ({large.params / ref.params:,.0f}x more).")

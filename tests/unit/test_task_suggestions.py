@@ -55,3 +55,21 @@ def test_one_output_token_is_singular():
                                                    output_tokens=1))
     text = " ".join(advice.scale.reasons)
     assert "1 output token " in text and "1 output tokens" not in text
+
+
+def test_the_latency_check_runs_on_the_teams_gpu_and_precision():
+    """Pope et al. 2022 §2: a batch-1 decode step reads every weight once, so time per token >= weight bytes ÷
+    memory bandwidth: Llama-2-7B in bf16 on an L4 (300 GB/s) misses 500 tokens in 8 s that an A100 (2.04 TB/s) makes."""
+    from lifecycle.models.catalog import get_model
+    from lifecycle.models.gpus import get_gpu
+
+    def latency(**team):
+        advice = architecture_advice(ArchitectureSetup(tasks=("code-generation",), latency_ms_p95=8_000,
+                                                       output_tokens=500, **team))
+        return next(r for r in advice.scale.reasons if r.startswith("Latency"))
+
+    assert "over your 8 s" in latency(gpu="l4") and "NVIDIA L4" in latency(gpu="l4")
+    assert "within your 8 s" in latency() and "A100" in latency()
+    seconds = 2 * get_model("llama-2-7b").params / get_gpu("l4").memory_bandwidth_bytes_per_s * 500
+    assert f"{seconds:.1f} s" in latency(gpu="l4")
+    assert "within your 8 s" in latency(gpu="l4", precision="int4")  # a quarter of the bytes read per token
