@@ -154,3 +154,28 @@ def test_the_use_case_page_saves_a_classifiers_head_and_labels_as_team_facts(run
     click(at, "Save use case")
     stored = app_env.get_project(project.id)
     assert (stored.scope.head, stored.scope.num_labels) == ("token-cls", 9)
+
+
+def test_the_new_widgets_reach_their_setups(run_page, app_env, spy):
+    project = _project(app_env)
+    advice = spy("ui.adaptation_path", "adaptation_advice")
+    at = ok(run_page("pages/adaptation_path.py", project=project))
+    at.number_input(key="adaptation_path_gpus").set_value(2)
+    at.number_input(key="adaptation_path_examples").set_value(1234)
+    at.number_input(key="adaptation_path_tokens_per_example").set_value(777).run()
+    ok(at)
+    assert (advice[-1].gpus, advice[-1].training_examples, advice[-1].tokens_per_example) == (2, 1234, 777)
+    at.number_input(key="adaptation_path_gpus").set_value(0).run()
+    assert ok(at) and advice[-1].gpus is None  # 0: the fewest GPUs that fit
+
+    fit = spy("ui.will_it_fit", "fit_matrix")
+    at = ok(run_page("pages/will_it_fit.py", project=project))
+    at.number_input(key="will_it_fit_new").set_value(64)
+    at.number_input(key="will_it_fit_short").set_value(3000).run()
+    assert ok(at) and (fit[-1].new_tokens, fit[-1].short_context) == (64, 3000)
+
+    budget = spy("ui.prompt_budget", "prompt_budget")
+    at = ok(run_page("pages/prompt_budget.py", project=project))
+    at.number_input(key="prompt_budget_input").set_value(2000).run()
+    assert ok(at) and budget[-1].input_tokens == 2000
+    assert any("kept for inputs longer than the sample" in c.value for c in at.caption)

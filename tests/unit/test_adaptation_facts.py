@@ -77,3 +77,16 @@ def test_a_saved_adaptation_scenario_shows_the_teams_data_and_the_chosen_options
         50_000, 3000, 2.0, 4)
     lora = _options()["lora"].sizing
     assert results["recommended"] == "lora" and results["cost_usd"] == lora.cost_usd and results["gpus"] == lora.gpus
+
+
+def test_the_prompt_budget_keeps_room_for_inputs_as_long_as_the_projects():
+    """The sample query stands for the team's inputs: when those are longer, that many tokens stay free."""
+    from lifecycle.models.prompting import PromptBudgetSetup, count_tokens, prompt_budget
+
+    base = PromptBudgetSetup(model=ModelRef.catalog("llama-2-7b"), instruction="Review this diff:", query="x = 1",
+                             output_tokens=124)
+    query = count_tokens("x = 1", "llama-2-7b").tokens
+    plain, long = prompt_budget(base), prompt_budget(base.vary(input_tokens=900))
+    assert long.input_reserve_tokens == 900 - query
+    assert plain.room_left_tokens - long.room_left_tokens == 900 - query
+    assert prompt_budget(base.vary(input_tokens=1)).input_reserve_tokens == 0  # shorter than the sample: nothing kept
