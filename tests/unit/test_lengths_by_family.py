@@ -113,3 +113,16 @@ def test_an_encoder_decoders_largest_input_follows_its_encoder_window_not_the_wi
     decoder = serving_plan(ServingSetup(model=ModelRef.catalog("llama-2-7b"), gpu="a100-80gb", concurrent_sequences=1,
                                         prompt_tokens=400, new_tokens=300))
     assert decoder.max_context == 4096  # prompt + output share the 4,096-token window
+
+
+def test_will_it_fit_reads_an_encoder_as_one_forward_pass_and_a_decoder_with_its_output():
+    from lifecycle.serving.fit import FitSetup, fit_matrix
+
+    bert = fit_matrix(FitSetup(model=ModelRef.catalog("bert-base-uncased"), gpu="t4", short_context=400, new_tokens=0))
+    cell = bert.cell("bf16", "infer_short")
+    assert cell.per_gpu_bytes and cell.fits and cell.tokens_per_s is None  # a row, not "—"; no tokens/s
+    llama = fit_matrix(FitSetup(model=ModelRef.catalog("llama-2-7b"), gpu="a100-80gb", short_context=1024,
+                                new_tokens=124))
+    fewer = fit_matrix(FitSetup(model=ModelRef.catalog("llama-2-7b"), gpu="a100-80gb", short_context=1024,
+                                new_tokens=1))
+    assert llama.cell("bf16", "infer_short").tokens_per_s and fewer.cell("bf16", "infer_short").tokens_per_s
