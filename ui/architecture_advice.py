@@ -66,7 +66,7 @@ def render(project: Project | None) -> None:
         st.markdown("**Example models in the catalog:** " + ", ".join(f"`{m}`" for m in rec.example_models))
         for m in rec.example_models:
             for warning in suitability_warnings(get_model(m), languages=facts.languages, commercial=facts.commercial):
-                st.warning(warning)
+                st.warning(common.escape_md(warning))
 
     st.markdown("### Good at many tasks or one?")
     st.markdown(f"**{advice.headline}**")

@@ -86,7 +86,7 @@ def render(project: Project | None) -> None:
     model = by_id[pick]
     facts = project_facts(project)
     for warning in suitability_warnings(model, languages=facts.languages, commercial=facts.commercial):
-        st.warning(warning)
+        st.warning(common.escape_md(warning))
     card = model_card(model)
     with st.container(border=True):
         st.markdown(f"#### Model Card for {common.escape_md(card.title)}")
