@@ -104,6 +104,12 @@ def format_duration(seconds: float | None) -> str:
     return f"{format_number(seconds / (365.25 * 86_400))} years"
 
 
+def plural(n: float, noun: str) -> str:
+    """"1 output token", "256 output tokens", "1.5 GPUs": the noun agrees with the count."""
+    shown = f"{n:,}" if isinstance(n, int) or float(n).is_integer() else f"{n:g}"
+    return f"{shown} {noun}" if n == 1 else f"{shown} {noun}s"
+
+
 def format_rate(per_s: float | None, unit: str = "tokens") -> str:
     """"666 tokens/s", "12.4k tokens/s"."""
     return "—" if per_s is None else f"{format_count(per_s)} {unit}/s"

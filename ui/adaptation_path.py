@@ -9,6 +9,7 @@ from lifecycle.adapt.advice import AdaptationSetup, adaptation_advice
 from lifecycle.adapt.path import get_option, list_options
 from lifecycle.display import format_bytes, format_count, format_duration, format_money
 from lifecycle.errors import LifecycleError
+from lifecycle.memory.setup import HEADS_BY_FAMILY
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import LIMITS, Project, ScopeStage
 from ui import common
@@ -47,24 +48,42 @@ def render(project: Project | None) -> None:
     c1, c2 = st.columns(2)
     with c1:
         gpu = pick_gpu(project, "adaptation_path_gpu", "GPU type for training")
-    seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=1_048_576, value=min(max(16, facts.seq_len_for(model.max_context)), 1_048_576),
+    seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=1_048_576, value=min(max(16, facts.seq_len_for(model.max_context, model.family)), 1_048_576),
                           key="adaptation_path_seq", help=f"{model.name}'s window: {model.max_context:,} tokens.")
+    c1, c2, c3 = st.columns(3)
+    stated_gpus = "gpus" in facts.from_project
+    gpus = c1.number_input("GPUs the team has (0 = not stated)", min_value=0, max_value=1024,
+                           value=min(facts.gpus, 1024) if stated_gpus else 0, key="adaptation_path_gpus",
+                           help="Each option must fit on these; time and cost run on them. 0: the fewest that fit.")
+    examples = c2.number_input("Training examples", min_value=0, max_value=10**12,
+                               value=int(facts.training_examples or 0), key="adaptation_path_examples",
+                               help="Default: the project's team facts; 0 = the typical count for the data available.")
+    per_example = c3.number_input("Tokens per example", min_value=0, max_value=10**7,
+                                  value=int(facts.tokens_per_example or 0), key="adaptation_path_tokens_per_example",
+                                  help="Default: the project's team facts; 0 = the sequence length.")
     c1, c2, c3, c4 = st.columns(4)
-    batch = c1.number_input("Micro-batch per GPU", min_value=1, max_value=256, value=facts.micro_batch, key="adaptation_path_batch")
+    batch = c1.number_input("Micro-batch per GPU (largest tried)", min_value=1, max_value=256, value=facts.micro_batch,
+                            key="adaptation_path_batch",
+                            help="Tried first; if it does not fit, checkpointing and then micro-batch 1 are tried.")
     epochs = c2.number_input("Epochs", min_value=float(LIMITS["epochs"][0]), max_value=float(LIMITS["epochs"][1]),
                              value=facts.epochs, step=0.5, key="adaptation_path_epochs")
     mfu = c3.number_input("MFU", min_value=0.01, max_value=1.0, value=facts.mfu, step=0.05,
                           key="adaptation_path_mfu", help="Model-FLOPs utilisation (data/mfu.json: published runs 21–48%).")
     price = c4.number_input("USD per GPU-hour", min_value=0.0, max_value=1_000.0, value=float(gpu.price_usd_per_hour),
                             step=0.1, key=f"adaptation_path_price_{gpu.id}")
-    project_facts_ui.note(facts, {"gpu": gpu.id, "seq_len": int(seq), "epochs": float(epochs)}, project)
+    project_facts_ui.note(facts, {"gpu": gpu.id, "gpus": int(gpus) or None, "seq_len": int(seq), "epochs": float(epochs),
+                                  "training_examples": int(examples) or None}, project)
+    _, target_len = facts.lengths_for(model.family, model.max_context)
     try:
         advice = adaptation_advice(AdaptationSetup(
             tasks=tuple(scope.tasks), use_case=scope.use_case, quality_bar=scope.quality_bar,
             constraints=tuple(scope.constraints), domain=scope.domain or "general",
             data_available=scope.data_available, budget_usd=scope.budget_usd, input_tokens=scope.input_tokens,
             output_tokens=scope.output_tokens, model=ModelRef.of(model), gpu=gpu.id, seq_len=int(seq),
-            micro_batch=int(batch), epochs=float(epochs), mfu=float(mfu), price_usd_per_hour=float(price))
+            micro_batch=int(batch), epochs=float(epochs), mfu=float(mfu), price_usd_per_hour=float(price),
+            training_examples=int(examples) or None, tokens_per_example=int(per_example) or None, gpus=int(gpus) or None,
+            precision=facts.precision, target_len=target_len, num_labels=facts.num_labels,
+            head=facts.head if facts.head in HEADS_BY_FAMILY[model.family] else None)
         ).model_dump()
     except LifecycleError as exc:
         common.show_error(exc)
@@ -93,9 +112,15 @@ def _row(o: dict) -> dict:
     opt = get_option(o["id"])
     s = o.get("sizing") or {}
     roles = "; ".join(f"{k} {format_bytes(v)}" for k, v in (s.get("per_gpu_bytes") or {}).items())
-    return {"option": opt.name, "status": o["status"], "GPUs": str(s.get("gpus") or "does not fit"),
-            "memory per GPU": roles or "—", "time": format_duration(s["seconds"]) if s else "—",
-            "cost": format_money(s["cost_usd"]) if s else "—",
+    priced = bool(s and s.get("gpus") and s.get("flops"))
+    fits_team = bool(s.get("gpus")) and (s.get("team_gpus") is None or s["gpus"] <= s["team_gpus"])
+    gpus = ("does not fit" if not s.get("gpus") else f"{s['gpus']}" + ("" if fits_team else f" (you have {s['team_gpus']})")) if s else "—"
+    return {"option": opt.name, "status": o["status"], "GPUs": gpus,
+            "runs with": (f"micro-batch {s['micro_batch']}" + (", checkpointing" if s["grad_checkpointing"] else ""))
+            if s and s.get("gpus") and opt.trains else "—",
+            "memory per GPU": roles or "—",
+            "time": f"{format_duration(s['seconds'])} on {s['run_gpus']}" if priced else "—",
+            "cost": format_money(s["cost_usd"]) if priced else "—",
             "examples used": format_count(s["examples"]) if s.get("examples") else "—",
             "labelled examples": opt.examples_text, "risk": f"{opt.risk_level}: {opt.risk}",
             "why": " ".join(o["reasons"]) + (f" {o['sizing_error']}" if o.get("sizing_error") else "")}

@@ -5,10 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from lifecycle.charts.architecture import family_diagram
+from lifecycle.choices import WeightFormat, options
 from lifecycle.errors import LifecycleError
 from lifecycle.models.advice import ArchitectureSetup, architecture_advice
+from lifecycle.models.catalog import get_model
+from lifecycle.models.search import suitability_warnings
 from lifecycle.models.tasks import FAMILY_ALTERNATIVE_KEY as ALTERNATIVE_KEY
 from lifecycle.models.tasks import get_task, list_tasks
+from lifecycle.records.defaults import project_facts
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from ui import common
@@ -32,8 +36,11 @@ def render(project: Project | None) -> None:
     if not tasks:
         st.warning("Pick at least one task.")
         return
+    facts = project_facts(project)
     try:
-        setup = ArchitectureSetup(tasks=tuple(tasks), data_available=scope.data_available if scope else None,
+        setup = ArchitectureSetup(tasks=tuple(tasks), gpu=facts.gpu if "gpu" in facts.from_project else None,
+                                  precision=facts.weight_format if facts.weight_format in options(WeightFormat)
+                                  else "bf16", data_available=scope.data_available if scope else None,
                                   latency_ms_p95=scope.latency_ms_p95 if scope else None,
                                   input_tokens=scope.input_tokens if scope else None,
                                   output_tokens=scope.output_tokens if scope else None)
@@ -57,6 +64,9 @@ def render(project: Project | None) -> None:
         st.warning(rec.context_note)
     if rec.example_models:
         st.markdown("**Example models in the catalog:** " + ", ".join(f"`{m}`" for m in rec.example_models))
+        for m in rec.example_models:
+            for warning in suitability_warnings(get_model(m), languages=facts.languages, commercial=facts.commercial):
+                st.warning(common.escape_md(warning))
 
     st.markdown("### Good at many tasks or one?")
     st.markdown(f"**{advice.headline}**")

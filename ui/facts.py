@@ -15,7 +15,8 @@ from ui.common import reset_on_project_change
 
 LABELS = {"gpu": "GPU", "gpus": "GPUs", "input_tokens": "input tokens", "output_tokens": "output tokens",
           "seq_len": "sequence length", "training_tokens": "training tokens", "epochs": "epochs",
-          "precision": "precision", "budget_usd": "budget", "model_id": "model"}
+          "precision": "precision", "budget_usd": "budget", "model_id": "model",
+          "training_examples": "training examples"}
 
 
 def facts_for(project: Project | None, widget_prefix: str) -> ProjectFacts:

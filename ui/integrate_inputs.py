@@ -8,7 +8,7 @@ from lifecycle.errors import LifecycleError
 from lifecycle.models.catalog import CatalogModel, list_models
 from lifecycle.models.gpus import GPU, list_gpus
 from lifecycle.models.hub import hub_model
-from lifecycle.records.custom_models import all_models, preview_custom_model
+from lifecycle.records.custom_models import all_models, hub_preview_model
 from lifecycle.records.defaults import project_facts
 from lifecycle.records.project import Project
 from ui import common
@@ -49,9 +49,7 @@ def pick_model(project: Project | None, key: str, *, families: tuple[str, ...] |
 @st.cache_data(show_spinner="Reading config.json from the Hugging Face Hub…", ttl=600, max_entries=64)
 def hub_catalog_model(ref: str) -> CatalogModel:
     """A Hub model as a catalog row (not saved: **Add a model** stores it for the team)."""
-    model = hub_model(ref)
-    at = model.sha[:7] if model.sha else f"cached {model.cached_from}"
-    return preview_custom_model(model.config, model_id="hub-model", name=f"{model.repo_id}@{at}").to_catalog_model()
+    return hub_preview_model(hub_model(ref))
 
 
 def pick_gpu(project: Project | None, key: str, label: str = "GPU", *, serving: bool = False) -> GPU:

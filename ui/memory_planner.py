@@ -54,7 +54,7 @@ def _render(project: Project | None, *, stage: str, k: str) -> None:
             used = {"gpu": setup.gpu, "gpus": setup.gpus, "seq_len": setup.seq_len, "precision": setup.precision,
                     "training_tokens": setup.training_tokens}
         else:
-            setup = inference_setup(model, k, gpu.id, facts)
+            setup = inference_setup(model, k, gpu.id, facts, project if stage == "integrate" else None)
             plan = inference_plan(setup)
             used = {"gpu": setup.gpu, "input_tokens": setup.prompt_tokens, "output_tokens": setup.new_tokens}
     except LifecycleError as exc:

@@ -97,14 +97,15 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
     impl = c[3].selectbox("AdamW kernel", options(OptimizerImpl), key=k + "impl",
                           help="torch's default foreach AdamW keeps one extra copy of the parameters during the step.")
     heads = HEADS_BY_FAMILY[shape.family]
-    suggested = training_head_for_tasks(list(facts.tasks), shape.family)
+    suggested = facts.head if facts.head in heads else training_head_for_tasks(list(facts.tasks), shape.family)
     head = st.selectbox("Output head", heads, key=k + "head", format_func=title,
                         index=heads.index(suggested) if suggested in heads else 0,
                         help="What the fine-tune trains on top of the model: an LM head scores the whole vocabulary "
                              "per token; a classifier only its labels. Default: the project's first task.")
     labels = 2
     if head in ("seq-cls", "token-cls"):
-        labels = int(st.number_input("Labels", 1, 100_000, 2, key=k + "labels"))
+        labels = int(st.number_input("Labels", 1, 100_000, min(facts.num_labels, 100_000), key=k + "labels",
+                                     help="Default: the number of labels stated on the Use case page."))
     lora = {}
     if method != "full":
         c = st.columns(3)
@@ -118,12 +119,16 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
     c = st.columns(4)
     batch = c[0].number_input("Micro-batch per GPU", 1, 4096, facts.micro_batch, key=k + "batch",
                               help="Gradient accumulation does not change memory: only the micro-batch does.")
-    seq = c[1].number_input("Sequence length", 1, MAX_TOKENS, min(facts.seq_len_for(shape.max_context), MAX_TOKENS),
-                            key=k + "seq",
-                            help=f"The model's window: {shape.max_context:,} tokens.")
+    seq_default, target_default = facts.lengths_for(shape.family, shape.max_context)
+    seq2seq = shape.family == "encoder-decoder"
+    seq = c[1].number_input("Encoder length" if seq2seq else "Sequence length", 1, MAX_TOKENS,
+                            min(seq_default, MAX_TOKENS), key=k + "seq",
+                            help=f"The model's window: {shape.max_context:,} tokens. Default: the project's input"
+                                 + ("" if shape.family != "decoder" else " + output") + " tokens.")
     target_len = None
-    if shape.family == "encoder-decoder":
-        target_len = int(c[2].number_input("Decoder length", 1, 1_048_576, 128, key=k + "target"))
+    if seq2seq:
+        target_len = int(c[2].number_input("Decoder length", 1, MAX_TOKENS, min(target_default or 1, MAX_TOKENS),
+                                           key=k + "target", help="Default: the project's output tokens."))
     attention = c[3].selectbox("Attention kernel", options(Attention), key=k + "attention", format_func=title)
     ckpt = st.checkbox("Gradient checkpointing", False, key=k + "ckpt")
     c = st.columns(5)
@@ -149,20 +154,32 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
                          price_usd_per_hour=float(price), **lora)
 
 
-def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts) -> InferenceSetup:
+def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts,
+                    project: Project | None = None) -> InferenceSetup:
+    """The serving widgets; defaults are the Integrate stage's saved precision and GPU count (tensor parallel),
+    else the project's facts."""
     shape = model.shape
     c = st.columns(6)
     formats = options(WeightFormat)
+    saved = project.integrate.precision if project is not None else None
+    default = saved if saved in formats else facts.weight_format
+    if default == "bf16" and get_gpu(gpu_id).peak_bf16_dense_flops is None:
+        default = "fp16"  # the GPU has no bf16 tensor cores (V100, T4)
     precision = c[0].selectbox("Weights", formats, format_func=title, key=k + "i_precision",
-                               index=formats.index(facts.weight_format) if facts.weight_format in formats else 0)
+                               index=formats.index(default) if default in formats else 0)
     batch = c[1].number_input("Concurrent sequences", 1, 65_536, DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
     # A default is the project's fact, within what the widget offers (a stated 10M-token input is 1,048,576 here).
-    prompt = c[2].number_input("Prompt tokens", 1, MAX_TOKENS, min(max(1, facts.input_tokens), MAX_TOKENS),
-                               key=k + "i_prompt")
-    new = c[3].number_input("New tokens", 0, MAX_TOKENS, 0 if shape.family == "encoder" else min(facts.output_tokens, MAX_TOKENS),
+    prompt_default, new_default = facts.serving_lengths_for(shape.family, MAX_TOKENS)
+    prompt = c[2].number_input("Prompt tokens", 1, MAX_TOKENS, prompt_default, key=k + "i_prompt")
+    new = c[3].number_input("New tokens", 0, MAX_TOKENS, new_default,
                             key=k + "i_new",
                             disabled=shape.family == "encoder")
-    tp = c[4].number_input("Tensor parallel", 1, 1024, 1, key=k + "i_tp")
+    saved_gpus = project.integrate.gpu_count if project is not None else None
+    if not saved_gpus and project is not None and "gpus" in facts.from_project:
+        saved_gpus = facts.gpus if shape.heads % facts.gpus == 0 else None  # the team's GPUs, if they split the heads
+    tp = c[4].number_input("Tensor parallel", 1, 1024, min(saved_gpus or 1, 1024), key=k + "i_tp",
+                           help="Default: the GPUs per replica saved on the Serving page (Integrate), else the "
+                                "team's GPUs (Scope).")
     attention = c[5].selectbox("Attention", options(Attention), key=k + "i_attention")
     return InferenceSetup(model=model, precision=precision, concurrent_sequences=int(batch), prompt_tokens=int(prompt),
                           new_tokens=0 if shape.family == "encoder" else int(new), tp=int(tp), attention=attention,

@@ -15,9 +15,11 @@ from lifecycle.models.search import (
     compare_models,
     licence_ids,
     search_models,
+    suitability_warnings,
 )
 from lifecycle.models.tasks import FAMILIES, get_task
 from lifecycle.records.custom_models import all_models
+from lifecycle.records.defaults import project_facts
 from lifecycle.records.project import Project
 from ui import common
 from ui.common import reset_on_project_change
@@ -82,6 +84,9 @@ def render(project: Project | None) -> None:
     pick = st.selectbox("Model card", ids, index=ids.index(current) if current in ids else 0,
                         format_func=lambda i: f"{by_id[i].name} ({i})", key="model_catalog_card")
     model = by_id[pick]
+    facts = project_facts(project)
+    for warning in suitability_warnings(model, languages=facts.languages, commercial=facts.commercial):
+        st.warning(common.escape_md(warning))
     card = model_card(model)
     with st.container(border=True):
         st.markdown(f"#### Model Card for {common.escape_md(card.title)}")

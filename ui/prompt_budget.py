@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.charts.prompting import prompt_budget_result_figure
+from lifecycle.display import plural
 from lifecycle.errors import LifecycleError
 from lifecycle.models.prompting import PromptBudgetSetup, parse_examples, prompt_budget
 from lifecycle.models.ref import ModelRef
@@ -49,10 +50,15 @@ def render(project: Project | None) -> None:
     output_tokens = st.number_input("Tokens to leave for the output", min_value=0, max_value=model.max_context - 1,
                                     value=min(scope_out if scope_out is not None else 5, model.max_context - 1),
                                     key="prompt_budget_output")
+    scope_in = project.scope.input_tokens if project is not None else None
+    input_tokens = st.number_input("Typical input length (tokens, 0 = the sample input above)", min_value=0,
+                                   max_value=10**8, value=int(scope_in or 0), key="prompt_budget_input",
+                                   help="Default: the project's input length (Scope). Real inputs longer than the "
+                                        "sample keep that much room free.")
     try:
         setup = PromptBudgetSetup(model=ModelRef.of(model), instruction=instruction, query=query,
                                   examples=tuple(parse_examples(examples_text)), output_label=label,
-                                  output_tokens=int(output_tokens))
+                                  output_tokens=int(output_tokens), input_tokens=int(input_tokens) or None)
         budget = prompt_budget(setup)
     except LifecycleError as exc:
         common.show_error(exc)
@@ -70,7 +76,9 @@ def render(project: Project | None) -> None:
                  hide_index=True, width="stretch")
     common.plotly_chart(prompt_budget_result_figure(budget, shares_window=setup.shares_window), width="stretch",
                     key="prompt_budget_chart")
-    st.caption(f"Room left after the largest fitting prompt and {budget.output_tokens} output tokens: "
+    kept = (f", {budget.input_reserve_tokens:,} tokens kept for inputs longer than the sample"
+            if budget.input_reserve_tokens else "")
+    st.caption(f"Room left after the largest fitting prompt and {plural(budget.output_tokens, 'output token')}{kept}: "
                f"{budget.room_left_tokens:,} tokens.")
     st.code(budget.rows[-1].prompt, language=None)
     if project is not None and st.button("Save this check as a scenario", key="prompt_budget_save",

@@ -9,6 +9,7 @@ from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_b
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
+from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from lifecycle.serving.plan import (
@@ -20,35 +21,42 @@ from lifecycle.serving.plan import (
     list_engines,
     serving_plan,
 )
-from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from ui import common, plan_choice
 from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu, pick_model
-
 
 
 def _inputs(project: Project | None) -> ServingSetup:
     facts = project_facts_ui.facts_for(project, "serving_plan_")
     model = pick_model(project, "serving_plan_model")
     c1, c2, c3 = st.columns(3)
-    saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS \
-        else facts.weight_format if facts.weight_format in SERVING_PRECISIONS else "bf16"
-    precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
-                             key="serving_plan_precision")
     with c2:
         gpu = pick_gpu(project, "serving_plan_gpu", serving=True)
+    saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS \
+        else facts.weight_format if facts.weight_format in SERVING_PRECISIONS else "bf16"
+    if saved_precision == "bf16" and gpu.peak_bf16_dense_flops is None:
+        saved_precision = "fp16"  # V100, T4: no bf16 tensor cores, so the default must not be refused
+    precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
+                             key="serving_plan_precision")
     gpus = c3.number_input("GPUs per replica (tensor parallel)", min_value=1, max_value=64,
-                           value=min(int(project.integrate.gpu_count or 1), 64) if project else 1, key="serving_plan_gpus")
+                           value=_default_gpus(project, facts, model.shape.kv_heads), key="serving_plan_gpus",
+                           help="Default: the GPUs saved on this page, else the team's GPUs (Scope) when they split "
+                                "the model's KV heads evenly.")
     c1, c2, c3 = st.columns(3)
     batch = c1.number_input("Concurrent sequences", min_value=1, max_value=4096, value=DEFAULT_CONCURRENT_SEQUENCES, key="serving_plan_batch")
-    scope_in = facts.input_tokens or 1
-    prompt = c2.number_input("Prompt tokens", min_value=1, max_value=max(1, model.max_context - 1),
-                             value=min(scope_in, max(1, model.max_context - 1)), key="serving_plan_prompt")
     decoder = model.family != "encoder"
-    scope_out = facts.output_tokens
-    new = c3.number_input("New tokens per sequence", min_value=0, max_value=max(0, model.max_context - 1),
-                          value=min(scope_out, model.max_context // 2) if decoder else 0, key="serving_plan_new",
-                          disabled=not decoder, help=None if decoder else "Encoders produce no new tokens.")
+    seq2seq = model.family == "encoder-decoder"
+    window = max(1, model.max_context)
+    prompt_default, new_default = facts.serving_lengths_for(model.family, window)
+    # A decoder's prompt and output share its window; an encoder-decoder's each have the window of their own side.
+    prompt = c2.number_input("Encoder input tokens" if seq2seq else "Prompt tokens", min_value=1,
+                             max_value=window if seq2seq else max(1, window - 1),
+                             value=min(prompt_default, window if seq2seq else max(1, window - 1)),
+                             key="serving_plan_prompt")
+    new = c3.number_input("Decoder output tokens" if seq2seq else "New tokens per sequence", min_value=0,
+                          max_value=window if seq2seq else max(0, window - 1), value=new_default if decoder else 0,
+                          key="serving_plan_new", disabled=not decoder,
+                          help=None if decoder else "Encoders produce no new tokens.")
     engines = {e.id: e for e in list_engines()}
     engine_id = st.selectbox("Serving engine (measured efficiencies)", list(engines), format_func=lambda i: engines[i].name,
                              index=list(engines).index(DEFAULT_ENGINE), key="serving_plan_engine")
@@ -70,6 +78,14 @@ def _inputs(project: Project | None) -> ServingSetup:
                         engine=engine_id, bandwidth_efficiency=float(bw), per_layer_overhead_s=float(overhead_us) / 1e6,
                         prefill_utilisation=float(util), price_usd_per_hour=float(price),
                         latency_target_ms=facts.latency_ms_p95, throughput_target_rps=facts.throughput_rps)
+
+
+def _default_gpus(project: Project | None, facts, kv_heads: int) -> int:
+    """Integrate's saved GPU count, else the team's GPUs when tensor parallelism can split the KV heads, else 1."""
+    if project is not None and project.integrate.gpu_count:
+        return min(int(project.integrate.gpu_count), 64)
+    team = min(facts.gpus, 64) if "gpus" in facts.from_project else 1
+    return team if kv_heads % team == 0 or team % kv_heads == 0 else 1
 
 
 def render(project: Project | None) -> None:
@@ -117,16 +133,18 @@ def _targets(plan: ServingPlan) -> None:
             + ("meets" if plan.meets_latency else "misses") + " the project's target (Scope).")
     if plan.replicas_for_throughput is not None:
         st.info(f"{plan.replicas_for_throughput:,} replica(s) of {plan.gpus} GPU(s) reach the project's throughput "
-                f"target at {format_rate(plan.requests_per_s)} requests/s each.")
+                f"target at {format_rate(plan.requests_per_s, 'requests')} each.")
 
 
 def _encoder_results(plan: ServingPlan) -> None:
     """An encoder answers with a label per request: requests per second, latency and cost per request."""
-    a, b, c = st.columns(3)
-    a.metric("Classifications per second", format_rate(plan.requests_per_s),
-             help=f"{plan.batch} sequences of {plan.prompt_tokens} tokens per forward pass")
+    a, b, c, d = st.columns(4)
+    a.metric("Requests per second", format_rate(plan.requests_per_s, "requests"),
+             help=f"{plan.batch} sequences of {plan.prompt_tokens} tokens per forward pass, one replica")
     b.metric("p95 latency", format_duration(plan.p95_latency_s),
              help="Static batch: every request of a batch is answered when the forward pass ends; queueing not modelled.")
+    d.metric("Replicas for the target", "—" if plan.replicas_for_throughput is None
+             else f"{plan.replicas_for_throughput:,}", help="The project's throughput target (Scope) ÷ requests/s.")
     c.metric("Cost per 1,000 requests", format_money(plan.cost_per_thousand_requests_usd))
     _targets(plan)
 

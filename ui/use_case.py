@@ -8,6 +8,7 @@ from lifecycle.choices import TrainPrecision, options, title
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import list_gpus
 from lifecycle.models.tasks import get_task, list_tasks, suggest_tasks
+from lifecycle.records.defaults import RESEARCH_ONLY
 from lifecycle.records.project import LIMITS, Project
 from ui import common
 from ui.common import reset_on_project_change
@@ -19,7 +20,8 @@ DATA_LABELS = {
     "thousands": "Thousands of labelled examples",
     "billions": "Billions of tokens of in-domain text",
 }
-CONSTRAINTS = ["on-premise", "open licence", "data must stay in-house", "full control of training data", "budget cap"]
+CONSTRAINTS = ["on-premise", "open licence", "data must stay in-house", "full control of training data", "budget cap",
+               RESEARCH_ONLY]
 DRAFT_KEY = "use_case_draft"
 TASKS_KEY = "use_case_tasks"
 LAST_TEXT_KEY = "use_case_last_text"
@@ -58,7 +60,16 @@ def _team_facts(scope) -> dict:
                                     value=scope.tokens_per_example if scope else None, key="use_case_tokens_per_example")
     epochs = c[2].number_input("Epochs", *_limits("epochs", float), step=1.0,
                                value=scope.epochs if scope else None, key="use_case_epochs")
-    return {"gpu_id": gpu_id, "gpu_count": None if gpu_count is None else int(gpu_count),
+    c = st.columns(3)
+    heads = ["seq-cls", "token-cls"]
+    head = c[0].selectbox("Classifier head (encoders)", heads, format_func=title, placeholder="None (language model)",
+                          index=heads.index(scope.head) if scope and scope.head in heads else None,
+                          key="use_case_head", help="Sequence classification (one label per text) or token "
+                                                     "classification (a label per token, e.g. NER).")
+    labels = c[1].number_input("Number of labels", *_limits("num_labels", int), step=1,
+                               value=scope.num_labels if scope else None, key="use_case_labels")
+    return {"head": head, "num_labels": None if labels is None else int(labels),
+            "gpu_id": gpu_id, "gpu_count": None if gpu_count is None else int(gpu_count),
             "precision": precision, "training_examples": None if examples is None else int(examples),
             "tokens_per_example": None if per_example is None else int(per_example),
             "epochs": None if epochs is None else float(epochs)}

@@ -12,6 +12,7 @@ from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project
 from lifecycle.serving.fit import FitSetup, fit_matrix
 from ui import common
+from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu, pick_model
 
 
@@ -24,13 +25,27 @@ def render(project: Project | None) -> None:
         model = pick_model(project, "will_it_fit_model")
     with c2:
         gpu = pick_gpu(project, "will_it_fit_gpu")
-    c1, c2 = st.columns(2)
-    short = c1.number_input("Short context (tokens)", 257, 131_072, 2048, key="will_it_fit_short")
-    long = c2.number_input("Long context (tokens, capped at the model's window)", 257, 131_072,
-                           min(model.max_context, 131_072) if model.max_context > 256 else 257, key="will_it_fit_long")
+    facts = project_facts_ui.facts_for(project, "will_it_fit_")
+    stated = bool({"input_tokens", "output_tokens"} & set(facts.from_project))
+    encoder = model.family == "encoder"
+    window = min(model.max_context, 131_072)
+    c1, c2, c3 = st.columns(3)
+    short = c1.number_input("Input tokens" if model.family != "decoder" else "Short context (prompt + output tokens)",
+                            2, 131_072, min(facts.seq_len_for(window, model.family), 131_072) if stated else
+                            min(2048, window), key="will_it_fit_short",
+                            help="Default: the project's lengths (Scope): a decoder's prompt + output, an "
+                                 "encoder's or an encoder-decoder's input.")
+    long = c2.number_input("Long context (tokens, capped at the model's window)", 2, 131_072, max(2, window),
+                           key="will_it_fit_long")
+    new = c3.number_input("Output tokens", 0, 131_072, 0 if encoder else min(facts.output_tokens, 131_072),
+                          key="will_it_fit_new", disabled=encoder,
+                          help="Encoders write no tokens." if encoder else "Default: the project's output length.")
+    lengths = ({"input_tokens": int(short)} if encoder else {"seq_len": int(short), "output_tokens": int(new)}
+               if model.family == "decoder" else {"input_tokens": int(short), "output_tokens": int(new)})
+    project_facts_ui.note(facts, {"gpu": gpu.id, **lengths}, project)
     try:
         matrix = fit_matrix(FitSetup(model=ModelRef.of(model), gpu=gpu.id, short_context=int(short),
-                                     long_context=int(long)))
+                                     long_context=int(long), new_tokens=0 if encoder else int(new)))
     except LifecycleError as exc:
         common.show_error(exc)
         return
@@ -45,7 +60,8 @@ def render(project: Project | None) -> None:
                                                          else "does not fit"))
         rows.append(row)
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption(f"{gpu.name}: {format_bytes(gpu.memory_bytes)} usable per GPU. Inference: one sequence, 256 new "
-               "tokens; training: micro-batch 1 at the short context with gradient checkpointing, LoRA on all "
+    writes = "a forward pass over the input" if encoder else f"{int(new):,} new tokens"
+    st.caption(f"{gpu.name}: {format_bytes(gpu.memory_bytes)} usable per GPU. Inference: one sequence, {writes}; "
+               "training: micro-batch 1 at the short context with gradient checkpointing, LoRA on all "
                "linear layers (rank 16), QLoRA with a paged optimizer, full fine-tuning in mixed precision with "
                "FSDP beyond one GPU. Same numbers: `lifecycle fit --model ID --gpu GPU --json`.")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from lifecycle._typed import Result, Setup
 from lifecycle.adapt.path import ALIGNMENT_WORDS, Sizing, get_option, list_options, size_option
-from lifecycle.choices import DataAvailable
+from lifecycle.choices import DataAvailable, TrainingHead, TrainPrecision
 from lifecycle.errors import LifecycleError
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
@@ -56,6 +56,14 @@ class AdaptationSetup(Setup):
     epochs: float = Field(1.0, gt=0, le=1000)
     mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
     price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+    # The team's facts (Scope → Team facts): None falls back to the data-available bucket and general defaults.
+    training_examples: int | None = Field(None, ge=0, le=10**12)
+    tokens_per_example: int | None = Field(None, ge=1, le=10**7)
+    gpus: int | None = Field(None, ge=1, le=1024)  # the GPUs the team has: options must fit on them
+    precision: TrainPrecision = "amp_bf16"
+    target_len: int | None = Field(None, ge=1, le=10**8)  # an encoder-decoder's decoder length
+    head: TrainingHead | None = None
+    num_labels: int = Field(2, ge=1, le=1_000_000)
 
     @model_validator(mode="after")
     def _gpu_known(self) -> AdaptationSetup:
@@ -75,7 +83,9 @@ class PathAdvice(Result):
 def adaptation_advice(setup: AdaptationSetup) -> PathAdvice:
     """The adaptation calculator: the recommended ladder with reasons, and every option sized on the GPUs."""
     return recommend_path(setup, model=setup.model, gpu=setup.gpu, seq=setup.seq_len, batch=setup.micro_batch,
-                          epochs=setup.epochs, mfu=setup.mfu, price_usd_per_hour=setup.price_usd_per_hour)
+                          epochs=setup.epochs, mfu=setup.mfu, price_usd_per_hour=setup.price_usd_per_hour,
+                          precision=setup.precision, gpus=setup.gpus, tokens_per_example=setup.tokens_per_example,
+                          target_len=setup.target_len, head=setup.head, num_labels=setup.num_labels)
 
 
 def wants_alignment(scope: AdaptationSetup) -> bool:
@@ -131,9 +141,25 @@ def recommend_path(scope: AdaptationSetup, *, model=None, gpu=None, seq: int | N
                     "BERT-size encoder is the standard recipe (Devlin et al. 2019, arXiv:1810.04805).")]
         if data in (None, "none"):
             reasons.append("No labelled data yet: collect a few thousand labelled examples first.")
-    examples = EXAMPLES_FOR_DATA.get(data or "none", 0)
+    # The team's own count (examples × tokens × epochs) when it states one; else the data-available bucket.
+    examples = getattr(scope, "training_examples", None) or EXAMPLES_FOR_DATA.get(data or "none", 0)
     options = [_advise(o.id, path, examples, scope, model, gpu, seq, sizing_kwargs, family) for o in list_options()]
+    primary = _primary_that_fits(primary, path, options, reasons)
     return PathAdvice(primary=primary, path=path, reasons=reasons, options=options)
+
+
+def _primary_that_fits(primary: str, path: list[str], options: list[OptionAdvice], reasons: list[str]) -> str:
+    """The recommendation steps down the path to the last option that fits the team's GPUs, saying why."""
+    by_id = {o.id: o for o in options}
+    sizing = by_id[primary].sizing
+    if sizing is None or sizing.fits or primary not in path:
+        return primary
+    for step in reversed(path[: path.index(primary)]):
+        if by_id[step].sizing is not None and by_id[step].sizing.fits:
+            where = f"{sizing.team_gpus} GPU(s)" if sizing.team_gpus else "up to 1,024 GPUs"
+            reasons.append(f"{by_id[primary].name} does not fit on {where}: plan for {by_id[step].name} first.")
+            return step
+    return primary
 
 
 def _family(model) -> str | None:
@@ -164,11 +190,11 @@ def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs, fa
         try:
             n = None if option_id == "prompting" or examples == 0 else (
                 examples if option_id not in ("dpo", "rlhf") else None)
-            sizing = size_option(option_id, model, gpu, examples=n, seq=seq or _scope_seq(scope), **sizing_kwargs)
+            sizing = size_option(option_id, model, gpu, examples=n, seq=seq or _scope_seq(scope, family), **sizing_kwargs)
             advice.sizing = sizing
             advice.over_budget = bool(scope.budget_usd is not None and sizing.cost_usd > scope.budget_usd)
-            if sizing.gpus == 0:
-                advice.reasons.append("Does not fit even on 1,024 GPUs of this type at this sequence length.")
+            if not sizing.fits:
+                advice.reasons.append(_does_not_fit(sizing))
             if sizing.truncated_from:
                 advice.reasons.append(
                     f"The Scope's {sizing.truncated_from:,}-token examples exceed this model's {sizing.seq:,}-token "
@@ -181,5 +207,20 @@ def _advise(option_id, path, examples, scope, model, gpu, seq, sizing_kwargs, fa
     return advice
 
 
-def _scope_seq(scope: AdaptationSetup) -> int:
-    return max(1, (scope.input_tokens or 512) + (scope.output_tokens or 256))
+def _does_not_fit(sizing: Sizing) -> str:
+    """ "Does not fit — would fit with …": where it fails and the changes that would make it fit."""
+    if sizing.gpus == 0:
+        where = "even on 1,024 GPUs of this type"
+    else:
+        where = f"on your {sizing.team_gpus} GPU(s): needs {sizing.gpus}"
+    ideas = "; ".join(sizing.would_fit[:3])
+    return f"Does not fit {where}" + (f" — would fit with {ideas}." if ideas else ".")
+
+
+def _scope_seq(scope: AdaptationSetup, family: str | None) -> int:
+    """The Scope's training sequence for the model's family: an encoder reads the input only; an
+    encoder-decoder's encoder reads the input (its decoder the output); a decoder reads both as one sequence."""
+    inputs = scope.input_tokens or 512
+    if family in ("encoder", "encoder-decoder"):
+        return max(1, inputs)
+    return max(1, inputs + (scope.output_tokens if scope.output_tokens is not None else 256))

@@ -20,6 +20,7 @@ from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.inference import inference_memory
+from lifecycle.memory.planner import min_gpus, what_would_fit
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.models.ref import ModelRef
@@ -73,6 +74,17 @@ class Sizing(BaseModel):
     cost_usd: float
     seq: int = 0  # the training sequence length sized
     truncated_from: int | None = None  # the requested length, when the model's window is shorter
+    micro_batch: int = 1  # the micro-batch sized (the largest tried that fits, as Memory & GPUs would find it)
+    grad_checkpointing: bool = True  # whether it needs gradient checkpointing to fit
+    strategy: str = "zero3"  # how the trained model is spread beyond one GPU
+    run_gpus: int = 0  # the GPUs the time and cost are for: the team's, when it fits on them, else the fewest
+    team_gpus: int | None = None  # the GPUs the team has (None: not stated)
+    would_fit: list[str] = []  # when it does not fit (on the team's GPUs): the changes that would make it fit
+
+    @property
+    def fits(self) -> bool:
+        """Fits somewhere and, when the team said how many GPUs it has, on those."""
+        return self.gpus > 0 and (self.team_gpus is None or self.gpus <= self.team_gpus)
 
 
 def _frozen(model: ModelRef, g: int, seq: int, batch: int) -> MemoryEstimate:
@@ -134,35 +146,100 @@ def option_flops(option_id: str, params: int, examples: int, seq: int, epochs: f
     return per_token * params * examples * seq * epochs
 
 
+def single_model_setup(option_id: str, model: ModelRef, gpu: GPU, *, seq: int, batch: int, precision: str,
+                       grad_checkpointing: bool, target_len: int | None = None, head: str | None = None,
+                       num_labels: int = 2) -> TrainingSetup:
+    """The Memory & GPUs setup of a LoRA, QLoRA or full fine-tune: the team's precision, ZeRO-3 beyond one GPU."""
+    method = get_option(option_id).method
+    if method == "full" and precision in ("int8", "int4"):
+        precision = "amp_bf16" if gpu.peak_bf16_dense_flops else "amp_fp16"
+    if method == "lora" and precision == "int4":
+        precision = "int8"
+    return TrainingSetup(model=model, method=method, precision=precision, micro_batch=batch, seq_len=seq,
+                         target_len=target_len if model.family == "encoder-decoder" else None,
+                         grad_checkpointing=grad_checkpointing, strategy="zero3", gpu=gpu.id, head=head,
+                         num_labels=num_labels)
+
+
+def fitting_setup(base: TrainingSetup, gpu: GPU, team_gpus: int | None, *, checkpointing: bool | None = None
+                  ) -> tuple[TrainingSetup, int | None]:
+    """The micro-batch and checkpointing that fit, tried as Memory & GPUs suggests them (the micro-batch as set,
+    then checkpointing, then micro-batch 1 with checkpointing), and the fewest GPUs (``min_gpus``, the function
+    behind Memory & GPUs' count). The first try that fits on the team's GPUs wins; else the try with the fewest."""
+    tries = [(base.micro_batch, False), (base.micro_batch, True), (1, True)]
+    if checkpointing is not None:  # fixed by the caller: only the micro-batch is searched
+        tries = [(base.micro_batch, checkpointing), (1, checkpointing)]
+    best: tuple[TrainingSetup, int | None] = (base.model_copy(update={"grad_checkpointing": tries[0][1]}), None)
+    for batch, ckpt in dict.fromkeys(tries):
+        trial = base.model_copy(update={"micro_batch": batch, "grad_checkpointing": ckpt})
+        count, _ = min_gpus(trial, gpu)
+        if count is None:
+            continue
+        if team_gpus is not None and count <= team_gpus:
+            return trial, count
+        if best[1] is None or count < best[1]:
+            best = (trial, count)
+    return best
+
+
 def size_option(
     option_id: str, model, gpu: GPU | str, *, examples: int | None = None, seq: int = 1024, batch: int = 4,
-    epochs: float = 1.0, response_tokens: int = 256, grad_checkpointing: bool = True, mfu: float = DEFAULT_MFU,
-    price_usd_per_hour: float | None = None,
+    epochs: float = 1.0, response_tokens: int = 256, grad_checkpointing: bool | None = None, mfu: float = DEFAULT_MFU,
+    price_usd_per_hour: float | None = None, precision: str = "amp_bf16", gpus: int | None = None,
+    tokens_per_example: int | None = None, target_len: int | None = None, head: str | None = None,
+    num_labels: int = 2,
 ) -> Sizing:
-    """GPUs, time and cost of one option for a catalog model (id or CatalogModel) on one GPU type."""
+    """GPUs, time and cost of one option for a model on one GPU type. ``gpus``: the GPUs the team has (time and
+    cost are on those when the option fits on them); ``tokens_per_example``: the tokens trained per example when
+    the project states them (else ``seq``); ``grad_checkpointing`` None: the search decides."""
     m = ModelRef.catalog(model) if isinstance(model, str) else model if isinstance(model, ModelRef) else ModelRef.of(model)
     g_type = gpu if isinstance(gpu, GPU) else get_gpu(gpu)
     opt = get_option(option_id)
     examples = opt.examples_typical if examples is None else int(examples)
-    if examples < 0 or seq < 1 or batch < 1 or epochs <= 0:
-        raise InvalidInput("Examples must be ≥ 0, sequence length and batch ≥ 1, epochs > 0.")
+    if examples < 0 or seq < 1 or batch < 1 or epochs <= 0 or (gpus is not None and gpus < 1):
+        raise InvalidInput("Examples must be ≥ 0, sequence length, batch and GPUs ≥ 1, epochs > 0.")
     requested = seq
     seq = min(seq, m.shape.max_context)  # sized at the window; the result says what was cut
-    needed, per_gpu, required = 0, {}, 0
-    for g in GPU_COUNTS:
-        est = role_estimates(option_id, m, g, seq=seq, batch=batch, grad_checkpointing=grad_checkpointing)
-        required = required_bytes(est)
-        per_gpu = {role: e.peak_reserved_bytes for role, e in est.items()}
-        if required <= g_type.memory_bytes:
-            needed = g
-            break
-    flops = option_flops(option_id, m.params, examples, seq, epochs, response_tokens, recompute=grad_checkpointing)
+    target = None if target_len is None else min(target_len, m.shape.max_context)
+    would_fit: list[str] = []
+    if opt.method is not None and option_id in ("lora", "qlora", "full"):
+        base = single_model_setup(option_id, m, g_type, seq=seq, batch=batch, precision=precision,
+                                  grad_checkpointing=False, target_len=target, head=head, num_labels=num_labels)
+        chosen, count = fitting_setup(base, g_type, gpus, checkpointing=grad_checkpointing)
+        needed, batch, ckpt = count or 0, chosen.micro_batch, chosen.grad_checkpointing
+        est = training_memory(chosen.model_copy(update={"gpus": needed or 1}))
+        role = "model (training)" if option_id == "full" else "policy (LoRA)"
+        per_gpu, required = {role: est.peak_reserved_bytes}, est.required_bytes
+        if not needed or (gpus is not None and needed > gpus):
+            would_fit = what_would_fit(chosen.model_copy(update={"gpus": gpus or 1}), g_type)
+    else:
+        ckpt = True if grad_checkpointing is None else grad_checkpointing
+        needed, per_gpu, required = 0, {}, 0
+        for b in dict.fromkeys((batch, 1)):  # the micro-batch as set, then 1
+            for g in GPU_COUNTS:
+                est = role_estimates(option_id, m, g, seq=seq, batch=b, grad_checkpointing=ckpt)
+                required = required_bytes(est)
+                per_gpu = {role: e.peak_reserved_bytes for role, e in est.items()}
+                if required <= g_type.memory_bytes:
+                    needed = g
+                    break
+            if needed and (gpus is None or needed <= gpus or b == 1):
+                batch = b
+                break
+        if not needed:
+            would_fit = ["a GPU with more memory, or a shorter sequence (the models' activations do not shard)"]
+        elif gpus is not None and needed > gpus:
+            would_fit = [f"{needed} GPUs (micro-batch {batch}, checkpointing)"]
+    per_example = tokens_per_example if tokens_per_example and option_id != "rlhf" else seq
+    flops = option_flops(option_id, m.params, examples, per_example, epochs, response_tokens, recompute=ckpt)
+    run = gpus if gpus is not None and needed and needed <= gpus else needed
     if flops and needed:
-        t = training_time_and_cost(flops, g_type, gpus=needed, mfu=mfu, price_usd_per_hour=price_usd_per_hour,
+        t = training_time_and_cost(flops, g_type, gpus=run, mfu=mfu, price_usd_per_hour=price_usd_per_hour,
                                    precision="half")
         seconds, gpu_hours, cost = t.seconds, t.gpu_hours, t.cost_usd
     else:
         seconds = gpu_hours = cost = 0.0
     return Sizing(option=option_id, examples=examples, gpus=needed, per_gpu_bytes=per_gpu,
                   required_bytes_per_gpu=required, flops=flops, seconds=seconds, gpu_hours=gpu_hours, cost_usd=cost,
-                  seq=seq, truncated_from=requested if requested > seq else None)
+                  seq=seq, truncated_from=requested if requested > seq else None, micro_batch=batch,
+                  grad_checkpointing=ckpt, run_gpus=run, team_gpus=gpus, would_fit=would_fit)

@@ -36,7 +36,29 @@ def memory_vs_sequences_figure(plans: list[ServingPoint]) -> go.Figure:
     return fig
 
 
+def _requests_vs_batch_figure(plans: list[ServingPoint]) -> go.Figure:
+    """An encoder writes no tokens: requests per second (one replica) and p95 latency against the batch."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fits = [p for p in plans if p.fits]
+    over = [p for p in plans if not p.fits]
+    fig.add_trace(go.Scatter(x=[p.batch for p in fits], y=[p.requests_per_s for p in fits], mode="lines+markers",
+                             name="requests/s (one replica)", line={"color": PALETTE[0]}))
+    if over:
+        fig.add_trace(go.Scatter(x=[p.batch for p in over], y=[p.requests_per_s for p in over], mode="markers",
+                                 name="does not fit in memory", marker={"color": "#BBBBBB", "symbol": "x"}))
+    fig.add_trace(go.Scatter(x=[p.batch for p in plans], y=[p.p95_latency_s * 1e3 for p in plans], mode="lines",
+                             name="p95 latency (ms)", line={"color": PALETTE[1], "dash": "dash"}), secondary_y=True)
+    fig.update_xaxes(title_text="concurrent sequences (batch)", type="log")
+    fig.update_yaxes(title_text="requests/s, one replica", secondary_y=False)
+    fig.update_yaxes(title_text="p95 latency (ms)", secondary_y=True)
+    fig.update_layout(title=f"Requests per second vs batch ({plans[0].engine} engine)",
+                      legend={"orientation": "h", "y": -0.25})
+    return fig
+
+
 def throughput_vs_batch_figure(plans: list[ServingPoint]) -> go.Figure:
+    if plans and all(p.new_tokens == 0 for p in plans):
+        return _requests_vs_batch_figure(plans)
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     fits = [p for p in plans if p.fits]
     over = [p for p in plans if not p.fits]
@@ -59,13 +81,15 @@ def throughput_vs_batch_figure(plans: list[ServingPoint]) -> go.Figure:
 def serving_figure(plan: ServingPlan, title: str = "") -> go.Figure:
     """Memory vs concurrent sequences and tokens/s vs batch, from the plan's own sweep."""
     plans = plan.sweep or [plan]
+    encoder = all(p.new_tokens == 0 for p in plans)
     fig = make_subplots(rows=2, cols=1, specs=[[{}], [{"secondary_y": True}]],
-                        subplot_titles=("Memory per GPU vs concurrent sequences (GB)", "Decode tokens/s vs batch"))
+                        subplot_titles=("Memory per GPU vs concurrent sequences (GB)",
+                                        "Requests/s vs batch" if encoder else "Decode tokens/s vs batch"))
     for tr in _memory_traces(plans):
         fig.add_trace(tr, row=1, col=1)
     fig.add_hline(y=plans[0].gpu_memory_bytes / GB, line_color="red", row=1, col=1)
     for tr in throughput_vs_batch_figure(plans).data:
-        fig.add_trace(tr, row=2, col=1, secondary_y=tr.name == "tokens/s per sequence")
+        fig.add_trace(tr, row=2, col=1, secondary_y=tr.name in ("tokens/s per sequence", "p95 latency (ms)"))
     fig.update_xaxes(type="category", row=1, col=1)
     fig.update_xaxes(type="log", row=2, col=1)
     fig.update_layout(barmode="stack", height=800, title=title, legend={"orientation": "h", "y": -0.1})

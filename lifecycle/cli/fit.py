@@ -16,6 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gpu", default="h100-80gb", help="GPU id (default h100-80gb)")
     p.add_argument("--short", type=int, default=2048, help="short context, tokens (default 2048)")
     p.add_argument("--long", type=int, default=None, help="long context, tokens (default: the model's window)")
+    p.add_argument("--new-tokens", type=int, default=256,
+                   help="tokens generated per request (default 256; an encoder generates none)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_fit)
 
@@ -24,7 +26,9 @@ def _fit(args) -> int:
     from lifecycle.serving.fit import FitSetup, fit_matrix
 
     model, label = model_from_flags(args)
-    matrix = fit_matrix(FitSetup(model=model, gpu=args.gpu, short_context=args.short, long_context=args.long))
+    new_tokens = 0 if model.family == "encoder" else args.new_tokens
+    matrix = fit_matrix(FitSetup(model=model, gpu=args.gpu, short_context=args.short, long_context=args.long,
+                                 new_tokens=new_tokens))
     if args.json:
         print_json({"model": label, **matrix.model_dump(mode="json")})
         return 0

@@ -80,11 +80,12 @@ def training_plan(setup: TrainingSetup) -> TrainingPlan:
         count, _ = min_gpus(setup, gpu)
         out.update(gpu=gpu, fits=est.fits(gpu), min_gpus=count, by_strategy=strategy_table(setup, gpu),
                    what_would_fit=what_would_fit(setup, gpu) if count is None else [])
-    out.update(_time_and_cost(setup, gpu, active_parameter_count(setup.model.shape)))  # 6·N_active·D for MoE
+    fits = est.fits(gpu) if gpu is not None else None
+    out.update(_time_and_cost(setup, gpu, active_parameter_count(setup.model.shape), fits))  # 6·N_active·D for MoE
     return TrainingPlan(**out)
 
 
-def _time_and_cost(setup: TrainingSetup, gpu: GPU | None, params: int) -> dict:
+def _time_and_cost(setup: TrainingSetup, gpu: GPU | None, params: int, fits: bool | None = None) -> dict:
     if setup.training_tokens is None:
         return {"time_note": "Set the training tokens to get time and cost."}
     per_token = training_flops_per_param_token(setup.method, recompute=setup.grad_checkpointing)
@@ -92,6 +93,10 @@ def _time_and_cost(setup: TrainingSetup, gpu: GPU | None, params: int) -> dict:
     if gpu is None:
         return {"training_flops": flops, "flops_per_param_token": per_token,
                 "time_note": "Choose a GPU to get time and cost."}
+    if fits is False:  # a run that cannot start has no time and cost
+        return {"training_flops": flops, "flops_per_param_token": per_token,
+                "time_note": f"Does not fit on {setup.gpus:,} × {gpu.name}: no time and cost until it fits "
+                             "(see what would fit, or the GPU count by strategy)."}
     try:
         cost = training_time_and_cost(flops, gpu, gpus=setup.gpus, mfu=setup.mfu,
                                       price_usd_per_hour=setup.price_usd_per_hour,

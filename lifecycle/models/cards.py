@@ -64,7 +64,8 @@ def build_card(*, model_id: str, name: str, family: str, shape: ModelShape, para
                hub_id: str | None = None, license: str | None = None, year: int | None = None,
                paper: str | None = None, objective: str | None = None, positional: str | None = None,
                activation: str | None = None, training_tokens: str | None = None, notes: str | None = None,
-               source: str | None = None) -> ModelCard:
+               source: str | None = None, revision: str | None = None,
+               languages: tuple[str, ...] = (), languages_source: str = "") -> ModelCard:
     """A card from whatever facts are known; missing facts are written as unknown."""
     fam = families()[family]
     on_hub = bool(hub_id) and "/" in hub_id and " " not in hub_id
@@ -75,10 +76,11 @@ def build_card(*, model_id: str, name: str, family: str, shape: ModelShape, para
             ("Hub organisation", hub_id.split("/")[0] if on_hub else UNKNOWN),
             ("Developed by", UNKNOWN),
             ("Model type", f"{fam.name} transformer ({fam.aka})"),
-            ("Language(s)", UNKNOWN),
+            ("Language(s)", f"{', '.join(languages)} ({languages_source})" if languages else UNKNOWN),
             ("License", _known(license)),
             ("Release year", _known(year)),
             ("Repository", f"https://huggingface.co/{hub_id}" if on_hub else _known(hub_id)),
+            *([("Hub commit", revision)] if revision else []),
             ("Paper", _known(paper)),
         ]),
         CardSection(title="Uses", fields=[
@@ -138,4 +140,5 @@ def model_card(model: CatalogModel) -> ModelCard:
                       year=model.year or None, paper=model.paper or None, objective=model.objective or None,
                       positional=model.positional or None, activation=model.activation or None,
                       training_tokens=model.training_tokens or None, notes=model.notes or None,
-                      source=model.source or None)
+                      source=model.source or None, revision=model.hub_revision or None,
+                      languages=model.languages, languages_source=model.languages_source)

@@ -40,12 +40,36 @@ class CatalogModel(BaseModel):
     training_tokens: str
     notes: str = ""
     source: str
+    aliases: tuple[str, ...] = ()  # former ids of the same model (saved projects still open)
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes the model was trained for; empty: unknown
+    languages_source: str = ""
+    hub_revision: str = ""  # the Hub commit a team model's config was read at
+
+    @property
+    def commercial_use(self) -> bool:
+        """Whether the licence allows commercial use: false for a non-commercial (research-only) licence."""
+        return not any(word in self.license.lower() for word in NON_COMMERCIAL_WORDS)
+
+
+NON_COMMERCIAL_WORDS = ("non-commercial", "noncommercial", "research only", "research-only")
 
 
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, CatalogModel]:
     rows = json.loads(MODELS_PATH.read_text(encoding="utf-8"))["models"]
     return {row["id"]: CatalogModel(**row) for row in rows}
+
+
+@lru_cache(maxsize=1)
+def _aliases() -> dict[str, str]:
+    return {alias.lower(): m.id for m in _catalog().values() for alias in m.aliases}
+
+
+def canonical_model_id(model_id: str | None) -> str | None:
+    """The current id of a model saved under a former id (``phi-3-mini-4k`` → ``phi3-mini-4k``); else as given."""
+    if model_id is None:
+        return None
+    return _aliases().get(str(model_id).strip().lower(), model_id)
 
 
 def list_models() -> list[CatalogModel]:
@@ -66,6 +90,8 @@ def get_model(model_id: str) -> CatalogModel:
     lowered = {k.lower(): k for k in catalog}
     if key.lower() in lowered:
         return catalog[lowered[key.lower()]]
+    if key.lower() in _aliases():
+        return catalog[_aliases()[key.lower()]]
     close = difflib.get_close_matches(key.lower(), list(lowered), n=5, cutoff=0.4)
     hint = ", ".join(lowered[c] for c in close) if close else ", ".join(list(catalog)[:8]) + ", …"
     raise NotFound(f"No model {model_id!r} in the catalog; did you mean: {hint}?")

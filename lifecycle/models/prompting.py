@@ -83,6 +83,7 @@ class PromptBudget(BaseModel):
     max_examples_given_fit: int  # how many of the given examples fit (in order)
     max_examples_typical_fit: int = Field(description="how many examples of the given average length would fit")
     room_left_tokens: int  # context left after the largest fitting prompt and the output
+    input_reserve_tokens: int = 0  # room kept for real inputs longer than the sample query (the project's length)
 
 
 @lru_cache(maxsize=1)
@@ -159,7 +160,7 @@ def build_prompt(instruction: str, query: str, examples: list[Example] | tuple =
 
 def prompt_budget_of(instruction: str, query: str, examples: list[Example], *, model_id: str,
                   context_tokens: int, output_tokens: int, output_label: str = "Sentiment",
-                  shares_window: bool = True) -> PromptBudget:
+                  shares_window: bool = True, input_tokens: int | None = None) -> PromptBudget:
     """Token counts of the 0/1/k-shot prompts and how many examples fit ``context_tokens``
     with ``output_tokens`` reserved for the answer. In a decoder prompt and output share one window;
     an encoder-decoder (``shares_window=False``) writes its output in the decoder, outside the input window."""
@@ -179,6 +180,9 @@ def prompt_budget_of(instruction: str, query: str, examples: list[Example], *, m
     counts = [len(e.ids) for e in gpt2_tokenizer().encode_batch(prompts)]
     example_tokens = [counts[k + 1] - counts[k] for k in range(len(examples))]
     budget = context_tokens - output_tokens if shares_window else context_tokens
+    # The sample query stands for the team's inputs: when they are longer (``input_tokens``), keep that room too.
+    reserve = max(0, input_tokens - count_tokens(query, model_id).tokens) if input_tokens else 0
+    budget -= reserve
 
     def planned(n: int) -> int:
         return n if zero_count.exact else -(-int(n * factor * 100) // 100)
@@ -200,7 +204,7 @@ def prompt_budget_of(instruction: str, query: str, examples: list[Example], *, m
     return PromptBudget(
         model_id=model_id, context_tokens=context_tokens, output_tokens=output_tokens, exact=zero_count.exact,
         note=zero_count.note, rows=rows, example_tokens=example_tokens, max_examples_given_fit=fit,
-        max_examples_typical_fit=typical, room_left_tokens=budget - planned(used),
+        max_examples_typical_fit=typical, room_left_tokens=budget - planned(used), input_reserve_tokens=reserve,
     )
 
 
@@ -213,6 +217,7 @@ class PromptBudgetSetup(Setup):
     examples: tuple[Example, ...] = Field((), max_length=MAX_EXAMPLES)
     output_label: str = Field("Answer", max_length=200)
     output_tokens: int = Field(5, ge=0, le=10**8)
+    input_tokens: int | None = Field(None, ge=0, le=10**8)  # the project's typical input: room kept for it
 
     @model_validator(mode="after")
     def _output_fits(self) -> PromptBudgetSetup:
@@ -232,4 +237,5 @@ def prompt_budget(setup: PromptBudgetSetup) -> PromptBudget:
     """The prompt-budget calculator: tokens of the 0/1/k-shot prompts and how many examples fit."""
     return prompt_budget_of(setup.instruction, setup.query, list(setup.examples), model_id=setup.model.id,
                             context_tokens=setup.model.max_context, output_tokens=setup.output_tokens,
-                            output_label=setup.output_label, shares_window=setup.shares_window)
+                            output_label=setup.output_label, shares_window=setup.shares_window,
+                            input_tokens=setup.input_tokens)

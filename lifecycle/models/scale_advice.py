@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from lifecycle.display import format_duration, plural
 from lifecycle.models.architecture import fits_context
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
-from lifecycle.models.tasks import get_task, models_taking, recommend_architecture
+from lifecycle.models.tasks import distinct_tasks, models_taking, recommend_architecture
 
 SMALL_REFERENCE_ID = "bert-base-uncased"
 LARGE_REFERENCE_ID = "bloom-176b"
 GENERALIST_ID = "llama-2-7b"  # smallest widely used decoder with usable few-shot ability
 LATENCY_GPU_ID = "a100-80gb"
 BF16_BYTES_PER_PARAM = 2
+# Bytes read per weight at batch 1 for each serving weight format (int4: 4 bits, scales aside).
+BYTES_PER_PARAM = {"fp32": 4.0, "bf16": 2.0, "fp16": 2.0, "int8": 1.0, "int4": 0.5}
 SCALE_SOURCES = [
     "Brown et al. 2020, arXiv:2005.14165 (GPT-3): few-shot accuracy grows with model size, 125M -> 175B",
     "Devlin et al. 2018, arXiv:1810.04805 (BERT-base 110M fine-tuned per task)",
@@ -62,16 +65,18 @@ def scale_advice(
     latency_ms_p95: float | None = None,
     output_tokens: int | None = None,
     input_tokens: int | None = None,
+    gpu_id: str | None = None,
+    precision: str = "bf16",
 ) -> ScaleAdvice:
     """Weigh the number and kind of tasks, the labels available and the latency target; the small model named
     is of the recommended family and takes the Scope's input and output lengths."""
-    infos = [get_task(t) for t in tasks]
+    infos = distinct_tasks(tasks)  # token classification + NER is one task
     large, generalist = get_model(LARGE_REFERENCE_ID), get_model(GENERALIST_ID)
     rec = recommend_architecture(tasks, input_tokens, output_tokens)
     family = rec.family
     small = _small_of_family(family, input_tokens, output_tokens)
     specialist, many = [], []
-    n = len({t.id for t in infos})
+    n = len(infos)
     if n == 1 and small is not None:
         specialist.append(f"One task ({infos[0].name.lower()}): a small {family} model fine-tuned for it "
                           f"(like {small.name}, {small.params / 1e6:.0f}M parameters, {small.max_context:,}-token "
@@ -91,18 +96,21 @@ def scale_advice(
     elif data_available in ("thousands", "billions"):
         specialist.append("Thousands of labelled examples are enough to fine-tune a small model, which then "
                           "often beats a prompted large one on that task.")
-    per_token_ms = decode_ms_per_token(generalist.params)
+    # The team's GPU and serving precision (A100, bf16 when the project states none)
+    gpu_id = gpu_id or LATENCY_GPU_ID
+    per_token_ms = decode_ms_per_token(generalist.params, gpu_id, BYTES_PER_PARAM.get(precision, BF16_BYTES_PER_PARAM))
+    on = f"one {get_gpu(gpu_id).name} in {precision}"
     if latency_ms_p95 is not None and latency_ms_p95 > 0:
         out = max(1, int(output_tokens or 1))
         total_ms = per_token_ms * out
         if total_ms > latency_ms_p95:
             specialist.append(
-                f"Latency: {generalist.name} needs at least {per_token_ms:.1f} ms per generated token on one "
-                f"{get_gpu(LATENCY_GPU_ID).name} in bf16, so {out} output tokens take >= {total_ms:.0f} ms, "
-                f"over your {latency_ms_p95:.0f} ms p95 target.")
+                f"Latency: {generalist.name} needs at least {per_token_ms:.1f} ms per generated token on "
+                f"{on}, so {plural(out, 'output token')} take >= {format_duration(total_ms / 1e3)}, "
+                f"over your {format_duration(latency_ms_p95 / 1e3)} p95 target.")
         else:
-            many.append(f"Latency: {out} output tokens from {generalist.name} take >= {total_ms:.0f} ms on one "
-                        f"{get_gpu(LATENCY_GPU_ID).name} (bf16, batch 1), within your {latency_ms_p95:.0f} ms target.")
+            many.append(f"Latency: {plural(out, 'output token')} from {generalist.name} take >= {format_duration(total_ms / 1e3)} on "
+                        f"{on} (batch 1), within your {format_duration(latency_ms_p95 / 1e3)} target.")
     ref = small or get_model(SMALL_REFERENCE_ID)
     spread = (f"The range is wide: {ref.name} has {ref.params / 1e6:.0f}M parameters, "
               f"{large.name} {large.params / 1e9:.0f}B ({large.params / ref.params:,.0f}x more).")

@@ -100,8 +100,31 @@ def catalog_row(model: CatalogModel) -> dict[str, Any]:
         "hidden": s.hidden, "heads": s.heads, "kv_heads": s.kv_heads, "ffn": s.ffn, "vocab": s.vocab,
         "context": model.max_context, "positional": model.positional or None,
         "training_tokens": model.training_tokens or None, "license": model.license or None,
+        "commercial_use": model.commercial_use if model.license else None,
+        "languages": ", ".join(model.languages) or None,
         "year": model.year or None, "paper": model.paper or None,
     }
+
+
+def suitability_warnings(model: CatalogModel, *, languages: Iterable[str] = (), commercial: bool = True) -> list[str]:
+    """What the model's own facts say against the team's: target languages the model was not trained for (its
+    catalog row's ``languages``, with their source; unknown languages say so), and a non-commercial licence for a
+    team that uses it commercially."""
+    out: list[str] = []
+    wanted = [str(code).strip().lower() for code in languages if str(code).strip()]
+    if wanted and model.languages:
+        missing = [code for code in wanted if code not in model.languages]
+        if missing:
+            out.append(f"{model.name} was not trained for {', '.join(missing)} (it covers "
+                       f"{', '.join(model.languages)}; {model.languages_source}). Choose a model that covers them "
+                       "or plan to adapt it with data in those languages.")
+    elif wanted and wanted != ["en"] and not model.languages:
+        out.append(f"{model.name}'s languages are unknown in our data: check its card for "
+                   f"{', '.join(wanted)} before relying on it.")
+    if commercial and not model.commercial_use:
+        out.append(f"{model.name}'s licence ({model.license}) does not allow commercial use: a company cannot "
+                   "ship it; choose a model with a commercial licence.")
+    return out
 
 
 def compare_models(model_ids: list[str], models: Iterable[CatalogModel] | None = None) -> list[dict[str, Any]]:
@@ -123,7 +146,7 @@ def compare_models(model_ids: list[str], models: Iterable[CatalogModel] | None =
         add(label, [catalog_row(m)[key] for m in chosen])
     add("parameters (from architecture)", [parameter_count(m.shape) for m in chosen])
     for key in ("layers", "stacks", "hidden", "heads", "kv_heads", "ffn", "vocab", "context", "positional",
-                "training_tokens", "license", "year", "paper"):
+                "training_tokens", "license", "commercial_use", "languages", "year", "paper"):
         add(key.replace("_", " "), [catalog_row(m)[key] for m in chosen])
     add("bf16 weights (GB, 1e9 bytes)", [round(m.params * BF16_BYTES_PER_PARAM / 1e9, 2) for m in chosen])
     flops = [forward_flops_per_token(m.shape) for m in chosen]  # Kaplan et al. 2020 eq. 2.2, per side

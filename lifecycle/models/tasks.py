@@ -16,6 +16,7 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
+from lifecycle.display import plural
 from lifecycle.errors import InvalidInput
 from lifecycle.resources import data_path
 
@@ -207,7 +208,7 @@ def _long_enough(family: str, input_tokens: int, output_tokens: int, examples: l
     if not dropped:
         return kept, ""
     short = ", ".join(f"{m} ({get_model(m).max_context:,})" for m in dropped)
-    note = f"Your {input_tokens:,} input + {output_tokens:,} output tokens need a {need:,}-token window; {short} "
+    note = f"Your {input_tokens:,} input + {plural(output_tokens, 'output token')} need a {need:,}-token window; {short} "
     note += "cannot take it without truncating or chunking the input."
     if not kept:
         longer = sorted((m for m in list_models() if m.family == family
@@ -238,11 +239,7 @@ def recommend_architecture(tasks: list[str], input_tokens: int | None = None,
     Scope's lengths, only example models whose context window takes them."""
     if not tasks:
         raise InvalidInput(f"Choose at least one task. Valid tags: {', '.join(task_ids())}.")
-    infos: list[TaskInfo] = []
-    for tag in tasks:
-        info = get_task(tag)
-        if info.id not in {t.id for t in infos}:
-            infos.append(info)
+    infos = distinct_tasks(tasks)
     task_fams = {t.family for t in infos}
     family = covering_family(task_fams)
     fam = families()[family]
@@ -261,20 +258,19 @@ def recommend_architecture(tasks: list[str], input_tokens: int | None = None,
         rationale = (f"These tasks want different families ({split}). {fam.name} is the one family that covers "
                      f"all of them: {why}. It was pre-trained with {fam.objective}.")
 
-    alternatives: list[Alternative] = []
-    seen: set[tuple[str, str]] = set()
+    # One line per alternative family, its reasons joined (a family is never listed twice).
+    whens: dict[str, list[str]] = {}
     if len(task_fams) > 1:
         for t in infos:
             if t.family != family:
-                alternatives.append(Alternative(
-                    family=t.family, when=f"a dedicated {families()[t.family].name.lower()} model for "
-                    f"{t.name.lower()}: smaller and cheaper per call, one more model to train and serve"))
+                whens.setdefault(t.family, []).append(
+                    f"a dedicated {families()[t.family].name.lower()} model for {t.name.lower()}: smaller and "
+                    "cheaper per call, one more model to train and serve")
     for t in infos:
         for alt in t.alternatives:
-            key = (alt.family, alt.when)
-            if key not in seen:
-                seen.add(key)
-                alternatives.append(alt)
+            if alt.when not in whens.setdefault(alt.family, []):
+                whens[alt.family].append(alt.when)
+    alternatives = [Alternative(family=f, when="; or ".join(w)) for f, w in whens.items() if w]
 
     hub_ids = list(fam.example_hub_ids)
     if len(task_fams) > 1 and family in GENERALIST_HUB_ID:
@@ -299,18 +295,46 @@ def recommend_architecture(tasks: list[str], input_tokens: int | None = None,
     )
 
 
-def suggest_tasks(use_case: str, limit: int = 3) -> list[str]:
-    """Task tags whose keywords appear in a use-case sentence, most matches first (a starting point)."""
+def _words(text: str) -> str:
+    """Lower-case words separated by single spaces, padded: "De-identify" → " de identify "."""
     import re
 
-    text = f" {re.sub(r'[^a-z0-9;+#]+', ' ', str(use_case).lower())} "
+    return f" {re.sub(r'[^a-z0-9;+#]+', ' ', str(text).lower()).strip()} "
+
+
+def suggest_tasks(use_case: str, limit: int = 3) -> list[str]:
+    """Task tags whose keywords appear in a use-case sentence, most matches first (a starting point).
+
+    Keywords are matched as whole words (plurals and -d/-ed/-ing forms too), written the way the sentence is
+    normalised ("de-identify" matches "De-identify"); a task with at most half the best task's matches is left
+    out, and a task and its specialisation (token classification and NER) are suggested once."""
+    text = _words(use_case)
     scored = []
     for i, task in enumerate(list_tasks()):
-        hits = sum(f" {kw} " in text or f" {kw}s " in text or f" {kw}d " in text or f" {kw}ing " in text
-                   for kw in task.keywords)
+        hits = 0
+        for kw in task.keywords:
+            kw = _words(kw).strip()
+            hits += any(f" {kw}{end} " in text for end in ("", "s", "es", "d", "ed", "ing"))
         if hits:
             scored.append((-hits, i, task.id))
-    return [tid for _, _, tid in sorted(scored)[:limit]]
+    if not scored:
+        return []
+    best = -min(scored)[0]
+    kept = [tid for hits, _, tid in sorted(scored) if -hits * 2 > best]
+    return [t.id for t in distinct_tasks(kept)][:limit]
+
+
+def distinct_tasks(tags: list[str]) -> list[TaskInfo]:
+    """The tasks once each: an alias or repeat is dropped, and a general task is merged into its specialisation
+    when both are named (token classification + NER is one task, NER; text classification + sentiment analysis
+    is sentiment analysis) — a sub-task names its general task as its pipeline tag (Hugging Face task tags)."""
+    infos: list[TaskInfo] = []
+    for tag in tags:
+        info = get_task(tag)
+        if info.id not in {t.id for t in infos}:
+            infos.append(info)
+    specialised = {t.hf_pipeline_tag for t in infos if t.hf_subtask and t.hf_pipeline_tag != t.id}
+    return [t for t in infos if t.id not in specialised]
 
 
 # Hugging Face pipeline tag -> the head its fine-tune trains (transformers AutoModelFor... classes):

@@ -40,9 +40,13 @@ class CustomModel(BaseModel):
     created_by: str = ""
 
     def to_catalog_model(self) -> CatalogModel:
-        """The same model as a catalog row, so search, compare and cards treat it alike (unknowns empty)."""
+        """The same model as a catalog row, so search, compare and cards treat it alike (unknowns empty). A model
+        added from the Hub keeps its repository and commit (``config["_hub"]``), so its card names them."""
+        hub = self.config.get("_hub") if isinstance(self.config.get("_hub"), dict) else {}
         return CatalogModel(
-            id=self.model_id, name=self.name, hub_id=str(self.config.get("_name_or_path", "")),
+            id=self.model_id, name=self.name,
+            hub_id=str(hub.get("repo_id") or self.config.get("_name_or_path", "")),
+            hub_revision=str(hub.get("sha") or hub.get("revision") or ""),
             family=self.family, shape=self.shape, params=self.params, max_context=self.shape.max_context,
             license=TEAM_LICENSE, year=0, paper="", objective="", positional=self.shape.positional,
             activation=str(self.config.get("hidden_act") or self.config.get("activation_function") or ""),
@@ -91,6 +95,19 @@ def preview_custom_model(raw: bytes | str | dict, *, model_id: str, name: str = 
     model_id = _check_id(model_id)
     return CustomModel(model_id=model_id, name=(name or "").strip() or model_id, family=shape.family,
                        params=parameter_count(shape), shape=shape, config=config)
+
+
+def hub_preview_model(hub) -> CatalogModel:
+    """A Hub model (``lifecycle.models.hub.HubModel``) as a catalog row for sizing, not saved: named by its
+    repository id (``Qwen/Qwen3-30B-A3B``), with its commit, so scenarios and cards say which model it is."""
+    at = hub.sha[:7] if hub.sha else f"cached {hub.cached_from}" if hub.cached_from else hub.revision
+    config = {**hub.config, "_hub": {"repo_id": hub.repo_id, "revision": hub.revision, "sha": hub.sha}}
+    shape = shape_from_config(config)
+    model = CustomModel(model_id="hub", name=f"{hub.repo_id}@{at}", family=shape.family,
+                        params=parameter_count(shape), shape=shape, config=config, created_by="the Hugging Face Hub")
+    return model.to_catalog_model().model_copy(update={
+        "id": hub.repo_id, "notes": "read from the Hugging Face Hub, not saved (Add a model stores it for the team)",
+        "source": f"config.json of {hub.repo_id} at {hub.sha or hub.revision} (Hugging Face Hub)"})
 
 
 def config_from_numbers(*, family: str, layers: int, hidden: int, heads: int, ffn: int, vocab: int,

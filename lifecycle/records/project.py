@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lifecycle.adapt.evaluation import EvalTarget
-from lifecycle.choices import DataAvailable, TrainPrecision
+from lifecycle.choices import DataAvailable, TrainingHead, TrainPrecision
 from lifecycle.errors import InvalidInput
 from lifecycle.records.measured import MeasuredRun
 from lifecycle.records.plan import GenerationSettings
@@ -103,6 +103,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "input_tokens": (0, 10_000_000), "output_tokens": (0, 1_000_000), "latency_ms_p95": (0, 3_600_000),
     "throughput_rps": (0, 1_000_000), "budget_usd": (0, 1e12), "gpu_count": (1, 1_000_000),
     "training_examples": (0, 10**12), "tokens_per_example": (1, 10**7), "epochs": (0.1, 1_000),
+    "num_labels": (1, 1_000_000),
 }
 
 
@@ -132,12 +133,22 @@ class ScopeStage(StageSection):
     tokens_per_example: int | None = _within("tokens_per_example")
     epochs: float | None = _within("epochs")
     precision: TrainPrecision | None = None  # the team's preference; serving uses its weight format
+    head: TrainingHead | None = None  # what the fine-tune trains on top: a classifier's head (Use case page)
+    num_labels: int | None = _within("num_labels")  # the classes of a seq-cls / token-cls head
 
 
 class SelectStage(StageSection):
     model_id: str | None = None  # catalog id of the chosen model
     pretrain_own: bool = False
     rationale: str = ""
+
+    @field_validator("model_id")
+    @classmethod
+    def _current_id(cls, value: str | None) -> str | None:
+        """A model saved under a former catalog id (merged duplicates) opens under its current id."""
+        from lifecycle.models.catalog import canonical_model_id
+
+        return canonical_model_id(value)
 
 
 class AdaptStage(StageSection):

@@ -88,6 +88,10 @@ _HEADLINES: tuple[tuple[str, str, str, str, str], ...] = (
     ("request_latency_s", "request latency", "longer", "shorter", "seconds"),
     ("cost_per_million_output_tokens_usd", "cost per 1M output tokens", "more", "less", "money"),
     ("max_batch", "largest batch", "larger", "smaller", "count"),
+    # an encoder's serving plan reads in requests (it writes no tokens)
+    ("requests_per_s", "requests/s", "higher", "lower", "requests"),
+    ("p95_latency_s", "p95 latency", "longer", "shorter", "seconds"),
+    ("cost_per_thousand_requests_usd", "cost per 1,000 requests", "more", "less", "money"),
 )
 
 
@@ -100,7 +104,8 @@ def _change(noun: str, more: str, less: str, kind: str, base: float, other: floa
         if noun == "GPUs":
             return f"{abs(int(other) - int(base))} {word} {noun}"
         return f"{noun} {format_number(other)} vs {format_number(base)}"
-    shown = {"bytes": format_bytes, "seconds": format_duration, "rate": format_rate, "money": format_money}[kind]
+    shown = {"bytes": format_bytes, "seconds": format_duration, "rate": format_rate, "money": format_money,
+             "requests": lambda v: format_rate(v, "requests")}[kind]
     relative = f"{format_percent(abs(other / base - 1))} " if base else ""
     return f"{relative}{word} {noun} ({shown(other)} vs {shown(base)})"
 

@@ -37,7 +37,7 @@ FIELD_LABELS: dict[str, str] = {
     "model_id": "Chosen model", "pretrain_own": "Pre-train our own model", "rationale": "Rationale",
     "adaptation_path": "Adaptation path", "eval_targets": "Evaluation targets", "precision": "Serving precision",
     "gpu_id": "Serving GPU", "gpu_count": "Serving GPU count", "optimize": "Optimisations",
-    "augment": "Augmentations",
+    "augment": "Augmentations", "head": "Classifier head", "num_labels": "Number of labels",
 }
 # Fields whose absence is worth saying out loud in the report.
 REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {

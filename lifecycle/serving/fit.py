@@ -51,9 +51,10 @@ MAX_LONG_CONTEXT = 131_072
 class FitSetup(Setup):
     model: ModelRef
     gpu: str = Field("h100-80gb", min_length=1, max_length=64)
-    short_context: int = Field(2048, ge=NEW_TOKENS + 1, le=MAX_LONG_CONTEXT)
-    long_context: int | None = Field(None, ge=NEW_TOKENS + 1, le=MAX_LONG_CONTEXT)  # None: the model's window
+    short_context: int = Field(2048, ge=1, le=MAX_LONG_CONTEXT)  # a decoder's prompt + output; an encoder's input
+    long_context: int | None = Field(None, ge=1, le=MAX_LONG_CONTEXT)  # None: the model's window
     lora_rank: int = Field(16, ge=1, le=4096)
+    new_tokens: int = Field(NEW_TOKENS, ge=0, le=MAX_LONG_CONTEXT)  # generated per request (an encoder: none)
 
 
 class FitCell(Result):
@@ -93,19 +94,19 @@ def _inference_cell(setup: FitSetup, fmt: str, workload: str, context: int) -> F
 
     _, bits, precision = FORMATS[fmt]
     gpu = get_gpu(setup.gpu)
+    prompt, new = request_lengths(setup, context)
     base = InferenceSetup(model=setup.model, precision=precision, concurrent_sequences=1,
-                          prompt_tokens=context - NEW_TOKENS, new_tokens=NEW_TOKENS, gpu=gpu.id)
+                          prompt_tokens=prompt, new_tokens=new, gpu=gpu.id)
     plan = inference_plan(base)
     extra = 0 if bits is None else _format_weight_bytes(setup.model.shape, fmt) - inference_weight_bytes(
         setup.model.shape, precision)
     need = plan.estimate.required_bytes + extra
     gpus = plan.min_gpus if bits is None else _fewest_tp(setup, base, gpu, extra)
     speed = None
-    if gpus:
+    if gpus and new:  # an encoder generates no tokens: no tokens/s to show
         try:
             serve = serving_plan(ServingSetup(model=setup.model, precision=precision, gpu=gpu.id, gpus=gpus,
-                                              concurrent_sequences=1, prompt_tokens=context - NEW_TOKENS,
-                                              new_tokens=NEW_TOKENS))
+                                              concurrent_sequences=1, prompt_tokens=prompt, new_tokens=new))
             speed = serve.per_sequence_tokens_per_s
             if bits is not None:  # memory-bound decode: time per token scales with the weight bytes read
                 native = inference_weight_bytes(setup.model.shape, precision)
@@ -115,6 +116,19 @@ def _inference_cell(setup: FitSetup, fmt: str, workload: str, context: int) -> F
                            gpus=gpus, note=str(exc))
     return FitCell(format=fmt, workload=workload, per_gpu_bytes=need, fits=need <= gpu.memory_bytes, gpus=gpus,
                    tokens_per_s=speed)
+
+
+def request_lengths(setup: FitSetup, context: int) -> tuple[int, int]:
+    """(prompt, new tokens) of one request at ``context``: a decoder's prompt and output share the context; an
+    encoder reads ``context`` tokens and writes none; an encoder-decoder reads ``context`` and writes its output
+    in its own decoder."""
+    family = setup.model.family
+    if family == "encoder":
+        return context, 0
+    if family == "encoder-decoder":
+        return context, setup.new_tokens
+    new = min(setup.new_tokens, context - 1)
+    return context - new, new
 
 
 def _fewest_tp(setup: FitSetup, base: InferenceSetup, gpu, extra: int) -> int | None:
@@ -139,6 +153,8 @@ def _training_cell(setup: FitSetup, fmt: str, workload: str) -> FitCell:
     plan = training_plan(TrainingSetup(
         model=setup.model, method=method, precision=precision, lora_rank=setup.lora_rank, lora_targets="all",
         micro_batch=1, seq_len=min(setup.short_context, setup.model.max_context), grad_checkpointing=True,
+        target_len=max(1, min(setup.new_tokens, setup.model.max_context))
+        if setup.model.family == "encoder-decoder" else None,
         strategy="fsdp" if method == "full" else "ddp",
         optimizer="paged_adamw_32bit" if method == "qlora" else "adamw", gpu=gpu.id))
     return FitCell(format=fmt, workload=workload, per_gpu_bytes=plan.estimate.required_bytes, fits=plan.fits,
@@ -154,12 +170,9 @@ def fit_matrix(setup: FitSetup) -> FitMatrix:
     cells = []
     for fmt in FORMATS:
         for workload in WORKLOADS:
-            if workload.startswith("infer"):
-                if setup.model.family == "encoder":
-                    cells.append(FitCell(format=fmt, workload=workload, note="an encoder generates no tokens"))
-                    continue
+            if workload.startswith("infer"):  # an encoder's rows are one forward pass over its input
                 ctx = short_ctx if workload == "infer_short" else long_ctx
-                cells.append(_inference_cell(setup, fmt, workload, max(ctx, NEW_TOKENS + 1)))
+                cells.append(_inference_cell(setup, fmt, workload, max(ctx, 2)))
             else:
                 cells.append(_training_cell(setup, fmt, workload))
     return FitMatrix(model_id=setup.model.id, gpu_id=gpu.id, gpu_memory_bytes=gpu.memory_bytes,

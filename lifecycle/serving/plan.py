@@ -113,7 +113,7 @@ class ServingPoint(Result):
     gpu_memory_bytes: int
     fits: bool
     max_batch: int  # at this context; 0 when even one sequence does not fit, -1 when not searched
-    max_context: int  # prompt + new tokens per sequence that fit at this batch, up to the model's limit; 0 when none
+    max_context: int  # prompt + new tokens (an encoder-decoder: encoder input) that fit at this batch, up to the window; 0: none
     context_limit: int  # the model's maximum context (prompt + new tokens)
     # speed
     prefill_flops: float
@@ -257,9 +257,11 @@ def serving_point(setup: ServingSetup, batch: int, *, find_limits: bool) -> Serv
     max_batch = max_context = -1  # -1: not searched (sweeps skip the searches)
     if find_limits:
         max_batch = largest_fitting(lambda b: _memory(setup, b, prompt_tokens).fits(g), 1, MAX_SEARCH_BATCH)
+        # A decoder's prompt and output share its window; an encoder-decoder's encoder has the window to itself.
+        seq2seq = shape.family == "encoder-decoder"
         prompt_fit = largest_fitting(lambda p: _memory(setup, batch, p).fits(g), 1,
-                                     max(1, shape.max_context - new_tokens))
-        max_context = prompt_fit + new_tokens if prompt_fit >= 1 else 0
+                                     shape.max_context if seq2seq else max(1, shape.max_context - new_tokens))
+        max_context = (prompt_fit if seq2seq else prompt_fit + new_tokens) if prompt_fit >= 1 else 0
 
     # Prefill: compute-bound, split over tp GPUs.
     p_flops = batch * forward_flops(params, shape, prompt_tokens, prompt_tokens)

@@ -146,3 +146,35 @@ def test_save_as_scenario_stores_it_and_its_chart_redraws(run_page, app_env):
     assert scenario_figure(scenario) is not None
     at = _ok(run_page("pages/memory_gpus.py", project=stored))
     assert any("Saved memory scenarios" in m.value for m in at.markdown)
+
+
+def _lengths_project(app_env, name: str, model_id: str):
+    project = app_env.create_project(name)
+    project.scope.input_tokens, project.scope.output_tokens = 400, 300
+    project.select.model_id = model_id
+    return app_env.save_project(project, author="tester", section="scope")
+
+
+def test_an_encoder_project_trains_on_its_input_only_without_a_truncation_warning(run_page, app_env):
+    at = _ok(run_page("pages/memory_gpus.py", project=_lengths_project(app_env, "Enc", "bert-base-uncased")))
+    assert at.number_input(key=K + "seq").value == 400  # not 400 + 300 = 700 > 512
+    assert not any("longer than the model" in str(w.value) for w in [*at.warning, *at.markdown, *at.caption])
+    at = _ok(run_page("pages/serving.py", project=_lengths_project(app_env, "Enc2", "bert-base-uncased")))
+    assert at.number_input(key="serving_plan_new").value == 0
+
+
+def test_an_encoder_decoder_project_defaults_its_encoder_and_decoder_lengths_from_the_project(run_page, app_env):
+    project = _lengths_project(app_env, "Seq2seq", "t5-large")
+    at = _ok(run_page("pages/memory_gpus.py", project=project))
+    assert at.number_input(key=K + "seq").label == "Encoder length"
+    assert at.number_input(key=K + "seq").value == 400
+    assert at.number_input(key=K + "target").value == 300  # not 128
+    at = _ok(run_page("pages/serving.py", project=project))
+    assert at.number_input(key="serving_plan_prompt").value == 400
+    assert at.number_input(key="serving_plan_new").value == 300  # not capped at 512 // 2 = 256
+
+
+def test_a_decoder_project_trains_on_input_plus_output(run_page, app_env):
+    at = _ok(run_page("pages/memory_gpus.py", project=_lengths_project(app_env, "Dec", "llama-2-7b")))
+    assert at.number_input(key=K + "seq").value == 700
+    assert not [n for n in at.number_input if n.key == K + "target"]

@@ -91,7 +91,7 @@ def test_serving_memory_shows_the_inference_plan_of_its_widgets(run_page):
     assert shown["Needs (+ CUDA context)"] == format_bytes(plan.estimate.required_bytes)
 
 
-def test_serving_an_encoder_shows_classifications_per_second_and_cost_per_request(run_page):
+def test_serving_an_encoder_shows_requests_per_second_replicas_and_cost_per_request(run_page):
     k = "serving_plan_"
     at = ok(run_page("pages/serving.py"))
     at.selectbox(key=k + "model").set_value("bert-base-uncased")
@@ -106,7 +106,8 @@ def test_serving_an_encoder_shows_classifications_per_second_and_cost_per_reques
         bandwidth_efficiency=value(at, f"{k}bw_{engine}"), per_layer_overhead_s=value(at, f"{k}overhead_{engine}") / 1e6,
         prefill_utilisation=value(at, f"{k}util_{engine}"), price_usd_per_hour=value(at, f"{k}price_l4")))
     shown = metrics(at)
-    assert shown["Classifications per second"] == format_rate(plan.requests_per_s)
+    assert shown["Requests per second"] == format_rate(plan.requests_per_s, "requests") != format_rate(plan.requests_per_s)
+    assert shown["Replicas for the target"] == "—"  # no throughput target without a project
     assert shown["p95 latency"] == format_duration(plan.p95_latency_s)
     assert shown["Cost per 1,000 requests"] == format_money(plan.cost_per_thousand_requests_usd)
     assert "Decode tokens/s (all sequences)" not in shown
@@ -231,7 +232,7 @@ def test_adaptation_path_shows_the_sizing_of_its_widgets(run_page, app_env):
         constraints=tuple(scope.constraints), domain=value(at, k + "domain"), data_available=value(at, k + "data"),
         budget_usd=value(at, k + "budget") or None, input_tokens=scope.input_tokens, output_tokens=scope.output_tokens,
         model=ModelRef.of(get_model("t5-large")), gpu="a10g", seq_len=700, micro_batch=2, epochs=3.0,
-        mfu=0.25, price_usd_per_hour=value(at, k + "price_a10g")))
+        mfu=0.25, price_usd_per_hour=value(at, k + "price_a10g"), target_len=256))  # t5's decoder: default output
     table = at.dataframe[0].value
     options = advice.model_dump()["options"]
     sized = [o for o in options if o.get("sizing")]
@@ -240,8 +241,11 @@ def test_adaptation_path_shows_the_sizing_of_its_widgets(run_page, app_env):
     from lifecycle.adapt.path import get_option
 
     for option in sized:
-        assert by_option[get_option(option["id"]).name] == (format_duration(option["sizing"]["seconds"]),
-                                                            format_money(option["sizing"]["cost_usd"]))
+        s = option["sizing"]
+        priced = (f"{format_duration(s['seconds'])} on {s['run_gpus']}", format_money(s["cost_usd"]))
+        # an option that trains nothing or fits nowhere is not priced at "0 ms / $0"
+        assert by_option[get_option(option["id"]).name] == (priced if s["gpus"] and s["flops"] else ("—", "—"))
+    assert sum(1 for o in sized if o["sizing"]["gpus"] and o["sizing"]["flops"]) >= 2
 
 
 def test_architecture_shows_the_advice_for_its_tasks(run_page):

@@ -131,12 +131,18 @@ def test_risks_include_a_chosen_plan_that_does_not_fit_and_a_cost_over_budget():
     p.scope.budget_usd = 10.0
     setup = TrainingSetup(model=ModelRef.catalog("llama-2-70b"), gpu="a100-40gb", training_tokens=1e9)
     p.adapt.scenarios.append(make_scenario(setup, name="big"))
-    assert p.adapt.scenarios[0].result.fits is False and p.adapt.scenarios[0].result.time_and_cost.cost_usd > 10
+    # A run that does not fit has no time and cost (issue 24: it cannot start); the budget risk comes from one that fits.
+    assert p.adapt.scenarios[0].result.fits is False and p.adapt.scenarios[0].result.time_and_cost is None
+    fits = TrainingSetup(model=ModelRef.catalog("llama-2-7b"), method="qlora", gpu="a100-80gb", training_tokens=1e9)
+    p.adapt.scenarios.append(make_scenario(fits, name="qlora"))
+    assert p.adapt.scenarios[1].result.fits and p.adapt.scenarios[1].result.time_and_cost.cost_usd > 10
     report = build_report(p)  # nothing chosen: an unchosen scenario is not the plan, and not its risk
     assert not any("does not fit" in r or "budget" in r for r in report.risks)
-    assert any("candidates: “big”" in m for m in report.missing)
+    assert any("“big”" in m and "“qlora”" in m for m in report.missing)
     report = build_report(choose_scenario(p, "big"))
     assert any("does not fit in GPU memory" in r for r in report.risks)
+    report = build_report(choose_scenario(p, "qlora"))
+    assert not any("does not fit" in r for r in report.risks)
     assert any("over the budget of $10" in r for r in report.risks)
 
 
