@@ -4,6 +4,7 @@ measured against it."""
 
 from __future__ import annotations
 
+from lifecycle.choices import short_title
 from lifecycle.errors import LifecycleError
 from lifecycle.launch.choose import chosen_training_scenario, job_setup
 from lifecycle.launch.files import header_lines
@@ -25,7 +26,13 @@ def adapt_how_to_run(project: Project, section: Section, charts: ChartSink) -> N
     except LifecycleError as exc:
         section.paragraphs.append(f"How to run it: the chosen scenario cannot be exported ({exc})")
         return
-    section.paragraphs.append("How to run it. " + " ".join(header_lines(job)[1:]))
+    offload = "" if job.offload == "none" else f", offload {short_title(job.offload)}"
+    plan = (f"How to run it. Plan: {fmt.text(job.model_name)}, {short_title(job.method)}, "
+            f"{short_title(job.precision)}, {short_title(job.strategy)}{offload} on {job.gpus} × {job.gpu_name} "
+            f"({job.num_machines} machine(s)); micro-batch {job.micro_batch} × accumulation {job.grad_accum} × "
+            f"{job.gpus} GPUs = global batch {job.global_batch}; sequence length {job.seq_len:,}.")
+    # The expectations, worded as in every exported file's header.
+    section.paragraphs.append(" ".join([plan, *header_lines(job)[2:]]))
     section.paragraphs.append(
         f"lifecycle run-config {fmt.text(project.name)!r} --format skypilot -o job.zip writes the SkyPilot task, "
         "the Accelerate config, the TRL SFT config and train.py; on the cluster: accelerate launch --config_file "

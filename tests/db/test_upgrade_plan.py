@@ -17,7 +17,9 @@ from lifecycle.records.project import SCHEMA_VERSION, STAGES
 from lifecycle.records.store import Store
 
 DB = Path(__file__).resolve().parents[1] / "data" / "before-roles" / "lifecycle-0004.db"
-ADDED = {"adapt": {"training_scenario_id"}, "integrate": {"serving_scenario_id", "generation"}}
+# Fields later schemas added: the plan's pointers (nothing chosen) and the classifier facts (issue 24: unset).
+ADDED = {"scope": {"head", "num_labels"}, "adapt": {"training_scenario_id"},
+         "integrate": {"serving_scenario_id", "generation"}}
 
 
 def _docs(path: Path, table: str) -> dict[int, dict]:
