@@ -43,6 +43,9 @@ def _same_but_for_the_plan(old: dict, new: dict) -> None:
     for stage in STAGES:
         for field in ADDED.get(stage, ()):
             assert new[stage].pop(field) is None  # nothing chosen
+    for scenario in new["scope"]["scenarios"]:  # Architecture's latency setting (issue 24): defaults, no team GPU
+        if scenario["kind"] == "architecture":
+            assert (scenario["setup"].pop("precision"), scenario["setup"].pop("gpu")) == ("bf16", None)
     assert new["adapt"].pop("measured") == []  # optional list of measured runs (issue 29): none in an old document
     strip = lambda d: {k: v for k, v in d.items() if k not in ("schema_version", "id", "version")}  # noqa: E731
     assert strip(new) == strip(old)

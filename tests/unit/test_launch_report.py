@@ -25,7 +25,8 @@ def test_how_to_run_it_appears_once_a_training_scenario_is_chosen():
     section = _adapt(build_report(project))
     text = " ".join(section.paragraphs)
     job = job_plan(job_setup(project))
-    assert "How to run it" in text and header_lines(job)[1] in text and "lifecycle run-config" in text
+    assert "How to run it. Plan: Llama-2-7B, LoRA" in text and "lifecycle run-config" in text
+    assert f"global batch {job.global_batch}" in text and header_lines(job)[2] in text  # the files' expectations
     assert "measured" not in [f.label.lower() for f in section.facts]  # the list is a table, not a fact
 
 
