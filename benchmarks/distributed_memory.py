@@ -46,6 +46,11 @@ def cases():
     out += [Case("llama", "tp", t) for t in (2, 4, 8)]
     out += [Case("llama", "fsdp_tp", w, tp=t) for w, t in ((8, 2), (16, 4), (64, 8), (64, 2))]
     out += [Case("llama", "fsdp_tp", 16, tp=4, ac=True)]
+    # bf16 mixed precision: FSDP2 MixedPrecisionPolicy(param bf16, reduce fp32), and DeepSpeed ZeRO-3 bf16 emulated
+    out += [Case(model, "fsdp", w, ac=ac, mp="bf16") for model in ("llama", "gpt2") for ac in (False, True)
+            for w in (8, 64)]
+    out += [Case("llama", "hsdp", 16, ac=ac, mp="bf16") for ac in (False, True)]
+    out += [Case("llama", "fsdp", w, ac=ac, mp="zero3") for ac in (False, True) for w in (8, 64)]
     return out
 
 
@@ -70,6 +75,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="only the two cases the slow test runs")
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda"), help="where the device mesh lives")
+    parser.add_argument("--only", default="", help="only the cases whose label contains this text")
     args = parser.parse_args(argv)
     try:
         import tabulate  # noqa: F401  (the tracker's display needs it; so does the dist extra)
@@ -78,7 +84,7 @@ def main(argv=None) -> int:
         print(f"skipped: {exc.name} is not installed (pip install -e '.[dist]')")
         return 0
     warnings.filterwarnings("ignore")
-    todo = [c for c in cases() if not args.quick or c.label in QUICK]
+    todo = [c for c in cases() if (not args.quick or c.label in QUICK) and args.only in c.label]
     start = time.perf_counter()
     rows = []
     for case in todo:
@@ -97,7 +103,7 @@ def main(argv=None) -> int:
                "within_5pct": sum(e <= 0.05 for e in errors), "seconds": round(total_s, 1)}
     print(f"\n{summary['cases']} cases in {total_s:.0f} s: median |error| {100 * summary['median_abs_error']:.1f}%, "
           f"worst {100 * summary['worst_abs_error']:.1f}%, {summary['within_5pct']} within 5%")
-    if not args.quick:
+    if not args.quick and not args.only:
         write_result("distributed_memory" + ("_cuda" if args.device == "cuda" else ""), {"rows": [{k: v for k, v in r.items() if k[:2] not in ("t ", "o ")}
                                                      for r in rows], "summary": summary})
     return 0

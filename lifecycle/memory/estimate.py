@@ -29,7 +29,7 @@ from lifecycle.memory.distributed import (
     shard_model_states,
 )
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
-from lifecycle.memory.setup import TrainingSetup, expert_share
+from lifecycle.memory.setup import TrainingSetup, expert_layout, expert_share
 from lifecycle.models.architecture import (
     ModelShape,
     active_parameter_count,
@@ -53,6 +53,32 @@ def _base_weight_bytes(shape: ModelShape, params: int, precision: str, method: s
     return "weights", 4 * params  # amp: fp32 weights, bf16 only inside autocast
 
 
+def mixed_precision_policy(setup: TrainingSetup) -> str:
+    """How a strategy runs "mixed bf16/fp16" (fp32 master weights, 16-bit matmuls) for full training:
+
+    - ``autocast`` (DDP, one GPU): fp32 weights, ``torch.autocast`` keeps a 16-bit copy of each weight it uses.
+    - ``fsdp``: FSDP2 ``MixedPrecisionPolicy(param_dtype=bf16, reduce_dtype=fp32)`` / FSDP1 ``MixedPrecision``:
+      the sharded fp32 parameters are the master copy, all-gathers cast them to 16 bits block by block (nothing
+      unsharded is kept for every weight), gradients reduce-scatter in fp32 into sharded fp32 gradients.
+    - ``deepspeed`` (ZeRO-1/2/3 with ``bf16.enabled``/``fp16.enabled``): the module's weights are 16-bit
+      (partitioned at stage 3), with a fp32 master partition, fp32 optimizer states and a fp32 gradient partition.
+    - ``none``: pure fp32 or pure 16-bit (the same at every strategy), or LoRA/QLoRA (frozen base).
+    """
+    if not setup.precision.startswith("amp") or setup.method != "full":
+        return "none"
+    if setup.strategy in ("fsdp", "fsdp_hybrid"):
+        return "fsdp"
+    return "deepspeed" if setup.strategy.startswith("zero") else "autocast"
+
+
+def storage_precision(setup: TrainingSetup) -> str:
+    """The dtype the model's own forward runs in: a sharded mixed-precision run's blocks compute on 16-bit weights
+    (FSDP casts the gathered weights, DeepSpeed holds 16-bit ones), so its activations are those of pure bf16/fp16."""
+    if mixed_precision_policy(setup) in ("fsdp", "deepspeed"):
+        return setup.precision.removeprefix("amp_")
+    return setup.precision
+
+
 def decoder_length(setup: TrainingSetup) -> int:
     """Decoder tokens per sequence: the target length of an encoder-decoder (128 unless set), else seq_len."""
     if setup.model.family == "encoder-decoder":
@@ -65,7 +91,7 @@ def activation_bytes(setup: TrainingSetup, targets: set[str]) -> dict[str, int]:
     # A token's activations see only its routed (and shared) experts: a dense MLP that wide
     shape, attention, grad_checkpointing = dense_equivalent(setup.model.shape), setup.attention, setup.grad_checkpointing
     batch, seq, target_len = setup.micro_batch, setup.seq_len, decoder_length(setup)
-    w = act.widths(setup.precision, setup.method, shape.arch)
+    w = act.widths(storage_precision(setup), setup.method, shape.arch)
     enc_layers, dec_layers = layer_counts(shape)
     if shape.family == "encoder-decoder":
         enc_tokens, dec_tokens, dec_len = batch * seq, batch * target_len, target_len
@@ -130,6 +156,21 @@ class StepParts:
     block_backward: int = 0  # FSDP: unsharded buffers a block's backward adds (prefetch, reduce-scatter, root grads)
 
 
+def _expert_parallel(per_gpu: dict[str, int], setup: TrainingSetup, stage: int, weight_name: str) -> dict[str, int]:
+    """Per-rank states with the routed experts laid out by ``expert_layout``. ``per_gpu`` divided every state by
+    tp·pp (and a sharded one by dp too); a rank holds 1/(pp·ep·etp) of the expert states instead (and a sharded one
+    1/edp of that): the same 1/world for a fully sharded state, tp/(ep·etp) times the dense share otherwise."""
+    share = expert_share(setup.model.shape)
+    etp, _ = expert_layout(setup.gpus, setup.tp, setup.pp, setup.ep)
+    sharded = {"optimizer states": stage >= 1, "master weights": stage >= 1, "fp32 gradient partition": stage >= 1,
+               "gradients": stage >= 2, weight_name: stage >= 3 and weight_name == "weights"}
+    out = {}
+    for name, value in per_gpu.items():
+        factor = 1 if sharded.get(name, False) and setup.strategy != "fsdp_hybrid" else setup.tp / (setup.ep * etp)
+        out[name] = int(value * (1 - share + share * factor))
+    return out
+
+
 def training_step_parts(setup: TrainingSetup) -> StepParts:
     """Model states per GPU after sharding, and the step's weight-sized buffers."""
     shape, precision, method, optimizer = setup.model.shape, setup.precision, setup.method, setup.optimizer
@@ -140,9 +181,12 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     targets = resolve_targets(shape, setup.lora_targets) if method != "full" else set()
     trainable = lora_params(shape, setup.lora_rank, targets) if method != "full" else params
     stage = ZERO_STAGE.get(strategy, 0)
+    policy = mixed_precision_policy(setup)
+    if policy == "deepspeed":  # DeepSpeed bf16/fp16.enabled: 16-bit weights beside a fp32 master partition
+        precision = storage_precision(setup)
     half = precision in ("bf16", "fp16")
-    if master_weights is None:  # DeepSpeed bf16/fp16 and FSDP mixed precision keep fp32 master weights
-        master_weights = half and stage >= 1 and method == "full"
+    if master_weights is None:  # DeepSpeed's bf16/fp16 engines always keep fp32 master weights (ZeRO §5)
+        master_weights = half and strategy.startswith("zero") and method == "full"
     weight_name, weight_bytes = _base_weight_bytes(shape, params, precision, method)
     # Trainable parameters' states: LoRA adapters in their own dtype (fp32 under peft, bf16 in QLoRA's code)
     if method != "full":
@@ -161,7 +205,8 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     gathered = block_backward = 0
     if strategy in ("fsdp", "fsdp_hybrid"):  # fp32 gathers fp32; mixed precision / 16-bit gather 16-bit weights
         gathered, block_backward = fsdp_unsharded_bytes(shape, 4 if precision == "fp32" else 2,
-                                                        grad_bytes if method == "full" else 0)
+                                                        grad_bytes if method == "full" else 0,
+                                                        reduce_bytes=4 if policy == "fsdp" else 0)
         block_backward //= tp * pp
     elif stage >= 3:  # DeepSpeed ZeRO-3 gathers the largest layer's 16-bit weights and gradients
         gathered = largest_layer_params(shape) * (2 + grad_bytes)
@@ -169,16 +214,18 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
                                             gathered_layer_bytes=gathered)
     if weight_name == "quantised base weights" and offload != "params":
         per_gpu[weight_name] = int(weight_bytes / (tp * pp * (dp if stage >= 3 else 1)))
-    if setup.ep > 1:  # each GPU keeps 1/ep of the routed experts (and their gradients and optimizer states)
-        keep = 1 - expert_share(shape) * (1 - 1 / setup.ep)
-        per_gpu = {k: int(v * keep) for k, v in per_gpu.items()}
-    grads = per_gpu.pop("gradients", 0) + per_gpu.pop("fp32 gradient partition", 0)
+    if setup.ep > 1:  # each GPU keeps experts/ep of every MoE layer, each a 1/etp slice (expert_layout)
+        per_gpu = _expert_parallel(per_gpu, setup, stage, weight_name)
+    grads = per_gpu.pop("gradients", 0)
+    if strategy != "zero3":
+        grads += per_gpu.pop("fp32 gradient partition", 0)
+    # else: ZeRO-3 allocates its fp32 gradient partition when it starts (stage3.py grad_partitions_flat_buffer)
     paged = per_gpu.pop("optimizer states", 0) if optimizer in PAGED_OPTIMIZERS else 0
-    model_states = grads + sum(v for k, v in per_gpu.items()
-                               if k in (weight_name, "optimizer states", "master weights", "LoRA adapters"))
+    model_states = grads + sum(v for k, v in per_gpu.items() if k in (
+        weight_name, "optimizer states", "master weights", "LoRA adapters", "fp32 gradient partition"))
     static = {k: v for k, v in per_gpu.items() if v}
     static["cuBLAS workspaces"] = FRAMEWORK_WORKSPACE_BYTES
-    amp_full = precision.startswith("amp") and method == "full"
+    amp_full = precision.startswith("amp") and method == "full" and policy == "autocast"
     head_matmul = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0
     copies = 2 * _matmul_params(shape) // (tp * pp) if amp_full else 0
     block_copies = 2 * (_matmul_params(shape) - head_matmul) // (tp * pp * max(shape.layers, 1)) if amp_full else 0

@@ -65,15 +65,33 @@ def with_head(model: ModelRef, head: str, num_labels: int) -> ModelRef:
     return model.model_copy(update={"shape": shape})
 
 
-def _check_experts(model: ModelRef, ep: int, gpus: int) -> None:
-    """Expert parallelism gives each of ep GPUs an equal share of every MoE layer's routed experts."""
+def _check_experts(model: ModelRef, ep: int, ranks: int, where: str = "dp x tp") -> None:
+    """Expert parallelism gives each of ep GPUs an equal share of every MoE layer's routed experts. The ep group
+    lives inside the ``ranks`` GPUs of one pipeline stage (Megatron-Core ``initialize_model_parallel``: the
+    expert groups are carved out of tp x dp, ``world = tp x pp x dp``; vLLM: EP size = TP x DP)."""
     if ep == 1:
         return
     experts = model.shape.experts
     if not experts:
         raise ValueError(f"expert parallel (ep {ep}) needs a mixture-of-experts model; {model.name} is dense")
-    if experts % ep or ep > gpus:
-        raise ValueError(f"ep {ep} must divide the {experts} experts and be at most the {gpus} GPUs")
+    if experts % ep:
+        raise ValueError(f"ep {ep} must divide the {experts} experts")
+    if ranks % ep:
+        raise ValueError(f"ep {ep} must divide {where} = {ranks}: the expert-parallel group lives inside the "
+                         "data- and tensor-parallel GPUs of a pipeline stage")
+
+
+def expert_layout(gpus: int, tp: int, pp: int, ep: int) -> tuple[int, int]:
+    """(expert tensor-parallel degree, expert data-parallel degree) of a validated layout.
+
+    Megatron-Core keeps each expert split like the dense layers (expert tensor parallel = tp) when ep divides the
+    data-parallel degree; otherwise the experts fold over the tensor-parallel ranks too and stay whole
+    (expert tensor parallel 1, "MoE parallel folding", as vLLM's EP = TP x DP does). Each rank then holds
+    experts / ep of every MoE layer, each as a 1/etp slice; their states replicate over edp = dp·tp / (ep·etp).
+    """
+    dp = gpus // (tp * pp)
+    etp = tp if dp % ep == 0 else 1
+    return etp, dp * tp // (ep * etp)
 
 
 def expert_share(shape) -> float:
@@ -150,9 +168,9 @@ class TrainingSetup(Setup):
         if self.offload == "params" and self.strategy in ("zero1", "zero2"):
             raise ValueError("offloading parameters needs ZeRO-3 or FSDP (only they shard the weights)")
         _check_parallel(self.model, self.tp, self.pp)
-        _check_experts(self.model, self.ep, self.gpus)
-        if self.gpus % (self.tp * self.pp):
+        if self.gpus % (self.tp * self.pp):  # world = tp x pp x dp (Megatron-Core, vLLM)
             raise ValueError(f"GPU count {self.gpus} must be a multiple of tp x pp = {self.tp * self.pp}")
+        _check_experts(self.model, self.ep, self.gpus // self.pp)
         if self.gpu is not None:
             from lifecycle.models.gpus import get_gpu
 
@@ -192,7 +210,8 @@ class InferenceSetup(Setup):
 
     @model_validator(mode="after")
     def _consistent(self) -> InferenceSetup:
-        _check_experts(self.model, self.ep, max(self.ep, 1))
+        # vLLM: the expert-parallel group is TP x DP; ep a multiple of tp adds attention data-parallel replicas
+        _check_experts(self.model, self.ep, self.ep if self.ep % self.tp == 0 else self.tp, "tp")
         if self.new_tokens and self.model.family == "encoder":
             raise ValueError("encoder-only models do not generate tokens; set new tokens to 0")
         _check_parallel(self.model, self.tp, 1)

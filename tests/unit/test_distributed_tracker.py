@@ -48,3 +48,12 @@ def test_fsdp_times_tensor_parallel_is_a_bounded_under_estimate():
     assert ours["optimizer"] == pytest.approx(tracker["optimizer"], rel=1e-3)
     error = ours["total"] / tracker["total"] - 1
     assert -0.25 <= error <= 0.05, f"{error:+.1%}"
+
+
+def test_fsdp_bf16_mixed_precision_policy_matches_the_tracker():
+    """FSDP2 with MixedPrecisionPolicy(param_dtype=bf16, reduce_dtype=fp32) on 8 ranks: sharded fp32 parameters and
+    AdamW moments are exact; bf16 gathered blocks, 16-bit activations; benchmarks/README.md puts it at +1.8%."""
+    tracker, ours = _compare(Case("llama", "fsdp", 8, mp="bf16"))
+    assert ours["params"] == pytest.approx(tracker["params"], rel=1e-3)
+    assert ours["optimizer"] == pytest.approx(tracker["optimizer"], rel=1e-3)
+    assert ours["total"] == pytest.approx(tracker["total"], rel=0.05), (ours["total"] / MIB, tracker["total"] / MIB)
