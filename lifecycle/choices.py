@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-# Training: how weights, gradients and optimizer states are stored. "amp_*" keep fp32 weights and run the
-# matmuls in 16 bits under autocast (Trainer(bf16=True)); "bf16"/"fp16" store everything in 16 bits; int8/int4
+# Training: how weights, gradients and optimizer states are stored. "amp_*" keep fp32 master weights and run the
+# matmuls in 16 bits, as each strategy does it (autocast on one GPU / DDP, FSDP's MixedPrecisionPolicy, DeepSpeed's
+# bf16/fp16 engine: memory.estimate.mixed_precision_policy); "bf16"/"fp16" store everything in 16 bits; int8/int4
 # are quantised frozen bases for LoRA (int8) and QLoRA (int4).
 TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "int8", "int4"]
 # Inference and serving: the format the weights are loaded in.
@@ -32,8 +33,8 @@ DataAvailable = Literal["none", "few", "thousands", "billions"]
 
 TITLES: dict[str, str] = {
     # precisions and weight formats
-    "amp_bf16": "mixed bf16 (fp32 weights + autocast, Trainer(bf16=True))",
-    "amp_fp16": "mixed fp16 (fp32 weights + autocast)",
+    "amp_bf16": "mixed bf16 (fp32 master weights, bf16 matmuls: autocast, FSDP MixedPrecision, DeepSpeed bf16)",
+    "amp_fp16": "mixed fp16 (fp32 master weights, fp16 matmuls)",
     "fp32": "fp32", "bf16": "bf16", "fp16": "fp16",
     "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)",
     # output heads
