@@ -126,8 +126,10 @@ def _strategies_and_cost(setup, plan, k) -> None:
     if cost is None:
         st.caption(plan.time_note)
         return
-    why = ("frozen base: no weight gradients" if setup.uses_lora else "forward 2·N + backward 4·N") + (
-        ", + 2·N recomputed forward" if setup.grad_checkpointing else "")
+    why = "frozen base: no weight gradients" if setup.uses_lora else "forward 2·N + backward 4·N"
+    if setup.grad_checkpointing and plan.hardware_flops:
+        why += (f"; the GPUs also run the recomputed forward, {plan.hardware_flops:.3g} hardware FLOPs, which MFU "
+                "does not count")
     c = st.columns(3)
     c[0].metric("Training time", format_duration(cost.days * 86_400), help=f"on {cost.gpus} × {gpu.name}")
     c[1].metric("GPU-hours", format_number(cost.gpu_hours))

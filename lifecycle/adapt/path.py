@@ -24,7 +24,12 @@ from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
-from lifecycle.scaling.compute import DEFAULT_MFU, training_flops_per_param_token, training_time_and_cost
+from lifecycle.scaling.compute import (
+    DEFAULT_MFU,
+    training_flops_params,
+    training_flops_per_param_token,
+    training_time_and_cost,
+)
 
 DATA_FILE = data_path("adaptation.json")
 GPU_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -114,10 +119,11 @@ def required_bytes(estimates: dict[str, MemoryEstimate]) -> int:
     return sum(e.peak_reserved_bytes for e in estimates.values()) + max(e.cuda_context_bytes for e in estimates.values())
 
 
-def option_flops(option_id: str, params: int, examples: int, seq: int, epochs: float, response_tokens: int,
-                 *, recompute: bool = False) -> float:
-    """Training FLOPs of one option (0 for prompting); LoRA, QLoRA and full fine-tuning per token as the memory
-    planner prices them (``training_flops_per_param_token``), recomputation included when checkpointing."""
+def option_flops(option_id: str, params: int, examples: int, seq: int, epochs: float, response_tokens: int) -> float:
+    """Model FLOPs of one option (0 for prompting), on ``params`` = ``training_flops_params(shape)`` (a mixture's
+    active parameters); LoRA, QLoRA and full fine-tuning per token as the memory planner prices them
+    (``training_flops_per_param_token``). Recomputation is hardware FLOPs, not model FLOPs: MFU (and so time)
+    counts the model's (PaLM App. B)."""
     o = get_option(option_id)
     if not o.trains:
         return 0.0
@@ -130,7 +136,7 @@ def option_flops(option_id: str, params: int, examples: int, seq: int, epochs: f
         return (sft + rm + ppo) * epochs
     # DPO: policy fwd+bwd (6N) and reference fwd (2N) on the chosen and the rejected answer: 16N per pair token.
     per_token = (o.flops_per_param_token if option_id == "dpo"
-                 else training_flops_per_param_token(o.method, recompute=recompute))
+                 else training_flops_per_param_token(o.method))
     return per_token * params * examples * seq * epochs
 
 
@@ -156,7 +162,7 @@ def size_option(
         if required <= g_type.memory_bytes:
             needed = g
             break
-    flops = option_flops(option_id, m.params, examples, seq, epochs, response_tokens, recompute=grad_checkpointing)
+    flops = option_flops(option_id, training_flops_params(m.shape), examples, seq, epochs, response_tokens)
     if flops and needed:
         t = training_time_and_cost(flops, g_type, gpus=needed, mfu=mfu, price_usd_per_hour=price_usd_per_hour,
                                    precision="half")

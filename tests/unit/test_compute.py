@@ -83,3 +83,38 @@ def test_bad_time_inputs_are_rejected(kwargs):
 def test_non_positive_sizes_are_rejected(params, tokens):
     with pytest.raises(InvalidInput):
         training_flops(params, tokens)
+
+
+def test_llama_65b_takes_21_days_through_the_planner_even_with_checkpointing():
+    """Touvron et al. 2023 (LLaMA) §2.4: "when training a 65B-parameter model, our code processes around 380
+    tokens/sec/GPU on 2048 GPU with 80GB of RAM. This means that training over our dataset containing 1.4T tokens
+    takes approximately 21 days." The run saves activations selectively and recomputes the rest; MFU is defined on
+    6·N·D (data/mfu.json: 6 x 65.2e9 x 380 / 312e12 = 0.476), so the recomputed forward is hardware FLOPs, not
+    time (PaLM App. B). Dividing 8·N·D by that MFU gave 27.8 days."""
+    from lifecycle.memory.plan import training_plan
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    mfu = 6 * 65.2e9 * 380 / 312e12
+    plan = training_plan(TrainingSetup(model=ModelRef.catalog("llama-65b"), precision="bf16", gpu="a100-80gb",
+                                       gpus=2048, strategy="fsdp", grad_checkpointing=True, training_tokens=1.4e12,
+                                       mfu=mfu))
+    assert plan.time_and_cost.days == pytest.approx(21, rel=0.03)
+    assert plan.hardware_flops == pytest.approx(plan.training_flops * 8 / 6)
+
+
+def test_bloom_176b_time_from_its_hardware_flops_throughput():
+    """BLOOM (BigScience 2022, model card "Speeds, Sizes, Times"): 384 A100-80GB, "about 150 TFLOP per GPU per
+    second", 366B tokens, trained 11 March - 5 July 2022 (116 days, restarts included). Megatron-DeepSpeed prints
+    hardware FLOPs (Narayanan et al. 2021 eq. 3: 96·B·s·l·h², i.e. with the recomputed forward), so the model-FLOPs
+    rate is 6/8 of it and MFU = 112.5 / 312. The planner's time at that MFU must be under the calendar time and
+    within 15% of it; read as model FLOPs instead, 150 TFLOP/s would predict 78 days (-33%)."""
+    from lifecycle.memory.plan import training_plan
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    mfu = 150e12 * 6 / 8 / 312e12
+    plan = training_plan(TrainingSetup(model=ModelRef.catalog("bloom-176b"), precision="bf16", gpu="a100-80gb",
+                                       gpus=384, strategy="zero1", tp=4, pp=12, grad_checkpointing=True,
+                                       training_tokens=366e9, mfu=mfu))
+    assert 0.85 * 116 <= plan.time_and_cost.days <= 116
