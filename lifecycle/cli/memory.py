@@ -44,14 +44,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--labels", type=int, default=2, help="classes of a seq-cls/token-cls head (default 2)")
     p.add_argument("--adapter-dtype", choices=options(AdapterDtype),
                    help="LoRA adapter dtype (default: bf16 for qlora as the QLoRA code does, fp32 for lora as peft does)")
-    p.add_argument("--optimizer", choices=options(Optimizer), default="adamw",
-                   help="paged_* optimizers keep their states in unified memory that pages to CPU RAM (QLoRA)")
+    p.add_argument("--optimizer", choices=options(Optimizer),
+                   help="default: paged_adamw_32bit for qlora (the QLoRA script's), else adamw; paged_* optimizers "
+                        "keep their states in unified memory that pages to CPU RAM")
     p.add_argument("--optimizer-impl", choices=options(OptimizerImpl), default="foreach",
                    help="torch AdamW implementation (foreach keeps one extra copy during the step)")
     p.add_argument("--batch", type=int, default=1, help="micro-batch per GPU (train) or concurrent sequences (infer)")
     p.add_argument("--seq", type=int, default=1024, help="input sequence length (tokens)")
     p.add_argument("--target-len", type=int, help="decoder length of encoder-decoder models (default 128)")
-    p.add_argument("--grad-checkpointing", action="store_true")
+    p.add_argument("--grad-checkpointing", action=argparse.BooleanOptionalAction, default=None,
+                   help="activation checkpointing (default: on for qlora, as the QLoRA script, else off)")
     p.add_argument("--attention", choices=options(Attention), default="sdpa")
     p.add_argument("--prompt-len", type=int, default=512)
     p.add_argument("--new-tokens", type=int, default=0)

@@ -118,12 +118,12 @@ class TrainingSetup(Setup):
     head: TrainingHead | None = None  # None: the model's own head (its card / config.json architectures)
     num_labels: int = Field(2, ge=1, le=1_000_000)  # classes of a seq-cls / token-cls head
     adapter_dtype: AdapterDtype | None = None  # None: bf16 for QLoRA (qlora.py --bf16), fp32 for LoRA (peft)
-    optimizer: Optimizer = "adamw"
+    optimizer: Optimizer | None = None  # None: paged_adamw_32bit for QLoRA (qlora.py --optim), else adamw
     optimizer_impl: OptimizerImpl = "foreach"
     micro_batch: int = Field(1, ge=1, le=MAX_COUNT)
     seq_len: int = Field(1024, ge=1, le=MAX_COUNT)
     target_len: int | None = Field(None, ge=1, le=MAX_COUNT)  # decoder length of encoder-decoders
-    grad_checkpointing: bool = False
+    grad_checkpointing: bool | None = None  # None: on for QLoRA (qlora.py gradient_checkpointing=True), else off
     attention: Attention = "sdpa"
     gpus: int = Field(1, ge=1, le=MAX_GPUS)
     strategy: Strategy = "ddp"
@@ -159,6 +159,13 @@ class TrainingSetup(Setup):
 
     @model_validator(mode="after")
     def _consistent(self) -> TrainingSetup:
+        # QLoRA's defaults are its reference script's (artidoro/qlora qlora.py: --optim paged_adamw_32bit,
+        # gradient_checkpointing True, --bf16 adapters, NF4 with double quantisation)
+        qlora = self.method == "qlora"
+        if self.optimizer is None:
+            object.__setattr__(self, "optimizer", "paged_adamw_32bit" if qlora else "adamw")
+        if self.grad_checkpointing is None:
+            object.__setattr__(self, "grad_checkpointing", qlora)
         if self.head is not None:
             object.__setattr__(self, "model", with_head(self.model, self.head, self.num_labels))
         if self.precision in ("int8", "int4") and self.method == "full":
