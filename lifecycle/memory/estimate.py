@@ -154,6 +154,7 @@ class StepParts:
     model_states: int
     paged: int = 0  # paged optimizer states: unified memory, outside PyTorch's allocator and the peak
     block_backward: int = 0  # FSDP: unsharded buffers a block's backward adds (prefetch, reduce-scatter, root grads)
+    resident: int = 0  # allocated once and kept between steps (weights, optimizer states, workspaces): no slack
 
 
 def _expert_parallel(per_gpu: dict[str, int], setup: TrainingSetup, stage: int, weight_name: str) -> dict[str, int]:
@@ -235,8 +236,9 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     # DeepSpeed steps with its own fused Adam (or on the CPU when offloaded): no foreach temporaries
     temp = 0 if (offload != "none" or strategy.startswith("zero")) else optimizer_step_temp_bytes(
         optimizer, setup.optimizer_impl, train_bytes, opt_shard, shape)
+    resident = sum(v for k, v in static.items() if k not in ("gathered layer buffers", "DDP gradient buckets"))
     return StepParts(params, trainable, targets, static, grads, temp, copies, block_copies, cpu_bytes,
-                     model_states + paged, paged, block_backward)
+                     model_states + paged, paged, block_backward, resident)
 
 
 def training_memory(setup: TrainingSetup) -> MemoryEstimate:
@@ -278,7 +280,8 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
                      "there is room, paged to CPU RAM when the step needs the space (QLoRA §3), so they are not in "
                      "the peak and need not fit beside it; paging costs time, not memory.")
     return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
-                          peak_reserved_bytes=reserved_bytes(allocated, grad_checkpointing=setup.grad_checkpointing),
+                          peak_reserved_bytes=reserved_bytes(allocated, static_bytes=parts.resident,
+                                                             grad_checkpointing=setup.grad_checkpointing),
                           params=parts.params, trainable_params=parts.trainable, peak_phase=peak_phase, phases=totals,
                           cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states,
                           paged_bytes=parts.paged, active_params=active_parameter_count(shape), notes=notes)

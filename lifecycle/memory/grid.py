@@ -65,6 +65,7 @@ def training_memory_grid(setup: TrainingSetup, *, batches, seqs, gpu_counts,
 
     shape_out = (len(strategies), len(gpu_counts), len(batches), len(seqs))
     allocated = np.full(shape_out, np.nan)
+    resident = np.zeros(shape_out[:2] + (1, 1))  # what does not fragment (estimate.StepParts.resident)
     for i, strategy in enumerate(strategies):
         for j, gpus in enumerate(gpu_counts):
             try:
@@ -80,8 +81,9 @@ def training_memory_grid(setup: TrainingSetup, *, batches, seqs, gpu_counts,
                 phases.append(static + parts.grads + acts["recomputed block"] + parts.block_copies + ckpt_inputs_per_layer
                               + parts.block_backward)
             allocated[i, j] = np.maximum.reduce(phases)
+            resident[i, j] = parts.resident
     slack = SLACK_FRACTION_CHECKPOINTING if setup.grad_checkpointing else SLACK_FRACTION
-    reserved = np.floor(allocated * (1 + slack))
+    reserved = np.floor(allocated + slack * np.maximum(allocated - resident, 0))
     return {"peak_allocated_bytes": allocated, "peak_reserved_bytes": reserved,
             "required_bytes": reserved + CUDA_CONTEXT_BYTES, "strategies": np.array(strategies),
             "gpu_counts": np.asarray(gpu_counts), "batches": batches, "seqs": seqs}

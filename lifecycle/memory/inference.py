@@ -102,6 +102,6 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
         components["quantised weights"] = components.pop("weights")
     allocated = sum(components.values())
     return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
-                          peak_reserved_bytes=reserved_bytes(allocated, inference=True), params=params,
+                          peak_reserved_bytes=reserved_bytes(allocated, static_bytes=weights, inference=True), params=params,
                           trainable_params=0, peak_phase=peak_phase, phases=totals,
                           active_params=active_parameter_count(shape))
