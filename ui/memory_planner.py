@@ -136,6 +136,8 @@ def _strategies_and_cost(setup, plan, k) -> None:
     c[2].metric("Cost", format_money(cost.cost_usd), help=f"at {format_money(cost.price_usd_per_hour)} per GPU-hour")
     st.caption(f"{plan.training_flops:.3g} FLOPs ({plan.flops_per_param_token}·N·D: {why}) = {format_number(cost.pf_days)} PF-days on "
                f"{cost.gpus} × {gpu.name} at {format_percent(cost.mfu)} MFU.")
+    if plan.communication is not None:
+        st.caption(plan.communication.note)
 
 
 def _save_and_compare(project, stage, k, setup, plan) -> None:

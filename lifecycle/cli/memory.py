@@ -15,6 +15,7 @@ from lifecycle.choices import (
     AdapterDtype,
     Attention,
     Method,
+    Network,
     Offload,
     Optimizer,
     OptimizerImpl,
@@ -64,6 +65,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tp", type=int, default=1)
     p.add_argument("--pp", type=int, default=1)
     p.add_argument("--ep", type=int, default=1, help="expert parallel degree (mixture-of-experts models)")
+    p.add_argument("--micro-batches", type=int, default=1,
+                   help="micro-batches per optimizer step and replica (gradient accumulation, pipeline fill)")
+    p.add_argument("--network", choices=options(Network),
+                   help="network between nodes (default: the GPU's reference server's, data/interconnects.json)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_memory)
 
@@ -82,7 +87,8 @@ def _setup(args, model):
                          optimizer_impl=args.optimizer_impl, micro_batch=args.batch, seq_len=args.seq,
                          target_len=args.target_len, grad_checkpointing=args.grad_checkpointing,
                          attention=args.attention, gpus=args.gpus, strategy=args.strategy, offload=args.offload,
-                         tp=args.tp, pp=args.pp, ep=args.ep, gpu=args.gpu)
+                         tp=args.tp, pp=args.pp, ep=args.ep, gpu=args.gpu, micro_batches=args.micro_batches,
+                         network=args.network)
 
 
 def _memory(args) -> int:

@@ -14,6 +14,7 @@ from lifecycle._typed import Result
 from lifecycle.choices import compute_precision
 from lifecycle.errors import LifecycleError
 from lifecycle.memory.breakdown import MemoryEstimate
+from lifecycle.memory.communication import CommunicationEstimate, communication_estimate
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.planner import (
@@ -51,7 +52,8 @@ class TrainingPlan(Result):
     hardware_flops: float | None = None  # + 2·N·D recomputed forward with checkpointing (PaLM App. B)
     zero_stages: list[ZeroStageRow] = []  # ZeRO Figure 1 for this model on the setup's data-parallel GPUs
     flops_per_param_token: int | None = None  # the factor k of k·N·D (training_flops_per_param_token)
-    time_and_cost: TrainingTime | None = None  # on the setup's ``gpus`` GPUs
+    time_and_cost: TrainingTime | None = None  # on the setup's ``gpus`` GPUs, exposed communication and bubble included
+    communication: CommunicationEstimate | None = None  # per step: compute, communication, bubble
     time_note: str = ""  # why there is no time and cost, when there is none
 
 
@@ -97,11 +99,15 @@ def _time_and_cost(setup: TrainingSetup, gpu: GPU | None) -> dict:
         cost = training_time_and_cost(flops, gpu, gpus=setup.gpus, mfu=setup.mfu,
                                       price_usd_per_hour=setup.price_usd_per_hour,
                                       precision=compute_precision(setup.precision))
+        comm = communication_estimate(setup, gpu)
     except LifecycleError as exc:  # e.g. bf16 on a GPU without bf16 tensor cores: the memory answer stands
         return {"training_flops": flops, "hardware_flops": hardware, "flops_per_param_token": per_token,
                 "time_note": str(exc)}
+    k = comm.slowdown  # compute-only time x (max(compute, communication) + bubble) / compute
+    cost = cost.model_copy(update={"seconds": cost.seconds * k, "days": cost.days * k, "gpu_hours": cost.gpu_hours * k,
+                                   "cost_usd": cost.cost_usd * k})
     return {"training_flops": flops, "hardware_flops": hardware, "flops_per_param_token": per_token,
-            "time_and_cost": cost}
+            "time_and_cost": cost, "communication": comm}
 
 
 @lru_cache(maxsize=256)

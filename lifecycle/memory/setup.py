@@ -16,6 +16,7 @@ from lifecycle.choices import (
     Attention,
     LoraTarget,
     Method,
+    Network,
     Offload,
     Optimizer,
     OptimizerImpl,
@@ -131,6 +132,8 @@ class TrainingSetup(Setup):
     tp: int = Field(1, ge=1, le=MAX_PARALLEL)
     pp: int = Field(1, ge=1, le=MAX_PARALLEL)
     ep: int = Field(1, ge=1, le=MAX_PARALLEL)  # expert parallel: a mixture's routed experts spread over ep GPUs
+    micro_batches: int = Field(1, ge=1, le=MAX_COUNT)  # per optimizer step and replica: accumulation, pipeline fill
+    network: Network | None = None  # between nodes; None: the GPU's reference server's (data/interconnects.json)
     master_weights: bool | None = None  # None: what DeepSpeed/FSDP do for the precision and strategy
     gpu: str | None = Field(None, min_length=1, max_length=64)
     training_tokens: float | None = Field(None, gt=0, le=MAX_TRAINING_TOKENS)
