@@ -12,7 +12,7 @@ from typing import Literal, get_args
 # matmuls in 16 bits, as each strategy does it (autocast on one GPU / DDP, FSDP's MixedPrecisionPolicy, DeepSpeed's
 # bf16/fp16 engine: memory.estimate.mixed_precision_policy); "bf16"/"fp16" store everything in 16 bits; int8/int4
 # are quantised frozen bases for LoRA (int8) and QLoRA (int4).
-TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "int8", "int4"]
+TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "fp8", "int8", "int4"]
 # Inference and serving: the format the weights are loaded in.
 WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4"]
 Method = Literal["full", "lora", "qlora"]
@@ -38,6 +38,7 @@ TITLES: dict[str, str] = {
     "amp_bf16": "mixed bf16 (fp32 master weights, bf16 matmuls: autocast, FSDP MixedPrecision, DeepSpeed bf16)",
     "amp_fp16": "mixed fp16 (fp32 master weights, fp16 matmuls)",
     "fp32": "fp32", "bf16": "bf16", "fp16": "fp16",
+    "fp8": "FP8 matmuls (Transformer Engine / torchao float8; bf16 mixed precision elsewhere; Hopper, Ada, Blackwell)",
     "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)",
     # output heads
     "lm": "language model (next token)", "seq-cls": "sequence classification", "token-cls": "token classification", "mlm": "masked LM",
@@ -80,7 +81,7 @@ def title(value: str) -> str:
 
 def weight_format(precision: str) -> str:
     """The weight format that serves a model trained at ``precision`` (mixed precision serves in 16 bits)."""
-    return {"amp_bf16": "bf16", "amp_fp16": "fp16"}.get(precision, precision)
+    return {"amp_bf16": "bf16", "amp_fp16": "fp16", "fp8": "bf16"}.get(precision, precision)
 
 
 def compute_precision(precision: str) -> str:
@@ -91,4 +92,4 @@ def compute_precision(precision: str) -> str:
         return "half"
     if precision == "fp32":
         return "fp32"
-    return "fp16" if "fp16" in precision else "bf16"
+    return "fp16" if "fp16" in precision else "bf16"  # fp8: counted against the bf16 peak (memory.fp8)

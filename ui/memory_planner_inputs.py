@@ -87,7 +87,7 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
     shape = model.shape
     path = project.adapt.adaptation_path if project is not None else None
     c = st.columns(4)
-    precisions = options(TrainPrecision)[:5]
+    precisions = options(TrainPrecision)[:6]  # amp, fp32, 16-bit and fp8; int8/int4 come with LoRA/QLoRA
     precision = c[0].selectbox("Precision", precisions, format_func=title, key=k + "precision",
                                index=precisions.index(facts.precision) if facts.precision in precisions else 0)
     methods = options(Method)

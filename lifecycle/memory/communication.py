@@ -33,6 +33,7 @@ from functools import lru_cache
 from lifecycle._typed import Result
 from lifecycle.memory.adapters import quantised_base_bytes
 from lifecycle.memory.distributed import ZERO_STAGE
+from lifecycle.memory.fp8 import effective_mfu
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.architecture import parameter_count
 from lifecycle.models.gpus import GPU
@@ -79,7 +80,7 @@ class CommunicationEstimate(Result):
 
 def _bytes(setup: TrainingSetup) -> tuple[float, float, float]:
     """(weight bytes gathered, gradient bytes reduced, activation bytes) per element for the run's precision."""
-    p, full = setup.precision, setup.method == "full"
+    p, full = ("amp_bf16" if setup.precision == "fp8" else setup.precision), setup.method == "full"
     weight = 4 if p == "fp32" else 2
     if not full:
         grad = setup.adapter_bytes
@@ -103,7 +104,7 @@ def communication_estimate(setup: TrainingSetup, gpu: GPU) -> CommunicationEstim
     tokens = setup.micro_batch * setup.seq_len
     # compute: model FLOPs of the step on this GPU at the setup's MFU
     flops = training_flops_per_param_token(setup.method) * training_flops_params(shape) * tokens * m / (tp * pp)
-    compute_s = flops / (gpu.peak_flops(_compute_precision(setup.precision)) * setup.mfu)
+    compute_s = flops / (gpu.peak_flops(_compute_precision(setup.precision)) * effective_mfu(setup.precision, setup.mfu))
     weight_b, grad_b, act_b = _bytes(setup)
     params = parameter_count(shape)
     trainable = params if setup.method == "full" else _trainable(setup)

@@ -16,6 +16,7 @@ from lifecycle.errors import LifecycleError
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.communication import CommunicationEstimate, communication_estimate
 from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.fp8 import effective_mfu
 from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.planner import (
     StrategyRow,
@@ -96,7 +97,7 @@ def _time_and_cost(setup: TrainingSetup, gpu: GPU | None) -> dict:
         return {"training_flops": flops, "hardware_flops": hardware, "flops_per_param_token": per_token,
                 "time_note": "Choose a GPU to get time and cost."}
     try:
-        cost = training_time_and_cost(flops, gpu, gpus=setup.gpus, mfu=setup.mfu,
+        cost = training_time_and_cost(flops, gpu, gpus=setup.gpus, mfu=effective_mfu(setup.precision, setup.mfu),
                                       price_usd_per_hour=setup.price_usd_per_hour,
                                       precision=compute_precision(setup.precision))
         comm = communication_estimate(setup, gpu)

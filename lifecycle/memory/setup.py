@@ -171,6 +171,10 @@ class TrainingSetup(Setup):
             object.__setattr__(self, "grad_checkpointing", qlora)
         if self.head is not None:
             object.__setattr__(self, "model", with_head(self.model, self.head, self.num_labels))
+        if self.precision == "fp8":
+            from lifecycle.memory.fp8 import check_fp8
+
+            check_fp8(self.method, self.gpu)
         if self.precision in ("int8", "int4") and self.method == "full":
             raise ValueError("training int8/int4 weights directly is not supported; use method qlora (or lora on int8)")
         if self.offload != "none" and self.strategy == "ddp":

@@ -130,7 +130,7 @@ def test_rules_of_thumb_and_why_they_differ():
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"batch": -1}, "micro-batch"), ({"seq": 0}, "sequence length"), ({"precision": "fp8"}, "precision"),
+    ({"batch": -1}, "micro-batch"), ({"seq": 0}, "sequence length"), ({"precision": "fp4"}, "precision"),
     ({"method": "ia3"}, "method"), ({"optimizer": "lion"}, "optimizer"), ({"attention": "flash3"}, "attention"),
     ({"precision": "int4"}, "qlora"), ({"method": "lora", "lora_rank": 0}, "LoRA rank"),
     ({"method": "lora", "lora_targets": "mlp_in"}, "LoRA target"), ({"tp": 3}, "divide"), ({"pp": 64}, "Pipeline"),
