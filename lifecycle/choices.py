@@ -25,6 +25,8 @@ OptimizerImpl = Literal["foreach", "fused"]
 Attention = Literal["sdpa", "eager"]
 Strategy = Literal["ddp", "zero1", "zero2", "zero3", "fsdp", "fsdp_hybrid"]
 Offload = Literal["none", "optimizer", "params"]
+# what a tensor-parallel rank holds: PyTorch's DTensor plan (torchtitan) or Megatron-LM's vocabulary-parallel loss
+TpPlan = Literal["dtensor", "megatron"]
 # the network between nodes (data/interconnects.json), per GPU
 Network = Literal["ib-ndr", "ib-hdr", "ib-edr", "efa-p5", "efa-p4d", "roce-400", "eth-100"]
 LoraTarget = Literal["q", "k", "v", "o", "gate", "up", "down"]
@@ -54,6 +56,8 @@ TITLES: dict[str, str] = {
     # strategies and offload
     "ddp": "DDP", "zero1": "ZeRO-1", "zero2": "ZeRO-2", "zero3": "ZeRO-3", "fsdp": "FSDP (full shard)",
     "fsdp_hybrid": "FSDP (hybrid shard)", "none": "none", "optimizer": "optimizer states", "params": "parameters",
+    "dtensor": "PyTorch DTensor plan (torchtitan: full-vocabulary loss buffers, gathered inputs saved)",
+    "megatron": "Megatron-LM (vocabulary-parallel cross-entropy, sequence-parallel inputs saved sharded)",
     # networks between nodes
     "ib-ndr": "InfiniBand NDR (400 Gb/s per GPU)", "ib-hdr": "InfiniBand HDR (200 Gb/s per GPU)",
     "ib-edr": "InfiniBand EDR (100 Gb/s per 2 GPUs)", "efa-p5": "AWS EFA, p5 (3,200 Gb/s per node)",

@@ -20,6 +20,7 @@ from lifecycle.choices import (
     Optimizer,
     OptimizerImpl,
     Strategy,
+    TpPlan,
     TrainingHead,
     TrainPrecision,
     Workload,
@@ -65,6 +66,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tp", type=int, default=1)
     p.add_argument("--pp", type=int, default=1)
     p.add_argument("--ep", type=int, default=1, help="expert parallel degree (mixture-of-experts models)")
+    p.add_argument("--tp-plan", choices=options(TpPlan), default="dtensor",
+                   help="what a tensor-parallel rank keeps: PyTorch's DTensor plan or Megatron-LM's vocab-parallel loss")
     p.add_argument("--micro-batches", type=int, default=1,
                    help="micro-batches per optimizer step and replica (gradient accumulation, pipeline fill)")
     p.add_argument("--network", choices=options(Network),
@@ -88,7 +91,7 @@ def _setup(args, model):
                          target_len=args.target_len, grad_checkpointing=args.grad_checkpointing,
                          attention=args.attention, gpus=args.gpus, strategy=args.strategy, offload=args.offload,
                          tp=args.tp, pp=args.pp, ep=args.ep, gpu=args.gpu, micro_batches=args.micro_batches,
-                         network=args.network)
+                         network=args.network, tp_plan=args.tp_plan)
 
 
 def _memory(args) -> int:

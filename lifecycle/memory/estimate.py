@@ -173,6 +173,30 @@ def _expert_parallel(per_gpu: dict[str, int], setup: TrainingSetup, stage: int, 
     return out
 
 
+def tensor_parallel_extra(setup: TrainingSetup) -> dict[str, int]:
+    """What PyTorch's DTensor plan (torchtitan's Llama plan with ``loss_parallel``) keeps per tensor-parallel rank
+    beyond Megatron-LM's split, as FSDPMemTracker shows it (benchmarks/README.md): the full-vocabulary fp32 logits
+    and loss buffers (``loss_parallel`` still materialises them whole on every rank), the inputs of the
+    column-parallel q/k/v and gate/up after the sequence-parallel all-gather (saved whole, where Megatron saves its
+    shard and gathers again in backward), and the embedding's gradient, which reaches the optimizer step whole."""
+    shape, tp, pp = setup.model.shape, setup.tp, setup.pp
+    w = act.widths(storage_precision(_as_mixed(setup)), setup.method, shape.arch)
+    tokens = setup.micro_batch * decoder_length(setup)
+    layers = shape.layers // pp
+    gathered_inputs = 2 * tokens * shape.hidden * w.c * (1 - 1 / tp)  # per block: attention and MLP inputs
+    out_tokens = tokens if shape.head in ("lm", "mlm") else 0
+    loss = out_tokens * 2 * shape.vocab * 4 * (1 - 1 / tp) / pp  # two fp32 V-wide buffers (Temp 2·B·S·V·4)
+    grad_bytes = 2 if storage_precision(_as_mixed(setup)) in ("bf16", "fp16") else 4
+    embedding_grad = shape.vocab * shape.hidden * grad_bytes * (1 - 1 / tp) if setup.method == "full" else 0
+    if ZERO_STAGE.get(setup.strategy, 0) >= 2:
+        embedding_grad /= data_parallel_degree(setup.gpus, tp, pp)
+    if setup.grad_checkpointing:
+        return {"logits and loss": int(loss), "recomputed block": int(gathered_inputs),
+                "whole embedding gradient": int(embedding_grad)}
+    return {"logits and loss": int(loss), "activations": int(layers * gathered_inputs),
+            "whole embedding gradient": int(embedding_grad)}
+
+
 def _as_mixed(setup: TrainingSetup) -> TrainingSetup:
     """FP8 training keeps bf16 mixed precision's tensors (memory.fp8): size it as amp_bf16."""
     return setup.model_copy(update={"precision": "amp_bf16"}) if setup.precision == "fp8" else setup
@@ -256,11 +280,15 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
     parts = training_step_parts(setup)
     acts = activation_bytes(setup, parts.targets)
     acts = {k: int(v / tp) for k, v in acts.items()}  # tensor (+sequence) parallel splits activations (Korthikanti §4)
+    dtensor = tensor_parallel_extra(setup) if tp > 1 and setup.tp_plan == "dtensor" else {}
+    for name, extra in dtensor.items():
+        if name in acts:
+            acts[name] += extra
     recomputed = acts.pop("recomputed block")
     backward_start = {**parts.static, **{k: v for k, v in acts.items() if v}}
     if parts.copies:
         backward_start["autocast bf16 weight copies"] = parts.copies
-    step = {**parts.static, "gradients": parts.grads}
+    step = {**parts.static, "gradients": parts.grads + dtensor.get("whole embedding gradient", 0)}
     if parts.temp:
         step["optimizer step buffers"] = parts.temp
     phases = {"backward start": backward_start, "optimizer step": step}

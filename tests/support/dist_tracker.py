@@ -64,6 +64,7 @@ OUR_GROUP = {"weights": "params", "gradients": "grads", "optimizer states": "opt
              "optimizer step buffers": "optimizer", "gathered layer buffers": "gathered/temp",
              "DDP gradient buckets": "gathered/temp", "unsharded backward buffers": "gathered/temp",
              "master weights": "optimizer", "fp32 gradient partition": "grads"}
+# (the whole embedding gradient of the DTensor plan is inside "gradients" at the optimizer step)
 
 
 @dataclass(frozen=True)

@@ -134,3 +134,19 @@ def test_pure_bf16_under_fsdp_has_no_fp32_copy_and_fp32_is_fp32_everywhere():
     fp32 = train(shape, precision="fp32", strategy="fsdp", gpus=64, batch=1, seq=1024)
     assert pure.model_states_bytes == pytest.approx(8 * pure.params / 64, rel=1e-6)
     assert fp32.model_states_bytes == pytest.approx(16 * fp32.params / 64, rel=1e-6)
+
+
+def test_tensor_parallel_follows_pytorchs_dtensor_plan_and_megatrons_is_a_named_choice():
+    """PyTorch's DTensor plan (torchtitan's Llama plan under ``loss_parallel``), as FSDPMemTracker shows it
+    (benchmarks/README.md): every rank keeps two full-vocabulary fp32 loss buffers (Temp = 2·B·S·V·4 bytes) and
+    the all-gathered inputs of q/k/v and gate/up; Megatron-LM's vocabulary-parallel cross-entropy (Shoeybi et al.
+    2019 §3) and sequence parallel (Korthikanti et al. 2022 §4.2.2) split both by tp."""
+    shape = get_model("llama-2-7b").shape
+    kw = {"precision": "fp32", "gpus": 8, "tp": 8, "batch": 8, "seq": 2048, "optimizer_impl": "fused"}
+    dtensor = train(shape, **kw)
+    megatron = train(shape, tp_plan="megatron", **kw)
+    assert dtensor.peak_phase == megatron.peak_phase == "backward start"
+    loss_extra = 2 * 8 * 2048 * shape.vocab * 4 * (1 - 1 / 8)
+    assert dtensor.components["logits and loss"] - megatron.components["logits and loss"] == pytest.approx(loss_extra, rel=1e-6)
+    gathered = shape.layers * 2 * 8 * 2048 * shape.hidden * 4 * (1 - 1 / 8)
+    assert dtensor.components["activations"] - megatron.components["activations"] == pytest.approx(gathered, rel=1e-6)
