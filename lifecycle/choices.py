@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 # Training: how weights, gradients and optimizer states are stored. "amp_*" keep fp32 master weights and run the
 # matmuls in 16 bits, as each strategy does it (autocast on one GPU / DDP, FSDP's MixedPrecisionPolicy, DeepSpeed's
-# bf16/fp16 engine: memory.estimate.mixed_precision_policy); "bf16"/"fp16" store everything in 16 bits; int8/int4
+# bf16/fp16 engine: memory.precision.mixed_precision_policy); "bf16"/"fp16" store everything in 16 bits; int8/int4
 # are quantised frozen bases for LoRA (int8) and QLoRA (int4).
 TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "fp8", "int8", "int4"]
 # Inference and serving: the format the weights are loaded in.

@@ -25,7 +25,13 @@ from __future__ import annotations
 
 from lifecycle.choices import Offload, Strategy, options, title
 from lifecycle.errors import InvalidInput
-from lifecycle.models.architecture import ModelShape, layer_counts, layer_params, moe_layer_count, parameter_count
+from lifecycle.models.architecture import (
+    ModelShape,
+    layer_counts,
+    layer_params,
+    moe_layer_count,
+    parameter_count,
+)
 
 STRATEGIES = options(Strategy)
 STRATEGY_TITLES = {s: title(s) for s in STRATEGIES}

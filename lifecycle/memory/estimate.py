@@ -29,7 +29,9 @@ from lifecycle.memory.distributed import (
     shard_model_states,
 )
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
-from lifecycle.memory.setup import TrainingSetup, expert_layout, expert_share
+from lifecycle.memory.parallel import expert_parallel_states, tensor_parallel_extra
+from lifecycle.memory.precision import as_mixed, mixed_precision_policy, storage_precision
+from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.architecture import (
     ModelShape,
     active_parameter_count,
@@ -53,32 +55,6 @@ def _base_weight_bytes(shape: ModelShape, params: int, precision: str, method: s
     return "weights", 4 * params  # amp: fp32 weights, bf16 only inside autocast
 
 
-def mixed_precision_policy(setup: TrainingSetup) -> str:
-    """How a strategy runs "mixed bf16/fp16" (fp32 master weights, 16-bit matmuls) for full training:
-
-    - ``autocast`` (DDP, one GPU): fp32 weights, ``torch.autocast`` keeps a 16-bit copy of each weight it uses.
-    - ``fsdp``: FSDP2 ``MixedPrecisionPolicy(param_dtype=bf16, reduce_dtype=fp32)`` / FSDP1 ``MixedPrecision``:
-      the sharded fp32 parameters are the master copy, all-gathers cast them to 16 bits block by block (nothing
-      unsharded is kept for every weight), gradients reduce-scatter in fp32 into sharded fp32 gradients.
-    - ``deepspeed`` (ZeRO-1/2/3 with ``bf16.enabled``/``fp16.enabled``): the module's weights are 16-bit
-      (partitioned at stage 3), with a fp32 master partition, fp32 optimizer states and a fp32 gradient partition.
-    - ``none``: pure fp32 or pure 16-bit (the same at every strategy), or LoRA/QLoRA (frozen base).
-    """
-    if not setup.precision.startswith("amp") or setup.method != "full":
-        return "none"
-    if setup.strategy in ("fsdp", "fsdp_hybrid"):
-        return "fsdp"
-    return "deepspeed" if setup.strategy.startswith("zero") else "autocast"
-
-
-def storage_precision(setup: TrainingSetup) -> str:
-    """The dtype the model's own forward runs in: a sharded mixed-precision run's blocks compute on 16-bit weights
-    (FSDP casts the gathered weights, DeepSpeed holds 16-bit ones), so its activations are those of pure bf16/fp16."""
-    if mixed_precision_policy(setup) in ("fsdp", "deepspeed"):
-        return setup.precision.removeprefix("amp_")
-    return setup.precision
-
-
 def decoder_length(setup: TrainingSetup) -> int:
     """Decoder tokens per sequence: the target length of an encoder-decoder (128 unless set), else seq_len."""
     if setup.model.family == "encoder-decoder":
@@ -88,7 +64,7 @@ def decoder_length(setup: TrainingSetup) -> int:
 
 def activation_bytes(setup: TrainingSetup, targets: set[str]) -> dict[str, int]:
     """Saved activations for one micro-batch: blocks, attention scores, embeddings/head, checkpoint inputs."""
-    setup = _as_mixed(setup)
+    setup = as_mixed(setup)
     # A token's activations see only its routed (and shared) experts: a dense MLP that wide
     shape, attention, grad_checkpointing = dense_equivalent(setup.model.shape), setup.attention, setup.grad_checkpointing
     batch, seq, target_len = setup.micro_batch, setup.seq_len, decoder_length(setup)
@@ -158,53 +134,9 @@ class StepParts:
     resident: int = 0  # allocated once and kept between steps (weights, optimizer states, workspaces): no slack
 
 
-def _expert_parallel(per_gpu: dict[str, int], setup: TrainingSetup, stage: int, weight_name: str) -> dict[str, int]:
-    """Per-rank states with the routed experts laid out by ``expert_layout``. ``per_gpu`` divided every state by
-    tp·pp (and a sharded one by dp too); a rank holds 1/(pp·ep·etp) of the expert states instead (and a sharded one
-    1/edp of that): the same 1/world for a fully sharded state, tp/(ep·etp) times the dense share otherwise."""
-    share = expert_share(setup.model.shape)
-    etp, _ = expert_layout(setup.gpus, setup.tp, setup.pp, setup.ep)
-    sharded = {"optimizer states": stage >= 1, "master weights": stage >= 1, "fp32 gradient partition": stage >= 1,
-               "gradients": stage >= 2, weight_name: stage >= 3 and weight_name == "weights"}
-    out = {}
-    for name, value in per_gpu.items():
-        factor = 1 if sharded.get(name, False) and setup.strategy != "fsdp_hybrid" else setup.tp / (setup.ep * etp)
-        out[name] = int(value * (1 - share + share * factor))
-    return out
-
-
-def tensor_parallel_extra(setup: TrainingSetup) -> dict[str, int]:
-    """What PyTorch's DTensor plan (torchtitan's Llama plan with ``loss_parallel``) keeps per tensor-parallel rank
-    beyond Megatron-LM's split, as FSDPMemTracker shows it (benchmarks/README.md): the full-vocabulary fp32 logits
-    and loss buffers (``loss_parallel`` still materialises them whole on every rank), the inputs of the
-    column-parallel q/k/v and gate/up after the sequence-parallel all-gather (saved whole, where Megatron saves its
-    shard and gathers again in backward), and the embedding's gradient, which reaches the optimizer step whole."""
-    shape, tp, pp = setup.model.shape, setup.tp, setup.pp
-    w = act.widths(storage_precision(_as_mixed(setup)), setup.method, shape.arch)
-    tokens = setup.micro_batch * decoder_length(setup)
-    layers = shape.layers // pp
-    gathered_inputs = 2 * tokens * shape.hidden * w.c * (1 - 1 / tp)  # per block: attention and MLP inputs
-    out_tokens = tokens if shape.head in ("lm", "mlm") else 0
-    loss = out_tokens * 2 * shape.vocab * 4 * (1 - 1 / tp) / pp  # two fp32 V-wide buffers (Temp 2·B·S·V·4)
-    grad_bytes = 2 if storage_precision(_as_mixed(setup)) in ("bf16", "fp16") else 4
-    embedding_grad = shape.vocab * shape.hidden * grad_bytes * (1 - 1 / tp) if setup.method == "full" else 0
-    if ZERO_STAGE.get(setup.strategy, 0) >= 2:
-        embedding_grad /= data_parallel_degree(setup.gpus, tp, pp)
-    if setup.grad_checkpointing:
-        return {"logits and loss": int(loss), "recomputed block": int(gathered_inputs),
-                "whole embedding gradient": int(embedding_grad)}
-    return {"logits and loss": int(loss), "activations": int(layers * gathered_inputs),
-            "whole embedding gradient": int(embedding_grad)}
-
-
-def _as_mixed(setup: TrainingSetup) -> TrainingSetup:
-    """FP8 training keeps bf16 mixed precision's tensors (memory.fp8): size it as amp_bf16."""
-    return setup.model_copy(update={"precision": "amp_bf16"}) if setup.precision == "fp8" else setup
-
-
 def training_step_parts(setup: TrainingSetup) -> StepParts:
     """Model states per GPU after sharding, and the step's weight-sized buffers."""
-    fp8, setup = setup.precision == "fp8", _as_mixed(setup)
+    fp8, setup = setup.precision == "fp8", as_mixed(setup)
     shape, precision, method, optimizer = setup.model.shape, setup.precision, setup.method, setup.optimizer
     gpus, strategy, offload, tp, pp = setup.gpus, setup.strategy, setup.offload, setup.tp, setup.pp
     master_weights = setup.master_weights
@@ -249,7 +181,7 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     if weight_name == "quantised base weights" and offload != "params":
         per_gpu[weight_name] = int(weight_bytes / (tp * pp * (dp if stage >= 3 else 1)))
     if setup.ep > 1:  # each GPU keeps experts/ep of every MoE layer, each a 1/etp slice (expert_layout)
-        per_gpu = _expert_parallel(per_gpu, setup, stage, weight_name)
+        per_gpu = expert_parallel_states(per_gpu, setup, stage, weight_name)
     grads = per_gpu.pop("gradients", 0)
     if strategy != "zero3":
         grads += per_gpu.pop("fp32 gradient partition", 0)

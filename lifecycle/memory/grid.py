@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from lifecycle.errors import InvalidInput, LifecycleError
-from lifecycle.memory.estimate import activation_bytes, storage_precision, training_step_parts
+from lifecycle.memory.estimate import activation_bytes, training_step_parts
 from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES, SLACK_FRACTION, SLACK_FRACTION_CHECKPOINTING
+from lifecycle.memory.precision import storage_precision
 from lifecycle.memory.setup import TrainingSetup
 
 MAX_GRID_POINTS = 50_000_000  # 400 MB per float64 array: the most one sweep may allocate

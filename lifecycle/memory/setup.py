@@ -133,7 +133,7 @@ class TrainingSetup(Setup):
     tp: int = Field(1, ge=1, le=MAX_PARALLEL)
     pp: int = Field(1, ge=1, le=MAX_PARALLEL)
     ep: int = Field(1, ge=1, le=MAX_PARALLEL)  # expert parallel: a mixture's routed experts spread over ep GPUs
-    tp_plan: TpPlan = "dtensor"  # what a tensor-parallel rank keeps (memory.estimate.tensor_parallel_extra)
+    tp_plan: TpPlan = "dtensor"  # what a tensor-parallel rank keeps (memory.parallel.tensor_parallel_extra)
     micro_batches: int = Field(1, ge=1, le=MAX_COUNT)  # per optimizer step and replica: accumulation, pipeline fill
     network: Network | None = None  # between nodes; None: the GPU's reference server's (data/interconnects.json)
     master_weights: bool | None = None  # None: what DeepSpeed/FSDP do for the precision and strategy

@@ -203,7 +203,7 @@ def run_case(case: Case, steps: int = 2, device: str = "cpu", phases: dict | Non
                         tracker.reset_mod_stats()  # per-module stats only; the global peak spans every step
             peak = tracker.get_tracker_snapshot("peak")
             if phases is not None:  # the last step's per-module snapshots (what phase the peak is in)
-                for mod, stats in tracker.memory_tracking.items():
+                for stats in tracker.memory_tracking.values():
                     for state, snaps in stats.snapshots.items():
                         for snap in snaps[-1:]:
                             dev_snap = next(iter(snap.values()))

@@ -2,7 +2,12 @@
 
 import pytest
 
-from lifecycle.memory.communication import all_gather_s, all_reduce_s, communication_estimate, interconnects
+from lifecycle.memory.communication import (
+    all_gather_s,
+    all_reduce_s,
+    communication_estimate,
+    interconnects,
+)
 from lifecycle.memory.plan import training_plan
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.gpus import get_gpu
