@@ -3,13 +3,16 @@
 For a Llama-style (542M parameters) and a GPT-2-style (124M) decoder, and world sizes 2 to 64: FSDP2 full
 shard and hybrid shard (HSDP: 8-GPU shard groups, world/8 replicas), each with and without activation
 checkpointing, with CPU offload of parameters and optimizer states, tensor parallel alone (degrees 2, 4, 8)
-and FSDP x TP on a 2-D mesh. Each case runs two AdamW steps under ``FakeTensorMode`` with the fake process
+and FSDP x TP on a 2-D mesh; then bf16 mixed precision — FSDP2 ``MixedPrecisionPolicy(param_dtype=bf16,
+reduce_dtype=fp32)`` (``Case(mp="bf16")``) and DeepSpeed ZeRO-3 bf16 emulated on FSDP2 with fp32 master shards
+(``Case(mp="zero3")``). Each case runs two AdamW steps under ``FakeTensorMode`` with the fake process
 group (no GPU, no real memory), tracked by ``FSDPMemTracker`` (``tests/support/dist_tracker.py``); the table
 gives one rank's peak by category next to ``lifecycle.memory.estimate.training_memory`` for the same setup.
 Needs the ``dist`` (or ``test``) extra: ``pip install -e '.[dist]'`` — torch 2.13.0 and tabulate.
 
     .venv/bin/python benchmarks/distributed_memory.py            # every case, ~3 min on 2 cores
     .venv/bin/python benchmarks/distributed_memory.py --quick    # the two cases the slow test runs
+    .venv/bin/python benchmarks/distributed_memory.py --only bf16   # the cases whose label contains "bf16"
     .venv/bin/python benchmarks/distributed_memory.py --device cuda   # same cases on one GPU (see README)
 
 On a CPU mesh every tensor shares one device, so CPU offload cannot be seen directly: the offloaded groups
