@@ -44,20 +44,33 @@ def _summary(errors):
     return {"median_abs_error": statistics.median(values), "worst_abs_error": max(values), "rows": len(values)}
 
 
+def _fraction(r) -> float:
+    """The slack fraction the estimator applied to this row's churn (so reserved - allocated / it = our churn)."""
+    from lifecycle.memory import overheads as o
+
+    if r["kind"] == "infer":
+        return o.SLACK_FRACTION_INFERENCE
+    return o.SLACK_FRACTION_CHECKPOINTING if r.get("ckpt") else o.SLACK_FRACTION
+
+
 def slack_held_out(rows, estimates) -> dict:
     """Fit the median slack fraction of each kind (training, checkpointing, inference) on even rows; judge odd rows."""
     def kind(r):
         return "inference" if r["kind"] == "infer" else ("checkpointing" if r.get("ckpt") else "training")
 
+    def churn(r):  # what is allocated and freed within the step: the only memory that fragments (overheads.py)
+        return max(r["steady"]["peak_allocated"] - r["steady"]["allocated"], 1)
+
     fit: dict[str, list[float]] = {}
     for i, r in enumerate(rows):
         if i % 2 == 0:
-            fit.setdefault(kind(r), []).append(r["steady"]["peak_reserved"] / r["steady"]["peak_allocated"] - 1)
+            fit.setdefault(kind(r), []).append((r["steady"]["peak_reserved"] - r["steady"]["peak_allocated"]) / churn(r))
     fractions = {k: statistics.median(v) for k, v in fit.items()}
     held = []
     for i, (r, est) in enumerate(zip(rows, estimates)):
         if i % 2 == 1:
-            predicted = est.peak_allocated_bytes * (1 + fractions.get(kind(r), 0.05))
+            predicted = est.peak_allocated_bytes + fractions.get(kind(r), 0.063) * (
+                est.peak_reserved_bytes - est.peak_allocated_bytes) / _fraction(r)
             held.append(abs(predicted - r["steady"]["peak_reserved"]) / r["steady"]["peak_reserved"])
     return {"fractions_fit_on_even_rows": fractions, "held_out_rows": len(held),
             "held_out_median_abs_error_of_reserved": statistics.median(held),
@@ -78,7 +91,7 @@ def accuracy_table(rows: list[dict], names: list[str], title: str) -> dict:
         ours_errors.append(err)
         reserved_errors.append(abs(_err(est.peak_reserved_bytes, row["steady"]["peak_reserved"])))
         rules = rules_for_row(row)
-        errs = {n: _err(rules[n], measured) for n in names}
+        errs = {n: _err(rules.get(n), measured) for n in names}
         for n in names:
             rule_errors[n].append(errs[n])
         print(f"{row_label(row):<58} {measured / GB:8.2f}G {est.peak_allocated_bytes / GB:8.2f}G {_pct(err):>8}  "

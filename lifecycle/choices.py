@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-# Training: how weights, gradients and optimizer states are stored. "amp_*" keep fp32 weights and run the
-# matmuls in 16 bits under autocast (Trainer(bf16=True)); "bf16"/"fp16" store everything in 16 bits; int8/int4
+# Training: how weights, gradients and optimizer states are stored. "amp_*" keep fp32 master weights and run the
+# matmuls in 16 bits, as each strategy does it (autocast on one GPU / DDP, FSDP's MixedPrecisionPolicy, DeepSpeed's
+# bf16/fp16 engine: memory.precision.mixed_precision_policy); "bf16"/"fp16" store everything in 16 bits; int8/int4
 # are quantised frozen bases for LoRA (int8) and QLoRA (int4).
-TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "int8", "int4"]
+TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "fp8", "int8", "int4"]
 # Inference and serving: the format the weights are loaded in.
 WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4"]
 Method = Literal["full", "lora", "qlora"]
@@ -24,6 +25,10 @@ OptimizerImpl = Literal["foreach", "fused"]
 Attention = Literal["sdpa", "eager"]
 Strategy = Literal["ddp", "zero1", "zero2", "zero3", "fsdp", "fsdp_hybrid"]
 Offload = Literal["none", "optimizer", "params"]
+# what a tensor-parallel rank holds: PyTorch's DTensor plan (torchtitan) or Megatron-LM's vocabulary-parallel loss
+TpPlan = Literal["dtensor", "megatron"]
+# the network between nodes (data/interconnects.json), per GPU
+Network = Literal["ib-ndr", "ib-hdr", "ib-edr", "efa-p5", "efa-p4d", "roce-400", "eth-100"]
 LoraTarget = Literal["q", "k", "v", "o", "gate", "up", "down"]
 Workload = Literal["train", "infer"]
 BudgetUnit = Literal["FLOPs", "PF-days", "GPU-hours", "USD"]
@@ -32,9 +37,10 @@ DataAvailable = Literal["none", "few", "thousands", "billions"]
 
 TITLES: dict[str, str] = {
     # precisions and weight formats
-    "amp_bf16": "mixed bf16 (fp32 weights + autocast, Trainer(bf16=True))",
-    "amp_fp16": "mixed fp16 (fp32 weights + autocast)",
+    "amp_bf16": "mixed bf16 (fp32 master weights, bf16 matmuls: autocast, FSDP MixedPrecision, DeepSpeed bf16)",
+    "amp_fp16": "mixed fp16 (fp32 master weights, fp16 matmuls)",
     "fp32": "fp32", "bf16": "bf16", "fp16": "fp16",
+    "fp8": "FP8 matmuls (Transformer Engine / torchao float8; bf16 mixed precision elsewhere; Hopper, Ada, Blackwell)",
     "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)",
     # output heads
     "lm": "language model (next token)", "seq-cls": "sequence classification", "token-cls": "token classification", "mlm": "masked LM",
@@ -50,6 +56,13 @@ TITLES: dict[str, str] = {
     # strategies and offload
     "ddp": "DDP", "zero1": "ZeRO-1", "zero2": "ZeRO-2", "zero3": "ZeRO-3", "fsdp": "FSDP (full shard)",
     "fsdp_hybrid": "FSDP (hybrid shard)", "none": "none", "optimizer": "optimizer states", "params": "parameters",
+    "dtensor": "PyTorch DTensor plan (torchtitan: full-vocabulary loss buffers, gathered inputs saved)",
+    "megatron": "Megatron-LM (vocabulary-parallel cross-entropy, sequence-parallel inputs saved sharded)",
+    # networks between nodes
+    "ib-ndr": "InfiniBand NDR (400 Gb/s per GPU)", "ib-hdr": "InfiniBand HDR (200 Gb/s per GPU)",
+    "ib-edr": "InfiniBand EDR (100 Gb/s per 2 GPUs)", "efa-p5": "AWS EFA, p5 (3,200 Gb/s per node)",
+    "efa-p4d": "AWS EFA, p4d (400 Gb/s per node)", "roce-400": "RoCE 400 GbE per GPU",
+    "eth-100": "100 Gb Ethernet per node",
     # workloads and charts
     "train": "Train / fine-tune", "infer": "Serve (inference)",
     "loss": "Loss vs compute (frontier)", "allocation": "N_opt and D_opt vs compute",
@@ -83,7 +96,7 @@ def short_title(value: str) -> str:
 
 def weight_format(precision: str) -> str:
     """The weight format that serves a model trained at ``precision`` (mixed precision serves in 16 bits)."""
-    return {"amp_bf16": "bf16", "amp_fp16": "fp16"}.get(precision, precision)
+    return {"amp_bf16": "bf16", "amp_fp16": "fp16", "fp8": "bf16"}.get(precision, precision)
 
 
 def compute_precision(precision: str) -> str:
@@ -94,4 +107,4 @@ def compute_precision(precision: str) -> str:
         return "half"
     if precision == "fp32":
         return "fp32"
-    return "fp16" if "fp16" in precision else "bf16"
+    return "fp16" if "fp16" in precision else "bf16"  # fp8: counted against the bf16 peak (memory.fp8)

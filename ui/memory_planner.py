@@ -126,14 +126,18 @@ def _strategies_and_cost(setup, plan, k) -> None:
     if cost is None:
         st.caption(plan.time_note)
         return
-    why = ("frozen base: no weight gradients" if setup.uses_lora else "forward 2·N + backward 4·N") + (
-        ", + 2·N recomputed forward" if setup.grad_checkpointing else "")
+    why = "frozen base: no weight gradients" if setup.uses_lora else "forward 2·N + backward 4·N"
+    if setup.grad_checkpointing and plan.hardware_flops:
+        why += (f"; the GPUs also run the recomputed forward, {plan.hardware_flops:.3g} hardware FLOPs, which MFU "
+                "does not count")
     c = st.columns(3)
     c[0].metric("Training time", format_duration(cost.days * 86_400), help=f"on {cost.gpus} × {gpu.name}")
     c[1].metric("GPU-hours", format_number(cost.gpu_hours))
     c[2].metric("Cost", format_money(cost.cost_usd), help=f"at {format_money(cost.price_usd_per_hour)} per GPU-hour")
     st.caption(f"{plan.training_flops:.3g} FLOPs ({plan.flops_per_param_token}·N·D: {why}) = {format_number(cost.pf_days)} PF-days on "
                f"{cost.gpus} × {gpu.name} at {format_percent(cost.mfu)} MFU.")
+    if plan.communication is not None:
+        st.caption(plan.communication.note)
 
 
 def _save_and_compare(project, stage, k, setup, plan) -> None:

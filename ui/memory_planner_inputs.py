@@ -87,13 +87,15 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
     shape = model.shape
     path = project.adapt.adaptation_path if project is not None else None
     c = st.columns(4)
-    precisions = options(TrainPrecision)[:5]
+    precisions = options(TrainPrecision)[:6]  # amp, fp32, 16-bit and fp8; int8/int4 come with LoRA/QLoRA
     precision = c[0].selectbox("Precision", precisions, format_func=title, key=k + "precision",
                                index=precisions.index(facts.precision) if facts.precision in precisions else 0)
     methods = options(Method)
     method = c[1].selectbox("Method", methods, index=methods.index(path) if path in methods else 0, key=k + "method",
                             format_func=title)
-    optimizer = c[2].selectbox("Optimizer", options(Optimizer), format_func=title, key=k + "optimizer")
+    optimizers = options(Optimizer)  # QLoRA's reference script pages its 32-bit AdamW states
+    optimizer = c[2].selectbox("Optimizer", optimizers, format_func=title, key=k + "optimizer",
+                               index=optimizers.index("paged_adamw_32bit" if method == "qlora" else "adamw"))
     impl = c[3].selectbox("AdamW kernel", options(OptimizerImpl), key=k + "impl",
                           help="torch's default foreach AdamW keeps one extra copy of the parameters during the step.")
     heads = HEADS_BY_FAMILY[shape.family]
@@ -130,7 +132,8 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
         target_len = int(c[2].number_input("Decoder length", 1, MAX_TOKENS, min(target_default or 1, MAX_TOKENS),
                                            key=k + "target", help="Default: the project's output tokens."))
     attention = c[3].selectbox("Attention kernel", options(Attention), key=k + "attention", format_func=title)
-    ckpt = st.checkbox("Gradient checkpointing", False, key=k + "ckpt")
+    ckpt = st.checkbox("Gradient checkpointing", method == "qlora", key=k + "ckpt",
+                       help="On by default for QLoRA, as its reference script trains.")
     c = st.columns(5)
     gpus = int(c[0].number_input("GPUs", 1, 65_536, min(facts.gpus, 65_536), key=k + "gpus"))
     strategy = c[1].selectbox("Strategy", options(Strategy), format_func=title, key=k + "strategy")

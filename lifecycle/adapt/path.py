@@ -25,7 +25,12 @@ from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
-from lifecycle.scaling.compute import DEFAULT_MFU, training_flops_per_param_token, training_time_and_cost
+from lifecycle.scaling.compute import (
+    DEFAULT_MFU,
+    training_flops_params,
+    training_flops_per_param_token,
+    training_time_and_cost,
+)
 
 DATA_FILE = data_path("adaptation.json")
 GPU_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)
@@ -126,10 +131,11 @@ def required_bytes(estimates: dict[str, MemoryEstimate]) -> int:
     return sum(e.peak_reserved_bytes for e in estimates.values()) + max(e.cuda_context_bytes for e in estimates.values())
 
 
-def option_flops(option_id: str, params: int, examples: int, seq: int, epochs: float, response_tokens: int,
-                 *, recompute: bool = False) -> float:
-    """Training FLOPs of one option (0 for prompting); LoRA, QLoRA and full fine-tuning per token as the memory
-    planner prices them (``training_flops_per_param_token``), recomputation included when checkpointing."""
+def option_flops(option_id: str, params: int, examples: int, seq: int, epochs: float, response_tokens: int) -> float:
+    """Model FLOPs of one option (0 for prompting), on ``params`` = ``training_flops_params(shape)`` (a mixture's
+    active parameters); LoRA, QLoRA and full fine-tuning per token as the memory planner prices them
+    (``training_flops_per_param_token``). Recomputation is hardware FLOPs, not model FLOPs: MFU (and so time)
+    counts the model's (PaLM App. B)."""
     o = get_option(option_id)
     if not o.trains:
         return 0.0
@@ -142,7 +148,7 @@ def option_flops(option_id: str, params: int, examples: int, seq: int, epochs: f
         return (sft + rm + ppo) * epochs
     # DPO: policy fwd+bwd (6N) and reference fwd (2N) on the chosen and the rejected answer: 16N per pair token.
     per_token = (o.flops_per_param_token if option_id == "dpo"
-                 else training_flops_per_param_token(o.method, recompute=recompute))
+                 else training_flops_per_param_token(o.method))
     return per_token * params * examples * seq * epochs
 
 
@@ -231,7 +237,8 @@ def size_option(
         elif gpus is not None and needed > gpus:
             would_fit = [f"{needed} GPUs (micro-batch {batch}, checkpointing)"]
     per_example = tokens_per_example if tokens_per_example and option_id != "rlhf" else seq
-    flops = option_flops(option_id, m.params, examples, per_example, epochs, response_tokens, recompute=ckpt)
+    # Model FLOPs on a mixture's active parameters; recomputation is hardware FLOPs, not in MFU's numerator.
+    flops = option_flops(option_id, training_flops_params(m.shape), examples, per_example, epochs, response_tokens)
     run = gpus if gpus is not None and needed and needed <= gpus else needed
     if flops and needed:
         t = training_time_and_cost(flops, g_type, gpus=run, mfu=mfu, price_usd_per_hour=price_usd_per_hour,

@@ -15,10 +15,12 @@ from lifecycle.choices import (
     AdapterDtype,
     Attention,
     Method,
+    Network,
     Offload,
     Optimizer,
     OptimizerImpl,
     Strategy,
+    TpPlan,
     TrainingHead,
     TrainPrecision,
     Workload,
@@ -44,14 +46,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--labels", type=int, default=2, help="classes of a seq-cls/token-cls head (default 2)")
     p.add_argument("--adapter-dtype", choices=options(AdapterDtype),
                    help="LoRA adapter dtype (default: bf16 for qlora as the QLoRA code does, fp32 for lora as peft does)")
-    p.add_argument("--optimizer", choices=options(Optimizer), default="adamw",
-                   help="paged_* optimizers keep their states in unified memory that pages to CPU RAM (QLoRA)")
+    p.add_argument("--optimizer", choices=options(Optimizer),
+                   help="default: paged_adamw_32bit for qlora (the QLoRA script's), else adamw; paged_* optimizers "
+                        "keep their states in unified memory that pages to CPU RAM")
     p.add_argument("--optimizer-impl", choices=options(OptimizerImpl), default="foreach",
                    help="torch AdamW implementation (foreach keeps one extra copy during the step)")
     p.add_argument("--batch", type=int, default=1, help="micro-batch per GPU (train) or concurrent sequences (infer)")
     p.add_argument("--seq", type=int, default=1024, help="input sequence length (tokens)")
     p.add_argument("--target-len", type=int, help="decoder length of encoder-decoder models (default 128)")
-    p.add_argument("--grad-checkpointing", action="store_true")
+    p.add_argument("--grad-checkpointing", action=argparse.BooleanOptionalAction, default=None,
+                   help="activation checkpointing (default: on for qlora, as the QLoRA script, else off)")
     p.add_argument("--attention", choices=options(Attention), default="sdpa")
     p.add_argument("--prompt-len", type=int, default=512)
     p.add_argument("--new-tokens", type=int, default=0)
@@ -62,6 +66,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tp", type=int, default=1)
     p.add_argument("--pp", type=int, default=1)
     p.add_argument("--ep", type=int, default=1, help="expert parallel degree (mixture-of-experts models)")
+    p.add_argument("--tp-plan", choices=options(TpPlan), default="dtensor",
+                   help="what a tensor-parallel rank keeps: PyTorch's DTensor plan or Megatron-LM's vocab-parallel loss")
+    p.add_argument("--micro-batches", type=int, default=1,
+                   help="micro-batches per optimizer step and replica (gradient accumulation, pipeline fill)")
+    p.add_argument("--network", choices=options(Network),
+                   help="network between nodes (default: the GPU's reference server's, data/interconnects.json)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_memory)
 
@@ -80,7 +90,8 @@ def _setup(args, model):
                          optimizer_impl=args.optimizer_impl, micro_batch=args.batch, seq_len=args.seq,
                          target_len=args.target_len, grad_checkpointing=args.grad_checkpointing,
                          attention=args.attention, gpus=args.gpus, strategy=args.strategy, offload=args.offload,
-                         tp=args.tp, pp=args.pp, ep=args.ep, gpu=args.gpu)
+                         tp=args.tp, pp=args.pp, ep=args.ep, gpu=args.gpu, micro_batches=args.micro_batches,
+                         network=args.network, tp_plan=args.tp_plan)
 
 
 def _memory(args) -> int:

@@ -25,7 +25,13 @@ from __future__ import annotations
 
 from lifecycle.choices import Offload, Strategy, options, title
 from lifecycle.errors import InvalidInput
-from lifecycle.models.architecture import ModelShape, layer_counts, layer_params, moe_layer_count, parameter_count
+from lifecycle.models.architecture import (
+    ModelShape,
+    layer_counts,
+    layer_params,
+    moe_layer_count,
+    parameter_count,
+)
 
 STRATEGIES = options(Strategy)
 STRATEGY_TITLES = {s: title(s) for s in STRATEGIES}
@@ -93,7 +99,8 @@ def shard_model_states(states: dict[str, int], *, strategy: str, gpus: int, tp: 
     return per_gpu, cpu
 
 
-def fsdp_unsharded_bytes(shape: ModelShape, weight_bytes: int, grad_bytes: int) -> tuple[int, int]:
+def fsdp_unsharded_bytes(shape: ModelShape, weight_bytes: int, grad_bytes: int, *,
+                         reduce_bytes: int = 0) -> tuple[int, int]:
     """FSDP2's unsharded buffers per GPU before tensor parallel: (at the start of backward, extra during a block's
     backward), with ``weight_bytes`` per gathered weight (4 in fp32; 2 when a MixedPrecisionPolicy gathers 16-bit).
 
@@ -102,7 +109,10 @@ def fsdp_unsharded_bytes(shape: ModelShape, weight_bytes: int, grad_bytes: int) 
     root's ``post_forward_mesh_info`` to None), and the last block, all-gathered for backward. During a block's
     backward, in addition: the next block's prefetched all-gather, this block's unsharded gradients (the
     reduce-scatter input) and the root's unsharded gradients (the head's, produced first and reduce-scattered
-    only with the embedding's, last).
+    only with the embedding's, last). ``reduce_bytes`` (4 under a MixedPrecisionPolicy with ``reduce_dtype``
+    fp32): FSDP2's ``foreach_reduce`` copies a block's 16-bit unsharded gradients into a fp32 reduce-scatter
+    buffer, which stays alive (the collective is asynchronous) while the next block's backward runs; the
+    tracker shows it ("Reduce Scatter", one block at 4 bytes) beside that block's own 16-bit gradients.
     """
     enc_layers, dec_layers = layer_counts(shape)
     moe = moe_layer_count(shape)  # a mixture-of-experts block gathers all its experts
@@ -112,7 +122,9 @@ def fsdp_unsharded_bytes(shape: ModelShape, weight_bytes: int, grad_bytes: int) 
     root = parameter_count(shape) - enc_layers * enc_block - (dec_layers - moe) * dec_block - moe * moe_block
     block = max(enc_block if enc_layers else 0, dec_block if dec_layers > moe else 0, moe_block)
     head = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0  # tied or not: one V x h gradient
-    return (root + block) * weight_bytes, block * weight_bytes + block * grad_bytes + head * grad_bytes
+    unsharded_grad = 2 if reduce_bytes else grad_bytes  # under mixed precision backward makes 16-bit gradients
+    return (root + block) * weight_bytes, (block * weight_bytes + block * (unsharded_grad + reduce_bytes)
+                                           + head * unsharded_grad)
 
 
 def zero_paper_model_states_bytes(params: float, stage: int, n_d: int, k: float = 12) -> float:

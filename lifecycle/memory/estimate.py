@@ -29,7 +29,9 @@ from lifecycle.memory.distributed import (
     shard_model_states,
 )
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
-from lifecycle.memory.setup import TrainingSetup, expert_share
+from lifecycle.memory.parallel import expert_parallel_states, tensor_parallel_extra
+from lifecycle.memory.precision import as_mixed, mixed_precision_policy, storage_precision
+from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.architecture import (
     ModelShape,
     active_parameter_count,
@@ -62,10 +64,11 @@ def decoder_length(setup: TrainingSetup) -> int:
 
 def activation_bytes(setup: TrainingSetup, targets: set[str]) -> dict[str, int]:
     """Saved activations for one micro-batch: blocks, attention scores, embeddings/head, checkpoint inputs."""
+    setup = as_mixed(setup)
     # A token's activations see only its routed (and shared) experts: a dense MLP that wide
     shape, attention, grad_checkpointing = dense_equivalent(setup.model.shape), setup.attention, setup.grad_checkpointing
     batch, seq, target_len = setup.micro_batch, setup.seq_len, decoder_length(setup)
-    w = act.widths(setup.precision, setup.method, shape.arch)
+    w = act.widths(storage_precision(setup), setup.method, shape.arch)
     enc_layers, dec_layers = layer_counts(shape)
     if shape.family == "encoder-decoder":
         enc_tokens, dec_tokens, dec_len = batch * seq, batch * target_len, target_len
@@ -128,10 +131,12 @@ class StepParts:
     model_states: int
     paged: int = 0  # paged optimizer states: unified memory, outside PyTorch's allocator and the peak
     block_backward: int = 0  # FSDP: unsharded buffers a block's backward adds (prefetch, reduce-scatter, root grads)
+    resident: int = 0  # allocated once and kept between steps (weights, optimizer states, workspaces): no slack
 
 
 def training_step_parts(setup: TrainingSetup) -> StepParts:
     """Model states per GPU after sharding, and the step's weight-sized buffers."""
+    fp8, setup = setup.precision == "fp8", as_mixed(setup)
     shape, precision, method, optimizer = setup.model.shape, setup.precision, setup.method, setup.optimizer
     gpus, strategy, offload, tp, pp = setup.gpus, setup.strategy, setup.offload, setup.tp, setup.pp
     master_weights = setup.master_weights
@@ -140,9 +145,12 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     targets = resolve_targets(shape, setup.lora_targets) if method != "full" else set()
     trainable = lora_params(shape, setup.lora_rank, targets) if method != "full" else params
     stage = ZERO_STAGE.get(strategy, 0)
+    policy = mixed_precision_policy(setup)
+    if policy == "deepspeed":  # DeepSpeed bf16/fp16.enabled: 16-bit weights beside a fp32 master partition
+        precision = storage_precision(setup)
     half = precision in ("bf16", "fp16")
-    if master_weights is None:  # DeepSpeed bf16/fp16 and FSDP mixed precision keep fp32 master weights
-        master_weights = half and stage >= 1 and method == "full"
+    if master_weights is None:  # DeepSpeed's bf16/fp16 engines always keep fp32 master weights (ZeRO §5)
+        master_weights = half and strategy.startswith("zero") and method == "full"
     weight_name, weight_bytes = _base_weight_bytes(shape, params, precision, method)
     # Trainable parameters' states: LoRA adapters in their own dtype (fp32 under peft, bf16 in QLoRA's code)
     if method != "full":
@@ -161,24 +169,29 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     gathered = block_backward = 0
     if strategy in ("fsdp", "fsdp_hybrid"):  # fp32 gathers fp32; mixed precision / 16-bit gather 16-bit weights
         gathered, block_backward = fsdp_unsharded_bytes(shape, 4 if precision == "fp32" else 2,
-                                                        grad_bytes if method == "full" else 0)
+                                                        grad_bytes if method == "full" else 0,
+                                                        reduce_bytes=4 if policy == "fsdp" else 0)
         block_backward //= tp * pp
+        if fp8:  # FSDP2 enable_fsdp_float8_all_gather: a block's linear weights gather in 8 bits
+            gathered -= block_linear_params(shape) // max(shape.layers, 1)
     elif stage >= 3:  # DeepSpeed ZeRO-3 gathers the largest layer's 16-bit weights and gradients
         gathered = largest_layer_params(shape) * (2 + grad_bytes)
     per_gpu, cpu_bytes = shard_model_states(states, strategy=strategy, gpus=gpus, tp=tp, pp=pp, offload=offload,
                                             gathered_layer_bytes=gathered)
     if weight_name == "quantised base weights" and offload != "params":
         per_gpu[weight_name] = int(weight_bytes / (tp * pp * (dp if stage >= 3 else 1)))
-    if setup.ep > 1:  # each GPU keeps 1/ep of the routed experts (and their gradients and optimizer states)
-        keep = 1 - expert_share(shape) * (1 - 1 / setup.ep)
-        per_gpu = {k: int(v * keep) for k, v in per_gpu.items()}
-    grads = per_gpu.pop("gradients", 0) + per_gpu.pop("fp32 gradient partition", 0)
+    if setup.ep > 1:  # each GPU keeps experts/ep of every MoE layer, each a 1/etp slice (expert_layout)
+        per_gpu = expert_parallel_states(per_gpu, setup, stage, weight_name)
+    grads = per_gpu.pop("gradients", 0)
+    if strategy != "zero3":
+        grads += per_gpu.pop("fp32 gradient partition", 0)
+    # else: ZeRO-3 allocates its fp32 gradient partition when it starts (stage3.py grad_partitions_flat_buffer)
     paged = per_gpu.pop("optimizer states", 0) if optimizer in PAGED_OPTIMIZERS else 0
-    model_states = grads + sum(v for k, v in per_gpu.items()
-                               if k in (weight_name, "optimizer states", "master weights", "LoRA adapters"))
+    model_states = grads + sum(v for k, v in per_gpu.items() if k in (
+        weight_name, "optimizer states", "master weights", "LoRA adapters", "fp32 gradient partition"))
     static = {k: v for k, v in per_gpu.items() if v}
     static["cuBLAS workspaces"] = FRAMEWORK_WORKSPACE_BYTES
-    amp_full = precision.startswith("amp") and method == "full"
+    amp_full = precision.startswith("amp") and method == "full" and policy == "autocast"
     head_matmul = shape.vocab * shape.hidden if shape.head in ("lm", "mlm") else 0
     copies = 2 * _matmul_params(shape) // (tp * pp) if amp_full else 0
     block_copies = 2 * (_matmul_params(shape) - head_matmul) // (tp * pp * max(shape.layers, 1)) if amp_full else 0
@@ -188,8 +201,9 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
     # DeepSpeed steps with its own fused Adam (or on the CPU when offloaded): no foreach temporaries
     temp = 0 if (offload != "none" or strategy.startswith("zero")) else optimizer_step_temp_bytes(
         optimizer, setup.optimizer_impl, train_bytes, opt_shard, shape)
+    resident = sum(v for k, v in static.items() if k not in ("gathered layer buffers", "DDP gradient buckets"))
     return StepParts(params, trainable, targets, static, grads, temp, copies, block_copies, cpu_bytes,
-                     model_states + paged, paged, block_backward)
+                     model_states + paged, paged, block_backward, resident)
 
 
 def training_memory(setup: TrainingSetup) -> MemoryEstimate:
@@ -198,11 +212,15 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
     parts = training_step_parts(setup)
     acts = activation_bytes(setup, parts.targets)
     acts = {k: int(v / tp) for k, v in acts.items()}  # tensor (+sequence) parallel splits activations (Korthikanti §4)
+    dtensor = tensor_parallel_extra(setup) if tp > 1 and setup.tp_plan == "dtensor" else {}
+    for name, extra in dtensor.items():
+        if name in acts:
+            acts[name] += extra
     recomputed = acts.pop("recomputed block")
     backward_start = {**parts.static, **{k: v for k, v in acts.items() if v}}
     if parts.copies:
         backward_start["autocast bf16 weight copies"] = parts.copies
-    step = {**parts.static, "gradients": parts.grads}
+    step = {**parts.static, "gradients": parts.grads + dtensor.get("whole embedding gradient", 0)}
     if parts.temp:
         step["optimizer step buffers"] = parts.temp
     phases = {"backward start": backward_start, "optimizer step": step}
@@ -226,12 +244,17 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
                      f"{window:,}-token window: memory is sized as asked, but positions past the window were never "
                      "trained (learned position tables have no rows for them); extend the context (e.g. RoPE "
                      "scaling) or choose a longer-context model.")
+    if setup.precision == "fp8":
+        notes.append("FP8: the linear layers' GEMMs take float8 inputs; master weights, optimizer states, saved "
+                     "activations, norms, attention and the loss are those of bf16 mixed precision (torchtitan: "
+                     "47.65 GiB bf16 vs 47.32 GiB float8 on Llama 3 8B / 8 H100); FSDP gathers linear weights in 8 bits.")
     if parts.paged:
         notes.append(f"Paged optimizer states ({parts.paged / 1e9:,.2f} GB) live in CUDA unified memory: on the GPU while "
                      "there is room, paged to CPU RAM when the step needs the space (QLoRA §3), so they are not in "
                      "the peak and need not fit beside it; paging costs time, not memory.")
     return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
-                          peak_reserved_bytes=reserved_bytes(allocated, grad_checkpointing=setup.grad_checkpointing),
+                          peak_reserved_bytes=reserved_bytes(allocated, static_bytes=parts.resident,
+                                                             grad_checkpointing=setup.grad_checkpointing),
                           params=parts.params, trainable_params=parts.trainable, peak_phase=peak_phase, phases=totals,
                           cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states,
                           paged_bytes=parts.paged, active_params=active_parameter_count(shape), notes=notes)

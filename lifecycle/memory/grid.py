@@ -15,6 +15,7 @@ import numpy as np
 from lifecycle.errors import InvalidInput, LifecycleError
 from lifecycle.memory.estimate import activation_bytes, training_step_parts
 from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES, SLACK_FRACTION, SLACK_FRACTION_CHECKPOINTING
+from lifecycle.memory.precision import storage_precision
 from lifecycle.memory.setup import TrainingSetup
 
 MAX_GRID_POINTS = 50_000_000  # 400 MB per float64 array: the most one sweep may allocate
@@ -49,25 +50,31 @@ def training_memory_grid(setup: TrainingSetup, *, batches, seqs, gpu_counts,
     shape, tp = setup.model.shape, setup.tp
     probe = training_step_parts(setup.model_copy(update={"gpus": setup.tp * setup.pp, "strategy": "ddp",
                                                          "offload": "none"}))
-    coeffs = _seq_coefficients(setup, probe.targets)
     s = seqs[None, :]
     b = batches[:, None]
+    by_dtype: dict[str, tuple] = {}  # a sharded mixed-precision run computes in 16 bits: its own activations
 
-    def component(name):  # (batch, seq), split by tp like training_memory
-        c0, c1, c2 = coeffs[name]
-        return np.floor(b * (c0 + c1 * s + c2 * s * s) / tp)
+    def activations(strategy_setup: TrainingSetup) -> tuple:
+        key = storage_precision(strategy_setup)
+        if key not in by_dtype:
+            coeffs = _seq_coefficients(strategy_setup, probe.targets)
+            acts = {name: np.floor(b * (coeffs[name][0] + coeffs[name][1] * s + coeffs[name][2] * s * s) / tp)
+                    for name in COMPONENTS}  # (batch, seq), split by tp like training_memory
+            by_dtype[key] = (acts, sum(acts[n] for n in COMPONENTS if n != "recomputed block"),
+                             np.floor(acts["checkpointed block inputs"] / max(shape.layers, 1)))
+        return by_dtype[key]
 
-    acts = {name: component(name) for name in COMPONENTS}
-    dynamic = sum(acts[n] for n in COMPONENTS if n != "recomputed block")
-    ckpt_inputs_per_layer = np.floor(acts["checkpointed block inputs"] / max(shape.layers, 1))
     shape_out = (len(strategies), len(gpu_counts), len(batches), len(seqs))
     allocated = np.full(shape_out, np.nan)
+    resident = np.zeros(shape_out[:2] + (1, 1))  # what does not fragment (estimate.StepParts.resident)
     for i, strategy in enumerate(strategies):
         for j, gpus in enumerate(gpu_counts):
             try:
-                parts = training_step_parts(setup.model_copy(update={"gpus": int(gpus), "strategy": strategy}))
+                here = setup.model_copy(update={"gpus": int(gpus), "strategy": strategy})
+                parts = training_step_parts(here)
             except LifecycleError:
                 continue
+            acts, dynamic, ckpt_inputs_per_layer = activations(here)
             static = sum(parts.static.values())
             phases = [static + dynamic + parts.copies,
                       np.full_like(dynamic, static + parts.grads + parts.temp)]
@@ -75,8 +82,9 @@ def training_memory_grid(setup: TrainingSetup, *, batches, seqs, gpu_counts,
                 phases.append(static + parts.grads + acts["recomputed block"] + parts.block_copies + ckpt_inputs_per_layer
                               + parts.block_backward)
             allocated[i, j] = np.maximum.reduce(phases)
+            resident[i, j] = parts.resident
     slack = SLACK_FRACTION_CHECKPOINTING if setup.grad_checkpointing else SLACK_FRACTION
-    reserved = np.floor(allocated * (1 + slack))
+    reserved = np.floor(allocated + slack * np.maximum(allocated - resident, 0))
     return {"peak_allocated_bytes": allocated, "peak_reserved_bytes": reserved,
             "required_bytes": reserved + CUDA_CONTEXT_BYTES, "strategies": np.array(strategies),
             "gpu_counts": np.asarray(gpu_counts), "batches": batches, "seqs": seqs}

@@ -60,7 +60,10 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
     batch, prompt_tokens, new_tokens = setup.concurrent_sequences, setup.prompt_tokens, setup.new_tokens
     params = parameter_count(shape)
     c = 4 if precision == "fp32" else 2  # compute dtype: int8/int4 weights are dequantised to bf16 for matmuls
-    weights = int(inference_weight_bytes(shape, precision) * (1 - expert_share(shape) * (1 - 1 / setup.ep))) // tp
+    # dense layers split over tp; routed experts over max(ep, tp): ep ranks of whole experts (vLLM EP = TP x DP),
+    # or, with ep < tp, each expert split over tp/ep of them
+    share, whole = expert_share(shape), inference_weight_bytes(shape, precision)
+    weights = int(whole * (1 - share) / tp + whole * share / max(setup.ep, tp))
     eager = setup.attention == "eager" or shape.arch in act.EAGER_ONLY_ARCHS
     prompt = batch * prompt_tokens
     working = prompt * _layer_working_bytes_per_token(dense_equivalent(shape), c) // tp
@@ -99,6 +102,6 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
         components["quantised weights"] = components.pop("weights")
     allocated = sum(components.values())
     return MemoryEstimate(components=components, peak_allocated_bytes=allocated,
-                          peak_reserved_bytes=reserved_bytes(allocated, inference=True), params=params,
+                          peak_reserved_bytes=reserved_bytes(allocated, static_bytes=weights, inference=True), params=params,
                           trainable_params=0, peak_phase=peak_phase, phases=totals,
                           active_params=active_parameter_count(shape))

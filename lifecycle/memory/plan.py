@@ -14,7 +14,9 @@ from lifecycle._typed import Result
 from lifecycle.choices import compute_precision
 from lifecycle.errors import LifecycleError
 from lifecycle.memory.breakdown import MemoryEstimate
+from lifecycle.memory.communication import CommunicationEstimate, communication_estimate
 from lifecycle.memory.estimate import training_memory
+from lifecycle.memory.fp8 import effective_mfu
 from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.planner import (
     StrategyRow,
@@ -27,11 +29,10 @@ from lifecycle.memory.planner import (
 )
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.memory.zero_stages import ZeroStageRow, zero_stage_rows
-from lifecycle.models.architecture import active_parameter_count
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.scaling.compute import (
     TrainingTime,
-    training_flops,
+    model_and_hardware_flops,
     training_flops_per_param_token,
     training_time_and_cost,
 )
@@ -48,10 +49,12 @@ class TrainingPlan(Result):
     what_would_fit: list[str] = []  # filled when nothing fits
     rules_of_thumb_bytes: dict[str, int | float | None] = {}
     rules_note: str = ""
-    training_flops: float | None = None  # 6·N·D full, 4·N·D LoRA/QLoRA (+2·N·D with recomputation)
+    training_flops: float | None = None  # model FLOPs: 6·N·D full, 4·N·D LoRA/QLoRA (what MFU and time use)
+    hardware_flops: float | None = None  # + 2·N·D recomputed forward with checkpointing (PaLM App. B)
     zero_stages: list[ZeroStageRow] = []  # ZeRO Figure 1 for this model on the setup's data-parallel GPUs
     flops_per_param_token: int | None = None  # the factor k of k·N·D (training_flops_per_param_token)
-    time_and_cost: TrainingTime | None = None  # on the setup's ``gpus`` GPUs
+    time_and_cost: TrainingTime | None = None  # on the setup's ``gpus`` GPUs, exposed communication and bubble included
+    communication: CommunicationEstimate | None = None  # per step: compute, communication, bubble
     time_note: str = ""  # why there is no time and cost, when there is none
 
 
@@ -81,29 +84,36 @@ def training_plan(setup: TrainingSetup) -> TrainingPlan:
         out.update(gpu=gpu, fits=est.fits(gpu), min_gpus=count, by_strategy=strategy_table(setup, gpu),
                    what_would_fit=what_would_fit(setup, gpu) if count is None else [])
     fits = est.fits(gpu) if gpu is not None else None
-    out.update(_time_and_cost(setup, gpu, active_parameter_count(setup.model.shape), fits))  # 6·N_active·D for MoE
+    out.update(_time_and_cost(setup, gpu, fits))
     return TrainingPlan(**out)
 
 
-def _time_and_cost(setup: TrainingSetup, gpu: GPU | None, params: int, fits: bool | None = None) -> dict:
+def _time_and_cost(setup: TrainingSetup, gpu: GPU | None, fits: bool | None = None) -> dict:
     if setup.training_tokens is None:
         return {"time_note": "Set the training tokens to get time and cost."}
-    per_token = training_flops_per_param_token(setup.method, recompute=setup.grad_checkpointing)
-    flops = training_flops(params, setup.training_tokens, flops_per_param_per_token=per_token)
+    per_token = training_flops_per_param_token(setup.method)
+    flops, hardware = model_and_hardware_flops(setup.model.shape, setup.training_tokens, setup.method,
+                                               recompute=setup.grad_checkpointing)
     if gpu is None:
-        return {"training_flops": flops, "flops_per_param_token": per_token,
+        return {"training_flops": flops, "hardware_flops": hardware, "flops_per_param_token": per_token,
                 "time_note": "Choose a GPU to get time and cost."}
     if fits is False:  # a run that cannot start has no time and cost
-        return {"training_flops": flops, "flops_per_param_token": per_token,
+        return {"training_flops": flops, "hardware_flops": hardware, "flops_per_param_token": per_token,
                 "time_note": f"Does not fit on {setup.gpus:,} × {gpu.name}: no time and cost until it fits "
                              "(see what would fit, or the GPU count by strategy)."}
     try:
-        cost = training_time_and_cost(flops, gpu, gpus=setup.gpus, mfu=setup.mfu,
+        cost = training_time_and_cost(flops, gpu, gpus=setup.gpus, mfu=effective_mfu(setup.precision, setup.mfu),
                                       price_usd_per_hour=setup.price_usd_per_hour,
                                       precision=compute_precision(setup.precision))
+        comm = communication_estimate(setup, gpu)
     except LifecycleError as exc:  # e.g. bf16 on a GPU without bf16 tensor cores: the memory answer stands
-        return {"training_flops": flops, "flops_per_param_token": per_token, "time_note": str(exc)}
-    return {"training_flops": flops, "flops_per_param_token": per_token, "time_and_cost": cost}
+        return {"training_flops": flops, "hardware_flops": hardware, "flops_per_param_token": per_token,
+                "time_note": str(exc)}
+    k = comm.slowdown  # compute-only time x (max(compute, communication) + bubble) / compute
+    cost = cost.model_copy(update={"seconds": cost.seconds * k, "days": cost.days * k, "gpu_hours": cost.gpu_hours * k,
+                                   "cost_usd": cost.cost_usd * k})
+    return {"training_flops": flops, "hardware_flops": hardware, "flops_per_param_token": per_token,
+            "time_and_cost": cost, "communication": comm}
 
 
 @lru_cache(maxsize=256)

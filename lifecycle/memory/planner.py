@@ -211,8 +211,9 @@ def what_would_fit(setup: TrainingSetup, gpu: GPU) -> list[str]:
 
 
 def min_gpus_inference(setup: InferenceSetup, gpu: GPU) -> int | None:
-    """The smallest tensor-parallel degree (a divisor of the heads, up to 64) at which serving fits."""
+    """The fewest GPUs (a tensor-parallel degree dividing the heads, up to 64) at which serving fits; with expert
+    parallel the model spans max(tp, ep) GPUs (vLLM: EP = TP x DP)."""
     for tp in (d for d in range(1, 65) if setup.model.shape.heads % d == 0):
         if inference_memory(setup.model_copy(update={"tp": tp})).fits(gpu):
-            return tp
+            return max(tp, setup.ep)
     return None

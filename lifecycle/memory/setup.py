@@ -16,10 +16,12 @@ from lifecycle.choices import (
     Attention,
     LoraTarget,
     Method,
+    Network,
     Offload,
     Optimizer,
     OptimizerImpl,
     Strategy,
+    TpPlan,
     TrainingHead,
     TrainPrecision,
     WeightFormat,
@@ -65,15 +67,33 @@ def with_head(model: ModelRef, head: str, num_labels: int) -> ModelRef:
     return model.model_copy(update={"shape": shape})
 
 
-def _check_experts(model: ModelRef, ep: int, gpus: int) -> None:
-    """Expert parallelism gives each of ep GPUs an equal share of every MoE layer's routed experts."""
+def _check_experts(model: ModelRef, ep: int, ranks: int, where: str = "dp x tp") -> None:
+    """Expert parallelism gives each of ep GPUs an equal share of every MoE layer's routed experts. The ep group
+    lives inside the ``ranks`` GPUs of one pipeline stage (Megatron-Core ``initialize_model_parallel``: the
+    expert groups are carved out of tp x dp, ``world = tp x pp x dp``; vLLM: EP size = TP x DP)."""
     if ep == 1:
         return
     experts = model.shape.experts
     if not experts:
         raise ValueError(f"expert parallel (ep {ep}) needs a mixture-of-experts model; {model.name} is dense")
-    if experts % ep or ep > gpus:
-        raise ValueError(f"ep {ep} must divide the {experts} experts and be at most the {gpus} GPUs")
+    if experts % ep:
+        raise ValueError(f"ep {ep} must divide the {experts} experts")
+    if ranks % ep:
+        raise ValueError(f"ep {ep} must divide {where} = {ranks}: the expert-parallel group lives inside the "
+                         "data- and tensor-parallel GPUs of a pipeline stage")
+
+
+def expert_layout(gpus: int, tp: int, pp: int, ep: int) -> tuple[int, int]:
+    """(expert tensor-parallel degree, expert data-parallel degree) of a validated layout.
+
+    Megatron-Core keeps each expert split like the dense layers (expert tensor parallel = tp) when ep divides the
+    data-parallel degree; otherwise the experts fold over the tensor-parallel ranks too and stay whole
+    (expert tensor parallel 1, "MoE parallel folding", as vLLM's EP = TP x DP does). Each rank then holds
+    experts / ep of every MoE layer, each as a 1/etp slice; their states replicate over edp = dp·tp / (ep·etp).
+    """
+    dp = gpus // (tp * pp)
+    etp = tp if dp % ep == 0 else 1
+    return etp, dp * tp // (ep * etp)
 
 
 def expert_share(shape) -> float:
@@ -100,12 +120,12 @@ class TrainingSetup(Setup):
     head: TrainingHead | None = None  # None: the model's own head (its card / config.json architectures)
     num_labels: int = Field(2, ge=1, le=1_000_000)  # classes of a seq-cls / token-cls head
     adapter_dtype: AdapterDtype | None = None  # None: bf16 for QLoRA (qlora.py --bf16), fp32 for LoRA (peft)
-    optimizer: Optimizer = "adamw"
+    optimizer: Optimizer | None = None  # None: paged_adamw_32bit for QLoRA (qlora.py --optim), else adamw
     optimizer_impl: OptimizerImpl = "foreach"
     micro_batch: int = Field(1, ge=1, le=MAX_COUNT)
     seq_len: int = Field(1024, ge=1, le=MAX_COUNT)
     target_len: int | None = Field(None, ge=1, le=MAX_COUNT)  # decoder length of encoder-decoders
-    grad_checkpointing: bool = False
+    grad_checkpointing: bool | None = None  # None: on for QLoRA (qlora.py gradient_checkpointing=True), else off
     attention: Attention = "sdpa"
     gpus: int = Field(1, ge=1, le=MAX_GPUS)
     strategy: Strategy = "ddp"
@@ -113,6 +133,9 @@ class TrainingSetup(Setup):
     tp: int = Field(1, ge=1, le=MAX_PARALLEL)
     pp: int = Field(1, ge=1, le=MAX_PARALLEL)
     ep: int = Field(1, ge=1, le=MAX_PARALLEL)  # expert parallel: a mixture's routed experts spread over ep GPUs
+    tp_plan: TpPlan = "dtensor"  # what a tensor-parallel rank keeps (memory.parallel.tensor_parallel_extra)
+    micro_batches: int = Field(1, ge=1, le=MAX_COUNT)  # per optimizer step and replica: accumulation, pipeline fill
+    network: Network | None = None  # between nodes; None: the GPU's reference server's (data/interconnects.json)
     master_weights: bool | None = None  # None: what DeepSpeed/FSDP do for the precision and strategy
     gpu: str | None = Field(None, min_length=1, max_length=64)
     training_tokens: float | None = Field(None, gt=0, le=MAX_TRAINING_TOKENS)
@@ -141,8 +164,19 @@ class TrainingSetup(Setup):
 
     @model_validator(mode="after")
     def _consistent(self) -> TrainingSetup:
+        # QLoRA's defaults are its reference script's (artidoro/qlora qlora.py: --optim paged_adamw_32bit,
+        # gradient_checkpointing True, --bf16 adapters, NF4 with double quantisation)
+        qlora = self.method == "qlora"
+        if self.optimizer is None:
+            object.__setattr__(self, "optimizer", "paged_adamw_32bit" if qlora else "adamw")
+        if self.grad_checkpointing is None:
+            object.__setattr__(self, "grad_checkpointing", qlora)
         if self.head is not None:
             object.__setattr__(self, "model", with_head(self.model, self.head, self.num_labels))
+        if self.precision == "fp8":
+            from lifecycle.memory.fp8 import check_fp8
+
+            check_fp8(self.method, self.gpu)
         if self.precision in ("int8", "int4") and self.method == "full":
             raise ValueError("training int8/int4 weights directly is not supported; use method qlora (or lora on int8)")
         if self.offload != "none" and self.strategy == "ddp":
@@ -150,9 +184,9 @@ class TrainingSetup(Setup):
         if self.offload == "params" and self.strategy in ("zero1", "zero2"):
             raise ValueError("offloading parameters needs ZeRO-3 or FSDP (only they shard the weights)")
         _check_parallel(self.model, self.tp, self.pp)
-        _check_experts(self.model, self.ep, self.gpus)
-        if self.gpus % (self.tp * self.pp):
+        if self.gpus % (self.tp * self.pp):  # world = tp x pp x dp (Megatron-Core, vLLM)
             raise ValueError(f"GPU count {self.gpus} must be a multiple of tp x pp = {self.tp * self.pp}")
+        _check_experts(self.model, self.ep, self.gpus // self.pp)
         if self.gpu is not None:
             from lifecycle.models.gpus import get_gpu
 
@@ -192,7 +226,8 @@ class InferenceSetup(Setup):
 
     @model_validator(mode="after")
     def _consistent(self) -> InferenceSetup:
-        _check_experts(self.model, self.ep, max(self.ep, 1))
+        # vLLM: the expert-parallel group is TP x DP; ep a multiple of tp adds attention data-parallel replicas
+        _check_experts(self.model, self.ep, self.ep if self.ep % self.tp == 0 else self.tp, "tp")
         if self.new_tokens and self.model.family == "encoder":
             raise ValueError("encoder-only models do not generate tokens; set new tokens to 0")
         _check_parallel(self.model, self.tp, 1)

@@ -37,7 +37,7 @@ class GPU(BaseModel):
     id: str
     name: str
     vendor: str
-    memory_bytes: int  # what a process can use (driver-visible total), the capacity every "fits" compares with
+    memory_bytes: int  # what PyTorch can allocate (mem_get_info total, the OOM message's "total capacity"); "fits" compares with it
     datasheet_memory_gb: float  # the vendor's printed capacity, for display
     memory_source: str  # where memory_bytes was read
     peak_bf16_dense_flops: float | None  # None: no bf16 tensor cores (V100, T4)

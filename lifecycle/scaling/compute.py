@@ -2,7 +2,8 @@
 
 C = 6·N·D (Kaplan 2020 Sec 2.1; GPT-3 Table D.1): a forward pass costs 2 FLOPs per parameter
 per token, the backward pass twice that. With full activation recomputation the forward runs
-twice, so 8·N·D (Korthikanti 2022 / PaLM App. B "hardware FLOPs"); MFU keeps counting 6·N·D.
+twice, so 8·N·D (Korthikanti 2022 / PaLM App. B "hardware FLOPs"); MFU keeps counting 6·N·D, so time is
+model FLOPs (6·N·D) / (MFU · peak) whether or not the run recomputes (``model_and_hardware_flops``).
 """
 
 from __future__ import annotations
@@ -36,6 +37,26 @@ def training_flops_per_param_token(method: str = "full", *, recompute: bool = Fa
     """
     base = TRAIN_FLOPS_PER_PARAM_TOKEN if method == "full" else FROZEN_BASE_FLOPS_PER_PARAM_TOKEN
     return base + (FORWARD_FLOPS_PER_PARAM_TOKEN if recompute else 0)
+
+
+def training_flops_params(shape) -> int:
+    """N of C = k·N·D for a model shape: the parameters each token passes through — every weight of a dense model,
+    the active ones of a mixture of experts (shared + top-k routed experts; Fedus et al. 2022 §2). The one count
+    every view that prices training uses (Memory & GPUs, Adaptation path, reports)."""
+    from lifecycle.models.architecture import active_parameter_count
+
+    return active_parameter_count(shape)
+
+
+def model_and_hardware_flops(shape, tokens: float, method: str = "full", *,
+                             recompute: bool = False) -> tuple[float, float]:
+    """(model FLOPs, hardware FLOPs) of training ``shape`` on ``tokens`` tokens (PaLM, Chowdhery et al. 2022,
+    App. B): model FLOPs are what the model needs, k·N·D (k = 6 full, 4 LoRA/QLoRA) — what MFU is defined on, so
+    time = model FLOPs / (MFU · peak); hardware FLOPs add what the run recomputes (+2·N·D with full activation
+    checkpointing), which is what the GPUs execute and what HFU measures."""
+    n = training_flops_params(shape)
+    model = training_flops(n, tokens, flops_per_param_per_token=training_flops_per_param_token(method))
+    return model, model + (FORWARD_FLOPS_PER_PARAM_TOKEN * n * tokens if recompute else 0.0)
 
 
 @lru_cache(maxsize=1)

@@ -138,6 +138,8 @@ class Decoder(nn.Module):
             x = x + self.pos(torch.arange(ids.shape[1], device=ids.device))
         x = self.drop(x)
         cos, sin = self.rope(ids.shape[1], ids.device)
+        if cos is not None:  # LlamaRotaryEmbedding returns cos/sin in the hidden states' dtype
+            cos, sin = cos.to(x.dtype), sin.to(x.dtype)
         for block in self.layers:
             x = block(x, cos, sin)
         logits = self.lm_head(self.norm(x)).float()  # transformers ForCausalLMLoss upcasts the logits

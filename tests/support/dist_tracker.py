@@ -26,7 +26,7 @@ from torch.distributed._tools.fsdp2_mem_tracker import FSDPMemTracker
 from torch.distributed._tools.mem_tracker import MemTracker
 from torch.distributed.algorithms._checkpoint.checkpoint_wrapper import checkpoint_wrapper
 from torch.distributed.device_mesh import init_device_mesh
-from torch.distributed.fsdp import CPUOffloadPolicy, fully_shard
+from torch.distributed.fsdp import CPUOffloadPolicy, MixedPrecisionPolicy, fully_shard
 from torch.distributed.tensor import Replicate, Shard
 from torch.distributed.tensor.parallel import (
     ColwiseParallel,
@@ -62,7 +62,9 @@ GROUPS = {
 # Our breakdown's components (lifecycle/memory/estimate.py) in those groups; the rest are activations
 OUR_GROUP = {"weights": "params", "gradients": "grads", "optimizer states": "optimizer",
              "optimizer step buffers": "optimizer", "gathered layer buffers": "gathered/temp",
-             "DDP gradient buckets": "gathered/temp", "unsharded backward buffers": "gathered/temp"}
+             "DDP gradient buckets": "gathered/temp", "unsharded backward buffers": "gathered/temp",
+             "master weights": "optimizer", "fp32 gradient partition": "grads"}
+# (the whole embedding gradient of the DTensor plan is inside "gradients" at the optimizer step)
 
 
 @dataclass(frozen=True)
@@ -78,18 +80,24 @@ class Case:
     offload: bool = False
     batch: int = 2
     seq: int = 1024
+    # "" fp32 throughout; "bf16": FSDP2 MixedPrecisionPolicy(param_dtype=bf16, reduce_dtype=fp32) on fp32 weights;
+    # "zero3": DeepSpeed ZeRO-3 with bf16.enabled, emulated (bf16 module sharded by FSDP2, fp32 master partition)
+    mp: str = ""
 
     @property
     def label(self) -> str:
         extra = "".join([f" tp{self.tp}" if self.layout == "fsdp_tp" else "", " +AC" if self.ac else "",
-                         " +offload" if self.offload else ""])
+                         " +offload" if self.offload else "", f" {self.mp}" if self.mp else ""])
         return f"{self.model} {self.layout} x{self.world}{extra} b{self.batch}s{self.seq}"
 
 
 def our_setup(case: Case) -> TrainingSetup:
     strategy = {"fsdp": "fsdp", "fsdp_tp": "fsdp", "hsdp": "fsdp_hybrid", "tp": "ddp"}[case.layout]
+    if case.mp == "zero3":
+        strategy = "zero3"
     tp = case.world if case.layout == "tp" else case.tp
-    return TrainingSetup.for_shape(SHAPES[case.model], precision="fp32", optimizer="adamw", optimizer_impl=OPTIMIZER_IMPL,
+    precision = {"": "fp32", "bf16": "amp_bf16", "zero3": "amp_bf16"}[case.mp]
+    return TrainingSetup.for_shape(SHAPES[case.model], precision=precision, optimizer="adamw", optimizer_impl=OPTIMIZER_IMPL,
                                    micro_batch=case.batch, seq_len=case.seq, grad_checkpointing=case.ac,
                                    attention="sdpa", gpus=case.world, strategy=strategy, tp=tp,
                                    offload="params" if case.offload else "none")
@@ -141,13 +149,15 @@ def _shard(model, case: Case, tp_mesh, dp_mesh) -> None:
     if dp_mesh is None:
         return
     kwargs = {"offload_policy": CPUOffloadPolicy(pin_memory=False)} if case.offload else {}
+    if case.mp == "bf16":
+        kwargs["mp_policy"] = MixedPrecisionPolicy(param_dtype=torch.bfloat16, reduce_dtype=torch.float32)
     with unset_fake_temporarily():  # on a 2-D mesh, DTensor's checks in fully_shard need real tensors
         for block in model.layers:
             fully_shard(block, mesh=dp_mesh, **kwargs)
         fully_shard(model, mesh=dp_mesh, **kwargs)
 
 
-def run_case(case: Case, steps: int = 2, device: str = "cpu") -> dict[str, int]:
+def run_case(case: Case, steps: int = 2, device: str = "cpu", phases: dict | None = None) -> dict[str, int]:
     """Peak bytes of one rank by tracker category, plus "Total"; the second step has optimizer states.
 
     ``device`` "cuda" (one GPU, still fake tensors and the fake process group) keeps CPU-offloaded states on
@@ -167,23 +177,38 @@ def run_case(case: Case, steps: int = 2, device: str = "cpu") -> dict[str, int]:
             _shard(model, case, tp_mesh, dp_mesh)
             if fsdp:
                 model.to_empty(device=device)
+            if case.mp == "zero3":
+                model.to(torch.bfloat16)
             ids = torch.randint(0, model.shape.vocab, (case.batch, case.seq), device=device)
             labels = torch.randint(0, model.shape.vocab, (case.batch, case.seq), device=device)
-            optimizer = torch.optim.AdamW(model.parameters(), lr=1e-4, foreach=False)
+            masters = _fp32_masters(model) if case.mp == "zero3" else None
+            optimizer = torch.optim.AdamW(masters or model.parameters(), lr=1e-4, foreach=False)
             tracker = FSDPMemTracker(model, optimizer) if fsdp else MemTracker()
             if fsdp:
                 tracker.track_inputs((ids, labels))
             else:
                 tracker.track_external(model, optimizer, ids, labels)
+            if masters:
+                tracker.track_external(*masters, *(m.grad for m in masters))
             with tracker:
                 for step in range(steps):
                     with loss_parallel() if tp_mesh is not None else contextlib.nullcontext():
                         model(ids, labels).backward()
-                    optimizer.step()
-                    optimizer.zero_grad()
+                    if masters:
+                        _master_step(model, masters, optimizer)
+                    else:
+                        optimizer.step()
+                        optimizer.zero_grad()
                     if step < steps - 1:
                         tracker.reset_mod_stats()  # per-module stats only; the global peak spans every step
             peak = tracker.get_tracker_snapshot("peak")
+            if phases is not None:  # the last step's per-module snapshots (what phase the peak is in)
+                for stats in tracker.memory_tracking.values():
+                    for state, snaps in stats.snapshots.items():
+                        for snap in snaps[-1:]:
+                            dev_snap = next(iter(snap.values()))
+                            phases[(stats.mod_fqn, state.value)] = {getattr(k, "value", k): int(v)
+                                                                   for k, v in dev_snap.items()}
     finally:
         dist.destroy_process_group()
     by_device = [snap for dev, snap in peak.items() if dev.type == torch.device(device).type]
@@ -193,6 +218,33 @@ def run_case(case: Case, steps: int = 2, device: str = "cpu") -> dict[str, int]:
             name = getattr(key, "value", key)  # a _RefType enum member, or "Total"
             out[name] = out.get(name, 0) + int(value)
     return out
+
+
+def _fp32_masters(model) -> list:
+    """DeepSpeed ZeRO-3 bf16 (``stage3.py``): a fp32 copy of each rank's partition of the 16-bit weights, and the
+    fp32 gradient partition it allocates up front (``fp32_partitioned_groups_flat`` and their ``.grad``)."""
+    masters = []
+    for p in model.parameters():
+        local = p.to_local() if hasattr(p, "to_local") else p
+        master = torch.nn.Parameter(local.detach().float())
+        master.grad = torch.zeros_like(master)
+        masters.append(master)
+    return masters
+
+
+def _master_step(model, masters, optimizer) -> None:
+    """Copy the 16-bit sharded gradients into the fp32 partition and free them, step AdamW on the fp32 masters,
+    copy the masters back into the 16-bit weights (DeepSpeed's ``_optimizer_step`` / ``_reassign_or_swap``)."""
+    with torch.no_grad():
+        for p, master in zip(model.parameters(), masters):
+            local = p.to_local() if hasattr(p, "to_local") else p
+            grad = p.grad.to_local() if hasattr(p.grad, "to_local") else p.grad
+            master.grad.copy_(grad)
+            p.grad = None
+        optimizer.step()
+        for p, master in zip(model.parameters(), masters):
+            local = p.to_local() if hasattr(p, "to_local") else p
+            local.copy_(master)
 
 
 def grouped(peak: dict[str, int], *, offload: bool = False) -> dict[str, int]:

@@ -142,17 +142,40 @@ def test_encoders_are_fine_tuned_not_prompted_or_aligned():
 @pytest.mark.parametrize("checkpointing", [False, True])
 def test_training_flops_are_the_same_in_the_adaptation_path_and_the_memory_planner(method, checkpointing):
     """Hu et al. 2021 (LoRA) §4.2: the frozen base needs no weight gradients, so a step is forward 2N + backward
-    through the activations 2N = 4N per token (Kaplan et al. 2020 §2.1: 6N when every weight trains); the
-    recomputed forward of checkpointing adds 2N. Both views price the same step."""
+    through the activations 2N = 4N per token (Kaplan et al. 2020 §2.1: 6N when every weight trains). These are
+    model FLOPs; the recomputed forward of checkpointing (+2N) is hardware FLOPs, which MFU does not count (PaLM,
+    Chowdhery et al. 2022, App. B), so time and cost do not change with it. Both views price the same step."""
     from lifecycle.memory.plan import training_plan
     from lifecycle.memory.setup import TrainingSetup
     from lifecycle.models.ref import ModelRef
 
     m = get_model("llama-2-7b")
     tokens = 1000 * 512
-    path = option_flops(method, m.params, 1000, 512, 1, 0, recompute=checkpointing)
+    path = option_flops(method, m.params, 1000, 512, 1, 0)
     precision = "int4" if method == "qlora" else "amp_bf16"
     planner = training_plan(TrainingSetup(model=ModelRef.catalog("llama-2-7b"), method=method, precision=precision,
                                           seq_len=512, grad_checkpointing=checkpointing, training_tokens=tokens))
     assert planner.training_flops == pytest.approx(path)
-    assert path == {"full": 6, "lora": 4, "qlora": 4}[method] * m.params * tokens + checkpointing * 2 * m.params * tokens
+    assert path == {"full": 6, "lora": 4, "qlora": 4}[method] * m.params * tokens
+    assert planner.hardware_flops == pytest.approx(path + checkpointing * 2 * m.params * tokens)
+
+
+@pytest.mark.parametrize("model_id", ["mixtral-8x7b", "qwen3-30b-a3b"])
+def test_a_mixture_of_experts_costs_its_active_parameters_on_both_pages(model_id):
+    """Fedus et al. 2022 (Switch Transformer) §2: a token's FLOPs are those of the experts it is routed to, so
+    C = 6·N_active·D; Mixtral-8x7B has 12.9B active of 46.7B (Jiang et al. 2024 §2), Qwen3-30B-A3B 3.3B of 30.5B
+    (model card). The Adaptation path used the total count (x3.6 and x9.1); now both pages call
+    ``training_flops_params``."""
+    from lifecycle.adapt.path import size_option
+    from lifecycle.memory.plan import training_plan
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.architecture import active_parameter_count
+    from lifecycle.models.ref import ModelRef
+
+    ref = ModelRef.catalog(model_id)
+    sizing = size_option("lora", ref, "h100-80gb", examples=1000, seq=512, epochs=1)
+    planner = training_plan(TrainingSetup(model=ref, method="lora", precision="amp_bf16", seq_len=512,
+                                          training_tokens=1000 * 512))
+    assert sizing.flops == pytest.approx(planner.training_flops)
+    assert sizing.flops == pytest.approx(4 * active_parameter_count(ref.shape) * 1000 * 512)
+    assert active_parameter_count(ref.shape) < ref.params / 3

@@ -130,7 +130,7 @@ def test_rules_of_thumb_and_why_they_differ():
 
 
 @pytest.mark.parametrize("kwargs,message", [
-    ({"batch": -1}, "micro-batch"), ({"seq": 0}, "sequence length"), ({"precision": "fp8"}, "precision"),
+    ({"batch": -1}, "micro-batch"), ({"seq": 0}, "sequence length"), ({"precision": "fp4"}, "precision"),
     ({"method": "ia3"}, "method"), ({"optimizer": "lion"}, "optimizer"), ({"attention": "flash3"}, "attention"),
     ({"precision": "int4"}, "qlora"), ({"method": "lora", "lora_rank": 0}, "LoRA rank"),
     ({"method": "lora", "lora_targets": "mlp_in"}, "LoRA target"), ({"tp": 3}, "divide"), ({"pp": 64}, "Pipeline"),
@@ -145,3 +145,20 @@ def test_bad_training_input_raises_a_clear_error(kwargs, message):
 def test_bad_inference_input_raises(kwargs):
     with pytest.raises(InvalidInput):
         infer(LLAMA, **kwargs)
+
+
+def test_qlora_defaults_are_the_reference_scripts_and_65b_fits_one_48_gb_gpu():
+    """Dettmers et al. 2023 (QLoRA) abstract: "finetune a 65B parameter model on a single 48GB GPU"; its reference
+    script (artidoro/qlora ``qlora.py``) defaults to ``--optim paged_adamw_32bit``, ``gradient_checkpointing=True``,
+    ``--bf16`` (adapters cast to bf16), ``bnb_4bit_quant_type="nf4"`` with ``--double_quant``. With nothing but
+    the method set, LLaMA-65B must fit an RTX A6000 (48 GB, 47.54 GiB allocatable)."""
+    from lifecycle.memory.plan import training_plan
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    setup = TrainingSetup(model=ModelRef.catalog("llama-65b"), method="qlora", gpu="rtx-a6000")
+    assert (setup.optimizer, setup.grad_checkpointing, setup.adapter_bytes) == ("paged_adamw_32bit", True, 2)
+    assert training_plan(setup).fits
+    # what the user sets stays set
+    assert TrainingSetup(model=ModelRef.catalog("llama-65b"), method="qlora", optimizer="adamw").optimizer == "adamw"
+    assert TrainingSetup(model=ModelRef.catalog("llama-7b")).optimizer == "adamw"

@@ -97,3 +97,56 @@ def test_tensor_and_pipeline_parallel_split_model_states():
 def test_impossible_layouts_are_refused(kwargs, message):
     with pytest.raises(InvalidInput, match=message):
         train(get_model("gpt2-small").shape, **kwargs)
+
+
+def test_mixed_bf16_under_fsdp_keeps_no_unsharded_copy_of_every_weight():
+    """FSDP2 ``fully_shard(mp_policy=MixedPrecisionPolicy(param_dtype=bf16, reduce_dtype=fp32))`` keeps the
+    sharded fp32 parameters (the master copy), sharded fp32 gradients and AdamW states: 16Ψ/N per rank
+    (PyTorch FSDP paper, Zhao et al. 2023, arXiv 2304.11277, native mixed precision: full-precision sharded parameters, low-precision
+    all-gather). No autocast bf16 copy of every weight exists. The issue's case — Llama-2-70B, 64 H100s, batch 1 x
+    1024 — was "194 GB, does not fit"."""
+    shape = get_model("llama-2-70b").shape
+    est = train(shape, precision="amp_bf16", strategy="fsdp", gpus=64, batch=1, seq=1024, gpu="h100-80gb")
+    psi = est.params
+    assert "autocast bf16 weight copies" not in est.components
+    assert est.model_states_bytes == pytest.approx(16 * psi / 64, rel=1e-6)
+    assert est.peak_allocated_bytes < 60e9
+    from lifecycle.models.gpus import get_gpu
+    assert est.fits(get_gpu("h100-80gb"))
+
+
+def test_mixed_bf16_under_deepspeed_is_its_bf16_engine_with_a_fp32_master_partition():
+    """DeepSpeed ZeRO-3 with ``bf16.enabled``: 16-bit weights, fp32 master, fp32 Adam moments and a fp32 gradient
+    partition, all partitioned: 18Ψ/N (``estimate_zero3_model_states_mem_needs``: ``largest_layer + 18 * params /
+    total_gpus``), whatever the user calls it — amp_bf16 (Trainer(bf16=True) writes bf16.enabled) or bf16."""
+    shape = _seven_and_a_half_b()
+    amp = train(shape, precision="amp_bf16", strategy="zero3", gpus=64, batch=1, seq=1024)
+    pure = train(shape, precision="bf16", strategy="zero3", gpus=64, batch=1, seq=1024)
+    assert amp.model_states_bytes == pure.model_states_bytes == pytest.approx(18 * amp.params / 64, rel=1e-6)
+    assert amp.peak_allocated_bytes == pure.peak_allocated_bytes
+
+
+def test_pure_bf16_under_fsdp_has_no_fp32_copy_and_fp32_is_fp32_everywhere():
+    """"bf16" means the module, its gradients and AdamW's moments are all bf16 (8Ψ/N under FSDP, model.to(bf16) then
+    fully_shard); "fp32" is 16Ψ/N with fp32 gathers at every strategy."""
+    shape = _seven_and_a_half_b()
+    pure = train(shape, precision="bf16", strategy="fsdp", gpus=64, batch=1, seq=1024)
+    fp32 = train(shape, precision="fp32", strategy="fsdp", gpus=64, batch=1, seq=1024)
+    assert pure.model_states_bytes == pytest.approx(8 * pure.params / 64, rel=1e-6)
+    assert fp32.model_states_bytes == pytest.approx(16 * fp32.params / 64, rel=1e-6)
+
+
+def test_tensor_parallel_follows_pytorchs_dtensor_plan_and_megatrons_is_a_named_choice():
+    """PyTorch's DTensor plan (torchtitan's Llama plan under ``loss_parallel``), as FSDPMemTracker shows it
+    (benchmarks/README.md): every rank keeps two full-vocabulary fp32 loss buffers (Temp = 2·B·S·V·4 bytes) and
+    the all-gathered inputs of q/k/v and gate/up; Megatron-LM's vocabulary-parallel cross-entropy (Shoeybi et al.
+    2019 §3) and sequence parallel (Korthikanti et al. 2022 §4.2.2) split both by tp."""
+    shape = get_model("llama-2-7b").shape
+    kw = {"precision": "fp32", "gpus": 8, "tp": 8, "batch": 8, "seq": 2048, "optimizer_impl": "fused"}
+    dtensor = train(shape, **kw)
+    megatron = train(shape, tp_plan="megatron", **kw)
+    assert dtensor.peak_phase == megatron.peak_phase == "backward start"
+    loss_extra = 2 * 8 * 2048 * shape.vocab * 4 * (1 - 1 / 8)
+    assert dtensor.components["logits and loss"] - megatron.components["logits and loss"] == pytest.approx(loss_extra, rel=1e-6)
+    gathered = shape.layers * 2 * 8 * 2048 * shape.hidden * 4 * (1 - 1 / 8)
+    assert dtensor.components["activations"] - megatron.components["activations"] == pytest.approx(gathered, rel=1e-6)

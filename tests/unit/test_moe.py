@@ -93,7 +93,10 @@ def test_memory_counts_every_expert_and_flops_only_the_active_ones():
     assert plan.estimate.params == 46_702_792_704 and plan.estimate.active_params == 12_879_925_248
     assert plan.training_flops == 6 * 12_879_925_248 * 1e9  # 6·N_active·D
     sharded = training_plan(TrainingSetup(model=model, precision="bf16", gpus=8, strategy="fsdp", ep=8))
-    assert sharded.estimate.model_states_bytes < plan.estimate.model_states_bytes
+    # FSDP already gives each GPU 1/world of every state; expert parallel only stops gathering remote experts
+    assert sharded.estimate.model_states_bytes == pytest.approx(plan.estimate.model_states_bytes, rel=1e-6)
+    gathered = "gathered layer buffers"
+    assert sharded.estimate.components[gathered] < plan.estimate.components[gathered]
     with pytest.raises(InvalidInput):
         TrainingSetup(model=model, ep=3, gpus=8)  # 3 does not divide 8 experts
 
@@ -130,3 +133,49 @@ def test_deepseek_v2_lite_and_llama4_scout():
     assert int((active_parameter_count(lite) - lite.vocab * lite.hidden) / 1e8) == 24  # 2.45B, printed 2.4B
     scout = shape("llama4-scout-text")
     assert round(active_parameter_count(scout) / 1e9) == 17 and 107e9 < parameter_count(scout) < 109e9
+
+
+def _mixtral_setup(**fields):
+    from lifecycle.memory.setup import TrainingSetup
+    from lifecycle.models.ref import ModelRef
+
+    return TrainingSetup(model=ModelRef(id="config", name="mixtral", shape=shape("mixtral-8x7b")), precision="bf16",
+                         **fields)
+
+
+def test_expert_parallel_inside_tensor_parallel_gives_each_gpu_one_eighth_of_the_model():
+    """Megatron-Core (``parallel_state.initialize_model_parallel``) and vLLM (EP size = TP x DP) build the
+    expert-parallel group out of the tp x dp ranks of a pipeline stage; it does not multiply with tp. Mixtral-8x7B
+    (46.7B parameters, 93.4 GB in bf16) with --tp 8 --ep 8 on 8 GPUs: each GPU holds one whole expert of every
+    MoE layer and 1/8 of attention and embeddings, i.e. 1/8 of the bf16 weights (the planner used to divide the
+    experts by 64, 3.6 GB per GPU)."""
+    from lifecycle.memory.estimate import training_memory
+
+    est = training_memory(_mixtral_setup(gpus=8, tp=8, ep=8))
+    assert est.components["weights"] == pytest.approx(2 * 46_702_792_704 / 8, rel=1e-6)
+    # ep 8 over 8 data-parallel GPUs (tp 1): experts / 8, attention and embeddings replicated
+    dense = 46_702_792_704 - 32 * 8 * 3 * 4096 * 14336
+    est = training_memory(_mixtral_setup(gpus=8, ep=8))
+    assert est.components["weights"] == pytest.approx(2 * (dense + 32 * 3 * 4096 * 14336), rel=1e-6)
+
+
+def test_a_layout_the_frameworks_refuse_is_refused_with_one_line():
+    """world = tp x pp x dp and ep divides dp x tp (Megatron-Core raises on both); ep divides the experts."""
+    with pytest.raises(InvalidInput, match="(?i)ep 8 must divide dp x tp = 4"):
+        _mixtral_setup(gpus=8, pp=2, tp=2, ep=8)
+    with pytest.raises(InvalidInput, match="multiple of tp x pp"):
+        _mixtral_setup(gpus=12, tp=8)
+    with pytest.raises(InvalidInput, match="divide the 8 experts"):
+        _mixtral_setup(gpus=6, ep=6)
+
+
+def test_serving_with_expert_parallel_splits_each_expert_once():
+    """vLLM --enable-expert-parallel: attention over tp, experts whole over EP = TP x DP ranks: with tp 8 and ep 8
+    each GPU holds 1/8 of Mixtral's weights, not 1/64 of its experts."""
+    from lifecycle.memory.inference import inference_memory
+    from lifecycle.memory.setup import InferenceSetup
+    from lifecycle.models.ref import ModelRef
+
+    model = ModelRef(id="config", name="mixtral", shape=shape("mixtral-8x7b"))
+    est = inference_memory(InferenceSetup(model=model, tp=8, ep=8))
+    assert est.components["weights"] == pytest.approx(2 * 46_702_792_704 / 8, rel=1e-3)
