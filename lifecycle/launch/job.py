@@ -3,8 +3,9 @@ needs that a memory plan does not — global batch, epochs, GPUs per node) and `
 numbers every exported file is written from (micro-batch, gradient accumulation, processes, machines) and
 what the planner expects of the run (per-GPU peak, tokens/s, step time, time, cost).
 
-Tokens per second follow the planner's own time model: a step of ``k·N`` FLOPs per token (6 full, 4 LoRA,
-+2 with recomputation; ``scaling.compute.training_flops_per_param_token``) at ``mfu`` of the GPUs' dense peak.
+Tokens per second follow the planner's own time model (``memory.plan.training_plan``): ``k·N`` model FLOPs per
+token (6 full, 4 LoRA; recomputation is hardware FLOPs, outside MFU — PaLM App. B) at ``mfu`` of the GPUs' dense
+peak, slowed by the communication a step does not hide (``memory.communication``).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pydantic import Field, model_validator
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import compute_precision
 from lifecycle.errors import InvalidInput
+from lifecycle.memory.communication import communication_estimate
+from lifecycle.memory.fp8 import effective_mfu
 from lifecycle.memory.plan import training_plan
-from lifecycle.models.architecture import active_parameter_count
 from lifecycle.models.gpus import get_gpu
 from lifecycle.records.scenarios import TrainingScenario
-from lifecycle.scaling.compute import achieved_flops_per_s, training_flops_per_param_token
+from lifecycle.scaling.compute import achieved_flops_per_s, training_flops_params, training_flops_per_param_token
 
 MAX_GPUS_PER_NODE = 8  # an 8-GPU server (DGX/HGX and the clouds' largest GPU instances)
 MAX_GLOBAL_BATCH = 1_000_000
@@ -122,9 +124,10 @@ def job_plan(setup: JobSetup) -> JobPlan:
     nodes = math.ceil(train.gpus / setup.gpus_per_node)
     if train.gpus % nodes:
         raise InvalidInput(f"{train.gpus} GPUs do not split evenly over {nodes} nodes of {setup.gpus_per_node}.")
-    per_token = training_flops_per_param_token(train.method, recompute=train.grad_checkpointing)
-    flops_per_s = achieved_flops_per_s(gpu, mfu=train.mfu, precision=compute_precision(train.precision)) * train.gpus
-    tokens_per_s = flops_per_s / (per_token * active_parameter_count(train.model.shape))
+    per_token = training_flops_per_param_token(train.method) * training_flops_params(train.model.shape)
+    mfu = effective_mfu(train.precision, train.mfu)
+    flops_per_s = achieved_flops_per_s(gpu, mfu=mfu, precision=compute_precision(train.precision)) * train.gpus
+    tokens_per_s = flops_per_s / per_token / communication_estimate(train, gpu).slowdown
     step_s = global_batch * train.seq_len / tokens_per_s
     tc = plan.time_and_cost
     price = train.price_usd_per_hour if train.price_usd_per_hour is not None else gpu.price_usd_per_hour

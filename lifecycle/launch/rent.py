@@ -3,9 +3,11 @@ the vectorised estimator (``memory.grid.training_memory_grid``, equal to ``train
 kept where the required memory fits the GPU, priced and timed, ranked by cost and by time with the budget and
 the deadline drawn in, and the Pareto front (no other option is both cheaper and faster) marked.
 
-Time is the planner's own model (k·N·D FLOPs at ``mfu`` of the dense peak, ``scaling.compute``): it does not
-depend on the micro-batch, so each (GPU, count, strategy, method, checkpointing) keeps its largest fitting
-micro-batch (the one that best keeps the GPUs busy). The search is bounded by ``MAX_CONFIGURATIONS``.
+Memory is swept as a grid; each (GPU, count, strategy, method, checkpointing) that fits keeps its largest fitting
+micro-batch (the fewest gathers and all-reduces per token), and is timed by the planner's own function
+(``memory.plan.training_time``: k·N·D model FLOPs at ``mfu`` of the dense peak, slowed by the communication the
+step cannot hide), so a row equals ``training_plan`` for its setup. Of the strategies that fit a (GPU, count,
+method, checkpointing), the fastest is kept. The search is bounded by ``MAX_CONFIGURATIONS``.
 """
 
 from __future__ import annotations
@@ -19,11 +21,11 @@ from lifecycle._typed import Result, Setup
 from lifecycle.choices import Method, Strategy
 from lifecycle.errors import InvalidInput
 from lifecycle.memory.grid import training_memory_grid
+from lifecycle.memory.plan import training_time
 from lifecycle.memory.setup import TrainingSetup
-from lifecycle.models.architecture import active_parameter_count
 from lifecycle.models.gpus import get_gpu, list_gpus
 from lifecycle.models.ref import ModelRef
-from lifecycle.scaling.compute import DEFAULT_MFU, training_flops_per_param_token
+from lifecycle.scaling.compute import DEFAULT_MFU
 
 GPU_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 STRATEGIES: tuple[str, ...] = ("ddp", "zero1", "zero2", "zero3", "fsdp")
@@ -128,7 +130,6 @@ def rent_search(setup: RentSetup) -> RentResult:
     """Every configuration that fits, priced and timed; the cheapest, the fastest and the Pareto front."""
     prices = dict(setup.prices)
     gpus = _gpus(setup)
-    n_active = active_parameter_count(setup.model.shape)
     counts = np.asarray(setup.gpu_counts)
     batches = np.asarray(setup.micro_batches, dtype=float)
     rows: list[dict] = []
@@ -139,7 +140,6 @@ def rent_search(setup: RentSetup) -> RentResult:
             grid = training_memory_grid(base, batches=batches, seqs=[setup.seq_len], gpu_counts=counts,
                                         strategies=setup.strategies)
             required = grid["required_bytes"][..., 0]  # (strategy, count, batch)
-            flops = training_flops_per_param_token(method, recompute=ckpt) * n_active * setup.training_tokens
             for gpu in gpus:
                 precision, peak = _precision_and_peak(gpu, method)
                 if peak is None:
@@ -152,8 +152,13 @@ def rent_search(setup: RentSetup) -> RentResult:
                 largest = np.where(fits, np.arange(len(batches))[None, None, :], -1).max(axis=2)
                 for i, j in zip(*np.nonzero(any_fit), strict=True):
                     k = int(largest[i, j])
-                    time_s = flops / (peak * setup.mfu * counts[j])
-                    cost = time_s / 3600 * counts[j] * price
+                    timed = training_time(base.vary(
+                        micro_batch=int(batches[k]), gpus=int(counts[j]), strategy=str(setup.strategies[i]),
+                        precision=precision, gpu=gpu.id, training_tokens=setup.training_tokens,
+                        price_usd_per_hour=float(price)), gpu)
+                    if timed is None:
+                        continue
+                    time_s, cost = timed.seconds, timed.cost_usd
                     rows.append({"gpu": gpu.id, "gpu_name": gpu.name, "gpus": int(counts[j]),
                                  "strategy": str(setup.strategies[i]), "method": method, "precision": precision,
                                  "grad_checkpointing": ckpt, "micro_batch": int(batches[k]),
@@ -180,11 +185,11 @@ def rent_search(setup: RentSetup) -> RentResult:
 
 
 def _one_per_strategy_group(rows: list[dict], strategies) -> list[dict]:
-    """Strategies change memory, not the planner's time: keep the first that fits (DDP before ZeRO before FSDP:
-    the least communication) and list the others on its row."""
+    """One row per (GPU, count, method, checkpointing): the fastest strategy that fits (ties: the earlier in
+    ``strategies``, DDP before ZeRO before FSDP), the others listed on its row."""
     groups: dict[tuple, dict] = {}
     rank = {s: i for i, s in enumerate(strategies)}
-    for r in sorted(rows, key=lambda r: rank[r["strategy"]]):
+    for r in sorted(rows, key=lambda r: (r["time_s"], rank[r["strategy"]])):
         key = (r["gpu"], r["gpus"], r["method"], r["grad_checkpointing"])
         if key in groups:
             groups[key]["other_strategies"].append(r["strategy"])

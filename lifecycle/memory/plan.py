@@ -88,6 +88,12 @@ def training_plan(setup: TrainingSetup) -> TrainingPlan:
     return TrainingPlan(**out)
 
 
+def training_time(setup: TrainingSetup, gpu: GPU) -> TrainingTime | None:
+    """The time and cost ``training_plan`` gives ``setup`` on ``gpu`` when it fits (communication included);
+    None when it cannot be timed (no training tokens, or a precision the GPU cannot compute in)."""
+    return _time_and_cost(setup, gpu, True).get("time_and_cost")
+
+
 def _time_and_cost(setup: TrainingSetup, gpu: GPU | None, fits: bool | None = None) -> dict:
     if setup.training_tokens is None:
         return {"time_note": "Set the training tokens to get time and cost."}

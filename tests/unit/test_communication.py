@@ -57,12 +57,13 @@ def test_the_pipeline_bubble_is_p_minus_1_over_m_plus_p_minus_1():
 
 
 def test_adding_gpus_past_the_communication_bound_point_stops_paying():
-    """Inside an 8-GPU node the gradient traffic hides under compute and time falls 8x; the 16th GPU puts the
-    data-parallel ring on the network (a 100 GbE node of L40S: 1.56 GB/s per GPU against 31.5 GB/s of PCIe), the
-    step becomes communication-bound and the run takes longer than on 8 GPUs."""
+    """Inside an 8-GPU node the gradient traffic hides under compute and time halves from 4 to 8 GPUs (a full
+    fine-tune of a 7B model first fits on 4 L40S); the 16th GPU puts the data-parallel ring on the network (a
+    100 GbE node of L40S: 1.56 GB/s per GPU against 31.5 GB/s of PCIe), the step becomes communication-bound and
+    the run takes longer than on 8 GPUs."""
     days = {n: training_plan(_setup(gpu="l40s", gpus=n, strategy="fsdp", training_tokens=1e10)).time_and_cost.days
-            for n in (1, 8, 16)}
-    assert days[8] == pytest.approx(days[1] / 8, rel=1e-6)
+            for n in (4, 8, 16)}
+    assert days[8] == pytest.approx(days[4] / 2, rel=1e-6)
     assert days[16] > days[8]
     plan = training_plan(_setup(gpu="l40s", gpus=16, strategy="fsdp", training_tokens=1e10))
     assert plan.communication.communication_bound and "communication-bound" in plan.communication.note
