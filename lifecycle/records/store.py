@@ -182,9 +182,13 @@ class Store(MembersMixin):
         project = Project(name=validate_name(name), description=description, owner=owner or author, updated_by=author)
         return self._insert(project, author=author, section="created", summary="Project created")
 
-    def save_project(self, project: Project, *, author: str = "", section: str = "", summary: str = "",
-                     operation: Operation = Operation.save) -> Project:
-        """Save over the stored row if it is still at ``project.version``; else ``ConflictError``."""
+    def save_project(self, project: Project, *, author: str = "", section: str = "", summary: str = "") -> Project:
+        """Save over the stored row if it is still at ``project.version``; else ``ConflictError``. The Store
+        decides which check applies: a project without an id is not saved (create it), a changed archive flag
+        needs the owner (as ``set_archived``), anything else the editor role."""
+        return self._save(project, Operation.save, author=author, section=section, summary=summary)
+
+    def _save(self, project: Project, operation: Operation, *, author: str, section: str, summary: str) -> Project:
         if project.id is None:
             raise NotFound("This project has not been created yet; create it first.")
         author = self._author(author)
@@ -219,8 +223,9 @@ class Store(MembersMixin):
 
     def set_archived(self, project: Project, archived: bool, *, author: str = "") -> Project:
         word = "archived" if archived else "restored"
-        return self.save_project(project.model_copy(update={"archived": archived}), author=author, section=word,
-                                 summary=f"Project {word}", operation=Operation.archive)
+        return self._save(project.model_copy(update={"archived": archived}), Operation.archive, author=author,
+                          section=word,
+                                 summary=f"Project {word}")
 
     def duplicate_project(self, project: Project, new_name: str, *, author: str = "") -> Project:
         if project.id is not None:  # a copy of a stored project needs the right to read it
@@ -247,8 +252,8 @@ class Store(MembersMixin):
         # Ownership lives in the memberships now: restoring an old document does not hand the project back.
         restored = Project.model_validate({**old.content(), "id": project.id, "version": project.version,
                                            "owner": project.owner})
-        return self.save_project(restored, author=author, section="restored",
-                                 summary=f"Restored revision {old.version}", operation=Operation.restore_revision)
+        return self._save(restored, Operation.restore_revision, author=author, section="restored",
+                          summary=f"Restored revision {old.version}")
 
     def delete_project(self, project_id: int) -> None:
         """Delete a project and its history; deleting one another process deleted first says so."""
