@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from lifecycle.errors import AccessDenied, InvalidInput, NotFound
 from lifecycle.records.access import (
+    CLI_ISSUER,
+    LOCAL_ISSUER,
     REQUIRED_ROLE,
     Identity,
     Operation,
@@ -56,10 +58,30 @@ def no_access(ref: object) -> AccessDenied:
 
 
 def _matches(actor: Identity):
-    """Membership rows that name this identity: by issuer + subject, or by its principal (e-mail)."""
+    """Membership rows that name this identity: by issuer + subject; a signed-in person's verified, trusted
+    e-mail (``signed_in_identity``) also matches an invitation not yet bound to anyone. The CLI and the
+    embedded mode (whoever holds the database credentials) match by their e-mail or login name."""
     by_subject = and_(MembershipRow.issuer == actor.issuer, MembershipRow.subject == actor.subject,
                       MembershipRow.subject != "")
-    return or_(by_subject, MembershipRow.principal == actor.principal) if actor.principal else by_subject
+    if not actor.principal:
+        return by_subject
+    if actor.issuer in (LOCAL_ISSUER, CLI_ISSUER):
+        return or_(by_subject, MembershipRow.principal == actor.principal)
+    return or_(by_subject, and_(MembershipRow.subject == "", MembershipRow.principal == actor.principal))
+
+
+def _bind_invitations(session: Session, project_id: int, actor: Identity) -> None:
+    """An e-mail invitation, once claimed by a verified e-mail, belongs to that issuer + subject for good:
+    another account later showing the same address (another provider, a reassigned mailbox) gets nothing."""
+    if not actor.principal or actor.issuer in (LOCAL_ISSUER, CLI_ISSUER):
+        return
+    unbound = select(MembershipRow.id).where(MembershipRow.project_id == project_id, MembershipRow.subject == "",
+                                             MembershipRow.principal == actor.principal)
+    if session.scalar(unbound) is not None:  # a read takes no write lock unless there is something to bind
+        session.execute(update(MembershipRow).where(MembershipRow.project_id == project_id,
+                                                    MembershipRow.subject == "",
+                                                    MembershipRow.principal == actor.principal)
+                        .values(issuer=actor.issuer[:500], subject=actor.subject[:500]))
 
 
 def visible_to(query, actor: Identity):
@@ -71,6 +93,7 @@ def visible_to(query, actor: Identity):
 
 
 def member_role(session: Session, project_id: int, actor: Identity) -> Role | None:
+    _bind_invitations(session, project_id, actor)
     roles = session.scalars(select(MembershipRow.role).where(MembershipRow.project_id == project_id,
                                                               _matches(actor))).all()
     return Role(max(roles)) if roles else None
@@ -98,7 +121,7 @@ class MembersMixin:
     def _check(self, operation: Operation, row: ProjectRow | None, *, session: Session | None = None,
                asked: object = None) -> None:
         """The single authorization point: every Store operation calls this before touching a project."""
-        if self.actor.expired and operation not in (Operation.view, Operation.list_members):
+        if not allowed(operation, None, admin=True, expired=self.actor.expired):  # the rule in access.py
             raise AccessDenied("Your sign-in has expired: sign in again to save (what you typed stays on this page "
                                "until you do).")
         if self.actor.admin:  # no query: the embedded mode's every read and save stays as fast as before roles

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lifecycle.errors import AccessDenied, InvalidInput
-from lifecycle.records.access import Operation, Role, signed_in_identity
+from lifecycle.records.access import AccessSettings, Operation, Role, signed_in_identity
 from lifecycle.records.members import no_access
 from lifecycle.records.store import Store
 from lifecycle.records.transfer import export_json, import_json
@@ -16,8 +16,9 @@ from tests.unit.test_access_rules import _expected
 
 ISSUER = "https://idp.test"
 ADMINS = frozenset({"erin@example.test"})
+SETTINGS = AccessSettings(admins=ADMINS, trusted_email_issuers=frozenset({ISSUER}))  # invitations by e-mail
 PEOPLE = {who: signed_in_identity({"iss": ISSUER, "sub": f"sub-{who}", "email": f"{who}@example.test",
-                                   "email_verified": True, "name": who.title()}, ADMINS)
+                                   "email_verified": True, "name": who.title()}, SETTINGS)
           for who in ("alice", "bob", "carol", "dave", "erin")}
 SECRET_NAME = "Project Nightingale"
 

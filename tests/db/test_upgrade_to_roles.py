@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.errors import AccessDenied
-from lifecycle.records.access import Role, cli_identity, signed_in_identity
+from lifecycle.records.access import AccessSettings, Role, cli_identity, signed_in_identity
 from lifecycle.records.store import Store
 
 DB = Path(__file__).resolve().parents[1] / "data" / "before-roles" / "lifecycle-0004.db"
@@ -60,7 +60,8 @@ def test_owners_keep_their_projects_under_the_rules(upgraded):
     assert ann.my_role(chatbot.id) is Role.owner and len(ann.history(chatbot.id)) == 3
     # An owner typed as an e-mail matches the signed-in person with that (verified) address.
     lee = store.acting_as(signed_in_identity({"iss": "https://idp.example", "sub": "42", "email": "lee@example.com",
-                                              "email_verified": True}))
+                                              "email_verified": True},
+                                             AccessSettings(trusted_email_issuers=frozenset({"https://idp.example"}))))
     assert [s.name for s in lee.list_projects()] == ["Contract classifier"]
     with pytest.raises(AccessDenied):
         lee.get_project(chatbot.id)

@@ -61,9 +61,11 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> None:
             time.sleep(0.2)  # still starting: poll discovery again
 
 
-def auth_secrets(folder: Path, issuer: str, app_port: int, *, admins: tuple[str, ...] = ()) -> Path:
+def auth_secrets(folder: Path, issuer: str, app_port: int, *, admins: tuple[str, ...] = (),
+                 trust_email: bool = True) -> Path:
     """A ``secrets.toml`` with ``[auth]`` for this provider and an app on ``app_port`` (the redirect URI must
-    be known before the app starts). Returned path goes to ``streamlit run --secrets.files``."""
+    be known before the app starts); the provider is trusted for e-mail unless ``trust_email`` is false.
+    Returned path goes to ``streamlit run --secrets.files``."""
     path = folder / "secrets.toml"
     admin_list = ", ".join(json.dumps(a) for a in admins)
     path.write_text(
@@ -74,7 +76,8 @@ def auth_secrets(folder: Path, issuer: str, app_port: int, *, admins: tuple[str,
         'client_secret = "not-a-real-secret"\n'
         f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
         "\n[lifecycle]\n"
-        f"admins = [{admin_list}]\n",
+        f"admins = [{admin_list}]\n"
+        + (f"trusted_email_issuers = [{json.dumps(issuer)}]\n" if trust_email else ""),
         encoding="utf-8",
     )
     return path
