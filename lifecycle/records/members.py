@@ -18,7 +18,9 @@ from lifecycle.records.access import (
     Identity,
     Operation,
     Role,
+    TeamOperation,
     allowed,
+    check_team_table,
     effective_role,
     parse_role,
     validate_member_email,
@@ -139,6 +141,17 @@ class MembersMixin:
         needed = REQUIRED_ROLE[operation]
         raise AccessDenied(f"You are {'an' if seen is Role.editor else 'a'} {seen.name} of “{row.name}”: "
                            f"{_VERBS[operation]} needs the {needed.name} role; ask its owner.")
+
+    def check_team_table(self, operation: TeamOperation, *, added_by_key: str = "") -> None:
+        """The team tables' rule (``access.check_team_table``) for this identity: every team table calls it
+        before it adds or deletes a row (team models, team scaling laws, and any table that joins them)."""
+        check_team_table(self.actor, operation, added_by_key=added_by_key)
+
+    def record(self, session: Session, action: str, project: ProjectRow | None = None) -> None:
+        """Append one event to the audit trail, as this identity (issuer + subject and display name)."""
+        session.add(AccessEventRow(project_id=None if project is None else project.id,
+                                   project_name="" if project is None else project.name[:200], at=utc_now(),
+                                   actor=self.actor.display[:200], actor_key=self.actor.key[:1000], action=action))
 
     def my_role(self, project_id: int) -> Role | None:
         """The role this identity acts with on a project it can see (owner for an admin)."""
