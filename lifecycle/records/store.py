@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from lifecycle.errors import AccessDenied, DuplicateName, NotFound, StoreUnavailable
+from lifecycle.errors import AccessDenied, DuplicateName, InvalidInput, NotFound, StoreUnavailable
 from lifecycle.records.access import Identity, Operation, identity_from_environment
 from lifecycle.records.db import (  # noqa: F401 (re-exported)
     MIGRATIONS_DIR,
@@ -255,11 +255,16 @@ class Store(MembersMixin):
         return self._save(restored, Operation.restore_revision, author=author, section="restored",
                           summary=f"Restored revision {old.version}")
 
-    def delete_project(self, project_id: int) -> None:
-        """Delete a project and its history; deleting one another process deleted first says so."""
+    def delete_project(self, project_id: int, *, version: int) -> None:
+        """Delete a project and its history, if it is still at ``version`` (what the person deleting it saw;
+        else ``ConflictError``); deleting one another process deleted first says so."""
         try:
             with self.session() as s:
                 row = self._row(s, project_id, Operation.delete)
+                if isinstance(version, bool) or not isinstance(version, int):
+                    raise InvalidInput("Deleting a project must say which version of it you saw.")
+                if row.version != version:
+                    raise _conflict(row)
                 s.query(RevisionRow).filter(RevisionRow.project_id == row.id).delete()
                 s.delete(row)
         except StaleDataError:

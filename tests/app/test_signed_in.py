@@ -37,7 +37,7 @@ def person(who: str):
 def shared(app_env) -> Project:
     alice = app_env.acting_as(person("alice"))
     project = alice.create_project(SECRET_NAME, description="target: Initech")
-    alice.add_member(project.id, "carol@example.test", "viewer")
+    alice.add_member(project.id, "carol@example.test", "viewer", access_version=0)
     return project
 
 

@@ -39,8 +39,8 @@ def world(provider, tmp_path_factory):
                                                  **TEST_USERS["alice"]},
                                                 AccessSettings(trusted_email_issuers=frozenset({provider}))))
     shared = alice.create_project("Shared plan", description="support bot for tier-1 tickets")
-    alice.add_member(shared.id, TEST_USERS["bob"]["email"], "editor")
-    alice.add_member(shared.id, TEST_USERS["carol"]["email"], "viewer")
+    alice.add_member(shared.id, TEST_USERS["bob"]["email"], "editor", access_version=0)
+    alice.add_member(shared.id, TEST_USERS["carol"]["email"], "viewer", access_version=1)
     private = alice.create_project(PRIVATE, description=PRIVATE_TEXT)
     port = free_port()
     secrets = auth_secrets(folder, provider, port)

@@ -17,8 +17,9 @@ def _person(who: str) -> Identity:
 
 
 def test_no_public_store_method_takes_an_operation():
+    # check_team_table only answers "may I?" (it raises or returns; it writes nothing): the one exception.
     takers = [name for name, fn in inspect.getmembers(Store, inspect.isfunction)
-              if not name.startswith("_") and any(p.name == "operation" or p.annotation in (Operation, "Operation")
+              if not name.startswith("_") and name != "check_team_table" and any(p.name == "operation" or p.annotation in (Operation, "Operation")
                                                   for p in inspect.signature(fn).parameters.values())]
     assert takers == []
 
