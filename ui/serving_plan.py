@@ -9,6 +9,7 @@ from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_b
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
+from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from lifecycle.serving.plan import (
@@ -20,11 +21,9 @@ from lifecycle.serving.plan import (
     list_engines,
     serving_plan,
 )
-from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from ui import common
 from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu, pick_model
-
 
 
 def _inputs(project: Project | None) -> ServingSetup:

@@ -25,12 +25,13 @@ from lifecycle.records.access import (
     parse_role,
     validate_member_email,
 )
+from lifecycle.records.audit import AccessEvent, event_of
 from lifecycle.records.db import _as_utc
 from lifecycle.records.orm import AccessEventRow, MembershipRow, ProjectRow
 from lifecycle.records.project import utc_now
 from lifecycle.records.rows import _fill_row, _revision, _to_project
 
-__all__ = ["AccessEvent", "Member", "Sharing", "MembersMixin", "Role", "grant_owner", "no_access", "visible_to"]
+__all__ = ["AccessEvent", "Member", "MembersMixin", "Role", "Sharing", "grant_owner", "no_access", "visible_to"]
 
 _VERBS = {
     Operation.view: "viewing", Operation.save: "saving", Operation.archive: "archiving or restoring it",
@@ -47,15 +48,6 @@ class Member(BaseModel):
     added_at: datetime
     added_by: str
     known_identity: bool  # bound to an issuer + subject (the creator), not only to an e-mail
-
-
-class AccessEvent(BaseModel):
-    at: datetime
-    actor: str
-    action: str
-    actor_key: str = ""  # "<issuer> <subject>": who it was, whatever name they show
-    project_id: int | None = None
-    project_name: str = ""
 
 
 class Sharing(BaseModel):
@@ -167,12 +159,6 @@ class MembersMixin:
         before it adds or deletes a row (team models, team scaling laws, and any table that joins them)."""
         check_team_table(self.actor, operation, added_by_key=added_by_key)
 
-    def record(self, session: Session, action: str, project: ProjectRow | None = None) -> None:
-        """Append one event to the audit trail, as this identity (issuer + subject and display name)."""
-        session.add(AccessEventRow(project_id=None if project is None else project.id,
-                                   project_name="" if project is None else project.name[:200], at=utc_now(),
-                                   actor=self.actor.display[:200], actor_key=self.actor.key[:1000], action=action))
-
     def my_role(self, project_id: int) -> Role | None:
         """The role this identity acts with on a project it can see (owner for an admin)."""
         with self.session() as s:
@@ -204,7 +190,7 @@ class MembersMixin:
             self._row(s, project_id, Operation.list_members)
             rows = s.scalars(select(AccessEventRow).where(AccessEventRow.project_id == project_id)
                              .order_by(AccessEventRow.id.desc()).limit(limit)).all()
-            return [_event(r) for r in rows]
+            return [event_of(r) for r in rows]
 
     def _access_row(self, session: Session, project_id: int, operation: Operation, access_version: int) -> ProjectRow:
         """The project row for a member/visibility/transfer action made against ``access_version``; the
@@ -319,9 +305,3 @@ class MembersMixin:
 
     def _log(self, session: Session, project_id: int, action: str) -> None:
         self.record(session, action, session.get(ProjectRow, project_id))
-
-
-def _event(row: AccessEventRow) -> AccessEvent:
-    return AccessEvent(at=_as_utc(row.at), actor=row.actor, action=row.action, actor_key=row.actor_key,
-                       project_id=row.project_id, project_name=row.project_name)
-

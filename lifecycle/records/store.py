@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from lifecycle.errors import AccessDenied, DuplicateName, InvalidInput, NotFound, StoreUnavailable
 from lifecycle.records.access import Identity, Operation, identity_from_environment
+from lifecycle.records.audit import AuditMixin
 from lifecycle.records.db import (  # noqa: F401 (re-exported)
     MIGRATIONS_DIR,
     _as_utc,
@@ -49,7 +50,7 @@ from lifecycle.records.rows import (
 )
 
 
-class Store(MembersMixin):
+class Store(MembersMixin, AuditMixin):
     """Projects, revisions and the other shared tables behind one SQLAlchemy engine, as seen by one acting
     identity: every operation checks ``self.actor`` against the project's members (``access.allowed``)
     before it reads or writes a row. ``Store()`` acts as ``identity_from_environment()``; the app binds
@@ -204,12 +205,15 @@ class Store(MembersMixin):
                 self._check_unique_name(s, project.name, exclude_id=row.id)
                 if _same_content(json.loads(row.document), project.content()):
                     return _to_project(row)  # nothing changed: no new version, no revision
+                audited = operation is not Operation.save or row.archived != project.archived or row.name != project.name
                 now = utc_now()
                 saved = project.model_copy(update={"updated_at": now, "updated_by": author})
                 _fill_row(row, saved)
                 s.flush()  # UPDATE … WHERE version = :old; raises StaleDataError on a race
                 saved = saved.model_copy(update={"version": row.version})
                 s.add(_revision(saved, author, section, summary or _summary(section), self.actor.key))
+                if audited:  # archive, restore, restore of a revision, rename: in the audit trail too
+                    self.record(s, summary or _summary(section), row)
                 return saved
         except StaleDataError:
             with self.session() as s:
@@ -265,6 +269,7 @@ class Store(MembersMixin):
                     raise InvalidInput("Deleting a project must say which version of it you saw.")
                 if row.version != version:
                     raise _conflict(row)
+                self.record(s, f"Deleted the project (version {row.version}) and its history", row)
                 s.query(RevisionRow).filter(RevisionRow.project_id == row.id).delete()
                 s.delete(row)
         except StaleDataError:
@@ -303,6 +308,7 @@ class Store(MembersMixin):
         saved = project.model_copy(update={"id": row.id, "version": row.version})
         session.add(_revision(saved, author, section, summary, self.actor.key))
         grant_owner(session, row.id, self.actor, project.owner)
+        self.record(session, summary, row)
         return saved
 
     @staticmethod

@@ -176,7 +176,8 @@ def test_ownership_has_one_holder_and_moves_only_by_transfer(base):
     with pytest.raises(AccessDenied):
         alice.delete_project(project.id, version=saved.version)  # no longer hers to delete
     events = [e.action for e in alice.access_history(project.id)]
-    assert events == ["transferred ownership to bob@example.test", "added bob@example.test as editor"]
+    assert events == ["transferred ownership to bob@example.test", "added bob@example.test as editor",
+                      "Project created"]  # creation is in the audit trail too (security review, class 7)
 
 
 def test_a_viewer_cannot_save_through_any_door(base):

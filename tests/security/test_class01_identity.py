@@ -8,7 +8,12 @@ from __future__ import annotations
 import pytest
 
 from lifecycle.errors import AccessDenied, InvalidInput
-from lifecycle.records.access import AccessSettings, access_settings, signed_in_identity, validate_member_email
+from lifecycle.records.access import (
+    AccessSettings,
+    access_settings,
+    signed_in_identity,
+    validate_member_email,
+)
 
 TRUSTED = "https://idp.test"
 UNTRUSTED = "https://self-service-idp.test"

@@ -73,7 +73,7 @@ def test_two_tabs_on_the_projects_page_the_stale_toggle_is_refused(app_env):
         return ok(at.run())
 
     first, second = tab(), tab()
-    toggle = lambda at: next(t for t in at.toggle if t.label.startswith("Visible to the whole team"))  # noqa: E731
+    toggle = lambda at: next(t for t in at.toggle if t.label.startswith("Visible to the whole team"))
     ok(toggle(second).set_value(True).run())
     assert app_env.sharing(project.id).team_visible is True
     ok(toggle(first).set_value(True).run())  # the stale tab's click (made against the old version): refused
@@ -94,8 +94,8 @@ def test_two_tabs_the_stale_remove_hits_nobody(app_env):
         return ok(at.run())
 
     first, second = tab(), tab()
-    picker = lambda at: next(s for s in at.selectbox if s.label == "Member")  # noqa: E731
-    button = lambda at, label: next(b for b in at.button if b.label == label)  # noqa: E731
+    picker = lambda at: next(s for s in at.selectbox if s.label == "Member")
+    button = lambda at, label: next(b for b in at.button if b.label == label)
     ok(picker(first).set_value(picker(first).options and _id(app_env, project.id, "carol@example.test")).run())
     ok(button(second, "Remove").click().run())  # the second tab removes whoever its picker shows first (bob)
     ok(button(first, "Remove").click().run())  # the first tab's stale click: carol stays

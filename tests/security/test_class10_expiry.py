@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from lifecycle.errors import AccessDenied
-from lifecycle.records.access import AccessSettings, Operation, Role, allowed, login_expired, signed_in_identity
+from lifecycle.records.access import (
+    AccessSettings,
+    Operation,
+    Role,
+    allowed,
+    login_expired,
+    signed_in_identity,
+)
 
 NOW_S = 2_000_000_000.0
 MINUTE_S = 60.0

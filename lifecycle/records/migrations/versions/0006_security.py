@@ -19,16 +19,16 @@ branch_labels = None
 depends_on = None
 
 _SQLITE_TRIGGERS = [
-    "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-    "BEGIN SELECT RAISE(ABORT, 'the access history is append-only'); END",
-    "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
-    "BEGIN SELECT RAISE(ABORT, 'the access history is append-only'); END",
+    ("CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'the access history is append-only'); END"),
+    ("CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'the access history is append-only'); END"),
 ]
 _PG_TRIGGERS = [
-    "CREATE OR REPLACE FUNCTION lifecycle_audit_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'the access history is append-only'; END; $$ LANGUAGE plpgsql",
-    "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
-    "FOR EACH ROW EXECUTE FUNCTION lifecycle_audit_append_only()",
+    ("CREATE OR REPLACE FUNCTION lifecycle_audit_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'the access history is append-only'; END; $$ LANGUAGE plpgsql"),
+    ("CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+    "FOR EACH ROW EXECUTE FUNCTION lifecycle_audit_append_only()"),
 ]
 
 
