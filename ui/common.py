@@ -312,7 +312,7 @@ def save_project(project: Project, section: str, summary: str = "") -> Project |
     st.session_state.pop(CONFLICT_KEY, None)
     st.session_state.setdefault(SEEN_KEY, {})[saved.id] = saved.version
     st.session_state[BASE_KEY] = {"id": saved.id, "version": saved.version}
-    st.toast(f"Saved {STAGE_TITLES.get(section, section)} to “{saved.name}” (project #{saved.id}): "
+    st.toast(f"Saved {STAGE_TITLES.get(section, section)} to “{escape_md(saved.name)}” (project #{saved.id}): "
              f"version {saved.version}, based on version {base}.")
     return saved
 

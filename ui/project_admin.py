@@ -101,7 +101,7 @@ def import_export() -> None:
             except LifecycleError as exc:
                 common.show_error(exc)
                 return
-            st.success("Imported " + ", ".join(f"“{p.name}”" for p in projects) + ".")
+            st.success("Imported " + ", ".join(f"“{common.escape_md(p.name)}”" for p in projects) + ".")
 
 
 def _delete(store, project_id: int, version: int) -> None:

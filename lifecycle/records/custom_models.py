@@ -45,13 +45,23 @@ class CustomModel(BaseModel):
     def to_catalog_model(self) -> CatalogModel:
         """The same model as a catalog row, so search, compare and cards treat it alike (unknowns empty)."""
         return CatalogModel(
-            id=self.model_id, name=self.name, hub_id=str(self.config.get("_name_or_path", "")),
+            id=self.model_id, name=self.name, hub_id=_hub_id(self.config.get("_name_or_path")),
             family=self.family, shape=self.shape, params=self.params, max_context=self.shape.max_context,
             license=TEAM_LICENSE, year=0, paper="", objective="", positional=self.shape.positional,
             activation=str(self.config.get("hidden_act") or self.config.get("activation_function") or ""),
             training_tokens="", notes="added by the team from a config.json",
             source=f"team catalog: config.json added by {self.created_by or 'unknown'}",
         )
+
+
+def _hub_id(value: object) -> str:
+    """``_name_or_path`` only when it is a Hub id (ORG/NAME): a local path or any other text is not shown as a
+    link or a repository (shared text is plain text, never Markdown)."""
+    from lifecycle.models.hub import HUB_REF
+
+    text = value if isinstance(value, str) else ""
+    match = HUB_REF.match(text)
+    return text if match and match["rev"] is None else ""
 
 
 def parse_config(raw: bytes | str | dict) -> dict:
