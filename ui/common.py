@@ -287,6 +287,12 @@ def escape_md(text: str) -> str:
     return "".join(out)
 
 
+def plain_label(text: str) -> str:
+    """User text inside a widget label (labels take inline Markdown: links, images, emphasis, colours): the
+    inline characters escaped, while "-" and "." stay as typed so labels read and match as before."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()<>!~$|:" else ch for ch in text)
+
+
 def show_error(exc: Exception) -> None:
     # Messages quote user input verbatim: show them as text, never as Markdown/HTML.
     message = str(exc) if isinstance(exc, LifecycleError) else f"Unexpected error: {exc}"

@@ -103,7 +103,7 @@ def render(project: Project | None) -> None:
         return
     if current:
         st.caption(f"Chosen for this project: `{current}`" + (" (pre-train my own)" if project.select.pretrain_own else ""))
-    if st.button(f"Choose {common.escape_md(model.name)} for this project", type="primary", key="model_catalog_choose",
+    if st.button(f"Choose {common.plain_label(model.name)} for this project", type="primary", key="model_catalog_choose",
                  disabled=common.read_only(project)):
         project.select.model_id = model.id
         project.select.pretrain_own = False

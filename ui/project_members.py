@@ -70,7 +70,7 @@ def _owner_controls(store, project: Project, version: int, others: dict[int, str
              args=(lambda: store.set_member_role(project.id, who, new_role, access_version=version),))
     d.button("Remove", key="members_remove", on_click=_act,
              args=(lambda: store.remove_member(project.id, who, access_version=version),))
-    sure = st.checkbox(f"Transfer ownership to {common.escape_md(others[who])} (you stay on as editor)",
+    sure = st.checkbox(f"Transfer ownership to {common.plain_label(others[who])} (you stay on as editor)",
                        key=f"members_transfer_sure_{project.id}_{version}")
     st.button("Transfer ownership", disabled=not sure, key="members_transfer", on_click=_act,
               args=(lambda: store.transfer_ownership(project.id, who, access_version=version),))
