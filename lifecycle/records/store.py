@@ -27,6 +27,8 @@ from lifecycle.records.db import (  # noqa: F401 (re-exported)
     current_user,
     database_url,
     migrate,
+    open_schema,
+    redact_url,
 )
 from lifecycle.records.members import MembersMixin, grant_owner, no_access, visible_to
 from lifecycle.records.orm import ProjectRow, RevisionRow
@@ -62,10 +64,7 @@ class Store(MembersMixin, AuditMixin):
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.actor = actor or identity_from_environment()
         if apply_migrations:
-            try:
-                migrate(self.engine)
-            except OperationalError as exc:
-                raise StoreUnavailable(f"Cannot open the database {self.describe()}: {exc.orig}") from None
+            open_schema(self.engine, self.describe(), self.url)
 
     def acting_as(self, actor: Identity) -> Store:
         """The same database (engine and connection pool shared) as another identity."""
@@ -81,7 +80,7 @@ class Store(MembersMixin, AuditMixin):
 
     def describe(self) -> str:
         """The database in use, without any password."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return redact_url(self.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -311,13 +310,17 @@ class Store(MembersMixin, AuditMixin):
         self.record(session, summary, row)
         return saved
 
-    @staticmethod
-    def _check_unique_name(session: Session, name: str, exclude_id: int | None = None) -> None:
+    def _check_unique_name(self, session: Session, name: str, exclude_id: int | None = None) -> None:
+        """Names are unique across the database (so a name finds one project). A clash with a project this
+        identity cannot see is answered without naming or describing it."""
         query = select(ProjectRow.id).where(ProjectRow.name_key == normalise_name(name).strip().lower())
         if exclude_id is not None:
             query = query.where(ProjectRow.id != exclude_id)
-        if session.scalar(query) is not None:
-            raise DuplicateName(f"A project named {name.strip()!r} already exists; choose another name.")
+        if session.scalar(query) is None:
+            return
+        if session.scalar(visible_to(query, self.actor)) is None:
+            raise DuplicateName("This name cannot be used; choose another name.")
+        raise DuplicateName(f"A project named {name.strip()!r} already exists; choose another name.")
 
     def _row(self, session: Session, ref: int | str, operation: Operation) -> ProjectRow:
         """The row ``operation`` may touch, by id (an int, or digits typed as text: always an id, as names

@@ -76,14 +76,14 @@ def test_two_imports_of_the_same_names_one_wins_the_other_saves_nothing(backend_
     check = Store._check_unique_name
     calls = []
 
-    def they_import_first(session, name, exclude_id=None):
-        check(session, name, exclude_id)
+    def they_import_first(self, session, name, exclude_id=None):
+        check(self, session, name, exclude_id)
         if not calls:
             calls.append(name)
             import_json(theirs, exported)  # the same file, imported elsewhere, commits first
         return None
 
-    monkeypatch.setattr(Store, "_check_unique_name", staticmethod(they_import_first))
+    monkeypatch.setattr(Store, "_check_unique_name", they_import_first)
     with pytest.raises(DuplicateName, match="nothing was imported"):
         import_json(mine, exported)
     assert [p.name for p in mine.list_projects()] == ["Shared plan"]  # theirs, once
