@@ -212,6 +212,9 @@ def lifecycle_strip(highlight: str | None) -> None:
                          icon=":material/radio_button_checked:" if key == highlight else ":material/arrow_forward:")
 
 
+AUTHOR_BOX_KEY = "user_name_box"
+
+
 def author_input() -> None:
     """Embedded mode only: "Your name" for the history, kept in a cookie, so a reload (or tomorrow) still
     saves as you. With sign-in configured there is no typed name: the identity provider names you."""
@@ -219,7 +222,10 @@ def author_input() -> None:
         return
     if USER_KEY not in st.session_state:
         st.session_state[USER_KEY] = _clean_author(st.context.cookies.get(AUTHOR_COOKIE, ""))
-    st.text_input("Your name (saved with every change)", key=USER_KEY, max_chars=MAX_AUTHOR_CHARS,
+    # The name lives under a plain key; the box has its own. Streamlit drops a widget's state when a run ends
+    # without drawing it (``st.switch_page`` from "Open Scope"), which wiped or reverted the name.
+    st.session_state[AUTHOR_BOX_KEY] = st.session_state[USER_KEY]
+    st.text_input("Your name (saved with every change)", key=AUTHOR_BOX_KEY, max_chars=MAX_AUTHOR_CHARS,
                   placeholder=current_user(), on_change=_author_changed)
     name = st.session_state.pop(AUTHOR_COOKIE_PENDING, None)
     if name is not None:
@@ -231,7 +237,7 @@ def author_input() -> None:
 
 
 def _author_changed() -> None:
-    st.session_state[USER_KEY] = _clean_author(st.session_state.get(USER_KEY, ""))
+    st.session_state[USER_KEY] = _clean_author(st.session_state.get(AUTHOR_BOX_KEY, ""))
     st.session_state[AUTHOR_COOKIE_PENDING] = st.session_state[USER_KEY]
 
 

@@ -310,6 +310,6 @@ def parse_role(value: object) -> Role:
 
 def _login_name() -> str:
     try:
-        return os.environ.get("LIFECYCLE_USER") or getpass.getuser()
+        return os.environ.get("LIFECYCLE_USER", "").strip() or getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers
         return "anonymous"

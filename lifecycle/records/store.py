@@ -279,7 +279,10 @@ class Store(MembersMixin, AuditMixin):
         self._check(Operation.create, None)
         author = self._author(author)
         owner = {} if self.actor.local else {"owner": self.actor.display}
-        projects = [Project.model_validate({**upgrade_document(d), "id": None, "version": 0, **owner}) for d in docs]
+        # An imported copy was last saved by whoever imported it (the file's "updated_by" is the exporter's).
+        saved = {"updated_by": author, "updated_at": utc_now()}
+        projects = [Project.model_validate({**upgrade_document(d), "id": None, "version": 0, **owner, **saved})
+                    for d in docs]
         try:
             with self.session() as s:
                 return [self._insert(p, author=author, section="imported", summary="Imported", session=s)
