@@ -29,10 +29,12 @@ CLIENT_ID = "lifecycle-planner-tests"
 
 
 @contextmanager
-def oidc_provider() -> Iterator[str]:
-    """Serve the provider on a free loopback port; yields its issuer URL once discovery answers."""
+def oidc_provider(extra_users: dict[str, dict] | None = None) -> Iterator[str]:
+    """Serve the provider on a free loopback port; yields its issuer URL once discovery answers.
+    ``extra_users``: more predefined users, their claims exactly as given (no ``email_verified`` added)."""
     port = free_port()
     claims = [json.dumps({"sub": sub, "email_verified": True, **c}) for sub, c in TEST_USERS.items()]
+    claims += [json.dumps({"sub": sub, **c}) for sub, c in (extra_users or {}).items()]
     args = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
     for c in claims:
         args += ["--user-claims", c]
