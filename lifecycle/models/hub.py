@@ -192,7 +192,7 @@ def _safetensors(info: dict) -> tuple[int | None, dict[str, int]]:
     st = info.get("safetensors")
     if not isinstance(st, dict):
         return None, {}
-    count = lambda v: v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**15 else None  # noqa: E731
+    count = lambda v: v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 10**15 else None
     total = count(st.get("total"))
     params = st.get("parameters") if isinstance(st.get("parameters"), dict) else {}
     by_dtype = {str(k)[:20]: count(v) for k, v in list(params.items())[:20]}

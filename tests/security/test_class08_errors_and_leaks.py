@@ -27,7 +27,7 @@ def _cli(url: str, *args: str, user: str | None = None) -> subprocess.CompletedP
     if user is not None:
         env["LIFECYCLE_USER"] = user
     return subprocess.run([sys.executable, "-m", "lifecycle", *args], capture_output=True, env=env, timeout=120,
-                          cwd=ROOT)
+                          check=False, cwd=ROOT)
 
 
 def _one_line(out: subprocess.CompletedProcess) -> str:

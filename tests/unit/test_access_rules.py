@@ -9,10 +9,10 @@ import pytest
 
 from lifecycle.errors import InvalidInput
 from lifecycle.records.access import (
+    AccessSettings,
     Identity,
     Operation,
     Role,
-    AccessSettings,
     access_settings,
     allowed,
     cli_identity,
