@@ -38,8 +38,19 @@ def _store_for(url: str) -> Store:
 
 def get_store() -> Store:
     """The database as this session's identity: one migrated engine per URL, shared by all sessions (it is
-    thread-safe), bound to who is signed in. Every read and write is checked by the Store against them."""
-    return _store_for(database_url()).acting_as(auth.current_identity())
+    thread-safe), bound to who is signed in. Every read and write is checked by the Store against them. A
+    database that cannot be opened (not a database, a newer schema, a bad URL) is one line on every page, without
+    its address (that is for whoever configured it), and the page stops there."""
+    url = database_url()
+    try:
+        store = _store_for(url)
+    except LifecycleError as exc:
+        from lifecycle.records.db import redact_url
+
+        st.error(escape_md(str(exc).replace(redact_url(url), "(the configured database)")
+                           .replace(redact_url(url)[:120], "(the configured database)")))
+        st.stop()
+    return store.acting_as(auth.current_identity())
 
 
 def author() -> str:

@@ -149,3 +149,17 @@ def test_a_folder_this_process_cannot_write_opens_read_only(tmp_path, monkeypatc
         reader.create_project("Another")
     assert "\n" not in str(refused.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lifecycle.db", "lifecycle.db.migrate-lock"]
+
+
+@pytest.mark.parametrize("page", ["app.py", "pages/projects.py"])
+def test_the_app_says_a_garbage_database_in_one_line_without_its_path(tmp_path, monkeypatch, page):
+    from streamlit.testing.v1 import AppTest
+
+    bad = tmp_path / "private-folder" / "garbage.db"
+    bad.parent.mkdir()
+    bad.write_bytes(os.urandom(4096))
+    monkeypatch.setenv("LIFECYCLE_DATABASE_URL", f"sqlite:///{bad}")
+    at = AppTest.from_file(str(ROOT / page), default_timeout=30).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "not a database" in errors[0] and "private-folder" not in errors[0]
