@@ -66,7 +66,8 @@ def sidebar(by_file: dict) -> None:
         st.divider()
         auth.sidebar_block(identity)
         common.author_input()
-        st.caption(f"Database: `{store.describe()}`")
+        # Which kind of database only: its host, user and path are for whoever configured it, not every reader.
+        st.caption("Database: " + {"postgresql": "shared PostgreSQL"}.get(store.engine.dialect.name, "SQLite file"))
 
 
 def _switch_project(key: str) -> None:

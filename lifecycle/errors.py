@@ -34,3 +34,7 @@ class StoreUnavailable(LifecycleError):
 class AccessDenied(LifecycleError, PermissionError):
     """The acting identity may not do this. For a project it may not see, the message names only the id
     it asked for: nothing of the project (not even whether it exists) is revealed."""
+
+
+class InUse(LifecycleError):
+    """A shared row something else depends on (a team model a project has chosen) cannot be deleted."""

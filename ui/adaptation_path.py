@@ -90,7 +90,7 @@ def render(project: Project | None) -> None:
         return
     cut = next((o["sizing"] for o in advice["options"] if (o.get("sizing") or {}).get("truncated_from")), None)
     if cut:
-        st.warning(f"Your {cut['truncated_from']:,}-token examples exceed {model.name}'s {cut['seq']:,}-token window: "
+        st.warning(f"Your {cut['truncated_from']:,}-token examples exceed {common.escape_md(model.name)}'s {cut['seq']:,}-token window: "
                    f"sized at {cut['seq']:,} tokens, which would cut every example. Choose a longer-context model or "
                    "chunk the examples.")
     st.markdown("**Recommended path:** " + " → ".join(get_option(o).name for o in advice["path"]))

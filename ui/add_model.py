@@ -135,3 +135,18 @@ def render(project: Project | None) -> None:
                 common.show_error(exc)
             else:
                 st.rerun()
+    _team_history()
+
+
+def _team_history() -> None:
+    """Who added and deleted team models and laws: the audit trail's team-table events, with the identity."""
+    try:
+        events = common.get_store().team_history()
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    if events:
+        with st.expander(f"Team catalog history ({len(events)})", icon=":material/history:"):
+            st.dataframe([{"when": e.at.strftime("%Y-%m-%d %H:%M"), "who": e.actor, "identity": e.actor_key,
+                           "what": e.action} for e in events], hide_index=True, width="stretch",
+                         key="add_model_team_history")

@@ -4,7 +4,6 @@ identity, gates the app behind sign-in and draws the sidebar's "who am I" block.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 
 import streamlit as st
@@ -29,15 +28,6 @@ def sign_in_configured() -> bool:
     return bool(_secrets_section("auth"))
 
 
-def login_expired(claims: dict, now_s: float, max_age_hours: float) -> bool:
-    """Streamlit keeps the identity in a cookie and never asks the provider again, so a login revoked there
-    would live on: we bound a login's age by the ID token's ``iat`` (issued at). No ``iat``: not expired."""
-    issued = claims.get("iat")
-    if not isinstance(issued, (int, float)) or isinstance(issued, bool):
-        return False
-    return now_s - float(issued) > max_age_hours * 3600
-
-
 def current_identity() -> Identity:
     """The acting identity for this run. With sign-in configured and nobody signed in (or a login older
     than the allowed age), draws the sign-in screen and stops the run: no page renders without an identity."""
@@ -47,18 +37,16 @@ def current_identity() -> Identity:
         _sign_in_screen()
     claims = st.user.to_dict()
     try:
-        settings = access_settings(_secrets_section("lifecycle"))
-        expired = login_expired(claims, time.time(), settings.max_login_age_hours)
-        if expired and not st.session_state.get(SEEN_KEY):
+        identity = signed_in_identity(claims, access_settings(_secrets_section("lifecycle")))  # expiry: there
+        if identity.expired and not st.session_state.get(SEEN_KEY):
             _sign_in_screen(expired=True)  # a new visit: nothing typed yet, straight to sign-in
-        identity = signed_in_identity(claims, settings.admins)
     except LifecycleError as exc:
         st.error(str(exc))
         st.button("Sign out", on_click=st.logout, key="auth_bad_identity_logout")
         st.stop()
     # Mid-session the page stays (with what was typed in it) and only saving stops: see sidebar_block.
     st.session_state[SEEN_KEY] = True
-    return identity.model_copy(update={"expired": True}) if expired else identity
+    return identity
 
 
 def _sign_in_screen(*, expired: bool = False) -> None:

@@ -38,8 +38,19 @@ def _store_for(url: str) -> Store:
 
 def get_store() -> Store:
     """The database as this session's identity: one migrated engine per URL, shared by all sessions (it is
-    thread-safe), bound to who is signed in. Every read and write is checked by the Store against them."""
-    return _store_for(database_url()).acting_as(auth.current_identity())
+    thread-safe), bound to who is signed in. Every read and write is checked by the Store against them. A
+    database that cannot be opened (not a database, a newer schema, a bad URL) is one line on every page, without
+    its address (that is for whoever configured it), and the page stops there."""
+    url = database_url()
+    try:
+        store = _store_for(url)
+    except LifecycleError as exc:
+        from lifecycle.records.db import redact_url
+
+        st.error(escape_md(str(exc).replace(redact_url(url), "(the configured database)")
+                           .replace(redact_url(url)[:120], "(the configured database)")))
+        st.stop()
+    return store.acting_as(auth.current_identity())
 
 
 def author() -> str:
@@ -212,6 +223,9 @@ def lifecycle_strip(highlight: str | None) -> None:
                          icon=":material/radio_button_checked:" if key == highlight else ":material/arrow_forward:")
 
 
+AUTHOR_BOX_KEY = "user_name_box"
+
+
 def author_input() -> None:
     """Embedded mode only: "Your name" for the history, kept in a cookie, so a reload (or tomorrow) still
     saves as you. With sign-in configured there is no typed name: the identity provider names you."""
@@ -219,7 +233,10 @@ def author_input() -> None:
         return
     if USER_KEY not in st.session_state:
         st.session_state[USER_KEY] = _clean_author(st.context.cookies.get(AUTHOR_COOKIE, ""))
-    st.text_input("Your name (saved with every change)", key=USER_KEY, max_chars=MAX_AUTHOR_CHARS,
+    # The name lives under a plain key; the box has its own. Streamlit drops a widget's state when a run ends
+    # without drawing it (``st.switch_page`` from "Open Scope"), which wiped or reverted the name.
+    st.session_state[AUTHOR_BOX_KEY] = st.session_state[USER_KEY]
+    st.text_input("Your name (saved with every change)", key=AUTHOR_BOX_KEY, max_chars=MAX_AUTHOR_CHARS,
                   placeholder=current_user(), on_change=_author_changed)
     name = st.session_state.pop(AUTHOR_COOKIE_PENDING, None)
     if name is not None:
@@ -231,7 +248,7 @@ def author_input() -> None:
 
 
 def _author_changed() -> None:
-    st.session_state[USER_KEY] = _clean_author(st.session_state.get(USER_KEY, ""))
+    st.session_state[USER_KEY] = _clean_author(st.session_state.get(AUTHOR_BOX_KEY, ""))
     st.session_state[AUTHOR_COOKIE_PENDING] = st.session_state[USER_KEY]
 
 
@@ -287,6 +304,12 @@ def escape_md(text: str) -> str:
     return "".join(out)
 
 
+def plain_label(text: str) -> str:
+    """User text inside a widget label (labels take inline Markdown: links, images, emphasis, colours): the
+    inline characters escaped, while "-" and "." stay as typed so labels read and match as before."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()<>!~$|:" else ch for ch in text)
+
+
 def show_error(exc: Exception) -> None:
     # Messages quote user input verbatim: show them as text, never as Markdown/HTML.
     message = str(exc) if isinstance(exc, LifecycleError) else f"Unexpected error: {exc}"
@@ -312,7 +335,7 @@ def save_project(project: Project, section: str, summary: str = "") -> Project |
     st.session_state.pop(CONFLICT_KEY, None)
     st.session_state.setdefault(SEEN_KEY, {})[saved.id] = saved.version
     st.session_state[BASE_KEY] = {"id": saved.id, "version": saved.version}
-    st.toast(f"Saved {STAGE_TITLES.get(section, section)} to “{saved.name}” (project #{saved.id}): "
+    st.toast(f"Saved {STAGE_TITLES.get(section, section)} to “{escape_md(saved.name)}” (project #{saved.id}): "
              f"version {saved.version}, based on version {base}.")
     return saved
 

@@ -88,7 +88,7 @@ def _targets(project: Project | None, targets: list) -> None:
     for t in targets:
         m = get_metric(t.metric)
         if t.threshold is not None:
-            st.caption(f"{m.name} on {t.dataset or 'your data'}: {'≥' if t.higher_is_better else '≤'} "
+            st.caption(f"{m.name} on {common.escape_md(t.dataset or 'your data')}: {'≥' if t.higher_is_better else '≤'} "
                        f"{t.threshold:g} {m.unit}".rstrip())
     _score_sample(targets)
     if project is None:

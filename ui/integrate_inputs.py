@@ -40,9 +40,9 @@ def pick_model(project: Project | None, key: str, *, families: tuple[str, ...] |
             common.show_error(exc)
         else:
             if families is None or model.family in families:
-                st.caption(f"Sizing {model.name}: {model.params:,} parameters from its config.json.")
+                st.caption(f"Sizing {common.escape_md(model.name)}: {model.params:,} parameters from its config.json.")
                 return model
-            st.warning(f"{model.name} is a {model.family} model; this calculator takes {', '.join(families)}.")
+            st.warning(f"{common.escape_md(model.name)} is a {model.family} model; this calculator takes {', '.join(families)}.")
     return by_id[model_id]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -26,6 +28,9 @@ from ui.common import reset_on_project_change
 
 SIZE_STEPS_B = [0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256]
 CONTEXT_STEPS = [0, 512, 1024, 2048, 4096, 8192, 32768, 131072]
+
+# A link is drawn only for a plain https URL (no spaces, brackets or parentheses that Markdown would read).
+SAFE_LINK = re.compile(r"https://[A-Za-z0-9.-]+(/[A-Za-z0-9._~/@-]*)?")
 
 
 def _models():
@@ -93,7 +98,7 @@ def render(project: Project | None) -> None:
         for sec in card.sections:
             with st.expander(sec.title, expanded=sec.title in ("Model Details", "Uses")):
                 for label, value in sec.fields:
-                    shown = f"[{value}]({value})" if value.startswith("https://") else common.escape_md(value)
+                    shown = f"[{value}]({value})" if SAFE_LINK.fullmatch(value) else common.escape_md(value)
                     st.markdown(f"**{label}:** {shown}")
         st.download_button("Download card (Markdown)", card.to_markdown(), file_name=f"{model.id}-model-card.md",
                            mime="text/markdown", on_click="ignore", key="model_catalog_download")
@@ -103,11 +108,11 @@ def render(project: Project | None) -> None:
         return
     if current:
         st.caption(f"Chosen for this project: `{current}`" + (" (pre-train my own)" if project.select.pretrain_own else ""))
-    if st.button(f"Choose {model.name} for this project", type="primary", key="model_catalog_choose",
+    if st.button(f"Choose {common.plain_label(model.name)} for this project", type="primary", key="model_catalog_choose",
                  disabled=common.read_only(project)):
         project.select.model_id = model.id
         project.select.pretrain_own = False
         project.select.rationale = project.select.rationale or (
             f"{model.name}: {model.family}, {model.params / 1e9:.2f}B parameters, context {model.max_context:,}.")
         if common.save_project(project, "select", summary=f"Chose {model.id}"):
-            st.success(f"Chosen: {model.name}. Check the prompt budget on the Scope page or plan adaptation next.")
+            st.success(f"Chosen: {common.escape_md(model.name)}. Check the prompt budget on the Scope page or plan adaptation next.")

@@ -81,15 +81,22 @@ def _saved_laws() -> None:
     st.dataframe(pd.DataFrame([{"name": law.name, **{k: round(v, 5) for k, v in law.params.items()},
                                 "by": law.created_by, "source": law.source} for law in saved]),
                  hide_index=True, width="stretch")
+    message = st.session_state.pop(K + "delete_message", None)
+    if message:
+        st.error(common.escape_md(message))
     left, right = st.columns([3, 1])
-    victim = left.selectbox("Delete a saved law", [law.name for law in saved], key=K + "delete_pick")
-    if right.button("Delete", key=K + "delete"):
-        try:
-            delete_law(common.get_store(), victim)
-            st.success(f"Deleted {victim!r}.")
-            st.rerun()
-        except LifecycleError as exc:
-            common.show_error(exc)
+    names = [law.name for law in saved]
+    # The picker's key carries the list it was drawn from, and the click carries the name picked then: a law
+    # deleted or added in another tab cannot shift the pick onto a different law.
+    victim = left.selectbox("Delete a saved law", names, key=K + "delete_pick_" + str(hash(tuple(names))))
+    right.button("Delete", key=K + "delete", on_click=_delete_law, args=(victim,))
+
+
+def _delete_law(name: str) -> None:
+    try:
+        delete_law(common.get_store(), name)
+    except LifecycleError as exc:
+        st.session_state[K + "delete_message"] = str(exc)
 
 
 def render_tables() -> None:

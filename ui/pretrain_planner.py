@@ -192,7 +192,7 @@ def _save_and_compare(project, setup: PretrainingSetup, plan: PretrainingPlan) -
             st.error("Give the scenario a name.")
         elif common.save_scenario(project, "select", make_scenario(setup, result=plan, name=name.strip(),
                                                                    author=common.author())):
-            st.success(f"Saved scenario {name.strip()!r}.")
+            st.success(f"Saved scenario {common.escape_md(repr(name.strip()))}.")
     saved = [s for s in project.select.scenarios if isinstance(s, PretrainingScenario)]
     if not saved:
         return

@@ -35,6 +35,7 @@ def created_notice() -> None:
 
 def actions(project: Project) -> None:
     store = common.get_store()
+    show_pending_error()
     st.markdown(f"**{common.escape_md(project.name)}** — version {project.version}, "
                 f"last saved {project.updated_at:%Y-%m-%d %H:%M} UTC by {common.escape_md(project.updated_by or '—')}")
     if project.description:
@@ -57,9 +58,12 @@ def actions(project: Project) -> None:
         if b.button("Duplicate", key="project_duplicate"):
             _run(lambda: store.duplicate_project(project, new_name, author=common.author()), select_result=True)
         sure = st.checkbox(f"Yes, delete “{common.escape_md(project.name)}” and its history", key="project_delete_sure")
-        if st.button("Delete project", type="primary", disabled=not sure or common.owner_only(project),
-                     key="project_delete"):
-            _run(lambda: store.delete_project(project.id), deleted=project.id)
+        # The version seen when the page was drawn goes with the click: a project changed since is not deleted.
+        st.button("Delete project", type="primary", disabled=not sure or common.owner_only(project),
+                  key="project_delete", on_click=_delete, args=(store, project.id, project.version))
+
+
+ERROR_KEY = "_project_admin_error"
 
 
 def history(project: Project) -> None:
@@ -97,7 +101,24 @@ def import_export() -> None:
             except LifecycleError as exc:
                 common.show_error(exc)
                 return
-            st.success("Imported " + ", ".join(f"“{p.name}”" for p in projects) + ".")
+            st.success("Imported " + ", ".join(f"“{common.escape_md(p.name)}”" for p in projects) + ".")
+
+
+def _delete(store, project_id: int, version: int) -> None:
+    try:
+        store.delete_project(project_id, version=version)
+    except LifecycleError as exc:
+        st.session_state[ERROR_KEY] = str(exc)
+        return
+    if common.current_project_id() == project_id:
+        common.set_current_project(None)
+
+
+def show_pending_error() -> None:
+    """A refusal from a callback (the delete), shown once on the run after it."""
+    message = st.session_state.pop(ERROR_KEY, None)
+    if message:
+        st.error(common.escape_md(message))
 
 
 def _run(action, *, select_result: bool = False, deleted: int | None = None) -> None:

@@ -65,7 +65,7 @@ def render(project: Project | None) -> None:
         return
     (st.success if budget.exact else st.warning)(budget.note[0].upper() + budget.note[1:])
     if model.family != "decoder":
-        st.info(f"{model.name} is an {model.family} model: in-context learning from examples is a decoder "
+        st.info(f"{common.escape_md(model.name)} is an {model.family} model: in-context learning from examples is a decoder "
                 "ability (and of instruction-tuned seq2seq models such as Flan-T5); encoders are fine-tuned instead.")
     a, b, c = st.columns(3)
     a.metric("Context window", f"{budget.context_tokens:,} tokens")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import threading
 
-
 _lock = threading.Lock()
 _started = False
 VIEWS = ("ui.architecture_advice", "ui.prompt_budget", "ui.use_case", "ui.model_catalog", "ui.pretrain_or_adapt",

@@ -56,10 +56,11 @@ def _share(args) -> int:
     store = Store()
     project = store.get_project(args.name)
     email = args.email.strip().lower()
-    if email in {m.principal for m in store.members(project.id)}:
-        store.set_member_role(project.id, email, args.role)
+    sharing = store.sharing(project.id)  # one command reads and acts: the version it read goes with the action
+    if email in {m.principal for m in sharing.members}:
+        store.set_member_role(project.id, email, args.role, access_version=sharing.version)
     else:
-        store.add_member(project.id, email, args.role)
+        store.add_member(project.id, email, args.role, access_version=sharing.version)
     print(f"{terminal_text(email)} is now {args.role} of {terminal_text(project.name)}.")
     return 0
 
@@ -67,7 +68,7 @@ def _share(args) -> int:
 def _unshare(args) -> int:
     store = Store()
     project = store.get_project(args.name)
-    store.remove_member(project.id, args.email)
+    store.remove_member(project.id, args.email, access_version=store.sharing(project.id).version)
     print(f"Removed {terminal_text(args.email.strip().lower())} from {terminal_text(project.name)}.")
     return 0
 
@@ -75,7 +76,7 @@ def _unshare(args) -> int:
 def _transfer(args) -> int:
     store = Store()
     project = store.get_project(args.name)
-    saved = store.transfer_ownership(project.id, args.email)
+    saved = store.transfer_ownership(project.id, args.email, access_version=store.sharing(project.id).version)
     print(f"{terminal_text(saved.owner)} now owns {terminal_text(saved.name)} (version {saved.version}).")
     return 0
 
@@ -83,7 +84,7 @@ def _transfer(args) -> int:
 def _visibility(args) -> int:
     store = Store()
     project = store.get_project(args.name)
-    store.set_team_visible(project.id, args.scope == "team")
+    store.set_team_visible(project.id, args.scope == "team", access_version=store.sharing(project.id).version)
     print(f"{terminal_text(project.name)} is visible to " + ("the whole team." if args.scope == "team" else
                                                               "its members only."))
     return 0

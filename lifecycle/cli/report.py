@@ -37,6 +37,17 @@ def _report(args) -> int:
         path, charts = write_markdown_with_charts(report, args.output)
         print(f"Wrote {path} and {len(charts)} chart file(s).", file=sys.stderr)
         return 0
+    if args.output == "-" and args.format in ("md", "html"):
+        # Text to standard output (often a terminal): a project name's ESC or BEL is shown, never obeyed.
+        from lifecycle.display import terminal_text
+        from lifecycle.reports.output import render
+
+        text = render(report, args.format)
+        text = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+        sys.stdout.write("\n".join("\t".join(terminal_text(cell) for cell in line.split("\t"))
+                                   for line in text.split("\n")))
+        sys.stdout.flush()
+        return 0
     path = build_file(report, args.format, args.output)
     if path is not None:
         print(f"Wrote {path} ({args.format}).", file=sys.stderr)

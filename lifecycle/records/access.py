@@ -68,8 +68,12 @@ def effective_role(member_role: Role | None, *, team_visible: bool) -> Role | No
     return Role.viewer if team_visible else None
 
 
-def allowed(operation: Operation, member_role: Role | None, *, team_visible: bool = False, admin: bool = False) -> bool:
-    """The rule: admins may do everything; everyone else needs at least the operation's role."""
+def allowed(operation: Operation, member_role: Role | None, *, team_visible: bool = False, admin: bool = False,
+            expired: bool = False) -> bool:
+    """The rule: a login past its allowed age may only read (admins too: expiry is checked first); admins may
+    do everything else; everyone else needs at least the operation's role."""
+    if expired and operation not in READ_ONLY:
+        return False
     if admin:
         return True
     needed = REQUIRED_ROLE[operation]
@@ -77,6 +81,42 @@ def allowed(operation: Operation, member_role: Role | None, *, team_visible: boo
         return True
     role = effective_role(member_role, team_visible=team_visible)
     return role is not None and role >= needed
+
+
+READ_ONLY = frozenset({Operation.view, Operation.list_members})
+
+
+def login_expired(claims: dict, now_s: float, max_age_hours: float) -> bool:
+    """Streamlit keeps the identity in a cookie and never asks the provider again, so a login revoked there
+    would live on: a login's age is bounded by the ID token's ``iat`` (issued at). Exactly ``max_age_hours``
+    old is still valid; a second more is not. No numeric ``iat``: not expired (OpenID Connect requires it)."""
+    issued = claims.get("iat")
+    if not isinstance(issued, (int, float)) or isinstance(issued, bool):
+        return False
+    return now_s - float(issued) > max_age_hours * 3600
+
+
+class TeamOperation(str, Enum):
+    """Changes to the team tables (team models, team scaling laws, and what later joins them)."""
+
+    add = "add"
+    delete = "delete"
+
+
+def check_team_table(actor: Identity, operation: TeamOperation, *, added_by_key: str = "") -> None:
+    """The one rule for the team-wide tables: every signed-in identity may read them and add a row; a row is
+    deleted only by whoever added it (same issuer + subject) or a team admin; an expired login changes
+    nothing. ``added_by_key`` is the row's recorded ``Identity.key`` ("" for rows from before roles: admins
+    only). Raises ``AccessDenied``."""
+    from lifecycle.errors import AccessDenied
+
+    if actor.expired:
+        raise AccessDenied("Your sign-in has expired: sign in again to change the team tables.")
+    if operation is TeamOperation.add or actor.admin:
+        return
+    if operation is TeamOperation.delete and added_by_key and added_by_key == actor.key:
+        return
+    raise AccessDenied("Only whoever added it, or a team admin, may delete a team entry.")
 
 
 class Identity(BaseModel):
@@ -126,42 +166,67 @@ def local_identity(name: str = "") -> Identity:
     return Identity(issuer=LOCAL_ISSUER, subject=login, name=login, admin=True)
 
 
-def signed_in_identity(claims: dict, admins: frozenset[str] = frozenset()) -> Identity:
-    """An identity from OpenID Connect ID-token claims (``iss``, ``sub``, ``email``, ``name``). An e-mail the
-    provider marks unverified is not used to match memberships (someone could claim another's address)."""
+def signed_in_identity(claims: dict, settings: AccessSettings | None = None, *, now_s: float | None = None) -> Identity:
+    """An identity from OpenID Connect ID-token claims (``iss``, ``sub``, ``email``, ``name``, ``iat``). People
+    are bound by issuer + subject. The e-mail is kept (and may match an e-mail invitation) only when the
+    provider says ``email_verified`` is exactly ``true``, the issuer is configured as trusted for e-mail,
+    and the address is plain ASCII with nothing that could make it look like someone else's."""
+    import time
+
+    settings = settings or AccessSettings()
     issuer = _printable(claims.get("iss"), 500)
     subject = _printable(claims.get("sub"), 500)
     if not issuer or not subject:
         raise InvalidInput("The sign-in did not say who you are (no issuer or subject in the identity token).")
-    email = _printable(claims.get("email"), EMAIL_MAX_CHARS).lower()
-    if claims.get("email_verified") is False:
-        email = ""
+    raw = claims.get("email")
+    email = ""
+    if (claims.get("email_verified") is True and issuer in settings.trusted_email_issuers and isinstance(raw, str)
+            and email_problem(raw) is None):
+        email = raw.strip().lower()
     name = _printable(claims.get("name") or claims.get("preferred_username"), 200)
-    return Identity(issuer=issuer, subject=subject, email=email, name=name, admin=bool(email) and email in admins)
+    key = f"{issuer} {subject}"
+    admin = key in settings.admins or (bool(email) and email in settings.admins)
+    expired = login_expired(claims, time.time() if now_s is None else now_s, settings.max_login_age_hours)
+    return Identity(issuer=issuer, subject=subject, email=email, name=name, admin=admin, expired=expired)
 
 
 def cli_identity(user: str, admins: frozenset[str] = frozenset()) -> Identity:
-    """``LIFECYCLE_USER`` as an identity: an e-mail (as members are added) or a login name."""
+    """``LIFECYCLE_USER`` as an identity: an e-mail (as members are added) or a login name. Blank or
+    unprintable is one line, never the administrator."""
+    if not isinstance(user, str) or not _printable(user, EMAIL_MAX_CHARS):
+        raise InvalidInput("LIFECYCLE_USER is blank; set it to your e-mail address or unset it.")
     value = _printable(user, EMAIL_MAX_CHARS)
-    if not value:
-        raise InvalidInput("LIFECYCLE_USER is empty; set it to your e-mail address or unset it.")
-    email = value.lower() if "@" in value else ""
-    return Identity(issuer=CLI_ISSUER, subject=value.lower(), email=email, name=value,
+    if "@" in value and email_problem(value):
+        raise InvalidInput(f"LIFECYCLE_USER is refused: {email_problem(value)}.")
+    return Identity(issuer=CLI_ISSUER, subject=value.lower(), email=value.lower() if "@" in value else "", name=value,
                     admin=value.lower() in admins)
 
 
 def configured_admins(extra: tuple[str, ...] | list[str] = ()) -> frozenset[str]:
-    """Team admins by e-mail: ``LIFECYCLE_ADMINS`` (comma-separated) plus the app's ``[lifecycle] admins``."""
+    """Team admins: ``LIFECYCLE_ADMINS`` (comma-separated) plus the app's ``[lifecycle] admins``. An entry is
+    a verified e-mail (lower-cased) or an identity key "<issuer> <subject>" (kept as written)."""
     raw = [*os.environ.get(ADMINS_ENV, "").split(","), *extra]
-    return frozenset(a.strip().lower() for a in raw if isinstance(a, str) and a.strip())
+    out = set()
+    for entry in raw:
+        if not isinstance(entry, str) or not entry.strip():
+            continue
+        entry = entry.strip()
+        if " " in entry:  # "<issuer> <subject>"
+            issuer, _, subject = entry.partition(" ")
+            out.add(f"{issuer} {subject.strip()}")
+        else:
+            out.add(validate_member_email(entry))
+    return frozenset(out)
 
 
 class AccessSettings(BaseModel):
-    """The app's ``[lifecycle]`` secrets section, checked once: team admins and the longest a login lasts."""
+    """The app's ``[lifecycle]`` secrets section, checked once: team admins, the issuers whose verified
+    e-mail addresses may claim e-mail invitations, and the longest a login lasts."""
 
     model_config = ConfigDict(frozen=True)
 
     admins: frozenset[str] = frozenset()
+    trusted_email_issuers: frozenset[str] = frozenset()
     max_login_age_hours: float = 12.0
 
 
@@ -174,31 +239,65 @@ def access_settings(raw: object) -> AccessSettings:
         raise InvalidInput("[lifecycle] in secrets.toml must be a table of settings.")
     admins = raw.get("admins", [])
     if isinstance(admins, str) or not isinstance(admins, (list, tuple)) or not all(isinstance(a, str) for a in admins):
-        raise InvalidInput('[lifecycle] admins must be a list of e-mail addresses, e.g. admins = ["lead@example.com"].')
+        raise InvalidInput('[lifecycle] admins must be a list of e-mail addresses or "<issuer> <subject>" '
+                           'identities, e.g. admins = ["lead@example.com"].')
+    try:
+        admin_set = configured_admins(admins)
+    except InvalidInput as exc:
+        raise InvalidInput(f"[lifecycle] admins: {exc}") from None
+    trusted = raw.get("trusted_email_issuers", [])
+    if isinstance(trusted, str) or not isinstance(trusted, (list, tuple)) \
+            or not all(isinstance(t, str) and t.strip() for t in trusted):
+        raise InvalidInput('[lifecycle] trusted_email_issuers must be a list of issuer URLs, e.g. '
+                           'trusted_email_issuers = ["https://accounts.google.com"].')
     hours = raw.get("max_login_age_hours", 12.0)
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not math.isfinite(hours) \
             or not 0 < hours <= 24 * 366:
         raise InvalidInput(f"[lifecycle] max_login_age_hours must be a number of hours between 0 and 8784, "
                            f"not {str(hours)[:40]!r}.")
-    return AccessSettings(admins=configured_admins(admins), max_login_age_hours=float(hours))
+    return AccessSettings(admins=admin_set, trusted_email_issuers=frozenset(t.strip() for t in trusted),
+                          max_login_age_hours=float(hours))
 
 
 def identity_from_environment() -> Identity:
     """The CLI's and the Python API's default actor: ``LIFECYCLE_USER`` under the rules, else the local
     administrator (whoever holds the database credentials can change any row anyway)."""
-    user = os.environ.get("LIFECYCLE_USER", "")
-    return cli_identity(user, configured_admins()) if user.strip() else local_identity()
+    if "LIFECYCLE_USER" not in os.environ:
+        return local_identity()
+    return cli_identity(os.environ["LIFECYCLE_USER"], configured_admins())
+
+
+def email_problem(text: str) -> str | None:
+    """Why an address could pass for someone else's, or None. Only plain ASCII addresses are accepted
+    (an internationalised domain in its ``xn--`` form): zero-width and control characters, characters that
+    Unicode normalisation (NFKC) changes (the Kelvin sign K, full-width letters) and mixed scripts (a
+    Cyrillic "а" in "alice") are refused, never normalised into another person's address."""
+    import unicodedata
+
+    if any(unicodedata.category(ch) in ("Cf", "Cc", "Zl", "Zp", "Co", "Cn") for ch in text):
+        return "it contains an invisible or control character"
+    if unicodedata.normalize("NFKC", text) != text:
+        return "it contains characters that Unicode normalisation changes (look-alikes such as the Kelvin sign)"
+    if not text.isascii():
+        return ("it contains non-ASCII letters that can look like other people's (write an internationalised "
+                "domain in its xn-- form)")
+    return None
 
 
 def validate_member_email(text: str) -> str:
-    """An e-mail address as typed to add a member: one address, lower-cased, printable, of sane length."""
+    """An e-mail address as typed to add a member: one plain-ASCII address, lower-cased, of sane length;
+    look-alikes (see ``email_problem``) are refused."""
     if not isinstance(text, str):
         raise InvalidInput("A member's e-mail must be text.")
+    problem = email_problem(text.strip())
+    shown = "".join(ch if ch.isascii() and ch.isprintable() else f"\\u{ord(ch):04x}" for ch in text.strip()[:80])
+    if problem:
+        raise InvalidInput(f"{shown!r} is refused as an e-mail address: {problem}.")
     value = text.strip().lower()
     local, at, domain = value.partition("@")
     if (not at or not local or "." not in domain or len(value) > EMAIL_MAX_CHARS or "@" in domain
             or any(ch.isspace() or not ch.isprintable() for ch in value)):
-        raise InvalidInput(f"{text.strip()[:80]!r} is not an e-mail address (name@example.com).")
+        raise InvalidInput(f"{shown!r} is not an e-mail address (name@example.com).")
     return value
 
 
@@ -211,6 +310,6 @@ def parse_role(value: object) -> Role:
 
 def _login_name() -> str:
     try:
-        return os.environ.get("LIFECYCLE_USER") or getpass.getuser()
+        return os.environ.get("LIFECYCLE_USER", "").strip() or getpass.getuser()
     except (KeyError, OSError):  # no login name in some containers
         return "anonymous"

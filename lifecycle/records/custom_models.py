@@ -18,10 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from lifecycle._files import user_json
-from lifecycle.errors import DuplicateName, InvalidInput, NotFound
+from lifecycle.errors import DuplicateName, InUse, InvalidInput, NotFound
 from lifecycle.models.architecture import ModelShape, parameter_count
 from lifecycle.models.catalog import CatalogModel, model_ids
-from lifecycle.records.orm import CustomModelRow
+from lifecycle.records.access import TeamOperation
+from lifecycle.records.members import visible_to
+from lifecycle.records.orm import CustomModelRow, ProjectRow
 from lifecycle.records.project import utc_now
 
 MAX_CONFIG_BYTES = 1_000_000  # 1 MB (decimal); real config.json files are a few kB
@@ -38,6 +40,7 @@ class CustomModel(BaseModel):
     config: dict[str, Any]
     created_at: datetime | None = None
     created_by: str = ""
+    created_by_key: str = ""  # issuer + subject of whoever added it ("" before roles)
 
     def to_catalog_model(self) -> CatalogModel:
         """The same model as a catalog row, so search, compare and cards treat it alike (unknowns empty). A model
@@ -45,14 +48,31 @@ class CustomModel(BaseModel):
         hub = self.config.get("_hub") if isinstance(self.config.get("_hub"), dict) else {}
         return CatalogModel(
             id=self.model_id, name=self.name,
-            hub_id=str(hub.get("repo_id") or self.config.get("_name_or_path", "")),
-            hub_revision=str(hub.get("sha") or hub.get("revision") or ""),
+            hub_id=_hub_id(hub.get("repo_id") or self.config.get("_name_or_path")),
+            hub_revision=_revision(hub.get("sha") or hub.get("revision")),
             family=self.family, shape=self.shape, params=self.params, max_context=self.shape.max_context,
             license=TEAM_LICENSE, year=0, paper="", objective="", positional=self.shape.positional,
             activation=str(self.config.get("hidden_act") or self.config.get("activation_function") or ""),
             training_tokens="", notes="added by the team from a config.json",
             source=f"team catalog: config.json added by {self.created_by or 'unknown'}",
         )
+
+
+def _hub_id(value: object) -> str:
+    """``_name_or_path`` only when it is a Hub id (ORG/NAME): a local path or any other text is not shown as a
+    link or a repository (shared text is plain text, never Markdown)."""
+    from lifecycle.models.hub import HUB_REF
+
+    text = value if isinstance(value, str) else ""
+    match = HUB_REF.match(text)
+    return text if match and match["rev"] is None else ""
+
+
+def _revision(value: object) -> str:
+    """A Hub-added model's commit or branch, kept only when it is a valid git ref (shown as plain text)."""
+    from lifecycle.models.hub import valid_revision
+
+    return value if isinstance(value, str) and valid_revision(value) else ""
 
 
 def parse_config(raw: bytes | str | dict) -> dict:
@@ -135,18 +155,24 @@ def _to_model(row: CustomModelRow) -> CustomModel:
     config = json.loads(row.config)
     shape = ModelShape.from_config(config)
     return CustomModel(model_id=row.model_id, name=row.name, family=shape.family, params=parameter_count(shape),
-                       shape=shape, config=config, created_at=row.created_at, created_by=row.created_by)
+                       shape=shape, config=config, created_at=row.created_at, created_by=row.created_by,
+                       created_by_key=row.created_by_key)
 
 
 def add_custom_model(store, raw: bytes | str | dict, *, model_id: str, name: str = "", author: str = "") -> CustomModel:
-    """Validate, count and save a team model; nothing is written when any check fails."""
+    """Validate, count and save a team model as the store's identity (``author`` is used only in the embedded
+    single-person mode); nothing is written when any check fails."""
     model = preview_custom_model(raw, model_id=model_id, name=name)
+    store.check_team_table(TeamOperation.add)
+    author = store._author(author)
     try:
         with store.session() as session:
             if session.scalar(select(CustomModelRow).where(CustomModelRow.model_id == model.model_id)):
                 raise DuplicateName(f"The team catalog already has a model {model.model_id!r}.")
             session.add(CustomModelRow(model_id=model.model_id, name=model.name, config=json.dumps(model.config),
-                                       created_at=utc_now(), created_by=author))
+                                       created_at=utc_now(), created_by=author[:200],
+                                       created_by_key=store.actor.key[:1000]))
+            store.record(session, f"added team model {model.model_id}")
     except IntegrityError:
         raise DuplicateName(f"The team catalog already has a model {model.model_id!r}.") from None
     return get_custom_model(store, model.model_id)
@@ -167,11 +193,34 @@ def get_custom_model(store, model_id: str) -> CustomModel:
 
 
 def delete_custom_model(store, model_id: str) -> None:
+    """Delete a team model: only whoever added it or a team admin, and never while a project has chosen it
+    (the refusal names the projects this identity can see and counts the others)."""
     with store.session() as session:
         row = session.scalar(select(CustomModelRow).where(CustomModelRow.model_id == model_id))
         if row is None:
-            raise NotFound(f"No team model {model_id!r}.")
+            raise NotFound(f"No team model {str(model_id)[:100]!r}.")
+        store.check_team_table(TeamOperation.delete, added_by_key=row.created_by_key)
+        users = projects_using_model(session, row.model_id)
+        if users:
+            seen = set(session.scalars(visible_to(select(ProjectRow.id).where(ProjectRow.id.in_(list(users))),
+                                                  store.actor)).all())
+            named = ", ".join(repr(users[i]) for i in sorted(seen)[:5])
+            hidden = len(users) - len(seen)
+            parts = [p for p in (named, f"{hidden} project(s) you cannot see" if hidden else "") if p]
+            raise InUse(f"{row.model_id!r} is the chosen model of {' and '.join(parts)}: choose another model "
+                        "there first, then delete it.")
         session.delete(row)
+        store.record(session, f"deleted team model {row.model_id}")
+
+
+def projects_using_model(session, model_id: str) -> dict[int, str]:
+    """Projects (id → name, archived ones too) whose Select stage chose ``model_id``."""
+    needle = json.dumps({"model_id": model_id})[1:-1]  # '"model_id": "<id>"', as documents are written
+    pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = session.execute(select(ProjectRow.id, ProjectRow.name, ProjectRow.document)
+                           .where(ProjectRow.document.like(pattern, escape="\\"))).all()
+    return {pid: name for pid, name, doc in rows
+            if (json.loads(doc).get("select") or {}).get("model_id") == model_id}
 
 
 def all_models(store=None) -> list[CatalogModel]:

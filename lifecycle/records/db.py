@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -43,25 +44,66 @@ def _as_utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+SUPPORTED_SCHEMES = ("sqlite", "postgresql")
+
+
+def redact_url(url: str) -> str:
+    """``url`` without its password, however it is written: everything between the user name and the *last*
+    ``@`` of the authority (a password may contain ``@``), and any ``password=`` query value."""
+    import re
+
+    scheme, sep, rest = str(url).partition("://")
+    if not sep:
+        return scheme[:200]
+    authority, slash, tail = rest.partition("/")
+    if "@" in authority:
+        userinfo, _, host = authority.rpartition("@")
+        authority = f"{userinfo.split(':')[0]}:***@{host}"
+    tail = re.sub(r"(?i)(password=)[^&]*", r"\1***", tail)
+    return f"{scheme}://{authority}{slash}{tail}"
+
+
+def scrub_password(text: str, url: str) -> str:
+    """A driver's message with any piece of the URL's password taken out (a password with ``@`` in it can
+    reach a message as part of a "host")."""
+    _, _, rest = str(url).partition("://")
+    authority = rest.partition("/")[0]
+    if "@" not in authority or ":" not in authority.rpartition("@")[0]:
+        return text
+    password = authority.rpartition("@")[0].split(":", 1)[1]
+    for piece in sorted({password, *password.split("@")}, key=len, reverse=True):
+        if len(piece) >= 2:
+            text = text.replace(piece, "***")
+    return text
+
+
 def _engine_for(url: str) -> Engine:
     """An engine for ``url``; a URL SQLAlchemy cannot use is one line naming the variable, not a traceback."""
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     from lifecycle.errors import InvalidInput
 
+    shown = redact_url(url)[:120]
+    dialect = url.partition("://")[0].split("+")[0].lower() if "://" in url else ""
+    if dialect not in SUPPORTED_SCHEMES:
+        raise InvalidInput(f"LIFECYCLE_DATABASE_URL {shown!r} is not a database this app can use: write "
+                           "sqlite:///path/to/file.db or postgresql://user:password@host/db.")
     try:
         return _make_engine(url)
-    except (ArgumentError, NoSuchModuleError, ValueError, OSError) as exc:
-        shown = url.split("@")[-1] if "@" in url else url  # never echo a password
-        raise InvalidInput(f"LIFECYCLE_DATABASE_URL {shown[:80]!r} is not a database URL this app can open "
-                           f"(sqlite:///path or postgresql://user:password@host/db): {str(exc).splitlines()[0]}") \
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError, OSError) as exc:
+        raise InvalidInput(f"LIFECYCLE_DATABASE_URL {shown!r} is not a database URL this app can open "
+                           f"(sqlite:///path or postgresql://user:password@host/db): "
+                           f"{scrub_password(str(exc).splitlines()[0] if str(exc) else type(exc).__name__, url)}") \
             from None
 
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and ":memory:" not in url:
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            path = Path(url.removeprefix("sqlite:///"))
+            if path.is_file() and not os.access(path.parent, os.W_OK):
+                return _read_only_engine(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
 
         @event.listens_for(engine, "connect")
@@ -75,6 +117,20 @@ def _make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+READ_ONLY: weakref.WeakSet = weakref.WeakSet()  # engines opened read-only: checked, never migrated
+
+
+def _read_only_engine(path: Path) -> Engine:
+    """A SQLite file in a folder this process cannot write (a shared, read-only mount): opened read-only and
+    immutable, since the write-ahead log's side files cannot be created; every write is one line."""
+    import sqlite3
+
+    uri = f"file:{path.resolve()}?mode=ro&immutable=1"
+    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    READ_ONLY.add(engine)
+    return engine
 
 
 MIGRATION_LOCK_KEY = 7_110_402_026  # pg_advisory_xact_lock key: "migrating lifecycle"
@@ -95,6 +151,55 @@ def migrate(engine: Engine) -> None:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def open_schema(engine: Engine, shown: str, url: str) -> None:
+    """Migrate the database to head (a read-only one: check it is at head). Whatever the file or server holds —
+    not a database at all, a schema from a newer release, a folder that cannot be written — is one line
+    (``StoreUnavailable``), never a traceback, and never the password."""
+    from alembic.util.exc import CommandError
+    from sqlalchemy.exc import DBAPIError
+
+    from lifecycle.errors import StoreUnavailable
+
+    try:
+        if engine in READ_ONLY:
+            _check_at_head(engine)
+        else:
+            migrate(engine)
+    except CommandError:
+        raise StoreUnavailable(f"The database {shown} was written by a newer release of this app (schema "
+                               f"{_revision_of(engine)!r}); upgrade the app to open it. Nothing was changed.") from None
+    except DBAPIError as exc:
+        first = (str(exc.orig).splitlines() or [type(exc.orig).__name__])[0]
+        raise StoreUnavailable(f"Cannot open the database {shown}: {scrub_password(first, url)[:200]}") from None
+    except OSError as exc:
+        raise StoreUnavailable(f"Cannot open the database {shown}: {exc.strerror or exc}") from None
+
+
+def _revision_of(engine: Engine) -> str:
+    from sqlalchemy import text
+
+    try:
+        with engine.connect() as conn:
+            return str(conn.execute(text("SELECT version_num FROM alembic_version")).scalar())[:40]
+    except Exception:  # noqa: BLE001 - only for the message
+        return "unknown"
+
+
+def _check_at_head(engine: Engine) -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from lifecycle.errors import StoreUnavailable
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    found = _revision_of(engine)
+    if found != head:
+        raise StoreUnavailable(f"The read-only database is at schema {found!r}, this app needs {head!r}: open it "
+                               "once from a folder that can be written, or upgrade the app.")
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import re
 from sqlalchemy import select
 
 from lifecycle.errors import DuplicateName, InvalidInput, NotFound
+from lifecycle.records.access import TeamOperation
 from lifecycle.records.orm import ScalingLawRow
 from lifecycle.records.project import utc_now
 from lifecycle.scaling.laws import ScalingLaw, builtin_law, builtin_laws, make_law
@@ -64,7 +65,10 @@ def get_law(name: str, store=None) -> ScalingLaw:
 
 
 def add_law(store, law: ScalingLaw, *, author: str = "") -> ScalingLaw:
+    """Save a team law as the store's identity (``author`` only in the embedded single-person mode)."""
     name = validate_law_name(law.name)
+    store.check_team_table(TeamOperation.add)
+    author = store._author(author)[:200]
     if name in {b.name for b in builtin_laws()}:
         raise DuplicateName(f"{name!r} is a built-in law; choose another name.")
     law = make_law(name, law.kind, law.params, title=law.title or name, source=law.source, extra=law.extra)
@@ -72,7 +76,9 @@ def add_law(store, law: ScalingLaw, *, author: str = "") -> ScalingLaw:
         if s.scalar(select(ScalingLawRow.id).where(ScalingLawRow.name == name)) is not None:
             raise DuplicateName(f"A scaling law named {name!r} already exists; choose another name or delete it.")
         s.add(ScalingLawRow(name=name, kind=law.kind, params=law_to_row_params(law), source=law.source,
-                            builtin=False, created_at=utc_now(), created_by=author))
+                            builtin=False, created_at=utc_now(), created_by=author,
+                            created_by_key=store.actor.key[:1000]))
+        store.record(s, f"added team scaling law {name}")
     return law.model_copy(update={"created_by": author})
 
 
@@ -82,5 +88,7 @@ def delete_law(store, name: str) -> None:
     with store.session() as s:
         row = s.scalar(select(ScalingLawRow).where(ScalingLawRow.name == name, ScalingLawRow.builtin.is_(False)))
         if row is None:
-            raise NotFound(f"No saved scaling law named {name!r}.")
+            raise NotFound(f"No saved scaling law named {str(name)[:100]!r}.")
+        store.check_team_table(TeamOperation.delete, added_by_key=row.created_by_key)
         s.delete(row)
+        store.record(s, f"deleted team scaling law {row.name}")

@@ -52,6 +52,9 @@ class ProjectRow(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     # Readable by every signed-in person (as a viewer) when its owner says so; else members only.
     team_visible: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Bumped by every member, visibility and ownership change: those actions carry the one they were made
+    # against and are refused as stale otherwise (a document save does not touch it, nor it a document save).
+    access_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
 
     # Optimistic lock: UPDATE … WHERE version = :old, StaleDataError when another save came first.
     __mapper_args__ = {"version_id_col": version}
@@ -95,13 +98,16 @@ class MembershipRow(Base):
 
 
 class AccessEventRow(Base):
-    """The audit history of who changed access to a project (members, roles, ownership, visibility)."""
+    """The append-only audit trail (triggers refuse UPDATE and DELETE): who created, archived, restored,
+    duplicated, imported, deleted a project or changed its access, and who changed the team tables. No
+    foreign key: a deleted project's trail stays, with its name; team-table events have no project."""
 
-    __tablename__ = "access_events"
-    __table_args__ = (Index("ix_access_events_project", "project_id"),)
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_project", "project_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False)
+    project_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    project_name: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     actor: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     actor_key: Mapped[str] = mapped_column(String(1000), nullable=False, default="")
@@ -119,6 +125,7 @@ class ScalingLawRow(Base):
     builtin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    created_by_key: Mapped[str] = mapped_column(String(1000), nullable=False, default="", server_default="")
 
 
 class CustomModelRow(Base):
@@ -130,6 +137,7 @@ class CustomModelRow(Base):
     config: Mapped[str] = mapped_column(Text, nullable=False)  # JSON (Hugging Face config.json)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     created_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    created_by_key: Mapped[str] = mapped_column(String(1000), nullable=False, default="", server_default="")
 
 
 class GpuPriceRow(Base):

@@ -26,7 +26,9 @@ class GpuPrice(BaseModel):
 
 
 def check_price_write(store) -> None:
-    """The single access check of the team's price table (align with the team-table rules in one place)."""
+    """The single access check of the team's price table. Stricter than ``access.check_team_table`` (anyone adds
+    a team model): a price changes every project's costs, so only a team admin sets one. Every change is on the
+    audit trail."""
     if store.actor.expired:
         raise AccessDenied("Your sign-in has expired: sign in again to change prices.")
     if not store.actor.admin:
@@ -57,6 +59,7 @@ def set_team_price(store, gpu_id: str, price_usd_per_hour: float, *, source: str
             s.add(row)
         row.price_usd_per_hour, row.source, row.date = price.price_usd_per_hour, price.source, price.date
         row.updated_at, row.updated_by = utc_now(), store.actor.display[:200]
+        store.record(s, f"GPU price set: {gpu_id} ${price.price_usd_per_hour:,.2f}/GPU-hour ({price.source[:100]})")
     return price
 
 
@@ -67,3 +70,4 @@ def delete_team_price(store, gpu_id: str) -> None:
         if row is None:
             raise NotFound(f"The team has no price for {gpu_id!r}.")
         s.delete(row)
+        store.record(s, f"GPU price removed: {gpu_id} (back to the shipped default)")

@@ -71,7 +71,7 @@ _BOOKKEEPING = ("updated_at", "updated_by")
 
 def _same_content(stored: dict[str, Any], new: dict[str, Any]) -> bool:
     """The same document but for who saved it when: saving it again changes nothing."""
-    strip = lambda doc: {k: v for k, v in doc.items() if k not in _BOOKKEEPING}  # noqa: E731
+    strip = lambda doc: {k: v for k, v in doc.items() if k not in _BOOKKEEPING}
     return strip(upgrade_document(stored)) == strip(new)
 
 

@@ -17,8 +17,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from lifecycle.errors import AccessDenied, DuplicateName, NotFound, StoreUnavailable
+from lifecycle.errors import AccessDenied, DuplicateName, InvalidInput, NotFound, StoreUnavailable
 from lifecycle.records.access import Identity, Operation, identity_from_environment
+from lifecycle.records.audit import AuditMixin
 from lifecycle.records.db import (  # noqa: F401 (re-exported)
     MIGRATIONS_DIR,
     _as_utc,
@@ -26,6 +27,8 @@ from lifecycle.records.db import (  # noqa: F401 (re-exported)
     current_user,
     database_url,
     migrate,
+    open_schema,
+    redact_url,
 )
 from lifecycle.records.members import MembersMixin, grant_owner, no_access, visible_to
 from lifecycle.records.orm import ProjectRow, RevisionRow
@@ -49,7 +52,7 @@ from lifecycle.records.rows import (
 )
 
 
-class Store(MembersMixin):
+class Store(MembersMixin, AuditMixin):
     """Projects, revisions and the other shared tables behind one SQLAlchemy engine, as seen by one acting
     identity: every operation checks ``self.actor`` against the project's members (``access.allowed``)
     before it reads or writes a row. ``Store()`` acts as ``identity_from_environment()``; the app binds
@@ -61,10 +64,7 @@ class Store(MembersMixin):
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.actor = actor or identity_from_environment()
         if apply_migrations:
-            try:
-                migrate(self.engine)
-            except OperationalError as exc:
-                raise StoreUnavailable(f"Cannot open the database {self.describe()}: {exc.orig}") from None
+            open_schema(self.engine, self.describe(), self.url)
 
     def acting_as(self, actor: Identity) -> Store:
         """The same database (engine and connection pool shared) as another identity."""
@@ -80,7 +80,7 @@ class Store(MembersMixin):
 
     def describe(self) -> str:
         """The database in use, without any password."""
-        return self.engine.url.render_as_string(hide_password=True)
+        return redact_url(self.url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -182,9 +182,13 @@ class Store(MembersMixin):
         project = Project(name=validate_name(name), description=description, owner=owner or author, updated_by=author)
         return self._insert(project, author=author, section="created", summary="Project created")
 
-    def save_project(self, project: Project, *, author: str = "", section: str = "", summary: str = "",
-                     operation: Operation = Operation.save) -> Project:
-        """Save over the stored row if it is still at ``project.version``; else ``ConflictError``."""
+    def save_project(self, project: Project, *, author: str = "", section: str = "", summary: str = "") -> Project:
+        """Save over the stored row if it is still at ``project.version``; else ``ConflictError``. The Store
+        decides which check applies: a project without an id is not saved (create it), a changed archive flag
+        needs the owner (as ``set_archived``), anything else the editor role."""
+        return self._save(project, Operation.save, author=author, section=section, summary=summary)
+
+    def _save(self, project: Project, operation: Operation, *, author: str, section: str, summary: str) -> Project:
         if project.id is None:
             raise NotFound("This project has not been created yet; create it first.")
         author = self._author(author)
@@ -200,12 +204,15 @@ class Store(MembersMixin):
                 self._check_unique_name(s, project.name, exclude_id=row.id)
                 if _same_content(json.loads(row.document), project.content()):
                     return _to_project(row)  # nothing changed: no new version, no revision
+                audited = operation is not Operation.save or row.archived != project.archived or row.name != project.name
                 now = utc_now()
                 saved = project.model_copy(update={"updated_at": now, "updated_by": author})
                 _fill_row(row, saved)
                 s.flush()  # UPDATE … WHERE version = :old; raises StaleDataError on a race
                 saved = saved.model_copy(update={"version": row.version})
                 s.add(_revision(saved, author, section, summary or _summary(section), self.actor.key))
+                if audited:  # archive, restore, restore of a revision, rename: in the audit trail too
+                    self.record(s, summary or _summary(section), row)
                 return saved
         except StaleDataError:
             with self.session() as s:
@@ -219,8 +226,9 @@ class Store(MembersMixin):
 
     def set_archived(self, project: Project, archived: bool, *, author: str = "") -> Project:
         word = "archived" if archived else "restored"
-        return self.save_project(project.model_copy(update={"archived": archived}), author=author, section=word,
-                                 summary=f"Project {word}", operation=Operation.archive)
+        return self._save(project.model_copy(update={"archived": archived}), Operation.archive, author=author,
+                          section=word,
+                                 summary=f"Project {word}")
 
     def duplicate_project(self, project: Project, new_name: str, *, author: str = "") -> Project:
         if project.id is not None:  # a copy of a stored project needs the right to read it
@@ -247,14 +255,20 @@ class Store(MembersMixin):
         # Ownership lives in the memberships now: restoring an old document does not hand the project back.
         restored = Project.model_validate({**old.content(), "id": project.id, "version": project.version,
                                            "owner": project.owner})
-        return self.save_project(restored, author=author, section="restored",
-                                 summary=f"Restored revision {old.version}", operation=Operation.restore_revision)
+        return self._save(restored, Operation.restore_revision, author=author, section="restored",
+                          summary=f"Restored revision {old.version}")
 
-    def delete_project(self, project_id: int) -> None:
-        """Delete a project and its history; deleting one another process deleted first says so."""
+    def delete_project(self, project_id: int, *, version: int) -> None:
+        """Delete a project and its history, if it is still at ``version`` (what the person deleting it saw;
+        else ``ConflictError``); deleting one another process deleted first says so."""
         try:
             with self.session() as s:
                 row = self._row(s, project_id, Operation.delete)
+                if isinstance(version, bool) or not isinstance(version, int):
+                    raise InvalidInput("Deleting a project must say which version of it you saw.")
+                if row.version != version:
+                    raise _conflict(row)
+                self.record(s, f"Deleted the project (version {row.version}) and its history", row)
                 s.query(RevisionRow).filter(RevisionRow.project_id == row.id).delete()
                 s.delete(row)
         except StaleDataError:
@@ -265,7 +279,10 @@ class Store(MembersMixin):
         self._check(Operation.create, None)
         author = self._author(author)
         owner = {} if self.actor.local else {"owner": self.actor.display}
-        projects = [Project.model_validate({**upgrade_document(d), "id": None, "version": 0, **owner}) for d in docs]
+        # An imported copy was last saved by whoever imported it (the file's "updated_by" is the exporter's).
+        saved = {"updated_by": author, "updated_at": utc_now()}
+        projects = [Project.model_validate({**upgrade_document(d), "id": None, "version": 0, **owner, **saved})
+                    for d in docs]
         try:
             with self.session() as s:
                 return [self._insert(p, author=author, section="imported", summary="Imported", session=s)
@@ -293,15 +310,20 @@ class Store(MembersMixin):
         saved = project.model_copy(update={"id": row.id, "version": row.version})
         session.add(_revision(saved, author, section, summary, self.actor.key))
         grant_owner(session, row.id, self.actor, project.owner)
+        self.record(session, summary, row)
         return saved
 
-    @staticmethod
-    def _check_unique_name(session: Session, name: str, exclude_id: int | None = None) -> None:
+    def _check_unique_name(self, session: Session, name: str, exclude_id: int | None = None) -> None:
+        """Names are unique across the database (so a name finds one project). A clash with a project this
+        identity cannot see is answered without naming or describing it."""
         query = select(ProjectRow.id).where(ProjectRow.name_key == normalise_name(name).strip().lower())
         if exclude_id is not None:
             query = query.where(ProjectRow.id != exclude_id)
-        if session.scalar(query) is not None:
-            raise DuplicateName(f"A project named {name.strip()!r} already exists; choose another name.")
+        if session.scalar(query) is None:
+            return
+        if session.scalar(visible_to(query, self.actor)) is None:
+            raise DuplicateName("This name cannot be used; choose another name.")
+        raise DuplicateName(f"A project named {name.strip()!r} already exists; choose another name.")
 
     def _row(self, session: Session, ref: int | str, operation: Operation) -> ProjectRow:
         """The row ``operation`` may touch, by id (an int, or digits typed as text: always an id, as names

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.records.access import signed_in_identity
+from lifecycle.records.access import AccessSettings, signed_in_identity
 from lifecycle.records.project import Project
 from tests.support.apptest import ok
 
@@ -30,14 +30,14 @@ def claims(who: str) -> dict:
 
 
 def person(who: str):
-    return signed_in_identity(claims(who))
+    return signed_in_identity(claims(who), AccessSettings(trusted_email_issuers=frozenset({ISSUER})))
 
 
 @pytest.fixture
 def shared(app_env) -> Project:
     alice = app_env.acting_as(person("alice"))
     project = alice.create_project(SECRET_NAME, description="target: Initech")
-    alice.add_member(project.id, "carol@example.test", "viewer")
+    alice.add_member(project.id, "carol@example.test", "viewer", access_version=0)
     return project
 
 
@@ -46,6 +46,7 @@ def _run(path: str, who: str | None, project: Project | None = None, **state):
 
     at = AppTest.from_file(str(ROOT / path), default_timeout=30)
     at.secrets["auth"] = AUTH
+    at.secrets["lifecycle"] = {"trusted_email_issuers": [ISSUER]}  # e-mail invitations are claimed by this one
     at.user = claims(who) if who else {"is_logged_in": False}
     if project is not None:
         at.query_params["project"] = str(project.id)
@@ -115,6 +116,7 @@ def test_an_expired_login_mid_session_keeps_the_page_but_refuses_the_save(app_en
 
     at = AppTest.from_file(str(ROOT / "pages/use_case.py"), default_timeout=30)
     at.secrets["auth"] = AUTH
+    at.secrets["lifecycle"] = {"trusted_email_issuers": [ISSUER]}  # e-mail invitations are claimed by this one
     at.user = old
     at.query_params["project"] = str(shared.id)
     ok(at.run())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from lifecycle.errors import AccessDenied, InvalidInput
-from lifecycle.records.access import Operation, Role, signed_in_identity
+from lifecycle.records.access import AccessSettings, Operation, Role, signed_in_identity
 from lifecycle.records.members import no_access
 from lifecycle.records.store import Store
 from lifecycle.records.transfer import export_json, import_json
@@ -16,8 +16,9 @@ from tests.unit.test_access_rules import _expected
 
 ISSUER = "https://idp.test"
 ADMINS = frozenset({"erin@example.test"})
+SETTINGS = AccessSettings(admins=ADMINS, trusted_email_issuers=frozenset({ISSUER}))  # invitations by e-mail
 PEOPLE = {who: signed_in_identity({"iss": ISSUER, "sub": f"sub-{who}", "email": f"{who}@example.test",
-                                   "email_verified": True, "name": who.title()}, ADMINS)
+                                   "email_verified": True, "name": who.title()}, SETTINGS)
           for who in ("alice", "bob", "carol", "dave", "erin")}
 SECRET_NAME = "Project Nightingale"
 
@@ -40,20 +41,26 @@ CALLS = {
     "archive": (Operation.archive, lambda s, p: s.set_archived(p, True)),
     "archive_by_saving": (Operation.archive, lambda s, p: s.save_project(p.model_copy(update={"archived": True}))),
     "restore_revision": (Operation.restore_revision, lambda s, p: s.restore_revision(p, _first_revision(p))),
-    "delete": (Operation.delete, lambda s, p: s.delete_project(p.id)),
+    "delete": (Operation.delete, lambda s, p: s.delete_project(p.id, version=p.version)),
     "members": (Operation.list_members, lambda s, p: s.members(p.id)),
     "access_history": (Operation.list_members, lambda s, p: s.access_history(p.id)),
-    "add_member": (Operation.manage_members, lambda s, p: s.add_member(p.id, "frank@example.test", "viewer")),
-    "set_member_role": (Operation.manage_members, lambda s, p: s.set_member_role(p.id, "carol@example.test", "editor")),
-    "remove_member": (Operation.manage_members, lambda s, p: s.remove_member(p.id, "bob@example.test")),
-    "transfer": (Operation.transfer, lambda s, p: s.transfer_ownership(p.id, "bob@example.test")),
-    "set_visibility": (Operation.set_visibility, lambda s, p: s.set_team_visible(p.id, not _visible(p))),
+    "add_member": (Operation.manage_members, lambda s, p: s.add_member(p.id, "frank@example.test", "viewer", access_version=_av(p))),
+    "set_member_role": (Operation.manage_members, lambda s, p: s.set_member_role(p.id, "carol@example.test", "editor",
+                                                                             access_version=_av(p))),
+    "remove_member": (Operation.manage_members, lambda s, p: s.remove_member(p.id, "bob@example.test", access_version=_av(p))),
+    "transfer": (Operation.transfer, lambda s, p: s.transfer_ownership(p.id, "bob@example.test", access_version=_av(p))),
+    "set_visibility": (Operation.set_visibility, lambda s, p: s.set_team_visible(p.id, not _visible(p), access_version=_av(p))),
 }
 _STATE: dict = {}
 
 
 def _first_revision(project) -> int:
     return _STATE["first_revision"][project.id]
+
+
+def _av(project) -> int:
+    """The access version the owner last saw (read as the admin: what a page drawn for the actor would hold)."""
+    return _STATE["base"].acting_as(PEOPLE["erin"]).sharing(project.id).version
 
 
 def _visible(project) -> bool:
@@ -69,7 +76,7 @@ def _edited(project):
 @pytest.fixture(scope="module")
 def base(tmp_path_factory) -> Store:
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('access') / 'access.db'}", actor=PEOPLE["alice"])
-    _STATE.update(first_revision={}, visible={})
+    _STATE.update(first_revision={}, visible={}, base=store)
     yield store
     store.engine.dispose()
 
@@ -78,10 +85,10 @@ def _project(base: Store, team_visible: bool, tag: str):
     alice = base.acting_as(PEOPLE["alice"])
     project = alice.create_project(f"{SECRET_NAME} {tag}", description="launch codes")
     project = alice.save_project(_edited(project), section="scope")
-    alice.add_member(project.id, "bob@example.test", "editor")
-    alice.add_member(project.id, "carol@example.test", "viewer")
+    alice.add_member(project.id, "bob@example.test", "editor", access_version=0)
+    alice.add_member(project.id, "carol@example.test", "viewer", access_version=1)
     if team_visible:
-        alice.set_team_visible(project.id, True)
+        alice.set_team_visible(project.id, True, access_version=2)
     _STATE["first_revision"][project.id] = alice.history(project.id)[-1].id
     _STATE["visible"][project.id] = team_visible
     return alice.get_project(project.id)
@@ -154,28 +161,29 @@ def test_a_missing_project_and_a_hidden_one_give_the_same_answer(base):
 def test_ownership_has_one_holder_and_moves_only_by_transfer(base):
     alice = base.acting_as(PEOPLE["alice"])
     project = alice.create_project("Handed over")
-    alice.add_member(project.id, "bob@example.test", "editor")
+    alice.add_member(project.id, "bob@example.test", "editor", access_version=0)
     with pytest.raises(InvalidInput, match="one owner"):
-        alice.add_member(project.id, "carol@example.test", "owner")
+        alice.add_member(project.id, "carol@example.test", "owner", access_version=1)
     with pytest.raises(InvalidInput, match="transfer"):
-        alice.set_member_role(project.id, "alice@example.test", "viewer")
+        alice.set_member_role(project.id, "alice@example.test", "viewer", access_version=1)
     with pytest.raises(InvalidInput, match="transfer"):
-        alice.remove_member(project.id, "alice@example.test")
-    saved = alice.transfer_ownership(project.id, "bob@example.test")
+        alice.remove_member(project.id, "alice@example.test", access_version=1)
+    saved = alice.transfer_ownership(project.id, "bob@example.test", access_version=1)
     assert saved.owner == "bob@example.test"
     roles = {m.principal: m.role for m in alice.members(project.id)}
     assert roles == {"bob@example.test": Role.owner, "alice@example.test": Role.editor}
     assert alice.history(project.id)[0].summary == "Ownership transferred to bob@example.test"
     with pytest.raises(AccessDenied):
-        alice.delete_project(project.id)  # no longer hers to delete
+        alice.delete_project(project.id, version=saved.version)  # no longer hers to delete
     events = [e.action for e in alice.access_history(project.id)]
-    assert events == ["transferred ownership to bob@example.test", "added bob@example.test as editor"]
+    assert events == ["transferred ownership to bob@example.test", "added bob@example.test as editor",
+                      "Project created"]  # creation is in the audit trail too (security review, class 7)
 
 
 def test_a_viewer_cannot_save_through_any_door(base):
     alice = base.acting_as(PEOPLE["alice"])
     project = alice.create_project("Viewer doors")
-    alice.add_member(project.id, "carol@example.test", "viewer")
+    alice.add_member(project.id, "carol@example.test", "viewer", access_version=0)
     carol = base.acting_as(PEOPLE["carol"])
     seen = carol.get_project(project.id)
     doors = [lambda: carol.save_project(_edited(seen)), lambda: carol.rename_project(seen, "Carol's now"),
@@ -190,6 +198,6 @@ def test_a_viewer_cannot_save_through_any_door(base):
 def test_visibility_changes_do_not_bump_the_version_so_colleagues_do_not_conflict(base):
     alice = base.acting_as(PEOPLE["alice"])
     project = alice.create_project("Visibility and versions")
-    alice.set_team_visible(project.id, True)
+    alice.set_team_visible(project.id, True, access_version=0)
     assert alice.get_project(project.id).version == project.version
     assert alice.save_project(_edited(project)).version == project.version + 1

@@ -24,7 +24,7 @@ def test_create_get_list_and_delete(any_store):
     assert [s.name for s in any_store.list_projects()] == ["Support chatbot"]
     assert [s.name for s in any_store.list_projects("tickets")] == ["Support chatbot"]
     assert any_store.list_projects("nothing-like-this") == []
-    any_store.delete_project(p.id)
+    any_store.delete_project(p.id, version=p.version)
     with pytest.raises(NotFound):
         any_store.get_project(p.id)
     assert any_store.list_projects(archived=None) == []

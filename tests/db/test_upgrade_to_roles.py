@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from lifecycle.errors import AccessDenied
-from lifecycle.records.access import Role, cli_identity, signed_in_identity
+from lifecycle.records.access import AccessSettings, Role, cli_identity, signed_in_identity
 from lifecycle.records.store import Store
 
 DB = Path(__file__).resolve().parents[1] / "data" / "before-roles" / "lifecycle-0004.db"
@@ -41,13 +41,17 @@ def upgraded(tmp_path, monkeypatch) -> tuple[Store, dict, Path]:
     store.engine.dispose()
 
 
+def _head() -> str:
+    from tests.db.test_migrations import _head as head
+
+    return head()
+
+
 def test_nothing_is_lost(upgraded):
     store, before, path = upgraded
     assert _dump(path) == before  # rows, documents, versions and history byte for byte
     with sqlite3.connect(path) as conn:
-        # migrated to the newest revision (0005 added the roles; later migrations, e.g. 0006 prices, follow it)
-        head = sorted(p.name for p in (ROOT / "lifecycle/records/migrations/versions").glob("0*.py"))[-1][:4]
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head,)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(_head(),)]  # the newest
         owners = dict(conn.execute("SELECT p.name, m.principal FROM memberships m JOIN projects p "
                                    "ON p.id = m.project_id WHERE m.role = 3").fetchall())
     assert owners == {name: owner.lower() for _, name, owner, *_ in before["projects"]}
@@ -63,7 +67,8 @@ def test_owners_keep_their_projects_under_the_rules(upgraded):
     assert ann.my_role(chatbot.id) is Role.owner and len(ann.history(chatbot.id)) == 3
     # An owner typed as an e-mail matches the signed-in person with that (verified) address.
     lee = store.acting_as(signed_in_identity({"iss": "https://idp.example", "sub": "42", "email": "lee@example.com",
-                                              "email_verified": True}))
+                                              "email_verified": True},
+                                             AccessSettings(trusted_email_issuers=frozenset({"https://idp.example"}))))
     assert [s.name for s in lee.list_projects()] == ["Contract classifier"]
     with pytest.raises(AccessDenied):
         lee.get_project(chatbot.id)

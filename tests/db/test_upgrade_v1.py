@@ -111,7 +111,11 @@ def test_a_version_1_export_imports_exports_as_version_2_and_round_trips(any_sto
     imported = import_json(any_store, text, author="importer")
     assert sorted(p.name for p in imported) == sorted(v1_docs)
     for project in imported:
-        _check_nothing_lost(v1_docs[project.name], any_store.get_project(project.id))
+        stored = any_store.get_project(project.id)
+        # An imported copy was last saved by its importer, now (security review, class 9); all else is kept.
+        assert stored.updated_by == "importer"
+        saved = {k: stored.model_dump(mode="json")[k] for k in ("updated_by", "updated_at")}
+        _check_nothing_lost({**v1_docs[project.name], **saved}, stored)
     again = json.loads(export_json(any_store))
     assert {d["schema_version"] for d in again["projects"]} == {SCHEMA_VERSION}
     for d in again["projects"]:

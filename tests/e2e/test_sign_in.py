@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lifecycle.records.access import signed_in_identity
+from lifecycle.records.access import AccessSettings, signed_in_identity
 from lifecycle.records.store import Store
 from tests.e2e.conftest import goto, save_use_case, wait_for_app_run
 from tests.support.app_server import app_server, free_port
@@ -36,10 +36,11 @@ def world(provider, tmp_path_factory):
     folder = tmp_path_factory.mktemp("signin")
     url = f"sqlite:///{folder / 'signin.db'}"
     alice = Store(url, actor=signed_in_identity({"iss": provider, "sub": "alice", "email_verified": True,
-                                                 **TEST_USERS["alice"]}))
+                                                 **TEST_USERS["alice"]},
+                                                AccessSettings(trusted_email_issuers=frozenset({provider}))))
     shared = alice.create_project("Shared plan", description="support bot for tier-1 tickets")
-    alice.add_member(shared.id, TEST_USERS["bob"]["email"], "editor")
-    alice.add_member(shared.id, TEST_USERS["carol"]["email"], "viewer")
+    alice.add_member(shared.id, TEST_USERS["bob"]["email"], "editor", access_version=0)
+    alice.add_member(shared.id, TEST_USERS["carol"]["email"], "viewer", access_version=1)
     private = alice.create_project(PRIVATE, description=PRIVATE_TEXT)
     port = free_port()
     secrets = auth_secrets(folder, provider, port)

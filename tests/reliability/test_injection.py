@@ -79,7 +79,7 @@ def test_payload_in_every_text_field_round_trips_verbatim_through_the_store(back
     assert {"projects", "revisions"} <= set(__import__("sqlalchemy").inspect(store.engine).get_table_names())
     # Export, then import into a fresh database: byte-for-byte the same content.
     text = export_json(store, [saved.id])
-    store.delete_project(saved.id)
+    store.delete_project(saved.id, version=saved.version)
     again = import_json(store, text)[0]
     assert again.content() == loaded.content()
     store.engine.dispose()

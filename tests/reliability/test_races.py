@@ -56,12 +56,12 @@ def test_deleting_a_project_another_session_just_deleted_says_so(backend_url, mo
     def row_then_they_delete(self, session, ref, operation):
         row = found(self, session, ref, operation)
         monkeypatch.setattr(Store, "_row", found)  # their delete reads normally
-        theirs.delete_project(project.id)  # commits between my read and my delete
+        theirs.delete_project(project.id, version=project.version)  # commits between my read and my delete
         return row
 
     monkeypatch.setattr(Store, "_row", row_then_they_delete)
     with pytest.raises(NotFound, match="already deleted"):
-        mine.delete_project(project.id)
+        mine.delete_project(project.id, version=project.version)
     with pytest.raises(NotFound):
         mine.get_project(project.id)
     mine.engine.dispose()
@@ -72,18 +72,18 @@ def test_two_imports_of_the_same_names_one_wins_the_other_saves_nothing(backend_
     mine, theirs = Store(backend_url), Store(backend_url)
     source = mine.create_project("Shared plan")
     exported = export_json(mine, [str(source.id)])
-    mine.delete_project(source.id)
+    mine.delete_project(source.id, version=source.version)
     check = Store._check_unique_name
     calls = []
 
-    def they_import_first(session, name, exclude_id=None):
-        check(session, name, exclude_id)
+    def they_import_first(self, session, name, exclude_id=None):
+        check(self, session, name, exclude_id)
         if not calls:
             calls.append(name)
             import_json(theirs, exported)  # the same file, imported elsewhere, commits first
         return None
 
-    monkeypatch.setattr(Store, "_check_unique_name", staticmethod(they_import_first))
+    monkeypatch.setattr(Store, "_check_unique_name", they_import_first)
     with pytest.raises(DuplicateName, match="nothing was imported"):
         import_json(mine, exported)
     assert [p.name for p in mine.list_projects()] == ["Shared plan"]  # theirs, once

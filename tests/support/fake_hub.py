@@ -14,9 +14,13 @@ SLOW_S = 3.0  # longer than the tests' HF_HUB_ETAG_TIMEOUT
 
 
 class FakeHub:
-    def __init__(self, repos: dict[str, dict], *, gated: set[str] = frozenset(), slow: set[str] = frozenset()):
-        """``repos``: repo id -> {"revisions": {name: sha}, "configs": {sha: dict}, "params": {dtype: n}}."""
+    def __init__(self, repos: dict[str, dict], *, gated: set[str] = frozenset(), slow: set[str] = frozenset(),
+                 hostile: dict | None = None):
+        """``repos``: repo id -> {"revisions": {name: sha}, "configs": {sha: dict}, "params": {dtype: n}}.
+        ``hostile``: repo id -> ``answer(handler, parts, head)``, a mirror or proxy answering whatever it likes
+        for that repo (tests/security/test_class05_hub.py); it writes the raw response itself."""
         self.repos, self.gated, self.slow = repos, set(gated), set(slow)
+        self.hostile = dict(hostile or {})
         self.requests = 0
         hub = self
 
@@ -43,6 +47,9 @@ class FakeHub:
                 hub.requests += 1
                 path = self.path.split("?")[0]
                 parts = path.strip("/").split("/")
+                repo = "/".join(parts[2:4]) if parts[:2] == ["api", "models"] else "/".join(parts[:2])
+                if repo in hub.hostile:
+                    return hub.hostile[repo](self, parts, head)
                 if parts[:2] == ["api", "models"]:
                     repo = "/".join(parts[2:4])
                     revision = parts[5] if len(parts) > 5 and parts[4] == "revision" else "main"

@@ -29,10 +29,12 @@ CLIENT_ID = "lifecycle-planner-tests"
 
 
 @contextmanager
-def oidc_provider() -> Iterator[str]:
-    """Serve the provider on a free loopback port; yields its issuer URL once discovery answers."""
+def oidc_provider(extra_users: dict[str, dict] | None = None) -> Iterator[str]:
+    """Serve the provider on a free loopback port; yields its issuer URL once discovery answers.
+    ``extra_users``: more predefined users, their claims exactly as given (no ``email_verified`` added)."""
     port = free_port()
     claims = [json.dumps({"sub": sub, "email_verified": True, **c}) for sub, c in TEST_USERS.items()]
+    claims += [json.dumps({"sub": sub, **c}) for sub, c in (extra_users or {}).items()]
     args = [sys.executable, "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
     for c in claims:
         args += ["--user-claims", c]
@@ -61,9 +63,11 @@ def _wait_for(url: str, proc: subprocess.Popen, timeout_s: float = 60) -> None:
             time.sleep(0.2)  # still starting: poll discovery again
 
 
-def auth_secrets(folder: Path, issuer: str, app_port: int, *, admins: tuple[str, ...] = ()) -> Path:
+def auth_secrets(folder: Path, issuer: str, app_port: int, *, admins: tuple[str, ...] = (),
+                 trust_email: bool = True) -> Path:
     """A ``secrets.toml`` with ``[auth]`` for this provider and an app on ``app_port`` (the redirect URI must
-    be known before the app starts). Returned path goes to ``streamlit run --secrets.files``."""
+    be known before the app starts); the provider is trusted for e-mail unless ``trust_email`` is false.
+    Returned path goes to ``streamlit run --secrets.files``."""
     path = folder / "secrets.toml"
     admin_list = ", ".join(json.dumps(a) for a in admins)
     path.write_text(
@@ -74,7 +78,8 @@ def auth_secrets(folder: Path, issuer: str, app_port: int, *, admins: tuple[str,
         'client_secret = "not-a-real-secret"\n'
         f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n'
         "\n[lifecycle]\n"
-        f"admins = [{admin_list}]\n",
+        f"admins = [{admin_list}]\n"
+        + (f"trusted_email_issuers = [{json.dumps(issuer)}]\n" if trust_email else ""),
         encoding="utf-8",
     )
     return path

@@ -9,6 +9,7 @@ import pytest
 
 from lifecycle.errors import InvalidInput
 from lifecycle.records.access import (
+    AccessSettings,
     Identity,
     Operation,
     Role,
@@ -68,7 +69,8 @@ def test_admins_may_do_everything_and_team_visibility_never_lowers_a_role(operat
 def test_identities_from_sign_in_claims_the_cli_and_the_embedded_mode():
     claims = {"iss": "https://idp.example", "sub": "00u1", "email": "Ann@Example.COM", "email_verified": True,
               "name": "Ann Lee"}
-    ann = signed_in_identity(claims, admins=frozenset({"ann@example.com"}))
+    ann = signed_in_identity(claims, AccessSettings(admins=frozenset({"ann@example.com"}),
+                                                    trusted_email_issuers=frozenset({"https://idp.example"})))
     assert (ann.key, ann.principal, ann.display, ann.admin) == (
         "https://idp.example 00u1", "ann@example.com", "Ann Lee <ann@example.com>", True)
     # An address the provider has not verified never matches a membership: only issuer + subject do.

@@ -1,15 +1,15 @@
 """The team's own prices per GPU-hour (``gpu_prices``) for the rent search; the shipped defaults stay in
 data/gpu_prices.json. Nothing else changes.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
