@@ -21,6 +21,7 @@ from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
+from lifecycle.models.architecture import flop_parameter_count
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
@@ -156,7 +157,7 @@ def size_option(
         if required <= g_type.memory_bytes:
             needed = g
             break
-    flops = option_flops(option_id, m.params, examples, seq, epochs, response_tokens, recompute=grad_checkpointing)
+    flops = option_flops(option_id, flop_parameter_count(m.shape), examples, seq, epochs, response_tokens, recompute=grad_checkpointing)
     if flops and needed:
         t = training_time_and_cost(flops, g_type, gpus=needed, mfu=mfu, price_usd_per_hour=price_usd_per_hour,
                                    precision="half")

@@ -85,11 +85,14 @@ def _setup(args, model):
 
 def _memory(args) -> int:
     from lifecycle.memory.plan import inference_plan, training_plan
+    from lifecycle.models.architecture import flop_parameter_count
 
     model, label = model_from_flags(args)
     setup = _setup(args, model)
     plan = inference_plan(setup) if args.workload == "infer" else training_plan(setup)
     out = plan_json(label, args.workload, plan)
+    # the weights a token is multiplied by (no input-embedding lookup): what FLOPs count
+    out["active_params_non_embedding"] = flop_parameter_count(setup.model.shape)
     if args.json:
         print_json(out)
     else:

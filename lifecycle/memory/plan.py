@@ -27,7 +27,7 @@ from lifecycle.memory.planner import (
 )
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.memory.zero_stages import ZeroStageRow, zero_stage_rows
-from lifecycle.models.architecture import active_parameter_count
+from lifecycle.models.architecture import flop_parameter_count
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.scaling.compute import (
     TrainingTime,
@@ -80,7 +80,7 @@ def training_plan(setup: TrainingSetup) -> TrainingPlan:
         count, _ = min_gpus(setup, gpu)
         out.update(gpu=gpu, fits=est.fits(gpu), min_gpus=count, by_strategy=strategy_table(setup, gpu),
                    what_would_fit=what_would_fit(setup, gpu) if count is None else [])
-    out.update(_time_and_cost(setup, gpu, active_parameter_count(setup.model.shape)))  # 6·N_active·D for MoE
+    out.update(_time_and_cost(setup, gpu, flop_parameter_count(setup.model.shape)))  # 6·N·D, N: active non-embedding
     return TrainingPlan(**out)
 
 

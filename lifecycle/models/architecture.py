@@ -283,6 +283,24 @@ def active_parameter_count(shape: ModelShape) -> int:
     return parameter_count(shape) - moe * (moe_mlp_params(shape) - moe_mlp_params(shape, active=True))
 
 
+def input_embedding_params(shape: ModelShape) -> int:
+    """The lookup tables a token is read from, not multiplied by: token, learned-position and segment embeddings and
+    T5's relative-bias buckets (a tied LM head reuses the token table in a matmul: see flop_parameter_count)."""
+    stacks = 2 if shape.family == "encoder-decoder" else 1
+    return ((shape.vocab + shape.token_types + stacks * shape.position_embeddings) * shape.hidden
+            + stacks * shape.relative_attention_buckets * shape.heads)
+
+
+def flop_parameter_count(shape: ModelShape) -> int:
+    """Active parameters without the input-embedding lookups (``active_params_non_embedding``): the weights a token
+    is multiplied by, so a forward pass costs 2 FLOPs per one (Kaplan et al. 2020 §2.1: "we exclude embedding
+    parameters"). A tied LM head still counts: the output projection is a matmul. This is OpenAI's "active"
+    convention for gpt-oss (model card: 3.61B of 20.91B, 5.13B of 116.83B); ``active_parameter_count`` keeps the
+    embedding table (everything a token touches)."""
+    tied_head = shape.vocab * shape.hidden if shape.tied_embeddings and shape.head in ("lm", "mlm") else 0
+    return active_parameter_count(shape) - input_embedding_params(shape) + tied_head
+
+
 def dense_equivalent(shape: ModelShape) -> ModelShape:
     """The dense shape a token's activations see: an MLP as wide as its routed experts plus the shared ones
     (used for activation memory; weights always count every expert)."""
@@ -314,20 +332,37 @@ def forward_flops_per_token(shape: ModelShape) -> tuple[float, float]:
 
     A decoder runs every weight for prompt and generated tokens alike. An encoder-decoder runs its encoder
     once per input token and its decoder (with cross-attention and the LM head) once per generated token, so
-    each side costs about half of 2N, not 2N. An encoder reads its input and generates nothing.
+    each side costs about half of 2N, not 2N; the cross-attention keys and values are projected from the encoder
+    states once per input token (and cached), so those two matrices count on the input side (flan-t5-xl: 2.85 GFLOP
+    of weights per generated token, as FlopCounterMode counts; 3.25 when they were charged per output token).
+    An encoder reads its input and generates nothing.
     """
     h, v = shape.hidden, shape.vocab
     lm_head = {"lm": 2 * v * h, "mlm": 2 * v * h, "classifier": 2 * h * shape.num_labels,
                "token-classifier": 2 * h * shape.num_labels}.get(shape.head, 0)
     if shape.family == "encoder-decoder":
-        encoder = 2 * shape.encoder_layers * layer_params(shape)
-        decoder = 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + lm_head
+        cross_kv = 2 * shape.decoder_layers * cross_key_value_params(shape)
+        encoder = 2 * shape.encoder_layers * layer_params(shape) + cross_kv
+        decoder = 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) - cross_kv + lm_head
         return float(encoder), float(decoder)
     moe = moe_layer_count(shape)  # a token meets only its experts_per_token experts in a MoE layer
     body = 2 * ((shape.layers - moe) * layer_params(shape) + moe * layer_params(shape, moe=True, active=True))
     if shape.family == "encoder":
         return float(body + lm_head), 0.0
     return float(body + lm_head), float(body + lm_head)
+
+
+def cross_key_value_params(shape: ModelShape) -> int:
+    """One decoder layer's cross-attention key and value projections (with biases): they read the encoder's
+    output, so they run once per input token, not once per generated token."""
+    return 2 * shape.hidden * shape.kv_dim + (2 * shape.kv_dim if shape.qkv_bias else 0)
+
+
+def attention_score_flops_per_token(layers: int, context: float, attention_dim: int, *, causal: bool) -> float:
+    """QKᵀ and the weighted sum of values, per query token over ``context`` keys: 2·2·n_ctx·d_attn per layer, half
+    of it under a causal mask (Kaplan et al. 2020 Table 1 counts 2·n_layer·n_ctx·d_attn for masked attention);
+    an encoder, and cross-attention, attend to every position."""
+    return (2.0 if causal else 4.0) * layers * context * attention_dim
 
 
 def fits_context(shape: ModelShape, input_tokens: int | None, output_tokens: int | None = 0) -> bool:

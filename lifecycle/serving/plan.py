@@ -2,7 +2,8 @@
 
 Memory comes from ``lifecycle.memory.estimate.inference_memory`` (one formula for the whole app).
 Speed is a roofline model (Williams et al. 2009) with measured efficiencies (data/serving_engines.json):
-- prefill is compute-bound: FLOPs = batch · p · (2·N + 2·n_layer·p·d_attn) (Kaplan et al. 2020, eq. 2.2),
+- prefill is compute-bound: FLOPs = batch · p · (2·N + 2·n_layer·p·d_attn) (Kaplan et al. 2020, eq. 2.2; N the
+  active parameters without the input-embedding lookup, ``flop_parameter_count``),
   time = FLOPs / (tp · peak · prefill_utilisation);
 - a decode step is memory-bound: every weight and the whole KV cache are read once per step,
   time = max(bytes / (bandwidth · efficiency), FLOPs / (peak · utilisation)) + layers · per-layer overhead.
@@ -23,8 +24,9 @@ from lifecycle.memory.inference import inference_memory, inference_weight_bytes,
 from lifecycle.memory.setup import InferenceSetup
 from lifecycle.models.architecture import (
     ModelShape,
-    active_parameter_count,
+    attention_score_flops_per_token,
     expert_params,
+    flop_parameter_count,
     forward_flops_per_token,
     moe_layer_count,
     parameter_count,
@@ -197,13 +199,18 @@ def forward_flops(params: int, shape: ModelShape, tokens: float, context: float,
 
     An encoder-decoder's prompt runs through the encoder only and each generated token through the decoder
     only (``forward_flops_per_token``), whose cross-attention also reads the ``prompt_tokens`` encoder states.
+    Attention scores are halved under a causal mask only (decoder self-attention); encoder self-attention and
+    cross-attention attend to every position (FlopCounterMode on T5: tests/unit/test_flops_reference.py).
     """
-    if shape.family != "encoder-decoder":
-        return tokens * (2 * params + 2 * shape.layers * context * shape.attention_dim)
+    d = shape.attention_dim
+    if shape.family != "encoder-decoder":  # a decoder's mask is causal; an encoder attends to every position
+        scores = attention_score_flops_per_token(shape.layers, context, d, causal=shape.family == "decoder")
+        return tokens * (2 * params + scores)
     per_input, per_output = forward_flops_per_token(shape)
     if not decode:
-        return tokens * (per_input + 2 * shape.encoder_layers * context * shape.attention_dim)
-    attention = 2 * shape.decoder_layers * (context + prompt_tokens) * shape.attention_dim
+        return tokens * (per_input + attention_score_flops_per_token(shape.encoder_layers, context, d, causal=False))
+    attention = (attention_score_flops_per_token(shape.decoder_layers, context, d, causal=True)
+                 + attention_score_flops_per_token(shape.decoder_layers, prompt_tokens, d, causal=False))
     return tokens * (per_output + attention)
 
 
@@ -241,8 +248,9 @@ def serving_plan(setup: ServingSetup) -> ServingPlan:
 
 def serving_point(setup: ServingSetup, batch: int, *, find_limits: bool) -> ServingPoint:
     """Memory, fit, throughput, latency and cost of serving ``batch`` sequences with ``setup``."""
-    # FLOPs follow the weights a token passes through: a mixture of experts' active parameters
-    shape, params, precision, tp = setup.model.shape, active_parameter_count(setup.model.shape), setup.precision, setup.gpus
+    # FLOPs follow the weights a token is multiplied by: a mixture of experts' active parameters without the
+    # input-embedding lookup (flop_parameter_count; Llama-3.1-8B prefill was +7 % over FlopCounterMode with it)
+    shape, params, precision, tp = setup.model.shape, flop_parameter_count(setup.model.shape), setup.precision, setup.gpus
     prompt_tokens, new_tokens = setup.prompt_tokens, setup.new_tokens
     g = get_gpu(setup.gpu)
     eng = get_engine(setup.engine)
@@ -306,7 +314,8 @@ def assumptions(eng: Engine, bw_eff: float, overhead: float, util: float, tp: in
          "compute time is used instead when larger (roofline)."),
         ("Static batch: all concurrent sequences start together with the same prompt and output length; "
          "a continuous-batching server holding the same number of sequences has about the same throughput."),
-        ("Prefill FLOPs = 2·N + 2·n_layer·n_ctx·d_attn per prompt token (Kaplan et al. 2020, eq. 2.2; an "
+        ("Prefill FLOPs = 2·N + 2·n_layer·n_ctx·d_attn per prompt token (Kaplan et al. 2020, eq. 2.2; N counts "
+         "the weights a token is multiplied by — active parameters without the input-embedding lookup; an "
          "encoder-decoder's prompt runs through the encoder only, each new token through the decoder only); "
          "int8/int4 weight-only kernels compute in 16 bit."),
         (f"Tensor parallelism over {tp} GPUs divides weights, KV cache and FLOPs evenly; the all-reduce traffic "
