@@ -77,7 +77,7 @@ class ModelShape(BaseModel):
     moe_layer_step: int = 1  # every n-th layer is MoE (Llama 4 Maverick interleaves)
     expert_bias: bool = False  # gpt-oss: biases on the experts' projections
     router_bias: bool = False  # gpt-oss: bias on the router
-    router_score_bias: bool = False  # DeepSeek-V3: e_score_correction_bias (aux-loss-free balancing)
+    router_score_bias: bool = False  # DeepSeek-V3: e_score_correction_bias (aux-loss-free balancing; a buffer)
     # Multi-head latent attention (DeepSeek-V2/V3): 0 = ordinary attention
     q_lora_rank: int = 0
     kv_lora_rank: int = 0
@@ -208,7 +208,9 @@ def moe_mlp_params(shape: ModelShape, *, active: bool = False) -> int:
     h, e = shape.hidden, shape.experts
     routed = (shape.experts_per_token if active else e) * expert_params(shape)
     shared = 3 * h * shape.shared_ffn + (h if shape.shared_expert_gate else 0)
-    router = h * e + (e if shape.router_bias else 0) + (e if shape.router_score_bias else 0)
+    # DeepSeek-V3's e_score_correction_bias is a buffer in transformers (register_buffer), not a parameter: it is
+    # not counted (it was: +14,848 = 58 layers × 256 on DeepSeek-V3)
+    router = h * e + (e if shape.router_bias else 0)
     return routed + shared + router
 
 

@@ -31,7 +31,7 @@ CASES = [
     ("qwen1.5-moe-a2.7b", 14_315_784_192, 2_689_173_504, "Qwen1.5-MoE-A2.7B card: 14.3B total, 2.7B activated"),
     ("qwen3-30b-a3b", 30_532_122_624, 3_353_032_704, "Qwen3-30B-A3B card: 30.5B total, 3.3B activated"),
     ("olmoe-1b-7b", 6_919_161_856, 1_282_017_280, "OLMoE (Muennighoff et al. 2024): 6.9B total, 1.3B active"),
-    ("deepseek-v3", 671_026_419_200, 37_552_297_472, "DeepSeek-V3 report §1: 671B total, 37B activated (the 14B "
+    ("deepseek-v3", 671_026_404_352, 37_552_282_624, "DeepSeek-V3 report §1: 671B total, 37B activated (the 14B "
      "multi-token-prediction module is not part of the Hugging Face model)"),
     ("gpt-oss-20b", 20_914_757_184, 4_187_440_704, "gpt-oss model card: 20.91B total; 3.61B active counts no "
      "input-embedding table"),
