@@ -102,7 +102,7 @@ def test_memory_counts_every_expert_and_flops_only_the_active_ones():
 
 @pytest.mark.parametrize("config, fragment", [
     ({"model_type": "jamba", "num_experts": 16, "hidden_size": 4096, "num_hidden_layers": 32,
-      "num_attention_heads": 32, "intermediate_size": 14336, "vocab_size": 65536}, "mixture-of-experts"),
+      "num_attention_heads": 32, "intermediate_size": 14336, "vocab_size": 65536}, "state-space / hybrid"),  # issue 26
     ({"model_type": "mamba", "hidden_size": 768, "num_hidden_layers": 24, "vocab_size": 50280}, "'mamba'"),
 ])
 def test_an_architecture_not_understood_is_refused_by_name(config, fragment):
