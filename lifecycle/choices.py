@@ -14,6 +14,8 @@ from typing import Literal, get_args
 TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "int8", "int4"]
 # Inference and serving: the format the weights are loaded in.
 WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4"]
+# KV cache storage (vLLM kv_cache_dtype): the compute dtype, or FP8 (one byte per value)
+KvCacheDtype = Literal["auto", "fp8"]
 Method = Literal["full", "lora", "qlora"]
 Optimizer = Literal["adamw", "sgd", "adamw_8bit", "paged_adamw_32bit", "paged_adamw_8bit", "adafactor"]
 # the output head a fine-tune trains: LM (next token), MLM, sequence or token classification
@@ -36,6 +38,7 @@ TITLES: dict[str, str] = {
     "amp_fp16": "mixed fp16 (fp32 weights + autocast)",
     "fp32": "fp32", "bf16": "bf16", "fp16": "fp16",
     "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)",
+    "auto": "model dtype (auto)", "fp8": "FP8",
     # output heads
     "lm": "language model (next token)", "seq-cls": "sequence classification", "token-cls": "token classification", "mlm": "masked LM",
     # methods

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from lifecycle.choices import KvCacheDtype, options, title
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
@@ -50,8 +51,11 @@ def _inputs(project: Project | None) -> ServingSetup:
                           value=min(scope_out, model.max_context // 2) if decoder else 0, key="serving_plan_new",
                           disabled=not decoder, help=None if decoder else "Encoders produce no new tokens.")
     engines = {e.id: e for e in list_engines()}
-    engine_id = st.selectbox("Serving engine (measured efficiencies)", list(engines), format_func=lambda i: engines[i].name,
+    c1, c2 = st.columns(2)
+    engine_id = c1.selectbox("Serving engine (measured efficiencies)", list(engines), format_func=lambda i: engines[i].name,
                              index=list(engines).index(DEFAULT_ENGINE), key="serving_plan_engine")
+    kv_dtype = c2.selectbox("KV cache", options(KvCacheDtype), format_func=title, key="serving_plan_kv_dtype",
+                            help="vLLM kv_cache_dtype: FP8 stores one byte per value (accuracy note in the assumptions)")
     eng = get_engine(engine_id)
     with st.expander("Efficiency and price assumptions (editable)"):
         st.caption(f"{eng.note} Source: {eng.source}")
@@ -65,7 +69,7 @@ def _inputs(project: Project | None) -> ServingSetup:
         price = d.number_input("Price per GPU-hour (USD)", 0.0, 1_000.0, float(gpu.price_usd_per_hour), 0.1,
                                key=f"serving_plan_price_{gpu.id}")
     project_facts_ui.note(facts, {"input_tokens": int(prompt), "output_tokens": int(new) if decoder else 0}, project)
-    return ServingSetup(model=ModelRef.of(model), precision=precision, gpu=gpu.id, gpus=int(gpus),
+    return ServingSetup(model=ModelRef.of(model), precision=precision, kv_cache_dtype=kv_dtype, gpu=gpu.id, gpus=int(gpus),
                         concurrent_sequences=int(batch), prompt_tokens=int(prompt), new_tokens=int(new) if decoder else 0,
                         engine=engine_id, bandwidth_efficiency=float(bw), per_layer_overhead_s=float(overhead_us) / 1e6,
                         prefill_utilisation=float(util), price_usd_per_hour=float(price),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from lifecycle.choices import KvCacheDtype, options
 from lifecycle.cli._io import print_json
 from lifecycle.errors import InvalidInput
 from lifecycle.models.ref import ModelRef
@@ -26,6 +27,8 @@ def register(subparsers) -> None:
     p.add_argument("--model", required=True, help="catalog model id, e.g. llama-2-7b, or a Hugging Face id "
                                                   "ORG/NAME[@REVISION]")
     p.add_argument("--precision", default="bf16", choices=SERVING_PRECISIONS)
+    p.add_argument("--kv-cache-dtype", default="auto", choices=options(KvCacheDtype),
+                   help="KV cache storage: auto (the compute dtype) or fp8 (vLLM kv_cache_dtype)")
     p.add_argument("--gpu", required=True, help="GPU id, e.g. h100-80gb")
     p.add_argument("--gpus", type=int, default=1, help="GPUs per replica (tensor parallel), default 1")
     p.add_argument("--batch", type=int, required=True, help="concurrent sequences")
@@ -47,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
     if not 0 <= new < args.context:
         raise InvalidInput(f"--new-tokens must be ≥ 0 and below --context ({args.context}), got {new}.")
     plan = serving_plan(ServingSetup(
-        model=_model(args.model), precision=args.precision, gpu=args.gpu, gpus=args.gpus,
+        model=_model(args.model), precision=args.precision, kv_cache_dtype=args.kv_cache_dtype, gpu=args.gpu, gpus=args.gpus,
         concurrent_sequences=args.batch, prompt_tokens=args.context - new, new_tokens=new, engine=args.engine,
         prefill_utilisation=args.prefill_utilisation, bandwidth_efficiency=args.bandwidth_efficiency,
         price_usd_per_hour=args.price))

@@ -33,13 +33,22 @@ def inference_weight_bytes(shape: ModelShape, precision: str) -> int:
     return quantised_base_bytes(shape, params, 8 if precision == "int8" else 4)
 
 
-def kv_cache_bytes(shape: ModelShape, *, batch: int, tokens: int, bytes_per_value: int = 2, tp: int = 1) -> int:
-    """K and V for ``tokens`` positions in every decoder layer; tensor parallel splits KV heads (at least one each)."""
+def cached_layer_tokens(shape: ModelShape, tokens: int) -> int:
+    """Σ over decoder layers of the positions each keeps: ``tokens``, or at most ``sliding_window`` on a sliding
+    layer (transformers DynamicSlidingWindowLayer; vLLM frees the blocks that leave the window)."""
     _, dec_layers = layer_counts(shape)
+    sliding = min(shape.sliding_layers, dec_layers) if shape.sliding_window else 0
+    return (dec_layers - sliding) * tokens + sliding * min(tokens, shape.sliding_window)
+
+
+def kv_cache_bytes(shape: ModelShape, *, batch: int, tokens: int, bytes_per_value: float = 2, tp: int = 1) -> int:
+    """K and V for ``tokens`` positions in every decoder layer (at most the window on a sliding-window layer);
+    tensor parallel splits KV heads (at least one each); an FP8 cache stores one byte per value."""
+    layer_tokens = cached_layer_tokens(shape, tokens)
     if shape.kv_lora_rank:  # latent attention caches the compressed latent and the shared rope key (DeepSeek-V2 §2.1.2)
-        return int(dec_layers * (shape.kv_lora_rank + shape.qk_rope_head_dim) * bytes_per_value * batch * tokens)
+        return int(layer_tokens * (shape.kv_lora_rank + shape.qk_rope_head_dim) * bytes_per_value * batch)
     kv_heads_per_gpu = max(shape.kv_heads / tp, 1)
-    return int(2 * dec_layers * kv_heads_per_gpu * shape.head_dim * bytes_per_value * batch * tokens)
+    return int(2 * layer_tokens * kv_heads_per_gpu * shape.head_dim * bytes_per_value * batch)
 
 
 def _layer_working_bytes_per_token(shape: ModelShape, c: int) -> int:
@@ -60,6 +69,7 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
     batch, prompt_tokens, new_tokens = setup.concurrent_sequences, setup.prompt_tokens, setup.new_tokens
     params = parameter_count(shape)
     c = 4 if precision == "fp32" else 2  # compute dtype: int8/int4 weights are dequantised to bf16 for matmuls
+    kv = 1 if setup.kv_cache_dtype == "fp8" else c  # vLLM kv_cache_dtype="fp8": one byte per cached value
     weights = int(inference_weight_bytes(shape, precision) * (1 - expert_share(shape) * (1 - 1 / setup.ep))) // tp
     eager = setup.attention == "eager" or shape.arch in act.EAGER_ONLY_ARCHS
     prompt = batch * prompt_tokens
@@ -75,18 +85,18 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
                   "output head": {"weights": weights, "activations": head_inputs, "logits": logits}}
     elif shape.family == "encoder-decoder":
         enc_out = prompt * c * shape.hidden // tp
-        cross = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens, bytes_per_value=c, tp=tp)
-        self_kv = kv_cache_bytes(shape, batch=batch, tokens=max(new_tokens, 1), bytes_per_value=c, tp=tp)
+        cross = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens, bytes_per_value=kv, tp=tp)
+        self_kv = kv_cache_bytes(shape, batch=batch, tokens=max(new_tokens, 1), bytes_per_value=kv, tp=tp)
         step = 2 * self_kv // max(layer_counts(shape)[1], 1)
         phases = {"encoder": {"weights": weights, "activations": working},
                   "decoding": {"weights": weights, "cross-attention cache": cross, "encoder output": enc_out,
                                "KV cache": self_kv + step, "logits": batch * shape.vocab * (c + 4) // tp}}
     else:
-        prefill_kv = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens, bytes_per_value=c, tp=tp)
+        prefill_kv = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens, bytes_per_value=kv, tp=tp)
         phases = {"prefill": {"weights": weights, "KV cache": prefill_kv, "activations": working},
                   "output head": {"weights": weights, "KV cache": prefill_kv, "activations": head_inputs, "logits": logits}}
         if new_tokens:
-            full_kv = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens + new_tokens, bytes_per_value=c, tp=tp)
+            full_kv = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens + new_tokens, bytes_per_value=kv, tp=tp)
             one_layer = full_kv // max(layer_counts(shape)[1], 1)
             phases["decoding"] = {"weights": weights, "KV cache": full_kv + one_layer,
                                   "logits": batch * shape.vocab * (c + 4) // tp}

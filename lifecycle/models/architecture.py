@@ -84,6 +84,10 @@ class ModelShape(BaseModel):
     qk_rope_head_dim: int = 0
     qk_nope_head_dim: int = 0
     v_head_dim: int = 0
+    # Sliding-window attention (Mistral-7B-v0.1, Gemma 2/3, gpt-oss): sliding_layers of the layers attend to (and
+    # cache) at most the last sliding_window tokens; 0: every layer attends to the whole context
+    sliding_window: int = 0
+    sliding_layers: int = 0
 
     def __init__(self, **data):
         # pydantic wraps our InvalidInput in a ValidationError: unwrap it into one readable line
@@ -127,7 +131,7 @@ class ModelShape(BaseModel):
         for name in ("kv_heads", "head_dim", "encoder_layers", "decoder_layers", "position_embeddings",
                      "token_types", "relative_attention_buckets", "relative_position_embeddings", "norms_per_layer",
                      "experts", "experts_per_token", "moe_ffn", "shared_ffn", "dense_layers", "q_lora_rank",
-                     "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"):
+                     "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim", "sliding_layers"):
             value = getattr(self, name)
             if value < 0:
                 raise InvalidInput(f"{name} must not be negative.")
@@ -138,6 +142,8 @@ class ModelShape(BaseModel):
                                "positive expert width (moe_ffn).")
         if not 1 <= self.moe_layer_step <= max(self.layers, 1) or self.dense_layers > self.layers:
             raise InvalidInput("moe_layer_step must be 1..layers and dense_layers at most the layer count.")
+        if self.sliding_window < 0 or self.sliding_window > MAX_SIZE * 100 or self.sliding_layers > self.layers:
+            raise InvalidInput("sliding_window must be 0..1e9 tokens and sliding_layers at most the layer count.")
         if self.kv_lora_rank and not (self.qk_rope_head_dim and self.qk_nope_head_dim and self.v_head_dim):
             raise InvalidInput("Latent attention (kv_lora_rank) needs qk_rope_head_dim, qk_nope_head_dim and v_head_dim.")
         return self

@@ -336,6 +336,43 @@ MOE_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "num_experts
             "experts_per_token")
 
 
+# transformers' default sliding_window where a config omits the key (MistralConfig: 4096)
+DEFAULT_SLIDING_WINDOW = {"mistral": 4096}
+# every n-th layer attends to the whole context, the others slide (Gemma2Config, GptOssConfig: (i + 1) % 2)
+ALTERNATING = {"gemma2": 2, "gpt_oss": 2}
+QWEN_TYPES = ("qwen2", "qwen2_moe", "qwen3", "qwen3_moe")
+
+
+def sliding_window_kwargs(c: dict, layers: int) -> dict:
+    """Which layers keep a KV cache of at most ``sliding_window`` tokens, as transformers' DynamicCache decides
+    (cache_utils.get_layer_types_and_kwargs): ``layer_types`` when given, else each config class's default —
+    Gemma 2 and gpt-oss alternate (layers 0, 2, 4… slide), Gemma 3 slides on all but every
+    ``sliding_window_pattern``-th (6), Qwen only with use_sliding_window from max_window_layers on, and any other
+    config with a sliding_window slides on every layer (Mistral-7B-v0.1, Phi-3-mini, StarCoder2)."""
+    model_type = c.get("model_type")
+    window = c.get("sliding_window", DEFAULT_SLIDING_WINDOW.get(model_type))
+    if model_type in QWEN_TYPES and not c.get("use_sliding_window"):
+        window = None
+    if window is None or window is False or layers <= 0:
+        return {}
+    window = _int(c, "sliding_window", default=window) if "sliding_window" in c else int(window)
+    if window <= 0:
+        return {}
+    types = c.get("layer_types")
+    if isinstance(types, list) and len(types) == layers:
+        sliding = sum(t == "sliding_attention" for t in types)
+    elif model_type in ALTERNATING:
+        sliding = sum(1 for i in range(layers) if (i + 1) % ALTERNATING[model_type])
+    elif model_type == "gemma3_text":
+        pattern = max(_int(c, "sliding_window_pattern", default=6), 1)
+        sliding = sum(1 for i in range(layers) if (i + 1) % pattern)
+    elif model_type in QWEN_TYPES:
+        sliding = max(layers - _int(c, "max_window_layers", default=layers), 0)
+    else:
+        sliding = layers
+    return {"sliding_window": window, "sliding_layers": sliding} if sliding else {}
+
+
 def shape_kwargs_from_config(config: Any) -> dict:
     """Map a config dict to ModelShape keyword arguments; InvalidInput when it is not a transformer we model."""
     if not isinstance(config, dict):
@@ -365,4 +402,7 @@ def shape_kwargs_from_config(config: Any) -> dict:
     if reader is _llama and any(k in config for k in MOE_KEYS if k != "num_experts_per_tok"):
         raise InvalidInput(f"config.json model_type {model_type!r} carries mixture-of-experts keys "
                            f"({', '.join(k for k in MOE_KEYS if k in config)}) its dense reader would ignore.")
-    return reader(config)
+    out = reader(config)
+    if out.get("family", "decoder") == "decoder":
+        out.update(sliding_window_kwargs(config, out.get("layers", 0)))
+    return out

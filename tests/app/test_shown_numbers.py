@@ -122,10 +122,12 @@ def test_serving_shows_the_serving_plan_of_its_widgets(run_page):
     at.number_input(key=k + "batch").set_value(9)
     at.number_input(key=k + "prompt").set_value(1500)
     at.number_input(key=k + "new").set_value(300)
+    at.selectbox(key=k + "kv_dtype").set_value("fp8")
     ok(at.run())
     engine = value(at, k + "engine")
     plan = serving_plan(ServingSetup(
-        model=ModelRef.of(get_model("llama-13b")), precision="int4", gpu="a10g", gpus=2, concurrent_sequences=9,
+        model=ModelRef.of(get_model("llama-13b")), precision="int4", kv_cache_dtype="fp8", gpu="a10g", gpus=2,
+        concurrent_sequences=9,
         prompt_tokens=1500, new_tokens=300, engine=engine, bandwidth_efficiency=value(at, f"{k}bw_{engine}"),
         per_layer_overhead_s=value(at, f"{k}overhead_{engine}") / 1e6,
         prefill_utilisation=value(at, f"{k}util_{engine}"), price_usd_per_hour=value(at, f"{k}price_a10g")))

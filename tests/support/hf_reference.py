@@ -62,3 +62,27 @@ def seq2seq_forward_flops(model, input_tokens: int, output_tokens: int) -> dict[
     with FlopCounterMode(display=False) as counter, torch.no_grad():
         model(input_ids=ids, decoder_input_ids=out, use_cache=False)
     return {str(op).removeprefix("aten."): int(n) for op, n in counter.get_flop_counts()["Global"].items()}
+
+
+def hf_config(cfg: dict):
+    """The transformers config object of a config.json dict (its class fills the defaults, e.g. layer_types)."""
+    transformers = pytest.importorskip("transformers")
+    fields = {k: v for k, v in cfg.items() if k not in ("architectures", "quantization_config")}
+    return transformers.AutoConfig.for_model(**fields)
+
+
+def dynamic_cache_values(cfg: dict, tokens: int, batch: int = 1) -> int:
+    """Values transformers' ``DynamicCache`` holds after a prefill of ``tokens`` tokens: every layer's K and V
+    (meta tensors, so only shapes), sliding-window layers trimmed as the cache trims them."""
+    torch = pytest.importorskip("torch")
+    from transformers import DynamicCache
+
+    config = hf_config(cfg)
+    cache = DynamicCache(config=config)
+    text = config.get_text_config()
+    kv_heads = getattr(text, "num_key_value_heads", None) or text.num_attention_heads
+    head_dim = getattr(text, "head_dim", None) or text.hidden_size // text.num_attention_heads
+    for layer in range(text.num_hidden_layers):
+        k = torch.empty(batch, kv_heads, tokens, head_dim, device="meta")
+        cache.update(k, k.clone(), layer)
+    return sum(layer.keys.numel() + layer.values.numel() for layer in cache.layers)
