@@ -12,8 +12,9 @@ from typing import Literal, get_args
 # matmuls in 16 bits under autocast (Trainer(bf16=True)); "bf16"/"fp16" store everything in 16 bits; int8/int4
 # are quantised frozen bases for LoRA (int8) and QLoRA (int4).
 TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "int8", "int4"]
-# Inference and serving: the format the weights are loaded in.
-WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4"]
+# Inference and serving: the format the weights are loaded in (fp8, mxfp4, gptq4: checkpoints shipped quantized,
+# lifecycle/models/quantized.py).
+WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4", "fp8", "mxfp4", "gptq4"]
 # KV cache storage (vLLM kv_cache_dtype): the compute dtype, or FP8 (one byte per value)
 KvCacheDtype = Literal["auto", "fp8"]
 Method = Literal["full", "lora", "qlora"]
@@ -38,7 +39,8 @@ TITLES: dict[str, str] = {
     "amp_fp16": "mixed fp16 (fp32 weights + autocast)",
     "fp32": "fp32", "bf16": "bf16", "fp16": "fp16",
     "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)",
-    "auto": "model dtype (auto)", "fp8": "FP8",
+    "auto": "model dtype (auto)", "fp8": "FP8 (E4M3, block scales)", "mxfp4": "MXFP4",
+    "gptq4": "GPTQ / AWQ 4-bit",
     # output heads
     "lm": "language model (next token)", "seq-cls": "sequence classification", "token-cls": "token classification", "mlm": "masked LM",
     # methods
@@ -82,7 +84,7 @@ def compute_precision(precision: str) -> str:
     """The tensor-core precision that does the matmuls, for ``GPU.peak_flops``: fp32, bf16, fp16, or "half"
     (the chip's 16-bit format: bf16 where it has it, else fp16) for quantised weights, which are dequantised
     to 16 bits for the matmuls (bitsandbytes)."""
-    if precision in ("int8", "int4"):
+    if precision in ("int8", "int4", "fp8", "mxfp4", "gptq4"):  # weight-only kernels dequantise to 16 bits
         return "half"
     if precision == "fp32":
         return "fp32"

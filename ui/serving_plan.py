@@ -5,11 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lifecycle.choices import KvCacheDtype, options, title
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
+from lifecycle.choices import KvCacheDtype, options, title
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
+from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from lifecycle.serving.plan import (
@@ -21,11 +22,9 @@ from lifecycle.serving.plan import (
     list_engines,
     serving_plan,
 )
-from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from ui import common
 from ui import facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu, pick_model
-
 
 
 def _inputs(project: Project | None) -> ServingSetup:
@@ -33,7 +32,7 @@ def _inputs(project: Project | None) -> ServingSetup:
     model = pick_model(project, "serving_plan_model")
     c1, c2, c3 = st.columns(3)
     saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS \
-        else facts.weight_format if facts.weight_format in SERVING_PRECISIONS else "bf16"
+        else facts.weight_format if facts.weight_format in SERVING_PRECISIONS else model.shape.shipped_format or "bf16"
     precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
                              key="serving_plan_precision")
     with c2:

@@ -22,6 +22,7 @@ from lifecycle.models.architecture import (
     layer_counts,
     parameter_count,
 )
+from lifecycle.models.quantized import FORMAT_BITS, format_weight_bytes
 
 
 def inference_weight_bytes(shape: ModelShape, precision: str) -> int:
@@ -30,6 +31,8 @@ def inference_weight_bytes(shape: ModelShape, precision: str) -> int:
         return 4 * params
     if precision in ("bf16", "fp16"):
         return 2 * params
+    if precision in FORMAT_BITS:  # a shipped or downloaded format: converted weights at its bits, the rest 16-bit
+        return format_weight_bytes(shape, precision)
     return quantised_base_bytes(shape, params, 8 if precision == "int8" else 4)
 
 

@@ -40,7 +40,8 @@ def rule_of_thumb_bytes(params: int, *, precision: str = "amp_bf16", workload: s
     """What each classic rule predicts for this model (None where the rule has no answer)."""
     if params <= 0:
         raise InvalidInput("params must be positive.")
-    bits = {"fp32": 32, "amp_bf16": 32, "amp_fp16": 32, "bf16": 16, "fp16": 16, "int8": 8, "int4": 4}.get(precision, 16)
+    bits = {"fp32": 32, "amp_bf16": 32, "amp_fp16": 32, "bf16": 16, "fp16": 16, "int8": 8, "int4": 4, "fp8": 8, "mxfp4": 4,
+            "gptq4": 4}.get(precision, 16)
     if workload == "infer":
         return {STORE_RULE: 4 * params * bits / 32,  # the "store" half of the 24 B rule, not 24 B
                 "accelerate estimate-memory": params * bits / 8,

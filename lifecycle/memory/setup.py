@@ -192,6 +192,13 @@ class InferenceSetup(Setup):
     gpu: str | None = Field(None, min_length=1, max_length=64)
     kv_cache_dtype: KvCacheDtype = "auto"  # vLLM kv_cache_dtype: "fp8" halves a 16-bit KV cache
 
+    @model_validator(mode="before")
+    @classmethod
+    def _shipped(cls, data):  # precision defaults to the format the checkpoint ships in
+        from lifecycle.models.ref import with_shipped_precision
+
+        return with_shipped_precision(data)
+
     @model_validator(mode="after")
     def _consistent(self) -> InferenceSetup:
         _check_experts(self.model, self.ep, max(self.ep, 1))

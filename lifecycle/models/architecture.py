@@ -88,6 +88,10 @@ class ModelShape(BaseModel):
     # cache) at most the last sliding_window tokens; 0: every layer attends to the whole context
     sliding_window: int = 0
     sliding_layers: int = 0
+    # The checkpoint's own quantization (config.json quantization_config): its format and what it converts
+    # ("linears": every block linear; "mlp": attention kept in 16 bits; "experts": only the routed experts)
+    shipped_format: Literal["", "fp8", "mxfp4", "gptq4", "int4", "int8"] = ""
+    shipped_scope: Literal["linears", "mlp", "experts"] = "linears"
 
     def __init__(self, **data):
         # pydantic wraps our InvalidInput in a ValidationError: unwrap it into one readable line

@@ -390,6 +390,8 @@ def shape_kwargs_from_config(config: Any) -> dict:
         text = config["text_config"]
         if not isinstance(text.get("model_type"), str) or text.get("text_config") is not None:
             raise InvalidInput(f"config.json model_type {model_type!r}: its text_config has no readable model_type.")
+        if "quantization_config" in config and "quantization_config" not in text:  # it quantizes the whole model
+            text = {**text, "quantization_config": config["quantization_config"]}
         return shape_kwargs_from_config(text)
     if reader is None:
         supported = ", ".join(sorted(READERS))
@@ -405,4 +407,7 @@ def shape_kwargs_from_config(config: Any) -> dict:
     out = reader(config)
     if out.get("family", "decoder") == "decoder":
         out.update(sliding_window_kwargs(config, out.get("layers", 0)))
+    from lifecycle.models.quantized import shipped_quantization
+
+    out.update(shipped_quantization(config, moe=bool(out.get("experts"))))
     return out

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from lifecycle.choices import TITLES
 from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.models.architecture import (
     active_parameter_count,
@@ -106,6 +107,7 @@ def catalog_row(model: CatalogModel) -> dict[str, Any]:
         "stacks": f"{s.encoder_layers}+{s.decoder_layers}" if s.family == "encoder-decoder" else "",
         "active_params": active_parameter_count(s), "active_params_non_embedding": flop_parameter_count(s),
         # a mixture of experts: experts, top-k and one expert's width; "ffn" only where a dense MLP uses it
+        "shipped_format": TITLES.get(s.shipped_format) if s.shipped_format else None,  # quantization_config
         "experts": s.experts or None, "experts_per_token": s.experts_per_token or None, "expert_ffn": s.moe_ffn or None,
         "hidden": s.hidden, "heads": s.heads, "kv_heads": s.kv_heads,
         "ffn": s.ffn if moe_layer_count(s) < s.layers else None, "vocab": s.vocab,

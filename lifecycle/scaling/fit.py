@@ -210,9 +210,9 @@ def identifiability_warnings(log_n: np.ndarray, log_d: np.ndarray) -> list[str]:
     spread = float(np.ptp(log_n + log_d))
     if spread > SAME_BUDGET_SPREAD:
         return []
-    return [f"All runs use nearly one compute budget (C = 6·N·D varies {np.exp(spread):.2f}×): the five constants "
-            "are not identifiable from them (B and β trade off, and E with them); the fit describes this budget "
-            "only. Add runs at budgets at least 3× apart (Hoffmann 2022 used nine)."]
+    return [(f"All runs use nearly one compute budget (C = 6·N·D varies {np.exp(spread):.2f}×): the five constants "
+             "are not identifiable from them (B and β trade off, and E with them); the fit describes this budget "
+             "only. Add runs at budgets at least 3× apart (Hoffmann 2022 used nine).")]
 
 
 MAX_CSV_CHARS = 2_000_000  # tens of thousands of runs; far more than any pilot study

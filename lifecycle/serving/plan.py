@@ -20,20 +20,21 @@ from pydantic import BaseModel, Field, model_validator
 from lifecycle._lookup import find_by_id
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import KvCacheDtype, WeightFormat, compute_precision, options
-from lifecycle.memory.inference import inference_memory, inference_weight_bytes, kv_cache_bytes
+from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup
-from lifecycle.models.architecture import (
-    ModelShape,
-    attention_score_flops_per_token,
-    expert_params,
-    flop_parameter_count,
-    forward_flops_per_token,
-    moe_layer_count,
-    parameter_count,
-)
-from lifecycle.models.gpus import GPU, get_gpu
-from lifecycle.models.ref import ModelRef
+from lifecycle.models.architecture import flop_parameter_count
+from lifecycle.models.gpus import get_gpu
+from lifecycle.models.ref import ModelRef, with_shipped_precision
 from lifecycle.resources import data_path
+from lifecycle.serving.decode import (  # noqa: F401  (decode_bytes_per_step, forward_flops… are imported from here)
+    DecodeStep,
+    decode_bytes_per_step,
+    decode_layers,
+    decode_step,
+    forward_flops,
+    touched_weight_fraction,
+    unread_expert_bytes,
+)
 
 SERVING_PRECISIONS = options(WeightFormat)
 MAX_SEARCH_BATCH = 1 << 16
@@ -85,6 +86,11 @@ class ServingSetup(Setup):
     price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
     latency_target_ms: float | None = Field(None, gt=0, le=1e7)  # p95 request latency the team needs (Scope)
     throughput_target_rps: float | None = Field(None, gt=0, le=1e9)  # requests per second the team needs
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shipped(cls, data):  # precision defaults to the format the checkpoint ships in (gpt-oss: MXFP4)
+        return with_shipped_precision(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> ServingSetup:
@@ -151,33 +157,6 @@ def _memory(setup: ServingSetup, batch: int, prompt_tokens: int):
                                            kv_cache_dtype=setup.kv_cache_dtype))
 
 
-def decode_bytes_per_step(shape: ModelShape, precision: str, batch: int, context: int, *, tp: int = 1,
-                          prompt_tokens: int | None = None, kv_cache_dtype: str = "auto") -> int:
-    """Bytes one GPU reads in a decode step: all its weights plus the KV cache of ``context`` tokens per
-    sequence (Pope et al. 2022 §2: decode is dominated by loading weights and the KV cache). Sizes come
-    from lifecycle.memory.estimate; an encoder-decoder step also reads the cross-attention cache of the prompt."""
-    # int8/int4 weights still keep a 16-bit KV cache unless it is stored in FP8
-    value_bytes = 1 if kv_cache_dtype == "fp8" else 4 if precision == "fp32" else 2
-    weights = inference_weight_bytes(shape, precision) * touched_weight_fraction(shape, batch) // tp
-    if shape.family == "encoder-decoder":
-        cross = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens or 0, bytes_per_value=value_bytes, tp=tp)
-        return weights + cross + kv_cache_bytes(shape, batch=batch, tokens=context, bytes_per_value=value_bytes, tp=tp)
-    return weights + kv_cache_bytes(shape, batch=batch, tokens=context, bytes_per_value=value_bytes, tp=tp)
-
-
-def touched_weight_fraction(shape: ModelShape, batch: int) -> float:
-    """Share of the weights a decode step of ``batch`` tokens reads. A MoE layer reads only the experts its tokens
-    were routed to: with uniform routing of k of E experts, the expected number of distinct experts is
-    E·(1 − (1 − k/E)^B) — k for one token, all E once B is large."""
-    moe = moe_layer_count(shape)
-    if not moe:
-        return 1.0
-    e, k = shape.experts, shape.experts_per_token
-    distinct = e * (1 - (1 - k / e) ** max(batch, 1))
-    unread = moe * (e - distinct) * expert_params(shape)
-    return 1 - unread / parameter_count(shape)
-
-
 def largest_fitting(fits, lo: int, hi: int) -> int:
     """Largest n in [lo, hi] with fits(n) true, assuming fits is monotone; lo − 1 when none fits."""
     if not fits(lo):
@@ -189,55 +168,6 @@ def largest_fitting(fits, lo: int, hi: int) -> int:
         else:
             hi = mid - 1
     return lo
-
-
-def decode_layers(shape: ModelShape) -> int:
-    """Blocks a decode step runs: the decoder stack (encoder-decoder) or every layer (decoder-only)."""
-    return shape.decoder_layers if shape.family == "encoder-decoder" else shape.layers
-
-
-def forward_flops(params: int, shape: ModelShape, tokens: float, context: float, *, decode: bool = False,
-                  prompt_tokens: float = 0) -> float:
-    """Kaplan et al. 2020 eq. 2.2: 2·N + 2·n_layer·n_ctx·d_attn FLOPs per token.
-
-    An encoder-decoder's prompt runs through the encoder only and each generated token through the decoder
-    only (``forward_flops_per_token``), whose cross-attention also reads the ``prompt_tokens`` encoder states.
-    Attention scores are halved under a causal mask only (decoder self-attention); encoder self-attention and
-    cross-attention attend to every position (FlopCounterMode on T5: tests/unit/test_flops_reference.py).
-    """
-    d = shape.attention_dim
-    if shape.family != "encoder-decoder":  # a decoder's mask is causal; an encoder attends to every position
-        scores = attention_score_flops_per_token(shape.layers, context, d, causal=shape.family == "decoder")
-        return tokens * (2 * params + scores)
-    per_input, per_output = forward_flops_per_token(shape)
-    if not decode:
-        return tokens * (per_input + attention_score_flops_per_token(shape.encoder_layers, context, d, causal=False))
-    attention = (attention_score_flops_per_token(shape.decoder_layers, context, d, causal=True)
-                 + attention_score_flops_per_token(shape.decoder_layers, prompt_tokens, d, causal=False))
-    return tokens * (per_output + attention)
-
-
-class DecodeStep(BaseModel):
-    seconds: float
-    bytes_read: float  # per GPU
-    memory_s: float
-    compute_s: float
-    overhead_s: float
-    bound: str
-
-
-def decode_step(shape: ModelShape, params: int, precision: str, gpu: GPU, *, batch: int, context: float, tp: int = 1,
-                bandwidth_efficiency: float, per_layer_overhead_s: float, utilisation: float,
-                prompt_tokens: int | None = None, kv_cache_dtype: str = "auto") -> DecodeStep:
-    """One decode step at ``context`` tokens per sequence (roofline, Williams et al. 2009):
-    max(bytes read / (bandwidth · efficiency), FLOPs / (peak · utilisation)) + layers · overhead."""
-    bytes_read = decode_bytes_per_step(shape, precision, batch, max(1, round(context)), tp=tp, prompt_tokens=prompt_tokens,
-                                       kv_cache_dtype=kv_cache_dtype)
-    memory_s = bytes_read / (gpu.memory_bandwidth_bytes_per_s * bandwidth_efficiency)
-    compute_s = batch * forward_flops(params, shape, 1, context, decode=True, prompt_tokens=prompt_tokens or 0) / (tp * gpu.peak_flops(compute_precision(precision)) * utilisation)
-    overhead_s = decode_layers(shape) * per_layer_overhead_s
-    return DecodeStep(seconds=max(memory_s, compute_s) + overhead_s, bytes_read=bytes_read, memory_s=memory_s,
-                      compute_s=compute_s, overhead_s=overhead_s, bound="memory" if memory_s >= compute_s else "compute")
 
 
 @lru_cache(maxsize=128)

@@ -141,7 +141,7 @@ def test_bad_training_input_raises_a_clear_error(kwargs, message):
         train(LLAMA, **kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [{"precision": "fp8"}, {"batch": 0}, {"new_tokens": -1}, {"tp": 5}])
+@pytest.mark.parametrize("kwargs", [{"precision": "fp6"}, {"batch": 0}, {"new_tokens": -1}, {"tp": 5}])
 def test_bad_inference_input_raises(kwargs):
     with pytest.raises(InvalidInput):
         infer(LLAMA, **kwargs)

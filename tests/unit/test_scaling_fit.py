@@ -92,7 +92,7 @@ def test_runs_at_one_compute_budget_warn_that_five_constants_are_not_identifiabl
     assert fit_scaling_law(spread, bootstrap=0).warnings == []
     csv = tmp_path / "iso.csv"
     csv.write_text("params,tokens,loss\n" + "".join(f"{n},{d},{l}\n" for n, d, l in zip(N, D, L)))
-    out = subprocess.run([sys.executable, "-W", "default", "-m", "lifecycle", "scaling", "fit", str(csv),
+    out = subprocess.run([sys.executable, "-W", "default", "-m", "lifecycle", "scaling", "fit", str(csv),  # noqa: PLW1510
                           "--bootstrap", "30"], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0 and "overflow" not in out.stderr
     assert "warning: All runs use nearly one compute budget" in out.stdout

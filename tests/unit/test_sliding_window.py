@@ -60,8 +60,8 @@ def test_fp8_kv_cache_halves_the_cache_and_names_its_accuracy_cost():
     to FP16/BF16 … KV cache capacity doubles" (Qwen3-4B on an L4: 83,488 → 166,992 tokens); "Accuracy depends on
     scale calibration. With the default scales (1.0, no calibration), quantization error can degrade output
     quality." The serving plan fits twice the sequences' cache and says so."""
-    from lifecycle.memory.setup import InferenceSetup
     from lifecycle.memory.inference import inference_memory
+    from lifecycle.memory.setup import InferenceSetup
     from lifecycle.models.ref import ModelRef
     from lifecycle.serving.plan import ServingSetup, serving_plan
 
