@@ -92,6 +92,10 @@ class ModelShape(BaseModel):
     # ("linears": every block linear; "mlp": attention kept in 16 bits; "experts": only the routed experts)
     shipped_format: Literal["", "fp8", "mxfp4", "gptq4", "int4", "int8"] = ""
     shipped_scope: Literal["linears", "mlp", "experts"] = "linears"
+    # Vision-language models (lifecycle/models/vision.py): the tower + projector counted, or the language model only
+    vision: Literal["", "counted", "language model only"] = ""
+    vision_params: int = 0  # tower + projector when counted; the tower alone (not counted) otherwise, 0 if unknown
+    image_tokens: int = 0  # tokens one image adds to the context
 
     def __init__(self, **data):
         # pydantic wraps our InvalidInput in a ValidationError: unwrap it into one readable line
@@ -135,7 +139,8 @@ class ModelShape(BaseModel):
         for name in ("kv_heads", "head_dim", "encoder_layers", "decoder_layers", "position_embeddings",
                      "token_types", "relative_attention_buckets", "relative_position_embeddings", "norms_per_layer",
                      "experts", "experts_per_token", "moe_ffn", "shared_ffn", "dense_layers", "q_lora_rank",
-                     "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim", "sliding_layers"):
+                     "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim", "sliding_layers",
+                     "image_tokens"):
             value = getattr(self, name)
             if value < 0:
                 raise InvalidInput(f"{name} must not be negative.")
@@ -146,6 +151,8 @@ class ModelShape(BaseModel):
                                "positive expert width (moe_ffn).")
         if not 1 <= self.moe_layer_step <= max(self.layers, 1) or self.dense_layers > self.layers:
             raise InvalidInput("moe_layer_step must be 1..layers and dense_layers at most the layer count.")
+        if not 0 <= self.vision_params <= MAX_SIZE**2:
+            raise InvalidInput("vision_params must be 0..1e14.")
         if self.sliding_window < 0 or self.sliding_window > MAX_SIZE * 100 or self.sliding_layers > self.layers:
             raise InvalidInput("sliding_window must be 0..1e9 tokens and sliding_layers at most the layer count.")
         if self.kv_lora_rank and not (self.qk_rope_head_dim and self.qk_nope_head_dim and self.v_head_dim):
@@ -283,7 +290,7 @@ def parameter_count(shape: ModelShape) -> int:
         moe = moe_layer_count(shape)
         n += (shape.layers - moe) * layer_params(shape) + moe * layer_params(shape, moe=True)
         n += _norm_params(shape) if shape.final_norm else 0
-    return n
+    return n + (shape.vision_params if shape.vision == "counted" else 0)
 
 
 def active_parameter_count(shape: ModelShape) -> int:
@@ -310,7 +317,8 @@ def flop_parameter_count(shape: ModelShape) -> int:
     convention for gpt-oss (model card: 3.61B of 20.91B, 5.13B of 116.83B); ``active_parameter_count`` keeps the
     embedding table (everything a token touches)."""
     tied_head = shape.vocab * shape.hidden if shape.tied_embeddings and shape.head in ("lm", "mlm") else 0
-    return active_parameter_count(shape) - input_embedding_params(shape) + tied_head
+    vision = shape.vision_params if shape.vision == "counted" else 0  # runs once per image, not per text token
+    return active_parameter_count(shape) - input_embedding_params(shape) + tied_head - vision
 
 
 def dense_equivalent(shape: ModelShape) -> ModelShape:

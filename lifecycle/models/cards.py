@@ -69,8 +69,11 @@ def _shape_summary(shape: ModelShape) -> str:
         mlp = (f"{mlp}{' in ' + str(shape.layers - moe) + ' dense layers; ' if mlp else ''}mixture of "
                f"{shape.experts} experts (top-{shape.experts_per_token}) of FFN width {shape.moe_ffn}{gated} "
                f"in {moe} layers" + (f", shared experts {shape.shared_ffn}" if shape.shared_ffn else ""))
+    from lifecycle.models.vision import vision_note
+
+    note = vision_note(shape.vision, shape.vision_params, shape.image_tokens)
     return (f"{layers}, hidden {shape.hidden}, {shape.heads} heads ({shape.kv_heads} KV), {mlp}, "
-            f"vocabulary {shape.vocab:,}, context {shape.max_context:,}")
+            f"vocabulary {shape.vocab:,}, context {shape.max_context:,}" + (f"; {note}" if note else ""))
 
 
 def _params_text(params: int, shape: ModelShape) -> str:

@@ -386,13 +386,17 @@ def shape_kwargs_from_config(config: Any) -> dict:
                            "RWKV…): it keeps a recurrent state instead of a per-token KV cache, which this planner "
                            "does not model; refusing rather than sizing it as a transformer.")
     if reader is None and isinstance(config.get("text_config"), dict):
-        # a multimodal config (Llama 4, LLaVA, Gemma 3, Qwen-VL): plan its language model, which the name says
+        # a multimodal config (Llama 4, LLaVA, Gemma 3, Mistral 3, Qwen-VL): its language model, with the vision
+        # tower and projector counted where lifecycle/models/vision.py knows them, else a visible "language model only"
         text = config["text_config"]
         if not isinstance(text.get("model_type"), str) or text.get("text_config") is not None:
             raise InvalidInput(f"config.json model_type {model_type!r}: its text_config has no readable model_type.")
         if "quantization_config" in config and "quantization_config" not in text:  # it quantizes the whole model
             text = {**text, "quantization_config": config["quantization_config"]}
-        return shape_kwargs_from_config(text)
+        from lifecycle.models.vision import vision_kwargs
+
+        out = shape_kwargs_from_config(text)
+        return {**out, **vision_kwargs(config, out["hidden"])}
     if reader is None:
         supported = ", ".join(sorted(READERS))
         if any(k in config for k in MOE_KEYS):

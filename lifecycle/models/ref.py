@@ -56,7 +56,10 @@ class ModelRef(Setup):
     def from_config(cls, config: dict, name: str = "") -> ModelRef:
         """From a Hugging Face ``config.json`` read as a dict (InvalidInput when it is not a transformer)."""
         shape = ModelShape.from_config(config)
-        return cls(id="config", name=name or f"config.json ({shape.arch})", shape=shape)
+        name = name or f"config.json ({shape.arch})"
+        if shape.vision == "language model only":  # never silently: the name carries what is not counted
+            name += " — language model only (vision tower not counted)"
+        return cls(id="config", name=name[:200], shape=shape)
 
 
 def with_shipped_precision(data: Any) -> Any:
