@@ -18,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from common import ROOT, write_result  # noqa: I001  (benchmarks/ is on sys.path when run as a script)
+from common import ROOT, write_result
 
 sys.path.insert(0, str(ROOT))
 DATA = ROOT / "tests" / "data"
@@ -28,7 +28,7 @@ SKIP = {"bert-base", "bert-large"}  # encoders: no causal LM head to run here
 
 
 def rows() -> list[dict]:
-    import pytest  # noqa: F401  (tests/support/hf_reference skips through pytest; it is installed with the tests)
+    import pytest
 
     from lifecycle.errors import LifecycleError
     from lifecycle.models.architecture import (
@@ -38,7 +38,12 @@ def rows() -> list[dict]:
         parameter_count,
     )
     from lifecycle.serving.plan import forward_flops
-    from tests.support.hf_reference import causal_forward_flops, meta_model, parameter_total, seq2seq_forward_flops
+    from tests.support.hf_reference import (
+        causal_forward_flops,
+        meta_model,
+        parameter_total,
+        seq2seq_forward_flops,
+    )
 
     out = []
     for folder in FOLDERS:
@@ -67,7 +72,7 @@ def rows() -> list[dict]:
                 else:
                     model = meta_model(cfg, seq2seq=seq2seq)
                 row["hf_params"] = parameter_total(model)
-            except Exception as exc:  # report what transformers could not build
+            except Exception as exc:  # noqa: BLE001  (report what transformers could not build)
                 row["note"] = f"transformers: {type(exc).__name__}"
                 out.append(row)
                 continue
@@ -79,7 +84,7 @@ def rows() -> list[dict]:
                 try:
                     counted = (seq2seq_forward_flops(model, TOKENS, 1) if seq2seq
                                else causal_forward_flops(model, TOKENS))
-                except Exception as exc:  # a model whose forward inspects mask values cannot run on meta tensors
+                except Exception as exc:  # noqa: BLE001  (a forward that reads mask values cannot run on meta)
                     row["note"] = f"FlopCounterMode: {type(exc).__name__} on meta tensors"
                     out.append(row)
                     continue
@@ -92,8 +97,8 @@ def rows() -> list[dict]:
 
 
 def markdown(table: list[dict]) -> str:
-    lines = ["| config | params (ours) | transformers | non-embedding active | prefill FLOPs, 128 tokens (ours) | "
-             "FlopCounterMode | difference |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [("| config | params (ours) | transformers | non-embedding active | prefill FLOPs, 128 tokens (ours) | "
+              "FlopCounterMode | difference |"), "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in table:
         if "params" not in r:
             lines.append(f"| {r['config']} | refused: {r['note'][:60]}… | | | | | |")
