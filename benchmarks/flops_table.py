@@ -28,8 +28,6 @@ SKIP = {"bert-base", "bert-large"}  # encoders: no causal LM head to run here
 
 
 def rows() -> list[dict]:
-    import pytest
-
     from lifecycle.errors import LifecycleError
     from lifecycle.models.architecture import (
         ModelShape,
