@@ -103,8 +103,10 @@ def _results(plan: ServingPlan) -> None:
     a.metric("Largest batch at this context", format_number(plan.max_batch))
     b.metric("Largest context at this batch", format_number(plan.max_context),
              help=f"Model limit {format_number(plan.context_limit)} tokens")
-    c.metric("Time to first token", format_duration(plan.prefill_s))
-    d.metric("Request latency", format_duration(plan.request_latency_s))
+    c.metric("Time to first token (static batch)", format_duration(plan.prefill_s),
+             help="All sequences start together: the whole batch's prefill. `lifecycle serve-plan --arrival-rate` gives "
+             "the per-request view under continuous batching.")
+    d.metric("Request latency (static batch)", format_duration(plan.request_latency_s))
     if plan.new_tokens == 0:
         _encoder_results(plan)
     else:

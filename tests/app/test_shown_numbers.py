@@ -132,8 +132,8 @@ def test_serving_shows_the_serving_plan_of_its_widgets(run_page):
         per_layer_overhead_s=value(at, f"{k}overhead_{engine}") / 1e6,
         prefill_utilisation=value(at, f"{k}util_{engine}"), price_usd_per_hour=value(at, f"{k}price_a10g")))
     shown = metrics(at)
-    assert shown["Time to first token"] == format_duration(plan.prefill_s)
-    assert shown["Request latency"] == format_duration(plan.request_latency_s)
+    assert shown["Time to first token (static batch)"] == format_duration(plan.prefill_s)
+    assert shown["Request latency (static batch)"] == format_duration(plan.request_latency_s)
     assert shown["Decode tokens/s (all sequences)"] == format_rate(plan.decode_tokens_per_s)
     assert shown["Largest batch at this context"] == format_number(plan.max_batch)
     assert shown["Cost per 1M tokens (in + out)"] == format_money(plan.cost_per_million_tokens_usd)
