@@ -13,6 +13,7 @@ from lifecycle.models.ref import ModelRef
 from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
+from lifecycle.serving.batching import BatchingSetup, continuous_batching
 from lifecycle.serving.plan import (
     DEFAULT_ENGINE,
     SERVING_PRECISIONS,
@@ -91,8 +92,35 @@ def render(project: Project | None) -> None:
     with st.expander("Assumptions of the throughput model"):
         for a in plan.assumptions:
             st.markdown(f"- {a}")
+    if plan.new_tokens:
+        _request_view(setup)
     if project is not None:
         _save(project, setup, plan)
+
+
+def _request_view(setup: ServingSetup) -> None:
+    """Continuous batching: what one request sees at an arrival rate (vLLM/TGI/SGLang schedule step by step)."""
+    st.subheader("Continuous batching: per request")
+    target = float(setup.throughput_target_rps or 0.0)
+    rate = st.number_input("Arrival rate (requests/s, Poisson; 0: off)", 0.0, 10_000.0, min(target, 10_000.0), 0.5,
+                           key="serving_plan_arrival_rate")
+    if rate <= 0:
+        st.caption("Set an arrival rate to see each request's time to first token, inter-token latency and p95 "
+                   "under continuous batching, and the batch the engine settles at.")
+        return
+    try:
+        view = continuous_batching(BatchingSetup(serving=setup, arrival_rate_rps=float(rate)))
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    a, b, c, d = st.columns(4)
+    a.metric("TTFT p95 (continuous batching)", format_duration(view.ttft_p95_s),
+             help=f"mean {format_duration(view.ttft_mean_s)}")
+    b.metric("Inter-token latency", format_duration(view.itl_mean_s), help=f"p95 {format_duration(view.itl_p95_s)}")
+    c.metric("Request latency p95", format_duration(view.latency_p95_s))
+    d.metric("Settled batch", f"{view.settled_batch:,.1f}", help=f"{format_number(view.max_batch)} fit at this context")
+    for note in view.notes:
+        (st.warning if "outpace" in note else st.caption)(note)
 
 
 def _results(plan: ServingPlan) -> None:
@@ -104,8 +132,8 @@ def _results(plan: ServingPlan) -> None:
     b.metric("Largest context at this batch", format_number(plan.max_context),
              help=f"Model limit {format_number(plan.context_limit)} tokens")
     c.metric("Time to first token (static batch)", format_duration(plan.prefill_s),
-             help="All sequences start together: the whole batch's prefill. `lifecycle serve-plan --arrival-rate` gives "
-             "the per-request view under continuous batching.")
+             help="All sequences start together: the whole batch's prefill. Set an arrival rate below for the "
+             "per-request view under continuous batching.")
     d.metric("Request latency (static batch)", format_duration(plan.request_latency_s))
     if plan.new_tokens == 0:
         _encoder_results(plan)
