@@ -15,6 +15,7 @@ start together) stay as they are; this is the request-level view beside them.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from typing import Literal
 
@@ -122,17 +123,27 @@ def continuous_batching(setup: BatchingSetup) -> RequestLevelView:
                 chunks[r] = min(prefill_left[r], left)
                 left -= chunks[r]
         ctx = p + (sum(decoded[r] for r in decoding) / len(decoding) if decoding else 0)
-        read = decode_bytes_per_step(shape, precision, max(len(running), 1), max(1, round(ctx)), tp=tp,
-                                     prompt_tokens=p, kv_cache_dtype=s.kv_cache_dtype)
-        flops = len(decoding) * forward_flops(n_params, shape, 1, ctx, decode=True, prompt_tokens=p)
-        flops += sum(forward_flops(n_params, shape, c, p - prefill_left[r] + c / 2) for r, c in chunks.items())
-        step = max(read / (gpu.memory_bandwidth_bytes_per_s * bw), flops / peak) + overhead
-        t += step
-        steps += 1
-        batch_sum += len(running) * step  # time-weighted: idle gaps count as an empty batch
+
+        def step_s(context: float, decoding=decoding, chunks=chunks) -> float:
+            read = decode_bytes_per_step(shape, precision, max(len(running), 1), max(1, round(context)), tp=tp,
+                                         prompt_tokens=p, kv_cache_dtype=s.kv_cache_dtype)
+            flops = len(decoding) * forward_flops(n_params, shape, 1, context, decode=True, prompt_tokens=p)
+            flops += sum(forward_flops(n_params, shape, c, p - prefill_left[r] + c / 2) for r, c in chunks.items())
+            return max(read / (gpu.memory_bandwidth_bytes_per_s * bw), flops / peak) + overhead
+
+        step, k = step_s(ctx), 1
+        if not chunks:  # only decodes until the next event (a request finishes or one can be admitted): jump there
+            k = min(n_new - decoded[r] for r in decoding)
+            if waiting and len(running) < max_batch:
+                k = min(k, max(1, math.ceil((arrivals[waiting[0]] - t) / step)))
+            k = max(k, 1)
+            step = step_s(ctx + (k - 1) / 2) if k > 1 else step  # the mean step over the k (the KV cache grows)
+        t += k * step
+        steps += k
+        batch_sum += len(running) * k * step  # time-weighted: idle gaps count as an empty batch
         for r in decoding:
-            decoded[r] += 1
-            itl_sum[r] = itl_sum.get(r, 0.0) + step
+            decoded[r] += k
+            itl_sum[r] = itl_sum.get(r, 0.0) + k * step
         for r, c in chunks.items():
             prefill_left[r] -= c
             if prefill_left[r] == 0:  # the prefill's last chunk also yields the first token
