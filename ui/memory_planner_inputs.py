@@ -153,8 +153,11 @@ def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts) -
     shape = model.shape
     c = st.columns(6)
     formats = options(WeightFormat)
+    default = facts.weight_format if facts.weight_format in formats else shape.shipped_format or formats[0]
     precision = c[0].selectbox("Weights", formats, format_func=title, key=k + "i_precision",
-                               index=formats.index(facts.weight_format) if facts.weight_format in formats else 0)
+                               index=formats.index(default),
+                               help="Defaults to the format the checkpoint ships in (its quantization_config)"
+                               if shape.shipped_format else None)
     batch = c[1].number_input("Concurrent sequences", 1, 65_536, DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
     # A default is the project's fact, within what the widget offers (a stated 10M-token input is 1,048,576 here).
     prompt = c[2].number_input("Prompt tokens", 1, MAX_TOKENS, min(max(1, facts.input_tokens), MAX_TOKENS),

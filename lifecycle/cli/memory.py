@@ -21,6 +21,7 @@ from lifecycle.choices import (
     Strategy,
     TrainingHead,
     TrainPrecision,
+    WeightFormat,
     Workload,
     options,
     weight_format,
@@ -35,7 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("memory", help="GPU memory and GPU count for training or inference of a transformer")
     add_model_flags(p)
     p.add_argument("--workload", choices=options(Workload), default="train")
-    p.add_argument("--precision", choices=options(TrainPrecision), help="default: amp_bf16 to train, bf16 to infer")
+    p.add_argument("--precision", choices=list(dict.fromkeys(options(TrainPrecision) + options(WeightFormat))),
+                   help="default: amp_bf16 to train; to infer, the format the checkpoint ships in, else bf16")
     p.add_argument("--method", choices=options(Method), default="full")
     p.add_argument("--lora-rank", type=int, default=16)
     p.add_argument("--lora-targets", help="comma-separated: q,k,v,o,gate,up,down or all (default q,v)")
@@ -70,7 +72,7 @@ def _setup(args, model):
     from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 
     if args.workload == "infer":
-        return InferenceSetup(model=model, precision=weight_format(args.precision or "bf16"),
+        return InferenceSetup(model=model, precision=weight_format(args.precision) if args.precision else None,
                               concurrent_sequences=args.batch, prompt_tokens=args.prompt_len,
                               new_tokens=args.new_tokens, tp=args.tp, ep=args.ep, attention=args.attention,
                               gpu=args.gpu)

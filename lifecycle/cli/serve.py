@@ -26,7 +26,8 @@ def register(subparsers) -> None:
     )
     p.add_argument("--model", required=True, help="catalog model id, e.g. llama-2-7b, or a Hugging Face id "
                                                   "ORG/NAME[@REVISION]")
-    p.add_argument("--precision", default="bf16", choices=SERVING_PRECISIONS)
+    p.add_argument("--precision", default=None, choices=SERVING_PRECISIONS,
+                   help="weight format (default: the format the checkpoint ships in, else bf16)")
     p.add_argument("--kv-cache-dtype", default="auto", choices=options(KvCacheDtype),
                    help="KV cache storage: auto (the compute dtype) or fp8 (vLLM kv_cache_dtype)")
     p.add_argument("--gpu", required=True, help="GPU id, e.g. h100-80gb")

@@ -67,6 +67,7 @@ def with_shipped_precision(data: Any) -> Any:
     caller gave none: a checkpoint is served as published unless a format is chosen."""
     if not isinstance(data, dict) or data.get("precision") is not None:
         return data
+    data = {k: v for k, v in data.items() if k != "precision"}  # None: the field's own default unless it ships quantized
     model = data.get("model")
     shape = model.shape if isinstance(model, ModelRef) else (model or {}).get("shape") if isinstance(model, dict) else None
     fmt = shape.shipped_format if isinstance(shape, ModelShape) else (shape or {}).get("shipped_format") \

@@ -7,6 +7,7 @@ Primary sources: the gpt-oss model card (OpenAI 2025, arXiv:2508.10925): "MXFP4 
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -112,3 +113,21 @@ def test_decode_speed_of_each_format_comes_from_its_own_bytes_read():
     experts = 36 * 128 * 3 * 2880 * 2880
     dense_bf16 = 2 * (116_829_156_672 - experts)
     assert read == pytest.approx(dense_bf16 + 4 / 128 * experts * 4.25 / 8, rel=0.01)
+
+
+def test_the_cli_serves_a_checkpoint_in_its_shipped_format_unless_told_otherwise():
+    """``lifecycle memory --workload infer`` and ``serve-plan`` with no --precision: MXFP4 for gpt-oss-120b (65.2 GB of
+    weights, fits one H100); bf16 when asked; a model shipped in 16 bits keeps bf16."""
+    def run(*args):
+        out = subprocess.run([sys.executable, "-m", "lifecycle", *args, "--json"], capture_output=True, text=True,
+                             check=True, timeout=300)
+        return json.loads(out.stdout)
+
+    shipped = run("memory", "--model", "gpt-oss-120b", "--workload", "infer", "--gpu", "h100-80gb")
+    assert shipped["fits"] and shipped["components"]["weights"] == 65_248_815_744
+    assert not run("memory", "--model", "gpt-oss-120b", "--workload", "infer", "--gpu", "h100-80gb",
+                   "--precision", "bf16")["fits"]
+    assert run("serve-plan", "--model", "gpt-oss-120b", "--gpu", "h100-80gb", "--batch", "1",
+               "--context", "2304")["precision"] == "mxfp4"
+    assert run("serve-plan", "--model", "llama3.1-8b", "--gpu", "h100-80gb", "--batch", "1",
+               "--context", "2304")["precision"] == "bf16"
