@@ -125,7 +125,7 @@ def continuous_batching(setup: BatchingSetup) -> RequestLevelView:
         ctx = p + (sum(decoded[r] for r in decoding) / len(decoding) if decoding else 0)
 
         def step_s(context: float, decoding=decoding, chunks=chunks) -> float:
-            read = decode_bytes_per_step(shape, precision, max(len(running), 1), max(1, round(context)), tp=tp,
+            read = decode_bytes_per_step(shape, precision, max(len(running), 1), max(1, round(context)), tp=tp, gpu_id=gpu.id,
                                          prompt_tokens=p, kv_cache_dtype=s.kv_cache_dtype)
             flops = len(decoding) * forward_flops(n_params, shape, 1, context, decode=True, prompt_tokens=p)
             flops += sum(forward_flops(n_params, shape, c, p - prefill_left[r] + c / 2) for r, c in chunks.items())

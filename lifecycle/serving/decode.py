@@ -4,6 +4,9 @@ et al. 2009), plus the engine's per-layer overhead."""
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from pydantic import BaseModel
 
 from lifecycle.choices import compute_precision
@@ -12,6 +15,7 @@ from lifecycle.memory.inference import inference_weight_bytes, kv_cache_bytes
 from lifecycle.models.architecture import (
     ModelShape,
     attention_score_flops_per_token,
+    block_linear_params,
     expert_params,
     forward_flops_per_token,
     moe_layer_count,
@@ -19,16 +23,43 @@ from lifecycle.models.architecture import (
 )
 from lifecycle.models.gpus import GPU
 from lifecycle.models.quantized import expert_bytes_per_param
+from lifecycle.resources import data_path
+
+
+@lru_cache(maxsize=1)
+def _weight_kernels() -> dict:
+    return json.loads(data_path("serving_engines.json").read_text(encoding="utf-8")).get("weight_kernels", {})
+
+
+def kernel_weight_bytes(shape: ModelShape, precision: str, weights: float, batch: int, gpu_id: str | None) -> float:
+    """Weight bytes a step effectively reads once the format's decode kernel is accounted for (data/
+    serving_engines.json weight_kernels, each from a cited benchmark): the 16-bit bytes over the kernel's measured
+    speed-up when that is below the bytes' ideal; past the kernel's batch, bitsandbytes dequantises to a 16-bit copy."""
+    kernel = _weight_kernels().get(precision)
+    if kernel is None or gpu_id is None:
+        return weights
+    total = inference_weight_bytes(shape, precision)
+    linear = block_linear_params(shape)  # what bitsandbytes / GPTQ quantise; the rest stays 16-bit
+    quantised = total - 2 * (parameter_count(shape) - linear)
+    sixteen, rest = 2 * linear, total - quantised
+    if batch > kernel["max_batch"]:
+        effective = quantised + 2 * sixteen if kernel["beyond_max_batch"] == "dequantise" else quantised
+    else:
+        speedup = kernel["speedup_vs_16bit"].get(gpu_id)
+        effective = max(quantised, sixteen / speedup) if speedup else quantised
+    return (effective + rest) * weights / max(total, 1)  # this GPU's share of what the batch reads
 
 
 def decode_bytes_per_step(shape: ModelShape, precision: str, batch: int, context: int, *, tp: int = 1,
-                          prompt_tokens: int | None = None, kv_cache_dtype: str = "auto") -> int:
+                          prompt_tokens: int | None = None, kv_cache_dtype: str = "auto",
+                          gpu_id: str | None = None) -> int:
     """Bytes one GPU reads in a decode step: all its weights plus the KV cache of ``context`` tokens per
     sequence (Pope et al. 2022 §2: decode is dominated by loading weights and the KV cache). Sizes come
     from lifecycle.memory.estimate; an encoder-decoder step also reads the cross-attention cache of the prompt."""
     # int8/int4 weights still keep a 16-bit KV cache unless it is stored in FP8
     value_bytes = 1 if kv_cache_dtype == "fp8" else 4 if precision == "fp32" else 2
-    weights = (inference_weight_bytes(shape, precision) - unread_expert_bytes(shape, precision, batch)) // tp
+    weights = (inference_weight_bytes(shape, precision) - unread_expert_bytes(shape, precision, batch)) / tp
+    weights = int(kernel_weight_bytes(shape, precision, weights, batch, gpu_id))
     if shape.family == "encoder-decoder":
         cross = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens or 0, bytes_per_value=value_bytes, tp=tp)
         return weights + cross + kv_cache_bytes(shape, batch=batch, tokens=context, bytes_per_value=value_bytes, tp=tp)
@@ -103,7 +134,7 @@ def decode_step(shape: ModelShape, params: int, precision: str, gpu: GPU, *, bat
     """One decode step at ``context`` tokens per sequence (roofline, Williams et al. 2009):
     max(bytes read / (bandwidth · efficiency), FLOPs / (peak · utilisation)) + layers · overhead."""
     bytes_read = decode_bytes_per_step(shape, precision, batch, max(1, round(context)), tp=tp, prompt_tokens=prompt_tokens,
-                                       kv_cache_dtype=kv_cache_dtype)
+                                       kv_cache_dtype=kv_cache_dtype, gpu_id=gpu.id)
     memory_s = bytes_read / (gpu.memory_bandwidth_bytes_per_s * bandwidth_efficiency)
     compute_s = batch * forward_flops(params, shape, 1, context, decode=True, prompt_tokens=prompt_tokens or 0) / (tp * gpu.peak_flops(compute_precision(precision)) * utilisation)
     overhead_s = decode_layers(shape) * per_layer_overhead_s

@@ -10,7 +10,8 @@ Workloads: inference at a short and a long context (one sequence), LoRA (16-bit 
 and full fine-tuning (mixed precision AdamW, FSDP beyond one GPU). Inference speed is the batch-1 decode step of
 each format from the bytes it reads — weights at the format's size (for a mixture of experts, only the experts the
 token is routed to), the KV cache, over bandwidth, plus the engine's per-layer overhead (Pope et al. 2022 §2) —
-never another format's step rescaled.
+never another format's step rescaled. A 4-bit kernel that falls short of its bytes' ideal speed-up reads as its
+cited benchmark says (bitsandbytes NF4 vs Marlin GPTQ/AWQ: data/serving_engines.json ``weight_kernels``).
 """
 
 from __future__ import annotations

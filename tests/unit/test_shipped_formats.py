@@ -131,3 +131,29 @@ def test_the_cli_serves_a_checkpoint_in_its_shipped_format_unless_told_otherwise
                "--context", "2304")["precision"] == "mxfp4"
     assert run("serve-plan", "--model", "llama3.1-8b", "--gpu", "h100-80gb", "--batch", "1",
                "--context", "2304")["precision"] == "bf16"
+
+
+def test_a_decode_kernel_below_its_ideal_speed_up_is_taken_from_its_benchmark():
+    """bitsandbytes 0.40.0 release notes: the NF4 batch-1 kernel is "3.4x for Ampere (A100 …), 4.0x for Ada/Hopper"
+    faster than 16-bit matmuls, and batch > 1 falls back to dequantising (a 16-bit copy written and read); Marlin
+    (GPTQ/AWQ in vLLM) keeps "close to ideal (4x) speedups up to batchsizes of 16-32". So on an A100 NF4 reads the
+    16-bit bytes of its quantised linears / 3.4 at batch 1 and 4-bit + 2 × 16-bit bytes of them at batch 8, while GPTQ
+    reads its own bytes."""
+    from lifecycle.models.architecture import block_linear_params
+    from lifecycle.models.gpus import get_gpu
+    from lifecycle.serving.decode import decode_bytes_per_step
+
+    llama = ModelRef.catalog("llama3.1-8b").shape
+    w16, w4 = inference_weight_bytes(llama, "bf16"), inference_weight_bytes(llama, "int4")
+    lin16 = 2 * block_linear_params(llama)  # the quantised linears at 16 bits; embeddings and head stay 16-bit
+    rest = w16 - lin16
+    kv1 = decode_bytes_per_step(llama, "bf16", 1, 1024) - w16
+    assert decode_bytes_per_step(llama, "int4", 1, 1024, gpu_id="a100-80gb") == pytest.approx(
+        lin16 / 3.4 + rest + kv1, rel=1e-6)
+    assert decode_bytes_per_step(llama, "int4", 1, 1024, gpu_id="h100-80gb") == pytest.approx(w4 + kv1, rel=1e-6)
+    kv8 = decode_bytes_per_step(llama, "bf16", 8, 1024) - w16
+    assert decode_bytes_per_step(llama, "int4", 8, 1024, gpu_id="a100-80gb") == pytest.approx(
+        w4 + 2 * lin16 + kv8, rel=1e-6)
+    gptq = inference_weight_bytes(llama, "gptq4")
+    assert decode_bytes_per_step(llama, "gptq4", 8, 1024, gpu_id="a100-80gb") == pytest.approx(gptq + kv8, rel=1e-6)
+    assert get_gpu("a100-80gb").id == "a100-80gb"
