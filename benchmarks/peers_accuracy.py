@@ -173,7 +173,7 @@ def main() -> int:
 
 
 def _print(result: dict) -> None:
-    short = {OURS: "ours", "24 B/param rule": "24B rule", "accelerate estimate-memory": "accelerate",
+    short = {OURS: "ours", "24 B/param rule": "24B rule", "4 B/param to store": "4B store", "accelerate estimate-memory": "accelerate",
              "DeepSpeed model states": "DeepSpeed", LLM_ANALYSIS: "llm-analysis"}
     rows = [{"run": r["run"], "measured_gb": r["measured_gb"], **{short[m]: r.get(m) for m in short}}
             for r in result["rows"]]

@@ -13,8 +13,11 @@ from typing import Literal, get_args
 # bf16/fp16 engine: memory.precision.mixed_precision_policy); "bf16"/"fp16" store everything in 16 bits; int8/int4
 # are quantised frozen bases for LoRA (int8) and QLoRA (int4).
 TrainPrecision = Literal["amp_bf16", "amp_fp16", "fp32", "bf16", "fp16", "fp8", "int8", "int4"]
-# Inference and serving: the format the weights are loaded in.
-WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4"]
+# Inference and serving: the format the weights are loaded in (fp8, mxfp4, gptq4: checkpoints shipped quantized,
+# lifecycle/models/quantized.py).
+WeightFormat = Literal["bf16", "fp16", "fp32", "int8", "int4", "fp8", "mxfp4", "gptq4"]
+# KV cache storage (vLLM kv_cache_dtype): the compute dtype, or FP8 (one byte per value)
+KvCacheDtype = Literal["auto", "fp8"]
 Method = Literal["full", "lora", "qlora"]
 Optimizer = Literal["adamw", "sgd", "adamw_8bit", "paged_adamw_32bit", "paged_adamw_8bit", "adafactor"]
 # the output head a fine-tune trains: LM (next token), MLM, sequence or token classification
@@ -40,8 +43,12 @@ TITLES: dict[str, str] = {
     "amp_bf16": "mixed bf16 (fp32 master weights, bf16 matmuls: autocast, FSDP MixedPrecision, DeepSpeed bf16)",
     "amp_fp16": "mixed fp16 (fp32 master weights, fp16 matmuls)",
     "fp32": "fp32", "bf16": "bf16", "fp16": "fp16",
-    "fp8": "FP8 matmuls (Transformer Engine / torchao float8; bf16 mixed precision elsewhere; Hopper, Ada, Blackwell)",
     "int8": "int8 (LLM.int8)", "int4": "int4 (NF4)",
+    # fp8 is both a training precision (Transformer Engine / torchao float8 matmuls, bf16 mixed precision
+    # elsewhere; Hopper, Ada, Blackwell: memory.fp8) and a served weight format (E4M3 with block scales)
+    "auto": "model dtype (auto)", "fp8": "FP8 (E4M3: float8 matmuls in training, block-scaled weights served)",
+    "mxfp4": "MXFP4",
+    "gptq4": "GPTQ / AWQ 4-bit",
     # output heads
     "lm": "language model (next token)", "seq-cls": "sequence classification", "token-cls": "token classification", "mlm": "masked LM",
     # methods
@@ -96,14 +103,16 @@ def short_title(value: str) -> str:
 
 def weight_format(precision: str) -> str:
     """The weight format that serves a model trained at ``precision`` (mixed precision serves in 16 bits)."""
-    return {"amp_bf16": "bf16", "amp_fp16": "fp16", "fp8": "bf16"}.get(precision, precision)
+    return {"amp_bf16": "bf16", "amp_fp16": "fp16"}.get(precision, precision)  # fp8 trains and serves in fp8
 
 
 def compute_precision(precision: str) -> str:
     """The tensor-core precision that does the matmuls, for ``GPU.peak_flops``: fp32, bf16, fp16, or "half"
     (the chip's 16-bit format: bf16 where it has it, else fp16) for quantised weights, which are dequantised
     to 16 bits for the matmuls (bitsandbytes)."""
-    if precision in ("int8", "int4"):
+    # weight-only kernels dequantise to 16 bits; FP8 training is counted against the 16-bit peak too (its speed-up
+    # is memory.fp8.effective_mfu), and only chips with bf16 train in FP8, so "half" is bf16 there
+    if precision in ("int8", "int4", "fp8", "mxfp4", "gptq4"):
         return "half"
     if precision == "fp32":
         return "fp32"

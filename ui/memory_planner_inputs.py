@@ -165,11 +165,14 @@ def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts,
     c = st.columns(6)
     formats = options(WeightFormat)
     saved = project.integrate.precision if project is not None else None
-    default = saved if saved in formats else facts.weight_format
+    # Integrate's saved format, else the format the checkpoint ships in, else the team's precision
+    default = saved if saved in formats else shape.shipped_format or facts.weight_format
     if default == "bf16" and get_gpu(gpu_id).peak_bf16_dense_flops is None:
         default = "fp16"  # the GPU has no bf16 tensor cores (V100, T4)
     precision = c[0].selectbox("Weights", formats, format_func=title, key=k + "i_precision",
-                               index=formats.index(default) if default in formats else 0)
+                               index=formats.index(default) if default in formats else 0,
+                               help="Defaults to the format the checkpoint ships in (its quantization_config)"
+                               if shape.shipped_format else None)
     batch = c[1].number_input("Concurrent sequences", 1, 65_536, DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
     # A default is the project's fact, within what the widget offers (a stated 10M-token input is 1,048,576 here).
     prompt_default, new_default = facts.serving_lengths_for(shape.family, MAX_TOKENS)

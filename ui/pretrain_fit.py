@@ -49,6 +49,8 @@ def render_fit(project: Project | None) -> None:
 def _show_fit(result: LawFit) -> None:
     fit = result.fit
     c, ci = fit.constants, fit.ci95
+    for warning in fit.warnings:
+        st.warning(warning)
     st.dataframe(pd.DataFrame([{"constant": k, "value": f"{c[k]:.5g}",
                                 "95% CI": f"[{ci[k][0]:.4g}, {ci[k][1]:.4g}]" if k in ci else "—"}
                                for k in ("E", "A", "B", "alpha", "beta", "a", "b", "G")]),

@@ -6,12 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from lifecycle.charts.serving import memory_vs_sequences_figure, throughput_vs_batch_figure
+from lifecycle.choices import KvCacheDtype, options, title
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
+from lifecycle.serving.batching import BatchingSetup, continuous_batching
 from lifecycle.serving.plan import (
     DEFAULT_ENGINE,
     SERVING_PRECISIONS,
@@ -32,8 +34,10 @@ def _inputs(project: Project | None) -> ServingSetup:
     c1, c2, c3 = st.columns(3)
     with c2:
         gpu = pick_gpu(project, "serving_plan_gpu", serving=True)
+    # Integrate's saved precision, else the format the checkpoint ships in, else the team's precision
+    shipped = model.shape.shipped_format if model.shape.shipped_format in SERVING_PRECISIONS else None
     saved_precision = project.integrate.precision if project and project.integrate.precision in SERVING_PRECISIONS \
-        else facts.weight_format if facts.weight_format in SERVING_PRECISIONS else "bf16"
+        else shipped or (facts.weight_format if facts.weight_format in SERVING_PRECISIONS else "bf16")
     if saved_precision == "bf16" and gpu.peak_bf16_dense_flops is None:
         saved_precision = "fp16"  # V100, T4: no bf16 tensor cores, so the default must not be refused
     precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
@@ -58,8 +62,11 @@ def _inputs(project: Project | None) -> ServingSetup:
                           key="serving_plan_new", disabled=not decoder,
                           help=None if decoder else "Encoders produce no new tokens.")
     engines = {e.id: e for e in list_engines()}
-    engine_id = st.selectbox("Serving engine (measured efficiencies)", list(engines), format_func=lambda i: engines[i].name,
+    c1, c2 = st.columns(2)
+    engine_id = c1.selectbox("Serving engine (measured efficiencies)", list(engines), format_func=lambda i: engines[i].name,
                              index=list(engines).index(DEFAULT_ENGINE), key="serving_plan_engine")
+    kv_dtype = c2.selectbox("KV cache", options(KvCacheDtype), format_func=title, key="serving_plan_kv_dtype",
+                            help="vLLM kv_cache_dtype: FP8 stores one byte per value (accuracy note in the assumptions)")
     eng = get_engine(engine_id)
     with st.expander("Efficiency and price assumptions (editable)"):
         st.caption(f"{eng.note} Source: {eng.source}")
@@ -73,7 +80,7 @@ def _inputs(project: Project | None) -> ServingSetup:
         price = d.number_input("Price per GPU-hour (USD)", 0.0, 1_000.0, float(gpu.price_usd_per_hour), 0.1,
                                key=f"serving_plan_price_{gpu.id}")
     project_facts_ui.note(facts, {"input_tokens": int(prompt), "output_tokens": int(new) if decoder else 0}, project)
-    return ServingSetup(model=ModelRef.of(model), precision=precision, gpu=gpu.id, gpus=int(gpus),
+    return ServingSetup(model=ModelRef.of(model), precision=precision, kv_cache_dtype=kv_dtype, gpu=gpu.id, gpus=int(gpus),
                         concurrent_sequences=int(batch), prompt_tokens=int(prompt), new_tokens=int(new) if decoder else 0,
                         engine=engine_id, bandwidth_efficiency=float(bw), per_layer_overhead_s=float(overhead_us) / 1e6,
                         prefill_utilisation=float(util), price_usd_per_hour=float(price),
@@ -104,8 +111,35 @@ def render(project: Project | None) -> None:
     with st.expander("Assumptions of the throughput model"):
         for a in plan.assumptions:
             st.markdown(f"- {a}")
+    if plan.new_tokens:
+        _request_view(setup)
     if project is not None:
         _save(project, setup, plan)
+
+
+def _request_view(setup: ServingSetup) -> None:
+    """Continuous batching: what one request sees at an arrival rate (vLLM/TGI/SGLang schedule step by step)."""
+    st.subheader("Continuous batching: per request")
+    target = float(setup.throughput_target_rps or 0.0)
+    rate = st.number_input("Arrival rate (requests/s, Poisson; 0: off)", 0.0, 10_000.0, min(target, 10_000.0), 0.5,
+                           key="serving_plan_arrival_rate")
+    if rate <= 0:
+        st.caption("Set an arrival rate to see each request's time to first token, inter-token latency and p95 "
+                   "under continuous batching, and the batch the engine settles at.")
+        return
+    try:
+        view = continuous_batching(BatchingSetup(serving=setup, arrival_rate_rps=float(rate)))
+    except LifecycleError as exc:
+        common.show_error(exc)
+        return
+    a, b, c, d = st.columns(4)
+    a.metric("TTFT p95 (continuous batching)", format_duration(view.ttft_p95_s),
+             help=f"mean {format_duration(view.ttft_mean_s)}")
+    b.metric("Inter-token latency", format_duration(view.itl_mean_s), help=f"p95 {format_duration(view.itl_p95_s)}")
+    c.metric("Request latency p95", format_duration(view.latency_p95_s))
+    d.metric("Settled batch", f"{view.settled_batch:,.1f}", help=f"{format_number(view.max_batch)} fit at this context")
+    for note in view.notes:
+        (st.warning if "outpace" in note else st.caption)(note)
 
 
 def _results(plan: ServingPlan) -> None:
@@ -116,8 +150,10 @@ def _results(plan: ServingPlan) -> None:
     a.metric("Largest batch at this context", format_number(plan.max_batch))
     b.metric("Largest context at this batch", format_number(plan.max_context),
              help=f"Model limit {format_number(plan.context_limit)} tokens")
-    c.metric("Time to first token", format_duration(plan.prefill_s))
-    d.metric("Request latency", format_duration(plan.request_latency_s))
+    c.metric("Time to first token (static batch)", format_duration(plan.prefill_s),
+             help="All sequences start together: the whole batch's prefill. Set an arrival rate below for the "
+             "per-request view under continuous batching.")
+    d.metric("Request latency (static batch)", format_duration(plan.request_latency_s))
     if plan.new_tokens == 0:
         _encoder_results(plan)
     else:

@@ -49,6 +49,11 @@ def render(project: Project | None) -> None:
     except LifecycleError as exc:
         common.show_error(exc)
         return
+    if matrix.shipped_format:
+        shipped = matrix.cell(matrix.shipped_format, "infer_short")
+        st.info(f"{model.name} ships as **{matrix.formats[matrix.shipped_format].split(' — ')[0]}** (its "
+                f"quantization_config): {format_bytes(shipped.per_gpu_bytes or 0)} to serve at the short context — "
+                + ("fits one GPU." if shipped.fits else f"needs {shipped.gpus or 'more than 64'} GPUs."))
     common.plotly_chart(fit_figure(matrix, gpu.name), width="stretch", key="will_it_fit_chart")
     rows = []
     for fmt, title in matrix.formats.items():

@@ -34,6 +34,9 @@ def _fit(args) -> int:
         return 0
     print(f"{label} on {matrix.gpu_id} ({matrix.gpu_memory_bytes / GB:.1f} GB usable); contexts "
           f"{matrix.short_context:,} / {matrix.long_context:,} tokens")
+    if matrix.shipped_format:
+        print(f"ships as {matrix.formats[matrix.shipped_format].split(' — ')[0]} (its quantization_config): "
+              "the first row, the default inference format")
     names = list(matrix.workloads)
     print(f"{'format':<30}" + "".join(f"{matrix.workloads[w][:25]:>27}" for w in names))
     for fmt, title in matrix.formats.items():

@@ -23,6 +23,7 @@ from lifecycle.choices import (
     TpPlan,
     TrainingHead,
     TrainPrecision,
+    WeightFormat,
     Workload,
     options,
     weight_format,
@@ -37,7 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("memory", help="GPU memory and GPU count for training or inference of a transformer")
     add_model_flags(p)
     p.add_argument("--workload", choices=options(Workload), default="train")
-    p.add_argument("--precision", choices=options(TrainPrecision), help="default: amp_bf16 to train, bf16 to infer")
+    p.add_argument("--precision", choices=list(dict.fromkeys(options(TrainPrecision) + options(WeightFormat))),
+                   help="default: amp_bf16 to train; to infer, the format the checkpoint ships in, else bf16")
     p.add_argument("--method", choices=options(Method), default="full")
     p.add_argument("--lora-rank", type=int, default=16)
     p.add_argument("--lora-targets", help="comma-separated: q,k,v,o,gate,up,down or all (default q,v)")
@@ -80,7 +82,7 @@ def _setup(args, model):
     from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 
     if args.workload == "infer":
-        return InferenceSetup(model=model, precision=weight_format(args.precision or "bf16"),
+        return InferenceSetup(model=model, precision=weight_format(args.precision) if args.precision else None,
                               concurrent_sequences=args.batch, prompt_tokens=args.prompt_len,
                               new_tokens=args.new_tokens, tp=args.tp, ep=args.ep, attention=args.attention,
                               gpu=args.gpu)
@@ -96,11 +98,14 @@ def _setup(args, model):
 
 def _memory(args) -> int:
     from lifecycle.memory.plan import inference_plan, training_plan
+    from lifecycle.models.architecture import flop_parameter_count
 
     model, label = model_from_flags(args)
     setup = _setup(args, model)
     plan = inference_plan(setup) if args.workload == "infer" else training_plan(setup)
     out = plan_json(label, args.workload, plan)
+    # the weights a token is multiplied by (no input-embedding lookup): what FLOPs count
+    out["active_params_non_embedding"] = flop_parameter_count(setup.model.shape)
     if args.json:
         print_json(out)
     else:

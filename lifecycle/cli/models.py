@@ -63,12 +63,13 @@ def _find(model_id: str) -> CatalogModel:
 
 
 def _show_hub(ref: str, as_json: bool) -> int:
-    from lifecycle.models.architecture import active_parameter_count
+    from lifecycle.models.architecture import active_parameter_count, flop_parameter_count
     from lifecycle.models.hub import count_note, hub_model_ref
 
     model, hub = hub_model_ref(ref)
     out = {"repo_id": hub.repo_id, "revision": hub.revision, "sha": hub.sha, "cached_from": hub.cached_from,
            "family": model.family, "params": model.params, "active_params": active_parameter_count(model.shape),
+           "active_params_non_embedding": flop_parameter_count(model.shape),
            "hub_params": hub.hub_params, "hub_params_by_dtype": hub.hub_params_by_dtype, "context": model.max_context,
            "note": count_note(hub, model.params), "shape": model.shape.model_dump()}
     if as_json:

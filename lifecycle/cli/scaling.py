@@ -70,9 +70,12 @@ def _plan(args) -> int:
 
     if not args.law:
         raise InvalidInput("--law is required (kaplan, chinchilla1, chinchilla2, chinchilla3, epoch or a saved fit).")
-    if args.compute is None and (args.params is None or args.tokens is None):
-        raise InvalidInput("Give --compute FLOPS, or both --params N and --tokens D.")
     law = _law(args.law)
+    if args.compute is None and (args.params is None) != (args.tokens is None) and law.kind == "kaplan":
+        return _kaplan_limit(law, args)
+    if args.compute is None and (args.params is None or args.tokens is None):
+        raise InvalidInput("Give --compute FLOPS, or both --params N and --tokens D (with --law kaplan, --params "
+                           "alone gives L(N) and --tokens alone L(D)).")
     result = plan(law, compute_flops=args.compute, params=args.params, tokens=args.tokens,
                   gpu=args.gpu, gpus=args.gpus, mfu=args.mfu, price_usd_per_hour=args.price)
     out = result.model_dump()
@@ -99,6 +102,22 @@ def _plan(args) -> int:
     return 0
 
 
+def _kaplan_limit(law, args) -> int:
+    from lifecycle.scaling.laws import kaplan_limit_loss
+
+    loss = kaplan_limit_loss(law, params=args.params, tokens=args.tokens)
+    which, value = ("L(N)", args.params) if args.params is not None else ("L(D)", args.tokens)
+    equation = ("Kaplan et al. 2020 Eq 1.1: non-embedding parameters, trained to convergence on unlimited data"
+                if args.params is not None else "Kaplan et al. 2020 Eq 1.2: a large model with early stopping")
+    if args.json:
+        print_json({"law": law.name, "law_kind": law.kind, "curve": which, "params": args.params,
+                    "tokens": args.tokens, "loss": loss, "equation": equation})
+        return 0
+    print(f"law {law.name} ({law.label})")
+    print(f"{which} at {value:.4g}: {loss:.4f} nats/token ({equation})")
+    return 0
+
+
 def _fit(args) -> int:
     from lifecycle.scaling.fit import MAX_CSV_CHARS, LawFitSetup, law_fit
 
@@ -122,6 +141,7 @@ def _fit(args) -> int:
     if args.json:
         print_json({"name": name, "kind": "parametric", "n_points": result.n_points, "constants": result.constants,
                     "ci95": result.ci95, "rmse_log": result.rmse_log, "saved": bool(args.save),
+                    "warnings": result.warnings,
                     "residuals": result.residuals})
         return 0
     c = result.constants
@@ -131,6 +151,8 @@ def _fit(args) -> int:
         print(f"  {k:<6}{c[k]:>12.5g}   95% CI [{lo:.5g}, {hi:.5g}]")
     print(f"  N_opt = {c['G']:.4g}·(C/6)^{c['a']:.4f}, D_opt = (C/6)^{c['b']:.4f}/{c['G']:.4g}"
           + ("   (saved)" if args.save else ""))
+    for warning in result.warnings:
+        print(f"warning: {warning}")
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from lifecycle.choices import KvCacheDtype, options
 from lifecycle.cli._io import print_json
 from lifecycle.errors import InvalidInput
 from lifecycle.models.ref import ModelRef
@@ -25,7 +26,10 @@ def register(subparsers) -> None:
     )
     p.add_argument("--model", required=True, help="catalog model id, e.g. llama-2-7b, or a Hugging Face id "
                                                   "ORG/NAME[@REVISION]")
-    p.add_argument("--precision", default="bf16", choices=SERVING_PRECISIONS)
+    p.add_argument("--precision", default=None, choices=SERVING_PRECISIONS,
+                   help="weight format (default: the format the checkpoint ships in, else bf16)")
+    p.add_argument("--kv-cache-dtype", default="auto", choices=options(KvCacheDtype),
+                   help="KV cache storage: auto (the compute dtype) or fp8 (vLLM kv_cache_dtype)")
     p.add_argument("--gpu", required=True, help="GPU id, e.g. h100-80gb")
     p.add_argument("--gpus", type=int, default=1, help="GPUs per replica (tensor parallel), default 1")
     p.add_argument("--batch", type=int, required=True, help="concurrent sequences")
@@ -36,6 +40,10 @@ def register(subparsers) -> None:
     p.add_argument("--prefill-utilisation", type=float, default=None, help="fraction of dense peak FLOP/s")
     p.add_argument("--bandwidth-efficiency", type=float, default=None, help="fraction of memory bandwidth")
     p.add_argument("--price", type=float, default=None, help="USD per GPU-hour (default: the GPU catalog's)")
+    p.add_argument("--arrival-rate", type=float, default=None,
+                   help="requests per second (Poisson): add the per-request view under continuous batching")
+    p.add_argument("--concurrency", type=int, default=None,
+                   help="clients with one request in flight each (vllm bench serve --max-concurrency)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=handle)
 
@@ -46,13 +54,21 @@ def handle(args: argparse.Namespace) -> int:
     new = args.new_tokens if args.new_tokens is not None else min(DEFAULT_NEW_TOKENS, args.context // 2)
     if not 0 <= new < args.context:
         raise InvalidInput(f"--new-tokens must be ≥ 0 and below --context ({args.context}), got {new}.")
-    plan = serving_plan(ServingSetup(
-        model=_model(args.model), precision=args.precision, gpu=args.gpu, gpus=args.gpus,
+    setup = ServingSetup(
+        model=_model(args.model), precision=args.precision, kv_cache_dtype=args.kv_cache_dtype, gpu=args.gpu, gpus=args.gpus,
         concurrent_sequences=args.batch, prompt_tokens=args.context - new, new_tokens=new, engine=args.engine,
         prefill_utilisation=args.prefill_utilisation, bandwidth_efficiency=args.bandwidth_efficiency,
-        price_usd_per_hour=args.price))
+        price_usd_per_hour=args.price)
+    plan = serving_plan(setup)
+    view = None
+    if args.arrival_rate is not None or args.concurrency is not None:
+        from lifecycle.serving.batching import BatchingSetup, continuous_batching
+
+        view = continuous_batching(BatchingSetup(serving=setup, arrival_rate_rps=args.arrival_rate,
+                                                 concurrency=args.concurrency))
     if args.json:
-        print_json({"context_tokens": args.context, **plan.model_dump(exclude={"sweep"})})
+        extra = {"continuous_batching": view.model_dump()} if view else {}
+        print_json({"context_tokens": args.context, **plan.model_dump(exclude={"sweep"}), **extra})
         return 0
     gb = 1e9
     print(f"{plan.model_id} in {plan.precision} on {plan.gpus} x {plan.gpu_id}: {plan.batch} sequences x "
@@ -63,7 +79,7 @@ def handle(args: argparse.Namespace) -> int:
         print(f"  {name:<28}{value / gb:>10.2f} GB")
     print(f"max batch at this context: {plan.max_batch:,}; max context at this batch: {plan.max_context:,} tokens "
           f"(model limit {plan.context_limit:,})")
-    print(f"prefill (time to first token): {plan.prefill_s * 1e3:,.1f} ms")
+    print(f"static batch (all {plan.batch} start together): prefill (time to first token) {plan.prefill_s * 1e3:,.1f} ms")
     if plan.new_tokens:
         print(f"decode: {plan.decode_step_s * 1e3:,.2f} ms/step ({plan.decode_bound}-bound), "
               f"{plan.decode_tokens_per_s:,.0f} tokens/s total, {plan.per_sequence_tokens_per_s:,.1f} tokens/s per sequence")
@@ -73,6 +89,14 @@ def handle(args: argparse.Namespace) -> int:
     out = plan.cost_per_million_output_tokens_usd
     print(f"cost per 1M output tokens: {'n/a (no new tokens)' if out is None else f'${out:,.3f}'} "
           f"(per 1M prompt+output tokens: ${plan.cost_per_million_tokens_usd:,.3f}) at ${plan.price_usd_per_hour:g}/GPU-hour")
+    if view:
+        load = f"{view.arrival_rate_rps:g} requests/s" if view.arrival_rate_rps else f"{view.concurrency} clients"
+        print(f"continuous batching at {load}: settled batch {view.settled_batch:,.1f} (of {view.max_batch:,} that fit); "
+              f"TTFT mean {view.ttft_mean_s * 1e3:,.0f} ms, p95 {view.ttft_p95_s * 1e3:,.0f} ms; inter-token "
+              f"{view.itl_mean_s * 1e3:,.1f} ms (p95 {view.itl_p95_s * 1e3:,.1f}); latency p95 {view.latency_p95_s:,.2f} s; "
+              f"{view.throughput_tokens_per_s:,.0f} output tokens/s")
+        for note in view.notes:
+            print(f"  {note}")
     return 0
 
 

@@ -22,6 +22,7 @@ from lifecycle.models.architecture import (
     layer_counts,
     parameter_count,
 )
+from lifecycle.models.quantized import FORMAT_BITS, format_weight_bytes
 
 
 def inference_weight_bytes(shape: ModelShape, precision: str) -> int:
@@ -30,16 +31,27 @@ def inference_weight_bytes(shape: ModelShape, precision: str) -> int:
         return 4 * params
     if precision in ("bf16", "fp16"):
         return 2 * params
+    if precision in FORMAT_BITS:  # a shipped or downloaded format: converted weights at its bits, the rest 16-bit
+        return format_weight_bytes(shape, precision)
     return quantised_base_bytes(shape, params, 8 if precision == "int8" else 4)
 
 
-def kv_cache_bytes(shape: ModelShape, *, batch: int, tokens: int, bytes_per_value: int = 2, tp: int = 1) -> int:
-    """K and V for ``tokens`` positions in every decoder layer; tensor parallel splits KV heads (at least one each)."""
+def cached_layer_tokens(shape: ModelShape, tokens: int) -> int:
+    """Σ over decoder layers of the positions each keeps: ``tokens``, or at most ``sliding_window`` on a sliding
+    layer (transformers DynamicSlidingWindowLayer; vLLM frees the blocks that leave the window)."""
     _, dec_layers = layer_counts(shape)
+    sliding = min(shape.sliding_layers, dec_layers) if shape.sliding_window else 0
+    return (dec_layers - sliding) * tokens + sliding * min(tokens, shape.sliding_window)
+
+
+def kv_cache_bytes(shape: ModelShape, *, batch: int, tokens: int, bytes_per_value: float = 2, tp: int = 1) -> int:
+    """K and V for ``tokens`` positions in every decoder layer (at most the window on a sliding-window layer);
+    tensor parallel splits KV heads (at least one each); an FP8 cache stores one byte per value."""
+    layer_tokens = cached_layer_tokens(shape, tokens)
     if shape.kv_lora_rank:  # latent attention caches the compressed latent and the shared rope key (DeepSeek-V2 §2.1.2)
-        return int(dec_layers * (shape.kv_lora_rank + shape.qk_rope_head_dim) * bytes_per_value * batch * tokens)
+        return int(layer_tokens * (shape.kv_lora_rank + shape.qk_rope_head_dim) * bytes_per_value * batch)
     kv_heads_per_gpu = max(shape.kv_heads / tp, 1)
-    return int(2 * dec_layers * kv_heads_per_gpu * shape.head_dim * bytes_per_value * batch * tokens)
+    return int(2 * layer_tokens * kv_heads_per_gpu * shape.head_dim * bytes_per_value * batch)
 
 
 def _layer_working_bytes_per_token(shape: ModelShape, c: int) -> int:
@@ -64,6 +76,7 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
     # or, with ep < tp, each expert split over tp/ep of them
     share, whole = expert_share(shape), inference_weight_bytes(shape, precision)
     weights = int(whole * (1 - share) / tp + whole * share / max(setup.ep, tp))
+    kv = 1 if setup.kv_cache_dtype == "fp8" else c  # vLLM kv_cache_dtype="fp8": one byte per cached value
     eager = setup.attention == "eager" or shape.arch in act.EAGER_ONLY_ARCHS
     prompt = batch * prompt_tokens
     working = prompt * _layer_working_bytes_per_token(dense_equivalent(shape), c) // tp
@@ -78,18 +91,18 @@ def inference_memory(setup: InferenceSetup) -> MemoryEstimate:
                   "output head": {"weights": weights, "activations": head_inputs, "logits": logits}}
     elif shape.family == "encoder-decoder":
         enc_out = prompt * c * shape.hidden // tp
-        cross = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens, bytes_per_value=c, tp=tp)
-        self_kv = kv_cache_bytes(shape, batch=batch, tokens=max(new_tokens, 1), bytes_per_value=c, tp=tp)
+        cross = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens, bytes_per_value=kv, tp=tp)
+        self_kv = kv_cache_bytes(shape, batch=batch, tokens=max(new_tokens, 1), bytes_per_value=kv, tp=tp)
         step = 2 * self_kv // max(layer_counts(shape)[1], 1)
         phases = {"encoder": {"weights": weights, "activations": working},
                   "decoding": {"weights": weights, "cross-attention cache": cross, "encoder output": enc_out,
                                "KV cache": self_kv + step, "logits": batch * shape.vocab * (c + 4) // tp}}
     else:
-        prefill_kv = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens, bytes_per_value=c, tp=tp)
+        prefill_kv = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens, bytes_per_value=kv, tp=tp)
         phases = {"prefill": {"weights": weights, "KV cache": prefill_kv, "activations": working},
                   "output head": {"weights": weights, "KV cache": prefill_kv, "activations": head_inputs, "logits": logits}}
         if new_tokens:
-            full_kv = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens + new_tokens, bytes_per_value=c, tp=tp)
+            full_kv = kv_cache_bytes(shape, batch=batch, tokens=prompt_tokens + new_tokens, bytes_per_value=kv, tp=tp)
             one_layer = full_kv // max(layer_counts(shape)[1], 1)
             phases["decoding"] = {"weights": weights, "KV cache": full_kv + one_layer,
                                   "logits": batch * shape.vocab * (c + 4) // tp}

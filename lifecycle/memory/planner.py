@@ -19,10 +19,13 @@ from lifecycle.models.gpus import GPU
 
 MAX_GPUS = 4096
 
+STORE_RULE = "4 B/param to store"  # the inference row: "24 B/param rule" held 2 B/param at 16-bit there (issue 26)
 # Rules of thumb users compare against (bytes per parameter), with where they come from
 RULES = {
     "24 B/param rule": "4 B/param to store (fp32) + 20 B/param to train (grads, Adam states, activations) = 24 B "
                        "(\"1B parameters ≈ 24 GB\"); half that for 16-bit, a quarter for 8-bit",
+    STORE_RULE: "the 24 B/param rule's first half for serving: 4 B/param to store the weights at fp32, 2 B at 16-bit, "
+                "1 B at 8-bit",
     "accelerate estimate-memory": "accelerate: max(model, grads, Adam, step) = 16 B/param fp32, 8 B/param fp16/bf16 "
                                   "(src/accelerate/commands/estimate.py, after PR #2581)",
     "DeepSpeed model states": "DeepSpeed ZeRO-2 estimator, no offload: 2Ψ + 18Ψ/G (stage_1_and_2.py, after PR #5099)",
@@ -37,9 +40,10 @@ def rule_of_thumb_bytes(params: int, *, precision: str = "amp_bf16", workload: s
     """What each classic rule predicts for this model (None where the rule has no answer)."""
     if params <= 0:
         raise InvalidInput("params must be positive.")
-    bits = {"fp32": 32, "amp_bf16": 32, "amp_fp16": 32, "bf16": 16, "fp16": 16, "int8": 8, "int4": 4}.get(precision, 16)
+    bits = {"fp32": 32, "amp_bf16": 32, "amp_fp16": 32, "bf16": 16, "fp16": 16, "int8": 8, "int4": 4, "fp8": 8, "mxfp4": 4,
+            "gptq4": 4}.get(precision, 16)
     if workload == "infer":
-        return {"24 B/param rule": 4 * params * bits / 32,  # the "store" half of the rule
+        return {STORE_RULE: 4 * params * bits / 32,  # the "store" half of the 24 B rule, not 24 B
                 "accelerate estimate-memory": params * bits / 8,
                 "DeepSpeed model states": None}
     half = bits < 32

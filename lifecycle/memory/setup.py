@@ -14,6 +14,7 @@ from lifecycle._typed import Setup
 from lifecycle.choices import (
     AdapterDtype,
     Attention,
+    KvCacheDtype,
     LoraTarget,
     Method,
     Network,
@@ -223,6 +224,14 @@ class InferenceSetup(Setup):
     ep: int = Field(1, ge=1, le=MAX_PARALLEL)
     attention: Attention = "sdpa"
     gpu: str | None = Field(None, min_length=1, max_length=64)
+    kv_cache_dtype: KvCacheDtype = "auto"  # vLLM kv_cache_dtype: "fp8" halves a 16-bit KV cache
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shipped(cls, data):  # precision defaults to the format the checkpoint ships in
+        from lifecycle.models.ref import with_shipped_precision
+
+        return with_shipped_precision(data)
 
     @model_validator(mode="after")
     def _consistent(self) -> InferenceSetup:

@@ -77,13 +77,25 @@ class ModelShape(BaseModel):
     moe_layer_step: int = 1  # every n-th layer is MoE (Llama 4 Maverick interleaves)
     expert_bias: bool = False  # gpt-oss: biases on the experts' projections
     router_bias: bool = False  # gpt-oss: bias on the router
-    router_score_bias: bool = False  # DeepSeek-V3: e_score_correction_bias (aux-loss-free balancing)
+    router_score_bias: bool = False  # DeepSeek-V3: e_score_correction_bias (aux-loss-free balancing; a buffer)
     # Multi-head latent attention (DeepSeek-V2/V3): 0 = ordinary attention
     q_lora_rank: int = 0
     kv_lora_rank: int = 0
     qk_rope_head_dim: int = 0
     qk_nope_head_dim: int = 0
     v_head_dim: int = 0
+    # Sliding-window attention (Mistral-7B-v0.1, Gemma 2/3, gpt-oss): sliding_layers of the layers attend to (and
+    # cache) at most the last sliding_window tokens; 0: every layer attends to the whole context
+    sliding_window: int = 0
+    sliding_layers: int = 0
+    # The checkpoint's own quantization (config.json quantization_config): its format and what it converts
+    # ("linears": every block linear; "mlp": attention kept in 16 bits; "experts": only the routed experts)
+    shipped_format: Literal["", "fp8", "mxfp4", "gptq4", "int4", "int8"] = ""
+    shipped_scope: Literal["linears", "mlp", "experts"] = "linears"
+    # Vision-language models (lifecycle/models/vision.py): the tower + projector counted, or the language model only
+    vision: Literal["", "counted", "language model only"] = ""
+    vision_params: int = 0  # tower + projector when counted; the tower alone (not counted) otherwise, 0 if unknown
+    image_tokens: int = 0  # tokens one image adds to the context
 
     def __init__(self, **data):
         # pydantic wraps our InvalidInput in a ValidationError: unwrap it into one readable line
@@ -127,7 +139,8 @@ class ModelShape(BaseModel):
         for name in ("kv_heads", "head_dim", "encoder_layers", "decoder_layers", "position_embeddings",
                      "token_types", "relative_attention_buckets", "relative_position_embeddings", "norms_per_layer",
                      "experts", "experts_per_token", "moe_ffn", "shared_ffn", "dense_layers", "q_lora_rank",
-                     "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"):
+                     "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim", "sliding_layers",
+                     "image_tokens"):
             value = getattr(self, name)
             if value < 0:
                 raise InvalidInput(f"{name} must not be negative.")
@@ -138,6 +151,10 @@ class ModelShape(BaseModel):
                                "positive expert width (moe_ffn).")
         if not 1 <= self.moe_layer_step <= max(self.layers, 1) or self.dense_layers > self.layers:
             raise InvalidInput("moe_layer_step must be 1..layers and dense_layers at most the layer count.")
+        if not 0 <= self.vision_params <= MAX_SIZE**2:
+            raise InvalidInput("vision_params must be 0..1e14.")
+        if self.sliding_window < 0 or self.sliding_window > MAX_SIZE * 100 or self.sliding_layers > self.layers:
+            raise InvalidInput("sliding_window must be 0..1e9 tokens and sliding_layers at most the layer count.")
         if self.kv_lora_rank and not (self.qk_rope_head_dim and self.qk_nope_head_dim and self.v_head_dim):
             raise InvalidInput("Latent attention (kv_lora_rank) needs qk_rope_head_dim, qk_nope_head_dim and v_head_dim.")
         return self
@@ -208,7 +225,9 @@ def moe_mlp_params(shape: ModelShape, *, active: bool = False) -> int:
     h, e = shape.hidden, shape.experts
     routed = (shape.experts_per_token if active else e) * expert_params(shape)
     shared = 3 * h * shape.shared_ffn + (h if shape.shared_expert_gate else 0)
-    router = h * e + (e if shape.router_bias else 0) + (e if shape.router_score_bias else 0)
+    # DeepSeek-V3's e_score_correction_bias is a buffer in transformers (register_buffer), not a parameter: it is
+    # not counted (it was: +14,848 = 58 layers × 256 on DeepSeek-V3)
+    router = h * e + (e if shape.router_bias else 0)
     return routed + shared + router
 
 
@@ -271,7 +290,7 @@ def parameter_count(shape: ModelShape) -> int:
         moe = moe_layer_count(shape)
         n += (shape.layers - moe) * layer_params(shape) + moe * layer_params(shape, moe=True)
         n += _norm_params(shape) if shape.final_norm else 0
-    return n
+    return n + (shape.vision_params if shape.vision == "counted" else 0)
 
 
 def active_parameter_count(shape: ModelShape) -> int:
@@ -281,6 +300,25 @@ def active_parameter_count(shape: ModelShape) -> int:
     if not moe:
         return parameter_count(shape)
     return parameter_count(shape) - moe * (moe_mlp_params(shape) - moe_mlp_params(shape, active=True))
+
+
+def input_embedding_params(shape: ModelShape) -> int:
+    """The lookup tables a token is read from, not multiplied by: token, learned-position and segment embeddings and
+    T5's relative-bias buckets (a tied LM head reuses the token table in a matmul: see flop_parameter_count)."""
+    stacks = 2 if shape.family == "encoder-decoder" else 1
+    return ((shape.vocab + shape.token_types + stacks * shape.position_embeddings) * shape.hidden
+            + stacks * shape.relative_attention_buckets * shape.heads)
+
+
+def flop_parameter_count(shape: ModelShape) -> int:
+    """Active parameters without the input-embedding lookups (``active_params_non_embedding``): the weights a token
+    is multiplied by, so a forward pass costs 2 FLOPs per one (Kaplan et al. 2020 §2.1: "we exclude embedding
+    parameters"). A tied LM head still counts: the output projection is a matmul. This is OpenAI's "active"
+    convention for gpt-oss (model card: 3.61B of 20.91B, 5.13B of 116.83B); ``active_parameter_count`` keeps the
+    embedding table (everything a token touches)."""
+    tied_head = shape.vocab * shape.hidden if shape.tied_embeddings and shape.head in ("lm", "mlm") else 0
+    vision = shape.vision_params if shape.vision == "counted" else 0  # runs once per image, not per text token
+    return active_parameter_count(shape) - input_embedding_params(shape) + tied_head - vision
 
 
 def dense_equivalent(shape: ModelShape) -> ModelShape:
@@ -314,20 +352,37 @@ def forward_flops_per_token(shape: ModelShape) -> tuple[float, float]:
 
     A decoder runs every weight for prompt and generated tokens alike. An encoder-decoder runs its encoder
     once per input token and its decoder (with cross-attention and the LM head) once per generated token, so
-    each side costs about half of 2N, not 2N. An encoder reads its input and generates nothing.
+    each side costs about half of 2N, not 2N; the cross-attention keys and values are projected from the encoder
+    states once per input token (and cached), so those two matrices count on the input side (flan-t5-xl: 2.85 GFLOP
+    of weights per generated token, as FlopCounterMode counts; 3.25 when they were charged per output token).
+    An encoder reads its input and generates nothing.
     """
     h, v = shape.hidden, shape.vocab
     lm_head = {"lm": 2 * v * h, "mlm": 2 * v * h, "classifier": 2 * h * shape.num_labels,
                "token-classifier": 2 * h * shape.num_labels}.get(shape.head, 0)
     if shape.family == "encoder-decoder":
-        encoder = 2 * shape.encoder_layers * layer_params(shape)
-        decoder = 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + lm_head
+        cross_kv = 2 * shape.decoder_layers * cross_key_value_params(shape)
+        encoder = 2 * shape.encoder_layers * layer_params(shape) + cross_kv
+        decoder = 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) - cross_kv + lm_head
         return float(encoder), float(decoder)
     moe = moe_layer_count(shape)  # a token meets only its experts_per_token experts in a MoE layer
     body = 2 * ((shape.layers - moe) * layer_params(shape) + moe * layer_params(shape, moe=True, active=True))
     if shape.family == "encoder":
         return float(body + lm_head), 0.0
     return float(body + lm_head), float(body + lm_head)
+
+
+def cross_key_value_params(shape: ModelShape) -> int:
+    """One decoder layer's cross-attention key and value projections (with biases): they read the encoder's
+    output, so they run once per input token, not once per generated token."""
+    return 2 * shape.hidden * shape.kv_dim + (2 * shape.kv_dim if shape.qkv_bias else 0)
+
+
+def attention_score_flops_per_token(layers: int, context: float, attention_dim: int, *, causal: bool) -> float:
+    """QKᵀ and the weighted sum of values, per query token over ``context`` keys: 2·2·n_ctx·d_attn per layer, half
+    of it under a causal mask (Kaplan et al. 2020 Table 1 counts 2·n_layer·n_ctx·d_attn for masked attention);
+    an encoder, and cross-attention, attend to every position."""
+    return (2.0 if causal else 4.0) * layers * context * attention_dim
 
 
 def fits_context(shape: ModelShape, input_tokens: int | None, output_tokens: int | None = 0) -> bool:

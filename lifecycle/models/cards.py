@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from lifecycle.models.architecture import ModelShape, parameter_count
+from lifecycle.models.architecture import (
+    ModelShape,
+    active_parameter_count,
+    flop_parameter_count,
+    moe_layer_count,
+    parameter_count,
+)
 from lifecycle.models.catalog import CatalogModel
 from lifecycle.models.tasks import families, list_tasks
 
@@ -56,8 +62,26 @@ def _known(value: object) -> str:
 def _shape_summary(shape: ModelShape) -> str:
     layers = (f"{shape.encoder_layers} encoder + {shape.decoder_layers} decoder layers"
               if shape.family == "encoder-decoder" else f"{shape.layers} layers")
-    return (f"{layers}, hidden {shape.hidden}, {shape.heads} heads ({shape.kv_heads} KV), FFN {shape.ffn}"
-            f"{' (gated)' if shape.gated_mlp else ''}, vocabulary {shape.vocab:,}, context {shape.max_context:,}")
+    gated = " (gated)" if shape.gated_mlp else ""
+    moe = moe_layer_count(shape)
+    mlp = f"FFN {shape.ffn}{gated}" if moe < shape.layers else ""
+    if moe:
+        mlp = (f"{mlp}{' in ' + str(shape.layers - moe) + ' dense layers; ' if mlp else ''}mixture of "
+               f"{shape.experts} experts (top-{shape.experts_per_token}) of FFN width {shape.moe_ffn}{gated} "
+               f"in {moe} layers" + (f", shared experts {shape.shared_ffn}" if shape.shared_ffn else ""))
+    from lifecycle.models.vision import vision_note
+
+    note = vision_note(shape.vision, shape.vision_params, shape.image_tokens)
+    return (f"{layers}, hidden {shape.hidden}, {shape.heads} heads ({shape.kv_heads} KV), {mlp}, "
+            f"vocabulary {shape.vocab:,}, context {shape.max_context:,}" + (f"; {note}" if note else ""))
+
+
+def _params_text(params: int, shape: ModelShape) -> str:
+    text = f"{params:,} (architecture-derived count: {parameter_count(shape):,})"
+    if moe_layer_count(shape):
+        text += (f"; active per token {active_parameter_count(shape):,}, "
+                 f"{flop_parameter_count(shape):,} without the input embedding (what FLOPs count)")
+    return text
 
 
 def build_card(*, model_id: str, name: str, family: str, shape: ModelShape, params: int,
@@ -110,7 +134,7 @@ def build_card(*, model_id: str, name: str, family: str, shape: ModelShape, para
         ]),
         CardSection(title="Technical Specifications", fields=[
             ("Architecture", _shape_summary(shape)),
-            ("Parameters", f"{params:,} (architecture-derived count: {parameter_count(shape):,})"),
+            ("Parameters", _params_text(params, shape)),
             ("Attention", fam.attention),
             ("Positional encoding", _known(positional)),
             ("Activation", _known(activation)),

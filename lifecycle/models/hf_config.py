@@ -172,11 +172,13 @@ def _falcon(c: dict) -> dict:
                 "parallel_block": parallel}
 
 
-def _llama(c: dict) -> dict:
-    """LLaMA, Mistral, Qwen2, Gemma(2/3), Phi-3 and other RMSNorm + gated-MLP decoders."""
+def _llama(c: dict, *, default_head_dim: int | None = None) -> dict:
+    """LLaMA, Mistral, Qwen2, Gemma(2/3), Phi-3, Granite, Ministral and other RMSNorm + gated-MLP decoders."""
     model_type = c.get("model_type", "llama")
     h = _int(c, "hidden_size")
     heads = _int(c, "num_attention_heads")
+    if not c.get("head_dim") and default_head_dim:
+        c = {**c, "head_dim": default_head_dim}
     if not c.get("head_dim") and heads > 0 and h % heads:
         raise InvalidInput(f"Attention heads ({heads}) must divide the hidden size ({h}).")
     head_dim = _int(c, "head_dim") if c.get("head_dim") else (h // heads if heads > 0 else 0)
@@ -271,6 +273,47 @@ def _llama4(c: dict) -> dict:
     return {**out, "arch": "llama4_text", "ffn": _int(c, "intermediate_size_mlp", "intermediate_size")}
 
 
+def _ministral3(c: dict) -> dict:
+    """Ministral 3 text model: LLaMA layout; head_dim defaults to 128 (Ministral3Config), not hidden / heads."""
+    return _llama(c, default_head_dim=128)
+
+
+def _stablelm(c: dict) -> dict:
+    """StableLM (2): LayerNorms with bias, a gated MLP, optional q/k/v biases (use_qkv_bias), a per-head LayerNorm on
+    queries and keys (qk_layernorm: one per head, so q and k widths), one norm per layer with use_parallel_residual."""
+    parallel = bool(c.get("use_parallel_residual", False))
+    return {**_llama(c), "arch": "stablelm", "norm": "layernorm", "norms_per_layer": 1 if parallel else 2,
+            "parallel_block": parallel, "qkv_bias": bool(c.get("use_qkv_bias", False)), "out_bias": False,
+            "mlp_bias": False, "tied_embeddings": _tied(c, False),
+            "qk_norm": "full" if c.get("qk_layernorm") else "none"}
+
+
+def _starcoder2(c: dict) -> dict:
+    """StarCoder2: LayerNorms with bias, a plain (ungated) MLP c_fc/c_proj, biases everywhere (use_bias)."""
+    bias = bool(c.get("use_bias", True))
+    return {**_llama(c), "arch": "starcoder2", "gated_mlp": False, "norm": "layernorm", "qkv_bias": bias,
+            "out_bias": bias, "mlp_bias": bias, "tied_embeddings": _tied(c, True)}
+
+
+def _cohere(c: dict) -> dict:
+    """Cohere / Command-R: one LayerNorm (weight only) per block feeding attention and MLP in parallel, tied
+    embeddings; Command-R+ adds a LayerNorm (weight only) per query and key head (use_qk_norm)."""
+    return {**_llama(c), "arch": "cohere", "norms_per_layer": 1, "parallel_block": True,
+            "tied_embeddings": _tied(c, True), "qk_norm": "full" if c.get("use_qk_norm") else "none"}
+
+
+def _granitemoe(c: dict) -> dict:
+    """Granite-MoE: num_local_experts gated experts of intermediate_size (no dense MLP), a bias-free router."""
+    return {**_moe(c, experts="num_local_experts", width="intermediate_size"), "arch": "granitemoe"}
+
+
+def _phimoe(c: dict) -> dict:
+    """Phi-3.5-MoE: Mixtral's experts with LayerNorms (with bias), attention biases and an LM-head bias."""
+    bias = bool(c.get("attention_bias", False))
+    return {**_moe(c, experts="num_local_experts", width="intermediate_size"), "arch": "phimoe", "norm": "layernorm",
+            "qkv_bias": bias, "out_bias": bias, "lm_head_bias": bool(c.get("lm_head_bias", False))}
+
+
 READERS = {
     "gpt2": _gpt2, "bert": _bert, "roberta": _bert, "xlm-roberta": _bert, "electra": _bert,
     "distilbert": _distilbert, "deberta-v2": _deberta, "t5": _t5, "mt5": _t5, "umt5": _t5,
@@ -279,10 +322,55 @@ READERS = {
     "gemma": _llama, "gemma2": _llama, "gemma3_text": _gemma3, "olmo2": _olmo2, "phi3": _llama,
     "mixtral": _mixtral, "qwen2_moe": _qwen_moe, "qwen3_moe": _qwen_moe, "olmoe": _olmoe,
     "deepseek_v2": _deepseek, "deepseek_v3": _deepseek, "gpt_oss": _gpt_oss, "llama4_text": _llama4,
+    "stablelm": _stablelm, "starcoder2": _starcoder2, "cohere": _cohere, "granite": _llama, "granitemoe": _granitemoe,
+    "phimoe": _phimoe, "ministral": _llama, "ministral3": _ministral3,
 }
+# State-space and hybrid models keep a recurrent state, not a KV cache per token: refused as what they are
+STATE_SPACE_TYPES = ("mamba", "mamba2", "falcon_mamba", "jamba", "rwkv", "rwkv5", "rwkv6", "rwkv7", "zamba", "zamba2",
+                     "bamba", "granitemoehybrid", "falcon_h1", "nemotron_h", "plamo2", "lfm2", "recurrent_gemma",
+                     "xlstm", "minimax", "qwen3_next", "kimi_linear")
+STATE_SPACE_KEYS = ("state_size", "ssm_state_size", "mamba_d_state", "mamba_expand", "attn_layer_period",
+                    "time_mix_extra_dim", "ssm_cfg", "conv_kernel", "mamba_d_conv")
 # Keys that mark a mixture-of-experts config: one we do not read is refused, never read as a dense model
 MOE_KEYS = ("num_local_experts", "num_experts", "n_routed_experts", "num_experts_per_tok", "moe_intermediate_size",
             "experts_per_token")
+
+
+# transformers' default sliding_window where a config omits the key (MistralConfig: 4096)
+DEFAULT_SLIDING_WINDOW = {"mistral": 4096}
+# every n-th layer attends to the whole context, the others slide (Gemma2Config, GptOssConfig: (i + 1) % 2)
+ALTERNATING = {"gemma2": 2, "gpt_oss": 2}
+QWEN_TYPES = ("qwen2", "qwen2_moe", "qwen3", "qwen3_moe")
+
+
+def sliding_window_kwargs(c: dict, layers: int) -> dict:
+    """Which layers keep a KV cache of at most ``sliding_window`` tokens, as transformers' DynamicCache decides
+    (cache_utils.get_layer_types_and_kwargs): ``layer_types`` when given, else each config class's default —
+    Gemma 2 and gpt-oss alternate (layers 0, 2, 4… slide), Gemma 3 slides on all but every
+    ``sliding_window_pattern``-th (6), Qwen only with use_sliding_window from max_window_layers on, and any other
+    config with a sliding_window slides on every layer (Mistral-7B-v0.1, Phi-3-mini, StarCoder2)."""
+    model_type = c.get("model_type")
+    window = c.get("sliding_window", DEFAULT_SLIDING_WINDOW.get(model_type))
+    if model_type in QWEN_TYPES and not c.get("use_sliding_window"):
+        window = None
+    if window is None or window is False or layers <= 0:
+        return {}
+    window = _int(c, "sliding_window", default=window) if "sliding_window" in c else int(window)
+    if window <= 0:
+        return {}
+    types = c.get("layer_types")
+    if isinstance(types, list) and len(types) == layers:
+        sliding = sum(t == "sliding_attention" for t in types)
+    elif model_type in ALTERNATING:
+        sliding = sum(1 for i in range(layers) if (i + 1) % ALTERNATING[model_type])
+    elif model_type == "gemma3_text":
+        pattern = max(_int(c, "sliding_window_pattern", default=6), 1)
+        sliding = sum(1 for i in range(layers) if (i + 1) % pattern)
+    elif model_type in QWEN_TYPES:
+        sliding = max(layers - _int(c, "max_window_layers", default=layers), 0)
+    else:
+        sliding = layers
+    return {"sliding_window": window, "sliding_layers": sliding} if sliding else {}
 
 
 def shape_kwargs_from_config(config: Any) -> dict:
@@ -293,12 +381,22 @@ def shape_kwargs_from_config(config: Any) -> dict:
     if model_type is not None and not isinstance(model_type, str):
         raise InvalidInput(f"config.json model_type must be a string, not {type(model_type).__name__}.")
     reader = READERS.get(model_type)
+    if model_type in STATE_SPACE_TYPES or (reader is None and any(k in config for k in STATE_SPACE_KEYS)):
+        raise InvalidInput(f"config.json model_type {model_type!r} is a state-space / hybrid model (Mamba, Jamba, "
+                           "RWKV…): it keeps a recurrent state instead of a per-token KV cache, which this planner "
+                           "does not model; refusing rather than sizing it as a transformer.")
     if reader is None and isinstance(config.get("text_config"), dict):
-        # a multimodal config (Llama 4, LLaVA, Gemma 3, Qwen-VL): plan its language model, which the name says
+        # a multimodal config (Llama 4, LLaVA, Gemma 3, Mistral 3, Qwen-VL): its language model, with the vision
+        # tower and projector counted where lifecycle/models/vision.py knows them, else a visible "language model only"
         text = config["text_config"]
         if not isinstance(text.get("model_type"), str) or text.get("text_config") is not None:
             raise InvalidInput(f"config.json model_type {model_type!r}: its text_config has no readable model_type.")
-        return shape_kwargs_from_config(text)
+        if "quantization_config" in config and "quantization_config" not in text:  # it quantizes the whole model
+            text = {**text, "quantization_config": config["quantization_config"]}
+        from lifecycle.models.vision import vision_kwargs
+
+        out = shape_kwargs_from_config(text)
+        return {**out, **vision_kwargs(config, out["hidden"])}
     if reader is None:
         supported = ", ".join(sorted(READERS))
         if any(k in config for k in MOE_KEYS):
@@ -310,4 +408,10 @@ def shape_kwargs_from_config(config: Any) -> dict:
     if reader is _llama and any(k in config for k in MOE_KEYS if k != "num_experts_per_tok"):
         raise InvalidInput(f"config.json model_type {model_type!r} carries mixture-of-experts keys "
                            f"({', '.join(k for k in MOE_KEYS if k in config)}) its dense reader would ignore.")
-    return reader(config)
+    out = reader(config)
+    if out.get("family", "decoder") == "decoder":
+        out.update(sliding_window_kwargs(config, out.get("layers", 0)))
+    from lifecycle.models.quantized import shipped_quantization
+
+    out.update(shipped_quantization(config, moe=bool(out.get("experts"))))
+    return out

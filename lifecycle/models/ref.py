@@ -47,8 +47,29 @@ class ModelRef(Setup):
         """From a ``CatalogModel`` (catalog or team model): its id, name and shape."""
         return cls(id=model.id, name=model.name, shape=model.shape)
 
+    @property
+    def shipped_format(self) -> str:
+        """The format the checkpoint ships in ("" for 16-bit weights): the default inference format."""
+        return self.shape.shipped_format
+
     @classmethod
     def from_config(cls, config: dict, name: str = "") -> ModelRef:
         """From a Hugging Face ``config.json`` read as a dict (InvalidInput when it is not a transformer)."""
         shape = ModelShape.from_config(config)
-        return cls(id="config", name=name or f"config.json ({shape.arch})", shape=shape)
+        name = name or f"config.json ({shape.arch})"
+        if shape.vision == "language model only":  # never silently: the name carries what is not counted
+            name += " — language model only (vision tower not counted)"
+        return cls(id="config", name=name[:200], shape=shape)
+
+
+def with_shipped_precision(data: Any) -> Any:
+    """A Setup's input with ``precision`` defaulted to the format the model ships in (gpt-oss: MXFP4), when the
+    caller gave none: a checkpoint is served as published unless a format is chosen."""
+    if not isinstance(data, dict) or data.get("precision") is not None:
+        return data
+    data = {k: v for k, v in data.items() if k != "precision"}  # None: the field's own default unless it ships quantized
+    model = data.get("model")
+    shape = model.shape if isinstance(model, ModelRef) else (model or {}).get("shape") if isinstance(model, dict) else None
+    fmt = shape.shipped_format if isinstance(shape, ModelShape) else (shape or {}).get("shipped_format") \
+        if isinstance(shape, dict) else None
+    return {**data, "precision": fmt} if fmt else data

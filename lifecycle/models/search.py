@@ -11,8 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from lifecycle.choices import TITLES
 from lifecycle.errors import InvalidInput, NotFound
-from lifecycle.models.architecture import fits_context, forward_flops_per_token, parameter_count
+from lifecycle.models.architecture import (
+    active_parameter_count,
+    fits_context,
+    flop_parameter_count,
+    forward_flops_per_token,
+    moe_layer_count,
+    parameter_count,
+)
 from lifecycle.models.catalog import CatalogModel, list_models
 from lifecycle.models.tasks import FAMILIES, recommend_architecture
 
@@ -97,7 +105,12 @@ def catalog_row(model: CatalogModel) -> dict[str, Any]:
         "params_b": round(model.params / 1e9, 3),
         "layers": s.layers,  # encoder-decoder: both stacks together, split in "stacks"
         "stacks": f"{s.encoder_layers}+{s.decoder_layers}" if s.family == "encoder-decoder" else "",
-        "hidden": s.hidden, "heads": s.heads, "kv_heads": s.kv_heads, "ffn": s.ffn, "vocab": s.vocab,
+        "active_params": active_parameter_count(s), "active_params_non_embedding": flop_parameter_count(s),
+        # a mixture of experts: experts, top-k and one expert's width; "ffn" only where a dense MLP uses it
+        "shipped_format": TITLES.get(s.shipped_format) if s.shipped_format else None,  # quantization_config
+        "experts": s.experts or None, "experts_per_token": s.experts_per_token or None, "expert_ffn": s.moe_ffn or None,
+        "hidden": s.hidden, "heads": s.heads, "kv_heads": s.kv_heads,
+        "ffn": s.ffn if moe_layer_count(s) < s.layers else None, "vocab": s.vocab,
         "context": model.max_context, "positional": model.positional or None,
         "training_tokens": model.training_tokens or None, "license": model.license or None,
         "commercial_use": model.commercial_use if model.license else None,
@@ -145,7 +158,8 @@ def compare_models(model_ids: list[str], models: Iterable[CatalogModel] | None =
     for key, label in [("family", "family"), ("params", "parameters (catalog)")]:
         add(label, [catalog_row(m)[key] for m in chosen])
     add("parameters (from architecture)", [parameter_count(m.shape) for m in chosen])
-    for key in ("layers", "stacks", "hidden", "heads", "kv_heads", "ffn", "vocab", "context", "positional",
+    for key in ("active_params", "experts", "experts_per_token", "expert_ffn",
+                "layers", "stacks", "hidden", "heads", "kv_heads", "ffn", "vocab", "context", "positional",
                 "training_tokens", "license", "commercial_use", "languages", "year", "paper"):
         add(key.replace("_", " "), [catalog_row(m)[key] for m in chosen])
     add("bf16 weights (GB, 1e9 bytes)", [round(m.params * BF16_BYTES_PER_PARAM / 1e9, 2) for m in chosen])

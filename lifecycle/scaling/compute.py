@@ -40,12 +40,13 @@ def training_flops_per_param_token(method: str = "full", *, recompute: bool = Fa
 
 
 def training_flops_params(shape) -> int:
-    """N of C = k·N·D for a model shape: the parameters each token passes through — every weight of a dense model,
-    the active ones of a mixture of experts (shared + top-k routed experts; Fedus et al. 2022 §2). The one count
-    every view that prices training uses (Memory & GPUs, Adaptation path, reports)."""
-    from lifecycle.models.architecture import active_parameter_count
+    """N of C = k·N·D for a model shape: the weights each token is multiplied by — every matmul weight of a dense
+    model, the active ones of a mixture of experts (shared + top-k routed experts; Fedus et al. 2022 §2), without
+    the input-embedding lookup, which is no matmul (Kaplan et al. 2020 §2.1; ``flop_parameter_count``). The one
+    count every view that prices training uses (Memory & GPUs, Adaptation path, What to rent, reports)."""
+    from lifecycle.models.architecture import flop_parameter_count
 
-    return active_parameter_count(shape)
+    return flop_parameter_count(shape)
 
 
 def model_and_hardware_flops(shape, tokens: float, method: str = "full", *,

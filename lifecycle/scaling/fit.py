@@ -135,7 +135,8 @@ def _fit_theta(log_n, log_d, log_l, starts: np.ndarray, ftol: float = 1e-15) -> 
 
 def _law_params(theta: np.ndarray) -> dict[str, float]:
     a, b, e, alpha, beta = theta
-    return {"E": float(np.exp(e)), "A": float(np.exp(a)), "B": float(np.exp(b)), "alpha": float(alpha), "beta": float(beta)}
+    with np.errstate(over="ignore"):  # a resample that runs off to e^800 gives inf, which the caller drops
+        return {"E": float(np.exp(e)), "A": float(np.exp(a)), "B": float(np.exp(b)), "alpha": float(alpha), "beta": float(beta)}
 
 
 class FitResult(BaseModel):
@@ -146,6 +147,7 @@ class FitResult(BaseModel):
     residuals: list[dict]  # params, tokens, loss, predicted, residual_log
     rmse_log: float
     bootstrap_samples: int
+    warnings: list[str] = []  # what the runs cannot tell apart (one compute budget: B and β are not separable)
 
 
 def fit_scaling_law(
@@ -196,7 +198,21 @@ def _fit_scaling_law(runs: PilotRuns, *, name: str, n_starts: int, bootstrap: in
     law.extra = {"ci95": ci, "n_points": len(log_l)}
     return FitResult(law=law, n_points=len(log_l), constants={**params, **derived}, ci95=ci,
                      residuals=residuals, rmse_log=float(np.sqrt(np.mean(res_log**2))),
-                     bootstrap_samples=len(samples))
+                     bootstrap_samples=len(samples), warnings=identifiability_warnings(log_n, log_d))
+
+
+SAME_BUDGET_SPREAD = np.log(1.5)  # runs whose budgets C = 6·N·D all lie within a factor 1.5 count as one budget
+
+
+def identifiability_warnings(log_n: np.ndarray, log_d: np.ndarray) -> list[str]:
+    """At one compute budget D = C/(6N), so B/D^β = B·(6/C)^β·N^β: only B·C^−β is fitted, and E trades off against
+    it (an IsoFLOP profile, Hoffmann 2022 §3.2 Approach 2, fixes N_opt at that budget, not the five constants)."""
+    spread = float(np.ptp(log_n + log_d))
+    if spread > SAME_BUDGET_SPREAD:
+        return []
+    return [(f"All runs use nearly one compute budget (C = 6·N·D varies {np.exp(spread):.2f}×): the five constants "
+             "are not identifiable from them (B and β trade off, and E with them); the fit describes this budget "
+             "only. Add runs at budgets at least 3× apart (Hoffmann 2022 used nine).")]
 
 
 MAX_CSV_CHARS = 2_000_000  # tens of thousands of runs; far more than any pilot study

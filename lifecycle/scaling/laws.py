@@ -135,6 +135,17 @@ def kaplan_loss_params_tokens(law: ScalingLaw, n, d):
     return _out(((p["nd_N_c"] / n) ** (p["nd_alpha_N"] / p["nd_alpha_D"]) + p["nd_D_c"] / d) ** p["nd_alpha_D"])
 
 
+def kaplan_limit_loss(law: ScalingLaw, *, params: float | None = None, tokens: float | None = None) -> float:
+    """Kaplan's one-variable laws: L(N) (Eq 1.1, trained to convergence on unlimited data) from ``params`` alone, or
+    L(D) (Eq 1.2, a large model with early stopping) from ``tokens`` alone."""
+    if law.kind != "kaplan" or (params is None) == (tokens is None):
+        raise InvalidInput("L(N) and L(D) are Kaplan's laws: give --law kaplan and either parameters or tokens.")
+    value = params if params is not None else tokens
+    if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 1):
+        raise InvalidInput(f"Parameters or tokens must be a finite number ≥ 1 (got {value!r}).")
+    return float(kaplan_loss_of_params(law, value) if params is not None else kaplan_loss_of_tokens(law, value))
+
+
 def kaplan_frontier(law: ScalingLaw, c_pf_days) -> dict:
     """Table 6: N_opt = N_e·C^0.73, B = B_e·C^0.24 tokens, S_min = S_e·C^0.03, D_opt = D_e·C^0.27 (C in PF-days)."""
     p, c = law.params, _arr(c_pf_days)

@@ -1,18 +1,17 @@
 """Will it fit? One model on the team's GPU: weight formats × workloads on one screen.
 
-Formats: the planner's own (fp32, bf16, int8, int4/NF4) and the inference-only 4-bit and GGUF files people
-download. Their bits per weight come from the block layouts:
-- GPTQ/AWQ 4-bit, group size 128: 4 bits per weight + one fp16 scale and one 4-bit zero point per group of 128
-  → 4 + 16/128 + 4/128 = 4.156 bits (Frantar et al. 2022 §5 group-wise quantisation; AutoAWQ's default q_group 128).
-- llama.cpp GGUF blocks (ggml-common.h): Q8_0 = 32 int8 + an fp16 scale = 34 bytes per 32 weights → 8.5 bits;
-  Q6_K = 210 bytes per 256 → 6.5625; Q5_K = 176 bytes per 256 → 5.5; Q4_K = 144 bytes per 256 → 4.5. The _M
-  mixes (Q5_K_M, Q4_K_M) keep about half of the attention-V and FFN-down tensors at Q6_K (llama.cpp PR #1684),
-  so their size is a little above the block figure; the block figure is shown.
-These formats keep embeddings and norms in 16 bits here, as the planner's int8/int4 do.
+Formats: the planner's own (fp32, bf16, int8, int4/NF4), the formats checkpoints ship in (FP8, MXFP4, GPTQ/AWQ
+4-bit; the model's own ``quantization_config`` first, marked "as shipped") and llama.cpp's GGUF files. Bits per
+weight come from the block layouts (lifecycle/models/quantized.py). The _M GGUF mixes (Q5_K_M, Q4_K_M) keep about
+half of the attention-V and FFN-down tensors at Q6_K (llama.cpp PR #1684), so their size is a little above the
+block figure shown. Embeddings and norms stay in 16 bits.
 
 Workloads: inference at a short and a long context (one sequence), LoRA (16-bit or 8-bit base), QLoRA (NF4 base)
-and full fine-tuning (mixed precision AdamW, FSDP beyond one GPU). Inference speed is the serving model's batch-1
-decode; for the download-only formats it is scaled by weight bytes (decode is memory-bound, Pope et al. 2022 §2).
+and full fine-tuning (mixed precision AdamW, FSDP beyond one GPU). Inference speed is the batch-1 decode step of
+each format from the bytes it reads — weights at the format's size (for a mixture of experts, only the experts the
+token is routed to), the KV cache, over bandwidth, plus the engine's per-layer overhead (Pope et al. 2022 §2) —
+never another format's step rescaled. A 4-bit kernel that falls short of its bytes' ideal speed-up reads as its
+cited benchmark says (bitsandbytes NF4 vs Marlin GPTQ/AWQ: data/serving_engines.json ``weight_kernels``).
 """
 
 from __future__ import annotations
@@ -26,21 +25,25 @@ from lifecycle.errors import LifecycleError
 from lifecycle.memory.inference import inference_weight_bytes
 from lifecycle.memory.plan import inference_plan, training_plan
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
-from lifecycle.models.architecture import block_linear_params, parameter_count
+from lifecycle.models.architecture import ModelShape, flop_parameter_count
 from lifecycle.models.gpus import get_gpu
+from lifecycle.models.quantized import FORMAT_BITS, format_weight_bytes
 from lifecycle.models.ref import ModelRef
 
-# format id -> (title, bits per weight of the block linears or None for the planner's own, planner precision)
+# format id -> (title, bits per weight of a download-only format or None when the planner serves it, precision the
+# memory planner sizes it with)
 FORMATS: dict[str, tuple[str, float | None, str]] = {
     "fp32": ("fp32", None, "fp32"),
     "bf16": ("bf16", None, "bf16"),
+    "fp8": ("FP8 (E4M3, 128×128 block scales)", None, "fp8"),
     "int8": ("int8 (LLM.int8)", None, "int8"),
+    "mxfp4": ("MXFP4 (4.25 bits)", None, "mxfp4"),
     "int4": ("int4 (NF4, bitsandbytes)", None, "int4"),
-    "gptq4": ("GPTQ / AWQ 4-bit, group 128", 4 + 16 / 128 + 4 / 128, "bf16"),
-    "q8_0": ("GGUF Q8_0", 34 * 8 / 32, "bf16"),
-    "q6_k": ("GGUF Q6_K", 210 * 8 / 256, "bf16"),
-    "q5_k_m": ("GGUF Q5_K_M (Q5_K blocks)", 176 * 8 / 256, "bf16"),
-    "q4_k_m": ("GGUF Q4_K_M (Q4_K blocks)", 144 * 8 / 256, "bf16"),
+    "gptq4": ("GPTQ / AWQ 4-bit, group 128", None, "gptq4"),
+    "q8_0": ("GGUF Q8_0", FORMAT_BITS["q8_0"], "bf16"),
+    "q6_k": ("GGUF Q6_K", FORMAT_BITS["q6_k"], "bf16"),
+    "q5_k_m": ("GGUF Q5_K_M (Q5_K blocks)", FORMAT_BITS["q5_k_m"], "bf16"),
+    "q4_k_m": ("GGUF Q4_K_M (Q4_K blocks)", FORMAT_BITS["q4_k_m"], "bf16"),
 }
 WORKLOADS = {"infer_short": "inference, short context", "infer_long": "inference, long context",
              "lora": "LoRA fine-tuning", "qlora": "QLoRA fine-tuning", "full": "full fine-tuning"}
@@ -73,8 +76,9 @@ class FitMatrix(Result):
     gpu_memory_bytes: int
     short_context: int
     long_context: int
-    formats: dict[str, str]  # id -> title
+    formats: dict[str, str]  # id -> title ("as shipped" on the checkpoint's own format, listed first)
     bits_per_weight: dict[str, float | None]
+    shipped_format: str = ""  # the format the checkpoint ships in ("" for 16-bit weights)
     workloads: dict[str, str]
     cells: list[FitCell]
 
@@ -82,35 +86,33 @@ class FitMatrix(Result):
         return next(c for c in self.cells if c.format == fmt and c.workload == workload)
 
 
-def _format_weight_bytes(shape, fmt: str) -> int:
-    """Weights in a download format: block linears at its bits per weight, the rest in 16 bits."""
-    bits = FORMATS[fmt][1]
-    linear = block_linear_params(shape)
-    return int(linear * bits / 8 + 2 * (parameter_count(shape) - linear))
+def batch1_decode_tokens_per_s(shape: ModelShape, fmt: str, gpu, *, gpus: int, context: int) -> float:
+    """One sequence's decode speed in ``fmt`` at ``context`` tokens: the serving model's decode step (the default
+    engine's measured bandwidth efficiency and per-layer overhead) over the bytes this format reads."""
+    from lifecycle.serving.plan import DEFAULT_ENGINE, decode_step, get_engine
+
+    eng = get_engine(DEFAULT_ENGINE)
+    step = decode_step(shape, flop_parameter_count(shape), fmt, gpu, batch=1, context=context, tp=gpus,
+                       bandwidth_efficiency=eng.bandwidth_efficiency, per_layer_overhead_s=eng.per_layer_overhead_s,
+                       utilisation=eng.prefill_utilisation)
+    return 1 / step.seconds
 
 
 def _inference_cell(setup: FitSetup, fmt: str, workload: str, context: int) -> FitCell:
-    from lifecycle.serving.plan import ServingSetup, serving_plan
-
     _, bits, precision = FORMATS[fmt]
     gpu = get_gpu(setup.gpu)
     prompt, new = request_lengths(setup, context)
     base = InferenceSetup(model=setup.model, precision=precision, concurrent_sequences=1,
                           prompt_tokens=prompt, new_tokens=new, gpu=gpu.id)
     plan = inference_plan(base)
-    extra = 0 if bits is None else _format_weight_bytes(setup.model.shape, fmt) - inference_weight_bytes(
+    extra = 0 if bits is None else format_weight_bytes(setup.model.shape, fmt) - inference_weight_bytes(
         setup.model.shape, precision)
     need = plan.estimate.required_bytes + extra
     gpus = plan.min_gpus if bits is None else _fewest_tp(setup, base, gpu, extra)
     speed = None
     if gpus and new:  # an encoder generates no tokens: no tokens/s to show
-        try:
-            serve = serving_plan(ServingSetup(model=setup.model, precision=precision, gpu=gpu.id, gpus=gpus,
-                                              concurrent_sequences=1, prompt_tokens=prompt, new_tokens=new))
-            speed = serve.per_sequence_tokens_per_s
-            if bits is not None:  # memory-bound decode: time per token scales with the weight bytes read
-                native = inference_weight_bytes(setup.model.shape, precision)
-                speed *= native / (native + extra)
+        try:  # the mean context of the generated tokens
+            speed = batch1_decode_tokens_per_s(setup.model.shape, fmt, gpu, gpus=gpus, context=prompt + new // 2)
         except LifecycleError as exc:
             return FitCell(format=fmt, workload=workload, per_gpu_bytes=need, fits=need <= gpu.memory_bytes,
                            gpus=gpus, note=str(exc))
@@ -147,6 +149,8 @@ def _training_cell(setup: FitSetup, fmt: str, workload: str) -> FitCell:
     if precision is None:
         why = ("QLoRA trains on an NF4 base: see the int4 row" if method == "qlora" else
                "download formats are for inference" if FORMATS[fmt][1] is not None else
+               "training is sized on a bf16, int8 or NF4 base (dequantise the checkpoint first)"
+               if fmt in ("fp8", "mxfp4", "gptq4") else
                "full training needs 16- or 32-bit weights" if method == "full" else "LoRA on a 4-bit base is QLoRA")
         return FitCell(format=fmt, workload=workload, note=why)
     gpu = get_gpu(setup.gpu)
@@ -168,7 +172,9 @@ def fit_matrix(setup: FitSetup) -> FitMatrix:
     long_ctx = min(setup.long_context or setup.model.max_context, setup.model.max_context, MAX_LONG_CONTEXT)
     short_ctx = min(setup.short_context, long_ctx)
     cells = []
-    for fmt in FORMATS:
+    shipped = setup.model.shipped_format
+    order = [shipped] + [f for f in FORMATS if f != shipped] if shipped else list(FORMATS)
+    for fmt in order:
         for workload in WORKLOADS:
             if workload.startswith("infer"):  # an encoder's rows are one forward pass over its input
                 ctx = short_ctx if workload == "infer_short" else long_ctx
@@ -177,5 +183,6 @@ def fit_matrix(setup: FitSetup) -> FitMatrix:
                 cells.append(_training_cell(setup, fmt, workload))
     return FitMatrix(model_id=setup.model.id, gpu_id=gpu.id, gpu_memory_bytes=gpu.memory_bytes,
                      short_context=short_ctx, long_context=long_ctx,
-                     formats={k: v[0] for k, v in FORMATS.items()}, bits_per_weight={k: v[1] for k, v in FORMATS.items()},
+                     formats={k: FORMATS[k][0] + (" — as shipped" if k == shipped else "") for k in order},
+                     bits_per_weight={k: FORMAT_BITS.get(k) for k in order}, shipped_format=shipped,
                      workloads=dict(WORKLOADS), cells=cells)

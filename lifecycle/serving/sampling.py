@@ -180,12 +180,20 @@ def top_k_mask(probs: np.ndarray, k: int | None) -> np.ndarray:
 
 
 def top_p_mask(probs: np.ndarray, top_p: float) -> np.ndarray:
-    """Smallest set of most probable tokens whose cumulative probability reaches top_p (always ≥ 1 token)."""
+    """The most probable tokens whose cumulative probability reaches top_p (always ≥ 1 token), as Hugging Face's
+    ``TopPLogitsWarper`` decides: a token is removed when the tokens ranked above it already hold ``top_p``.
+
+    The number kept equals the warper's (tests/unit/test_sampling.py compares them); which of several equally
+    probable tokens at the edge is kept is the sort's choice there (``torch.sort`` is not stable), here the first
+    listed. A sum landing exactly on ``top_p`` counts as reaching it: 0.2 + 0.1 reaches 0.3, so the course's
+    top-p = 0.3 keeps cake and donut — as ``generate`` does with its float32 scores; only float64 scores round that
+    sum below 0.3 and keep banana too.
+    """
     p = np.asarray(probs, dtype=np.float64)
     if top_p >= 1:
         return p > 0 if np.any(p > 0) else np.ones(p.size, dtype=bool)
     order = np.argsort(-p, kind="stable")
-    before = np.cumsum(p[order]) - p[order]  # mass of strictly more probable tokens
+    before = np.cumsum(p[order]) - p[order]  # mass of the tokens ranked above
     keep_sorted = before < top_p - 1e-12  # 1e-12: 0.2 + 0.1 counts as reaching 0.3
     keep_sorted[0] = True
     mask = np.zeros(p.size, dtype=bool)

@@ -123,19 +123,30 @@ def test_serving_shows_the_serving_plan_of_its_widgets(run_page):
     at.number_input(key=k + "batch").set_value(9)
     at.number_input(key=k + "prompt").set_value(1500)
     at.number_input(key=k + "new").set_value(300)
+    at.selectbox(key=k + "kv_dtype").set_value("fp8")
     ok(at.run())
     engine = value(at, k + "engine")
-    plan = serving_plan(ServingSetup(
-        model=ModelRef.of(get_model("llama-13b")), precision="int4", gpu="a10g", gpus=2, concurrent_sequences=9,
+    plan_setup = ServingSetup(
+        model=ModelRef.of(get_model("llama-13b")), precision="int4", kv_cache_dtype="fp8", gpu="a10g", gpus=2,
+        concurrent_sequences=9,
         prompt_tokens=1500, new_tokens=300, engine=engine, bandwidth_efficiency=value(at, f"{k}bw_{engine}"),
         per_layer_overhead_s=value(at, f"{k}overhead_{engine}") / 1e6,
-        prefill_utilisation=value(at, f"{k}util_{engine}"), price_usd_per_hour=value(at, f"{k}price_a10g")))
+        prefill_utilisation=value(at, f"{k}util_{engine}"), price_usd_per_hour=value(at, f"{k}price_a10g"))
+    plan = serving_plan(plan_setup)
     shown = metrics(at)
-    assert shown["Time to first token"] == format_duration(plan.prefill_s)
-    assert shown["Request latency"] == format_duration(plan.request_latency_s)
+    assert shown["Time to first token (static batch)"] == format_duration(plan.prefill_s)
+    assert shown["Request latency (static batch)"] == format_duration(plan.request_latency_s)
     assert shown["Decode tokens/s (all sequences)"] == format_rate(plan.decode_tokens_per_s)
     assert shown["Largest batch at this context"] == format_number(plan.max_batch)
     assert shown["Cost per 1M tokens (in + out)"] == format_money(plan.cost_per_million_tokens_usd)
+    at.number_input(key=k + "arrival_rate").set_value(2.5)
+    ok(at.run())
+    from lifecycle.serving.batching import BatchingSetup, continuous_batching
+
+    view = continuous_batching(BatchingSetup(serving=plan_setup, arrival_rate_rps=2.5))
+    shown = metrics(at)
+    assert shown["TTFT p95 (continuous batching)"] == format_duration(view.ttft_p95_s)
+    assert shown["Settled batch"] == f"{view.settled_batch:,.1f}"
 
 
 def test_pretrain_or_adapt_shows_the_decision_of_its_widgets(run_page):

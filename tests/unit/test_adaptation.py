@@ -14,6 +14,7 @@ from lifecycle.adapt.path import (
     size_option,
 )
 from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.models.architecture import flop_parameter_count
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
 from lifecycle.models.ref import ModelRef
@@ -151,13 +152,15 @@ def test_training_flops_are_the_same_in_the_adaptation_path_and_the_memory_plann
 
     m = get_model("llama-2-7b")
     tokens = 1000 * 512
-    path = option_flops(method, m.params, 1000, 512, 1, 0)
+    n = flop_parameter_count(m.shape)  # FLOPs count no input-embedding lookup (issue 26): both views agree on it
+    assert n == m.params - 32000 * 4096
+    path = option_flops(method, n, 1000, 512, 1, 0)
     precision = "int4" if method == "qlora" else "amp_bf16"
     planner = training_plan(TrainingSetup(model=ModelRef.catalog("llama-2-7b"), method=method, precision=precision,
                                           seq_len=512, grad_checkpointing=checkpointing, training_tokens=tokens))
     assert planner.training_flops == pytest.approx(path)
-    assert path == {"full": 6, "lora": 4, "qlora": 4}[method] * m.params * tokens
-    assert planner.hardware_flops == pytest.approx(path + checkpointing * 2 * m.params * tokens)
+    assert path == {"full": 6, "lora": 4, "qlora": 4}[method] * n * tokens
+    assert planner.hardware_flops == pytest.approx(path + checkpointing * 2 * n * tokens)
 
 
 @pytest.mark.parametrize("model_id", ["mixtral-8x7b", "qwen3-30b-a3b"])
@@ -165,11 +168,10 @@ def test_a_mixture_of_experts_costs_its_active_parameters_on_both_pages(model_id
     """Fedus et al. 2022 (Switch Transformer) §2: a token's FLOPs are those of the experts it is routed to, so
     C = 6·N_active·D; Mixtral-8x7B has 12.9B active of 46.7B (Jiang et al. 2024 §2), Qwen3-30B-A3B 3.3B of 30.5B
     (model card). The Adaptation path used the total count (x3.6 and x9.1); now both pages call
-    ``training_flops_params``."""
+    ``training_flops_params`` (active, without the input-embedding lookup: Kaplan et al. 2020 §2.1)."""
     from lifecycle.adapt.path import size_option
     from lifecycle.memory.plan import training_plan
     from lifecycle.memory.setup import TrainingSetup
-    from lifecycle.models.architecture import active_parameter_count
     from lifecycle.models.ref import ModelRef
 
     ref = ModelRef.catalog(model_id)
@@ -177,5 +179,5 @@ def test_a_mixture_of_experts_costs_its_active_parameters_on_both_pages(model_id
     planner = training_plan(TrainingSetup(model=ref, method="lora", precision="amp_bf16", seq_len=512,
                                           training_tokens=1000 * 512))
     assert sizing.flops == pytest.approx(planner.training_flops)
-    assert sizing.flops == pytest.approx(4 * active_parameter_count(ref.shape) * 1000 * 512)
-    assert active_parameter_count(ref.shape) < ref.params / 3
+    assert sizing.flops == pytest.approx(4 * flop_parameter_count(ref.shape) * 1000 * 512)
+    assert flop_parameter_count(ref.shape) < ref.params / 3

@@ -9,6 +9,7 @@ import pytest
 from lifecycle.adapt.advice import AdaptationSetup, adaptation_advice
 from lifecycle.adapt.path import single_model_setup, size_option
 from lifecycle.memory.plan import training_plan
+from lifecycle.models.architecture import flop_parameter_count
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
 from lifecycle.models.ref import ModelRef
@@ -26,7 +27,8 @@ def test_the_teams_examples_tokens_and_epochs_are_trained_not_the_thousands_buck
     """Hu et al. 2021 §4.2: a LoRA step costs 4·N model FLOPs per token (frozen base: no weight gradients); the
     2·N a checkpointed run recomputes are hardware FLOPs, outside MFU's numerator (Chowdhery et al. 2022, App. B)."""
     lora = _options()["lora"].sizing
-    n = get_model("llama-2-7b").params
+    n = flop_parameter_count(get_model("llama-2-7b").shape)  # no input-embedding lookup (Kaplan et al. 2020 §2.1)
+    assert n == get_model("llama-2-7b").params - 32000 * 4096
     per_token = 4
     assert lora.examples == 50_000  # not the 5,000 of "thousands"
     assert lora.flops == pytest.approx(per_token * n * 50_000 * 3000 * 2.0, rel=1e-12)

@@ -27,12 +27,13 @@ ROWS = [
     ("qwen1.5-moe-a2.7b", "moe-configs", 14_315_784_192),
     ("qwen3-30b-a3b", "moe-configs", 30_532_122_624),
     ("olmoe-1b-7b", "moe-configs", 6_919_161_856),
-    ("deepseek-v3", "moe-configs", 671_026_419_200),
+    ("deepseek-v3", "moe-configs", 671_026_404_352),
     ("gpt-oss-20b", "moe-configs", 20_914_757_184),
+    ("gpt-oss-120b", "moe-configs", 116_829_156_672),  # "116.83B" (model card)
     ("gemma3-1b", "catalog-configs", 999_885_952),  # "1B"; Gemma 3 adds q/k norms per head
     ("olmo2-7b", "catalog-configs", 7_298_617_344),  # "7B"
     ("mistral-small-24b", "catalog-configs", 23_572_403_200),  # "24B"
-    ("deepseek-r1", "moe-configs", 671_026_419_200),  # the DeepSeek-V3 architecture
+    ("deepseek-r1", "moe-configs", 671_026_404_352),  # the DeepSeek-V3 architecture
 ]
 
 

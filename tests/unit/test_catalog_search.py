@@ -84,3 +84,25 @@ def test_catalog_rows_carry_every_column_the_issue_lists():
     for key in ("family", "params", "layers", "hidden", "heads", "kv_heads", "ffn", "vocab", "context",
                 "positional", "training_tokens", "license", "year", "paper"):
         assert row[key] is not None, key
+
+
+def test_moe_rows_and_cards_show_total_and_active_parameters_experts_top_k_and_expert_width():
+    """Mixtral of Experts (Jiang et al. 2024 §2.1): 8 experts of FFN width 14,336, top-2, 46.7B total, 12.9B active;
+    gpt-oss model card: 32 experts, top-4, 20.91B total, 3.61B active without the embedding. A MoE row's "ffn" is
+    empty when no layer uses a dense MLP (gpt-oss's intermediate_size is the experts' width)."""
+    from lifecycle.models.cards import model_card
+    from lifecycle.models.catalog import get_model
+
+    mixtral = catalog_row(get_model("mixtral-8x7b"))
+    assert (mixtral["params"], mixtral["active_params"]) == (46_702_792_704, 12_879_925_248)
+    assert (mixtral["experts"], mixtral["experts_per_token"], mixtral["expert_ffn"], mixtral["ffn"]) == (8, 2, 14336,
+                                                                                                         None)
+    oss = catalog_row(get_model("gpt-oss-20b"))
+    assert round(oss["active_params_non_embedding"] / 1e9, 2) == 3.61 and oss["experts_per_token"] == 4
+    deepseek = catalog_row(get_model("deepseek-v3"))
+    assert deepseek["ffn"] == 18432 and deepseek["expert_ffn"] == 2048  # its first 3 layers keep a dense MLP
+    dense = catalog_row(get_model("llama3.1-8b"))
+    assert dense["experts"] is None and dense["ffn"] == 14336 and dense["active_params"] == dense["params"]
+    card = model_card(get_model("mixtral-8x7b")).to_markdown()
+    assert "mixture of 8 experts (top-2) of FFN width 14336" in card and "active per token 12,879,925,248" in card
+    assert "FFN 14336" not in card.replace("FFN width 14336", "")

@@ -89,3 +89,18 @@ def test_a_gpu_without_bf16_trains_in_fp16(capsys):
     rc, out, _ = _run(capsys, "scaling", "--law", "epoch", "--compute", "1e21", "--gpu", "v100-32gb",
                       "--mfu", "0.4", "--json")
     assert rc == 0 and json.loads(out)["gpu_hours"] == pytest.approx(1e21 / (125e12 * 0.4) / 3600)
+
+
+def test_kaplan_l_of_n_and_l_of_d_are_reachable_from_the_cli(capsys):
+    """Kaplan et al. 2020 Eq 1.1 L(N) = (N_c/N)^α_N with N_c = 8.8e13, α_N = 0.076 (and Eq 1.2 L(D) = (D_c/D)^α_D,
+    D_c = 5.4e13, α_D = 0.095): ``--law kaplan --params N`` alone answers L(N)."""
+    import json
+
+    from lifecycle.cli import main
+
+    assert main(["scaling", "--law", "kaplan", "--params", "1e9", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["curve"] == "L(N)" and out["loss"] == pytest.approx((8.8e13 / 1e9) ** 0.076, rel=1e-3)
+    assert main(["scaling", "--law", "kaplan", "--tokens", "1e10"]) == 0
+    assert f"{(5.4e13 / 1e10) ** 0.095:.3f}" in capsys.readouterr().out
+    assert main(["scaling", "--law", "chinchilla3", "--params", "1e9"]) == 2  # one variable: Kaplan's laws only

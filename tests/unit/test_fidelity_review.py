@@ -189,6 +189,10 @@ def test_bloomberggpt_budget_on_chinchilla_and_bloom_tokens():
     assert bb.tokens_trained < 0.6 * bb.chinchilla_tokens  # ... on about half of the optimal tokens
     bloom = next(r for r in trained_vs_optimal() if r["model"] == "BLOOM 176B")
     assert "366B" in bloom["note"] and "unique" in bloom["note"]
+    # one figure everywhere (issue 26): the chart plots the tokens trained, as the catalog row says
+    from lifecycle.models.catalog import get_model
+
+    assert bloom["tokens"] == 366e9 and get_model("bloom-176b").training_tokens.startswith("366B")
 
 
 def test_the_users_plan_stands_among_gpt3_table_d1():

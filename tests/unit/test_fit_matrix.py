@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
-from lifecycle.serving.fit import FORMATS, FitSetup, fit_matrix
 from lifecycle.memory.plan import inference_plan, training_plan
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.ref import ModelRef
+from lifecycle.serving.fit import FitSetup, fit_matrix
 
 
 @pytest.fixture(scope="module")
@@ -22,9 +22,13 @@ def matrix():
 def test_bits_per_weight_follow_the_block_layouts():
     """ggml-common.h: block_q8_0 = fp16 d + 32 int8 (34 B / 32 weights); block_q6_K = 210 B, block_q5_K = 176 B,
     block_q4_K = 144 B per 256 weights. GPTQ group 128: 4 bits + fp16 scale + 4-bit zero per group."""
-    bits = {k: v[1] for k, v in FORMATS.items()}
+    from lifecycle.models.quantized import (
+        FORMAT_BITS as bits,  # the layouts moved there (issue 26: shipped formats)
+    )
+
     assert (bits["q8_0"], bits["q6_k"], bits["q5_k_m"], bits["q4_k_m"]) == (8.5, 6.5625, 5.5, 4.5)
     assert bits["gptq4"] == pytest.approx(4.15625)
+    assert bits["mxfp4"] == 4.25 and bits["fp8"] == pytest.approx(8 + 32 / 16384)  # OCP MX: 32 FP4 + E8M0 scale
 
 
 def test_cells_are_the_planners_estimates(matrix):

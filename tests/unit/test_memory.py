@@ -141,7 +141,7 @@ def test_bad_training_input_raises_a_clear_error(kwargs, message):
         train(LLAMA, **kwargs)
 
 
-@pytest.mark.parametrize("kwargs", [{"precision": "fp8"}, {"batch": 0}, {"new_tokens": -1}, {"tp": 5}])
+@pytest.mark.parametrize("kwargs", [{"precision": "fp6"}, {"batch": 0}, {"new_tokens": -1}, {"tp": 5}])
 def test_bad_inference_input_raises(kwargs):
     with pytest.raises(InvalidInput):
         infer(LLAMA, **kwargs)
@@ -162,3 +162,11 @@ def test_qlora_defaults_are_the_reference_scripts_and_65b_fits_one_48_gb_gpu():
     # what the user sets stays set
     assert TrainingSetup(model=ModelRef.catalog("llama-65b"), method="qlora", optimizer="adamw").optimizer == "adamw"
     assert TrainingSetup(model=ModelRef.catalog("llama-7b")).optimizer == "adamw"
+
+
+def test_the_inference_rule_of_thumb_is_labelled_with_what_it_holds():
+    """Course, week 1: "1 parameter = 4 bytes (32-bit float)" to store; +20 B/param to train = 24 B/param. Serving
+    takes the store half only, so its row says 4 B/param (2 B at bf16), not "24 B/param rule" (issue 26)."""
+    rules = rule_of_thumb_bytes(1_000_000_000, precision="bf16", workload="infer")
+    assert "24 B/param rule" not in rules and rules["4 B/param to store"] == 2e9
+    assert rule_of_thumb_bytes(1_000_000_000, precision="fp32", workload="infer")["4 B/param to store"] == 4e9

@@ -15,6 +15,7 @@ from lifecycle.serving.sampling import (
     make_distribution,
     parse_distribution,
     sample_frequencies,
+    top_p_mask,
     transform,
 )
 
@@ -149,3 +150,38 @@ def test_sampling_off_is_greedy_whatever_the_settings():
     d = default_distribution()
     t = transform(d, temperature=3.0, top_k=50, top_p=0.9, do_sample=False)
     assert t.greedy and not t.do_sample and t.kept_count == 1 and kept_tokens(t) == ["cake"]
+
+
+def test_top_p_keeps_as_many_tokens_as_hugging_faces_top_p_warper():
+    """transformers ``TopPLogitsWarper`` (generation/logits_process.py): "sorted ascending, cumulative_probs <=
+    (1 - top_p) are removed, min_tokens_to_keep = 1", applied by ``generate`` to float32 scores. On the course
+    distribution and on 600 random ones (ties included) the same number of tokens survives; only sums within 1e-6 of
+    top_p, where float32 rounding decides, are left out. top-p = 0.3 keeps cake and donut (float64 scores would
+    round 0.2 + 0.1 below 0.3 and keep banana: the boundary is rounding, not a rule)."""
+    torch = pytest.importorskip("torch")
+    warper = pytest.importorskip("transformers.generation.logits_process").TopPLogitsWarper
+
+    def kept_by_hf(p, top_p):
+        scores = torch.log(torch.tensor(p, dtype=torch.float32))[None]
+        return int((warper(top_p)(None, scores)[0] > -float("inf")).sum())
+
+    course = np.array(default_distribution().probs)
+    for top_p in (0.01, 0.2, 0.29, 0.3, 0.31, 0.5, 0.9):
+        assert top_p_mask(course, top_p).sum() == kept_by_hf(course, top_p), top_p
+    assert top_p_mask(course, 0.3).sum() == 2
+    rng = np.random.default_rng(26)
+    compared = 0
+    for i in range(600):
+        p = rng.dirichlet(np.ones(int(rng.integers(2, 30))) * rng.uniform(0.1, 3))
+        if i % 3 == 0:  # coarse values: many ties
+            p = np.maximum(np.round(p * 10) / 10, 0.05)
+            p = p / p.sum()
+        top_p = float(rng.choice([0.1, 0.2, 0.3, 0.5, 0.7, 0.9, rng.uniform(0.01, 1)]))
+        ranked = np.sort(p)[::-1]
+        if np.min(np.abs(np.cumsum(ranked) - ranked - top_p)) < 1e-6:
+            continue
+        mask = top_p_mask(p, top_p)
+        assert mask.sum() == kept_by_hf(p, top_p)
+        assert p[mask].min() >= p[~mask].max(initial=0)  # every token more probable than a kept one is kept
+        compared += 1
+    assert compared > 500

@@ -68,3 +68,31 @@ def test_runs_that_do_not_vary_tokens_cannot_be_fitted():
     runs = PilotRuns(params=[1e7 * i for i in range(1, 8)], tokens=[1e9] * 7, loss=[3.0 - 0.1 * i for i in range(7)])
     with pytest.raises(InvalidInput, match="vary"):
         fit_scaling_law(runs)
+
+
+def test_runs_at_one_compute_budget_warn_that_five_constants_are_not_identifiable(tmp_path):
+    """Hoffmann et al. 2022 §3.2: an IsoFLOP profile (one budget C, D = C/6N) fixes the optimum at that budget;
+    L = E + A/N^α + B·(6N/C)^β there, so B and β (and E with them) cannot be told apart. The fit says so, and a
+    bootstrap resample that runs off to e^800 no longer prints NumPy's "overflow encountered in exp"."""
+    import subprocess
+    import sys
+    import warnings
+
+    law = builtin_law("epoch")
+    rng = np.random.default_rng(3)
+    N = np.logspace(7.5, 9, 10)
+    D = 1e19 / (6 * N)
+    L = parametric_loss(law, N, D) * np.exp(rng.normal(0, 0.02, 10))
+    runs = PilotRuns(params=N.tolist(), tokens=D.tolist(), loss=L.tolist())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the overflow was a RuntimeWarning
+        fit = fit_scaling_law(runs, bootstrap=30, seed=3)
+    assert len(fit.warnings) == 1 and "not identifiable" in fit.warnings[0]
+    _, spread = _synthetic()  # runs spread over budgets: no warning
+    assert fit_scaling_law(spread, bootstrap=0).warnings == []
+    csv = tmp_path / "iso.csv"
+    csv.write_text("params,tokens,loss\n" + "".join(f"{n},{d},{l}\n" for n, d, l in zip(N, D, L)))
+    out = subprocess.run([sys.executable, "-W", "default", "-m", "lifecycle", "scaling", "fit", str(csv),  # noqa: PLW1510
+                          "--bootstrap", "30"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "overflow" not in out.stderr
+    assert "warning: All runs use nearly one compute budget" in out.stdout

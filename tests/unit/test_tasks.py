@@ -151,10 +151,14 @@ def test_an_encoder_decoder_costs_its_encoder_per_input_and_its_decoder_per_outp
     the LM head, so neither costs 2N of the whole model (the old figure: 5.7 GFLOP for flan-t5-xl)."""
     shape = get_model("flan-t5-xl").shape
     per_input, per_output = forward_flops_per_token(shape)
-    assert per_input == 2 * shape.encoder_layers * layer_params(shape)
-    assert per_output == 2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + 2 * 32128 * 2048
+    # the cross-attention keys and values are projected once per input token (FlopCounterMode on T5, issue 26:
+    # tests/unit/test_flops_reference.py), so their 2·h·d_kv weights per decoder layer move to the input side
+    cross_kv = 2 * shape.decoder_layers * 2 * 2048 * 2048
+    assert per_input == 2 * shape.encoder_layers * layer_params(shape) + cross_kv
+    assert per_output == (2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + 2 * 32128 * 2048
+                          - cross_kv)
     assert per_input + per_output < 2 * get_model("flan-t5-xl").params  # the embedding is shared, not run twice
-    assert 0.35 < per_input / (2 * get_model("flan-t5-xl").params) < 0.45
+    assert 0.35 < per_input / (2 * get_model("flan-t5-xl").params) < 0.5  # 0.48 with the cross K/V (was 0.41)
     llama = get_model("llama-2-7b").shape
     assert forward_flops_per_token(llama)[0] == forward_flops_per_token(llama)[1]
     assert forward_flops_per_token(get_model("bert-base-uncased").shape)[1] == 0
