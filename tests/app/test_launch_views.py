@@ -82,7 +82,7 @@ def test_what_to_rent_shows_the_domains_search_and_a_row_becomes_the_plan(run_pa
     assert list(table["cost (USD)"])[:5] == [o.cost_usd for o in expected.options[:5]]
     assert any("What to rent" in str(c.proto.spec) for c in at.get("plotly_chart"))
     at.selectbox(key="rent_row").set_value(1).run()
-    next(b for b in at.button if b.label == "Use as plan").click().run()
+    at.button(key="rent_use").click().run()  # the rent table's own (scenario lists have theirs)
     ok(at)
     stored = app_env.get_project(project.id)
     chosen = chosen_scenario(stored, "adapt")

@@ -55,8 +55,8 @@ def _text_widgets(at):
 
 
 def _click_compute_buttons(at) -> None:
-    for label in [b.label for b in at.button if COMPUTE_BUTTON.search(b.label or "")]:
-        matches = [b for b in at.button if b.label == label]
+    for label in [b.label for b in at.button if COMPUTE_BUTTON.search(b.label or "") and not b.disabled]:
+        matches = [b for b in at.button if b.label == label and not b.disabled]
         if matches and not problems(at):
             matches[0].click().run()
 
