@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -64,9 +65,19 @@ def _use_serving_plan_in_the_browser(page, url: str, project) -> None:
     goto(page, f"{url}/integrate_decisions?project={project.id}")
     main = page.get_by_test_id("stMain")
     expect(main.get_by_text("No serving scenario is chosen as the plan", exact=False)).to_be_visible()
-    main.get_by_test_id("stSelectbox").filter(has_text="Use a saved scenario as the plan").click()
-    page.get_by_role("option").filter(has_text=wanted).click()
+    picker = main.get_by_test_id("stSelectbox").filter(has_text="Use a saved scenario as the plan").first
+    option = page.get_by_role("option").filter(has_text=wanted)
+    for _ in range(3):  # a click that lands while the page is still settling leaves the list closed: open it again
+        picker.click()
+        try:
+            option.click(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    else:
+        pytest.fail(f"the option {wanted!r} never appeared in the plan picker")
     wait_for_app_run(page)
+    expect(picker.get_by_role("combobox")).to_have_value(re.compile(re.escape(wanted)))
     main.get_by_role("button", name="Use as plan").click()
     wait_for_app_run(page)
     expect(main.get_by_text("over the target of 30 s", exact=False).first).to_be_visible()
