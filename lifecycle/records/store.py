@@ -30,7 +30,14 @@ from lifecycle.records.db import (  # noqa: F401 (re-exported)
     open_schema,
     redact_url,
 )
-from lifecycle.records.members import MembersMixin, grant_owner, new_owner_key, no_access, owner_key, visible_to
+from lifecycle.records.members import (
+    MembersMixin,
+    grant_owner,
+    new_owner_key,
+    no_access,
+    owner_key,
+    visible_to,
+)
 from lifecycle.records.orm import ProjectRow, RevisionRow
 from lifecycle.records.project import (
     Project,

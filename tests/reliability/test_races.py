@@ -81,7 +81,6 @@ def test_two_imports_of_the_same_names_one_wins_the_other_saves_nothing(backend_
         if not calls:
             calls.append(args)
             import_json(theirs, exported)  # the same file, imported elsewhere, commits first
-        return None
 
     monkeypatch.setattr(Store, "_check_unique_name", they_import_first)
     with pytest.raises(DuplicateName, match="nothing was imported"):
