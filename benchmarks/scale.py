@@ -72,6 +72,7 @@ def bulk_load(url: str, projects: int, scenarios: int) -> dict:
     from sqlalchemy import insert
 
     from lifecycle.records.orm import ProjectRow, RevisionRow
+    from lifecycle.records.rows import name_key  # no owner member here: scoped to "" (rows.name_key)
     from lifecycle.records.store import Store
 
     store = Store(url)
@@ -83,7 +84,7 @@ def bulk_load(url: str, projects: int, scenarios: int) -> dict:
         for i in range(first, min(first + BATCH, projects)):
             p = _document(i, scenarios, rng)
             doc = json.dumps(p.content(), ensure_ascii=False, sort_keys=True)
-            project_rows.append({"id": next_id, "name": p.name, "name_key": p.name.lower(), "description": p.description,
+            project_rows.append({"id": next_id, "name": p.name, "name_key": name_key("", p.name), "description": p.description,
                                  "owner": p.owner, "archived": i % 20 == 0, "stages_done": "scope", "document": doc,
                                  "created_at": p.created_at, "updated_at": p.updated_at, "updated_by": p.updated_by,
                                  "version": 1})

@@ -114,9 +114,18 @@ def _make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+            _unicode_lower(dbapi_conn)
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _unicode_lower(dbapi_conn):
+    """SQLite's own lower() folds ASCII only; project names are looked up by lower(name) (``Store._by_name``),
+    so on SQLite it is Python's ``str.lower``, as on PostgreSQL it is the database's Unicode-aware one."""
+    dbapi_conn.create_function("lower", 1, lambda text: text.lower() if isinstance(text, str) else text,
+                               deterministic=True)
+    return dbapi_conn
 
 
 READ_ONLY: weakref.WeakSet = weakref.WeakSet()  # engines opened read-only: checked, never migrated
@@ -128,7 +137,8 @@ def _read_only_engine(path: Path) -> Engine:
     import sqlite3
 
     uri = f"file:{path.resolve()}?mode=ro&immutable=1"
-    engine = create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    engine = create_engine("sqlite://", creator=lambda: _unicode_lower(sqlite3.connect(uri, uri=True,
+                                                                                      check_same_thread=False)))
     READ_ONLY.add(engine)
     return engine
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from lifecycle.errors import AccessDenied, ConflictError, InvalidInput, NotFound
+from lifecycle.errors import AccessDenied, ConflictError, DuplicateName, InvalidInput, NotFound
 from lifecycle.records.access import (
     CLI_ISSUER,
     LOCAL_ISSUER,
@@ -29,9 +29,10 @@ from lifecycle.records.audit import AccessEvent, event_of
 from lifecycle.records.db import _as_utc
 from lifecycle.records.orm import AccessEventRow, MembershipRow, ProjectRow
 from lifecycle.records.project import utc_now
-from lifecycle.records.rows import _fill_row, _revision, _to_project
+from lifecycle.records.rows import _fill_row, _revision, _to_project, name_key
 
-__all__ = ["AccessEvent", "Member", "MembersMixin", "Role", "Sharing", "grant_owner", "no_access", "visible_to"]
+__all__ = ["AccessEvent", "Member", "MembersMixin", "Role", "Sharing", "grant_owner", "new_owner_key", "no_access",
+           "owner_key", "visible_to"]
 
 _VERBS = {
     Operation.view: "viewing", Operation.save: "saving", Operation.archive: "archiving or restoring it",
@@ -117,14 +118,24 @@ def _principal_of(actor: Identity) -> str:
     return actor.principal or f"sub:{actor.subject}"[:254].lower()
 
 
+def new_owner_key(actor: Identity, owner_text: str) -> str:
+    """The principal a new project's owner member gets (``grant_owner``), which also scopes its name."""
+    return (owner_text or actor.subject).strip().lower()[:254] if actor.local else _principal_of(actor)
+
+
+def owner_key(session: Session, project_id: int) -> str:
+    """A stored project's owner principal (the owner member; the lowest id should there be several, as
+    migration 0008 picks; "" for none): what its ``name_key`` is scoped to."""
+    return session.scalar(select(MembershipRow.principal).where(MembershipRow.project_id == project_id,
+                                                                MembershipRow.role == int(Role.owner))
+                          .order_by(MembershipRow.id).limit(1)) or ""
+
+
 def grant_owner(session: Session, project_id: int, actor: Identity, owner_text: str) -> None:
     """A new project's owner member: the signed-in (or CLI) creator by identity; in the embedded mode,
     the owner name typed on the form (the local user administers everything anyway)."""
-    if actor.local:
-        principal = (owner_text or actor.subject).strip().lower()[:254]
-        issuer = subject = ""
-    else:
-        principal, issuer, subject = _principal_of(actor), actor.issuer, actor.subject
+    principal = new_owner_key(actor, owner_text)
+    issuer, subject = ("", "") if actor.local else (actor.issuer, actor.subject)
     session.add(MembershipRow(project_id=project_id, principal=principal, issuer=issuer[:500], subject=subject[:500],
                               role=int(Role.owner), added_at=utc_now(), added_by=actor.display[:200]))
 
@@ -267,6 +278,11 @@ class MembersMixin:
             row = self._access_row(s, project_id, Operation.transfer, access_version)
             principal = (self._membership(s, project_id, member).principal if isinstance(member, int)
                          else validate_member_email(member))
+            new_key = name_key(principal, row.name)
+            if s.scalar(select(ProjectRow.id).where(ProjectRow.name_key == new_key, ProjectRow.id != row.id)):
+                # Names are unique per owner: only the new owner's own clash is named, to the one handing over.
+                raise DuplicateName(f"{principal} already owns a project named {row.name!r}: rename one of the "
+                                    "two first; nothing was changed.")
             for old in s.scalars(select(MembershipRow).where(MembershipRow.project_id == project_id,
                                                              MembershipRow.role == int(Role.owner))).all():
                 if old.principal != principal:
@@ -281,7 +297,7 @@ class MembersMixin:
             project = _to_project(row)
             saved = project.model_copy(update={"owner": principal, "updated_at": utc_now(),
                                                "updated_by": self.actor.display})
-            _fill_row(row, saved)
+            _fill_row(row, saved, owner_key=principal)
             s.flush()
             saved = saved.model_copy(update={"version": row.version})
             s.add(_revision(saved, self.actor.display, "owner", f"Ownership transferred to {principal}",

@@ -3,6 +3,7 @@ from a document, revisions, and the conflict message. Shared by ``store`` and ``
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from typing import Any
@@ -15,12 +16,21 @@ from lifecycle.records.orm import ProjectRow, RevisionRow
 from lifecycle.records.project import (
     NAME_MAX_CHARS,
     Project,
+    normalise_name,
     upgrade_document,
     validate_name,
     validate_text,
 )
 
 MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER; SQLite would overflow at 2**63
+
+
+def name_key(owner_key: str, name: str) -> str:
+    """What ``projects.name_key`` (UNIQUE) holds: names are unique per owner, regardless of case, so a name
+    someone else uses is simply allowed and nothing about their projects is disclosed. ``owner_key`` is the
+    owner member's principal (``members.owner_key``). Migration 0008 computes the same value for old rows."""
+    folded = normalise_name(name).strip().lower()
+    return hashlib.sha256(f"{owner_key}\x1f{folded}".encode()).hexdigest()
 
 
 
@@ -50,13 +60,16 @@ class RevisionSummary(BaseModel):
 
 
 
-def _fill_row(row: ProjectRow, project: Project) -> None:
+def _fill_row(row: ProjectRow, project: Project, *, owner_key: str | None) -> None:
+    """The row's columns from ``project``; ``name_key`` too when ``owner_key`` is given (a new row, a
+    rename, a transfer), else it is left as stored."""
     validate_name(project.name)
     validate_text("description", project.description)
     validate_text("owner", project.owner, NAME_MAX_CHARS)
     validate_text("author name", project.updated_by, NAME_MAX_CHARS)
     row.name = project.name
-    row.name_key = project.name.lower()
+    if owner_key is not None:
+        row.name_key = name_key(owner_key, project.name)
     row.description = project.description
     row.owner = project.owner
     row.archived = project.archived

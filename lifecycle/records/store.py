@@ -30,7 +30,14 @@ from lifecycle.records.db import (  # noqa: F401 (re-exported)
     open_schema,
     redact_url,
 )
-from lifecycle.records.members import MembersMixin, grant_owner, no_access, visible_to
+from lifecycle.records.members import (
+    MembersMixin,
+    grant_owner,
+    new_owner_key,
+    no_access,
+    owner_key,
+    visible_to,
+)
 from lifecycle.records.orm import ProjectRow, RevisionRow
 from lifecycle.records.project import (
     Project,
@@ -49,6 +56,7 @@ from lifecycle.records.rows import (
     _same_content,
     _summary,
     _to_project,
+    name_key,
 )
 
 
@@ -103,7 +111,7 @@ class Store(MembersMixin, AuditMixin):
         page in SQL (10 000 projects: all ~0.3-0.6 s, the first 500 ~50 ms; benchmarks/scale.py)."""
         order = {
             "updated": ProjectRow.updated_at.desc(),
-            "name": ProjectRow.name_key.asc(),
+            "name": func.lower(ProjectRow.name).asc(),
             "created": ProjectRow.created_at.desc(),
         }.get(sort, ProjectRow.updated_at.desc())
         cols = [getattr(ProjectRow, c) for c in ProjectSummary.model_fields if c != "stages_done"]
@@ -133,10 +141,12 @@ class Store(MembersMixin, AuditMixin):
             query = query.where(ProjectRow.archived == archived)
         if search.strip():
             # % and _ in what the user typed are text, not wildcards.
-            typed = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            pattern = f"%{typed}%"
-            query = query.where(or_(ProjectRow.name_key.like(pattern, escape="\\"),
-                                    func.lower(ProjectRow.description).like(pattern, escape="\\")))
+            typed = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern, folded = f"%{typed}%", f"%{typed.lower()}%"
+            # As typed, and lower-cased (PostgreSQL's lower() of non-ASCII letters depends on the locale).
+            query = query.where(or_(ProjectRow.name.like(pattern, escape="\\"),
+                                    func.lower(ProjectRow.name).like(folded, escape="\\"),
+                                    func.lower(ProjectRow.description).like(folded, escape="\\")))
         return query
 
     def get_project(self, ref: int | str) -> Project:
@@ -201,13 +211,16 @@ class Store(MembersMixin, AuditMixin):
                 project = project.model_copy(update={"owner": row.owner})
                 if row.version != project.version:
                     raise _conflict(row)
-                self._check_unique_name(s, project.name, exclude_id=row.id)
+                renamed = row.name != project.name
+                key = owner_key(s, row.id) if renamed else None
+                if renamed:
+                    self._check_unique_name(s, name_key(key, project.name), project.name, key, exclude_id=row.id)
                 if _same_content(json.loads(row.document), project.content()):
                     return _to_project(row)  # nothing changed: no new version, no revision
                 audited = operation is not Operation.save or row.archived != project.archived or row.name != project.name
                 now = utc_now()
                 saved = project.model_copy(update={"updated_at": now, "updated_by": author})
-                _fill_row(row, saved)
+                _fill_row(row, saved, owner_key=key)
                 s.flush()  # UPDATE … WHERE version = :old; raises StaleDataError on a race
                 saved = saved.model_copy(update={"version": row.version})
                 s.add(_revision(saved, author, section, summary or _summary(section), self.actor.key))
@@ -217,8 +230,9 @@ class Store(MembersMixin, AuditMixin):
         except StaleDataError:
             with self.session() as s:
                 raise _conflict(self._row(s, project.id, Operation.view)) from None
-        except IntegrityError:
-            raise DuplicateName(f"A project named {project.name!r} already exists.") from None
+        except IntegrityError:  # a save of the same owner's other project to this name won the race
+            raise DuplicateName(f"Its owner already has a project named {project.name!r}; choose another name.") \
+                from None
 
     def rename_project(self, project: Project, new_name: str, *, author: str = "") -> Project:
         renamed = project.model_copy(update={"name": validate_name(new_name)})
@@ -301,10 +315,12 @@ class Store(MembersMixin, AuditMixin):
                 with self.session() as s:
                     return self._insert(project, author=author, section=section, summary=summary, session=s)
             except IntegrityError:
-                raise DuplicateName(f"A project named {project.name!r} already exists.") from None
-        self._check_unique_name(session, project.name)
+                raise DuplicateName(f"You already have a project named {project.name!r}; choose another name.") \
+                    from None
+        key = new_owner_key(self.actor, project.owner)
+        self._check_unique_name(session, name_key(key, project.name), project.name, key)
         row = ProjectRow(created_at=project.created_at)
-        _fill_row(row, project)
+        _fill_row(row, project, owner_key=key)
         session.add(row)
         session.flush()
         saved = project.model_copy(update={"id": row.id, "version": row.version})
@@ -313,17 +329,22 @@ class Store(MembersMixin, AuditMixin):
         self.record(session, summary, row)
         return saved
 
-    def _check_unique_name(self, session: Session, name: str, exclude_id: int | None = None) -> None:
-        """Names are unique across the database (so a name finds one project). A clash with a project this
-        identity cannot see is answered without naming or describing it."""
-        query = select(ProjectRow.id).where(ProjectRow.name_key == normalise_name(name).strip().lower())
+    def _check_unique_name(self, session: Session, key: str, name: str, owner: str,
+                           exclude_id: int | None = None) -> None:
+        """Names are unique per owner (``rows.name_key``): only a clash with the same owner's project is
+        refused, and said plainly; a name anyone else uses is allowed, so nothing about it is disclosed."""
+        query = select(ProjectRow.id).where(ProjectRow.name_key == key)
         if exclude_id is not None:
             query = query.where(ProjectRow.id != exclude_id)
         if session.scalar(query) is None:
             return
-        if session.scalar(visible_to(query, self.actor)) is None:
-            raise DuplicateName("This name cannot be used; choose another name.")
-        raise DuplicateName(f"A project named {name.strip()!r} already exists; choose another name.")
+        if self.actor.local:  # one person, who may file projects under any owner name
+            raise DuplicateName(f"A project named {name.strip()!r} owned by {owner!r} already exists; choose "
+                                "another name.")
+        if owner == new_owner_key(self.actor, ""):
+            raise DuplicateName(f"You already have a project named {name.strip()!r}; choose another name.")
+        # An editor renaming someone else's project: the clash is in that owner's names, not the editor's.
+        raise DuplicateName(f"This project's owner already has a project named {name.strip()!r}; choose another name.")
 
     def _row(self, session: Session, ref: int | str, operation: Operation) -> ProjectRow:
         """The row ``operation`` may touch, by id (an int, or digits typed as text: always an id, as names
@@ -331,14 +352,32 @@ class Store(MembersMixin, AuditMixin):
         not found. Someone who may not see the project learns nothing of it: a missing project and one
         they are not a member of give the same answer."""
         text = str(ref).strip()
-        if isinstance(ref, int) or (text.isascii() and text.isdigit()):
-            number = int(text)
+        digits = text.removeprefix("#").strip()
+        if isinstance(ref, int) or (digits.isascii() and digits.isdigit()):
+            number = int(digits)
             row = session.get(ProjectRow, number) if 0 < number <= MAX_ID else None
         else:
-            row = session.scalar(select(ProjectRow).where(ProjectRow.name_key == normalise_name(text).lower()))
+            row = self._by_name(session, text)
         if row is None:
             if self.actor.admin:
                 raise NotFound(f"No project {ref!r}.")
             raise no_access(ref)
         self._check(operation, row, session=session, asked=ref)  # a refusal echoes only what was asked
         return row
+
+    def _by_name(self, session: Session, text: str) -> ProjectRow | None:
+        """The one project of this name (case-insensitive) among those this identity may see. Names are
+        unique per owner, so several people's projects may share one: then the answer lists the ids (and
+        owners) of those this identity can see and asks for one (``#ID``); nothing else is disclosed."""
+        wanted = normalise_name(text).strip().lower()
+        query = visible_to(select(ProjectRow.id, ProjectRow.name), self.actor).order_by(ProjectRow.id)
+        if wanted.isascii():  # lower() folds ASCII alike on every backend and locale
+            query = query.where(func.lower(ProjectRow.name) == wanted)
+        # else compared here: PostgreSQL's lower() of "É" depends on the database's locale
+        ids = [i for i, name in session.execute(query) if name.lower() == wanted]
+        rows = [session.get(ProjectRow, i) for i in ids[:11]]
+        if len(rows) <= 1:
+            return rows[0] if rows else None
+        shown = ", ".join(f"#{r.id} (owner {r.owner[:60]})" for r in rows[:10]) + (" …" if len(rows) > 10 else "")
+        raise InvalidInput(f"Several projects you can see are named {text[:80]!r}: {shown}; name one by its id, "
+                           f"e.g. '#{rows[0].id}'.")

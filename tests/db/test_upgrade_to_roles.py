@@ -4,6 +4,7 @@ the projects are reachable as before by the administrator and, by that owner's i
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sqlite3
 from pathlib import Path
@@ -55,6 +56,12 @@ def test_nothing_is_lost(upgraded):
         owners = dict(conn.execute("SELECT p.name, m.principal FROM memberships m JOIN projects p "
                                    "ON p.id = m.project_id WHERE m.role = 3").fetchall())
     assert owners == {name: owner.lower() for _, name, owner, *_ in before["projects"]}
+    # The one value migration 0008 rewrites (deliberately left out of _dump): name_key, now scoped to the owner
+    # member's principal, so names are unique per owner (README, Security).
+    with sqlite3.connect(path) as conn:
+        keys = dict(conn.execute("SELECT name, name_key FROM projects").fetchall())
+    assert keys == {name: hashlib.sha256(f"{owner.lower()}\x1f{name.lower()}".encode()).hexdigest()
+                    for _, name, owner, *_ in before["projects"]}
     assert [s.name for s in store.list_projects(archived=None, sort="name")] == sorted(
         (p[1] for p in before["projects"]), key=str.lower)
 

@@ -7,6 +7,7 @@ the test keeps meaning the same thing when later migrations change the ORM class
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -136,10 +137,15 @@ def test_a_first_schema_database_with_data_migrates_to_head_with_nothing_lost(ba
     after = _snapshot(store.engine)
     for table, rows in before.items():
         kept = [r for r in after[table] if r["id"] in {b["id"] for b in rows}]
-        # every row and every column byte for byte, but documents: migration 0004 upgrades them to schema 2
-        assert [{k: v for k, v in r.items() if k != "document"} for r in kept] == \
-            [{k: v for k, v in r.items() if k != "document"} for r in rows], table
+        # every row and every column byte for byte, but documents (migration 0004 upgrades them to schema 2)
+        # and projects.name_key (migration 0008 scopes it to the owner: names are unique per owner)
+        changed = ("document", "name_key")
+        assert [{k: v for k, v in r.items() if k not in changed} for r in kept] == \
+            [{k: v for k, v in r.items() if k not in changed} for r in rows], table
         for old, new in zip(rows, kept):
+            if "name_key" in old:  # sha256 of the owner member's principal (the owner, lower-cased) and the name
+                scoped = f"{old['owner'].strip().lower()}\x1f{old['name'].lower()}"
+                assert new["name_key"] == hashlib.sha256(scoped.encode()).hexdigest(), old["name"]
             if "document" in old:
                 assert json.loads(new["document"]) == upgrade_document(json.loads(old["document"])), table
     # The app reads all of it; the v1 scenario (no model saved) is kept with its values, marked.

@@ -17,6 +17,7 @@ import pytest
 from lifecycle.errors import DuplicateName, LifecycleError
 from lifecycle.records.access import Identity
 from lifecycle.records.store import Store
+from lifecycle.records.transfer import export_json, import_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -114,21 +115,30 @@ def test_the_sidebar_names_no_host_or_user(tmp_path, monkeypatch):
     assert "secret-folder" not in shown and str(tmp_path) not in shown
 
 
-def test_a_name_clash_with_a_project_you_cannot_see_does_not_confirm_it(tmp_path):
+def test_a_name_someone_else_uses_is_simply_allowed_so_nothing_is_disclosed(tmp_path):
+    """Names are unique per owner: a stranger creating, duplicating, importing or renaming to the name of a
+    private project they cannot see succeeds as it would for any free name (no "exists", no "cannot be used"),
+    and the owner's project is untouched and still found by its name."""
     base = Store(f"sqlite:///{tmp_path / 'names.db'}")
     alice = base.acting_as(Identity(issuer="https://idp.test", subject="alice", email="alice@example.test"))
     mallory = base.acting_as(Identity(issuer="https://idp.test", subject="mallory", email="mallory@example.test"))
-    secret = alice.create_project("Acquisition of Initech")
+    secret = alice.create_project("Acquisition of Initech", description="board only")
     mine = mallory.create_project("Mallory's")
+    exported = export_json(base, [str(secret.id)])  # the very file alice would export (the admin's view here)
     for attempt in (lambda: mallory.create_project("acquisition of initech"),
-                    lambda: mallory.rename_project(mine, "Acquisition of Initech"),
-                    lambda: mallory.duplicate_project(mine, "ACQUISITION OF INITECH")):
-        with pytest.raises(DuplicateName) as refused:
-            attempt()
-        assert "initech" not in str(refused.value).lower() and "exists" not in str(refused.value)
-    with pytest.raises(DuplicateName, match="already exists"):  # your own (or a visible) project: said plainly
-        alice.create_project("Acquisition of Initech")
-    assert alice.get_project(secret.id).name == "Acquisition of Initech"
+                    lambda: mallory.duplicate_project(mine, "ACQUISITION OF INITECH"),
+                    lambda: import_json(mallory, exported)[0],
+                    lambda: mallory.rename_project(mallory.get_project(mine.id), "Acquisition of Initech")):
+        made = attempt()
+        assert made.name.lower() == "acquisition of initech" and made.id != secret.id
+        assert [s.id for s in mallory.list_projects("initech")] == [made.id]  # hers stays out of sight
+        if made.id != mine.id:
+            mallory.delete_project(made.id, version=made.version)
+    kept = alice.get_project("acquisition of initech")  # by name: alice sees only hers
+    assert kept.id == secret.id and kept.version == secret.version and kept.description == "board only"
+    assert [s.id for s in alice.list_projects()] == [secret.id]
+    with pytest.raises(DuplicateName, match="^You already have a project named 'ACQUISITION OF INITECH'"):
+        alice.create_project("ACQUISITION OF INITECH")  # her own clash: said plainly, to her
     base.engine.dispose()
 
 
