@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lifecycle.adapt.advice import AdaptationSetup, adaptation_advice
+from lifecycle.adapt.advice import AdaptationSetup, adaptation_advice, implied_data_available
 from lifecycle.adapt.path import get_option, list_options
 from lifecycle.display import format_bytes, format_count, format_duration, format_money
 from lifecycle.errors import LifecycleError
@@ -24,8 +24,10 @@ def _scope(project: Project | None) -> ScopeStage:
     with st.expander("Scope answers used (edit here to try alternatives; the Scope page saves them)",
                      expanded=project is None):
         c1, c2 = st.columns(2)
-        data = c1.selectbox("Labelled data available", DATA_CHOICES,
-                            index=DATA_CHOICES.index(scope.data_available or "none"), key="adaptation_path_data")
+        stated = scope.data_available or implied_data_available(scope.training_examples, scope.tokens_per_example)
+        data = c1.selectbox("Labelled data available", DATA_CHOICES, index=DATA_CHOICES.index(stated or "none"),
+                            key="adaptation_path_data",
+                            help="Unset on Scope: read from the team's training examples × tokens per example.")
         domain = c2.text_input("Domain", value=scope.domain or "general", max_chars=100, key="adaptation_path_domain")
         quality = st.text_input("Quality bar", value=scope.quality_bar, max_chars=500, key="adaptation_path_quality",
                                 help="Words such as helpful, harmless, safe, tone or brand point to alignment.")
@@ -98,8 +100,9 @@ def render(project: Project | None) -> None:
         st.markdown(f"- {reason}")
     st.dataframe(pd.DataFrame([_row(o) for o in advice["options"]]), hide_index=True, width="stretch")
     st.caption("Memory per GPU is reserved memory per model role at the GPU count shown (ZeRO-3 sharding beyond one "
-               "GPU). Time = training FLOPs ÷ (GPUs × peak × MFU): 6·N per token full, 4·N with a frozen base "
-               "(+2·N each with gradient checkpointing, as in Memory & GPUs), "
+               "GPU). Time = model FLOPs ÷ (GPUs × peak × MFU), as in Memory & GPUs: 6·N per token full, 4·N with a "
+               "frozen base (N: active parameters without the input embedding; recomputation under checkpointing "
+               "is hardware FLOPs, already inside MFU), "
                "16·N per preference-pair token for DPO; RLHF adds SFT and reward-model training to PPO (20·N per "
                "token; PPO's sampling is memory-bound, so its time is a lower bound).")
     with st.expander("Where the example counts and risks come from"):

@@ -27,6 +27,22 @@ EXAMPLES_FOR_DATA = {"none": 0, "few": 100, "thousands": 5_000, "billions": 100_
 FOUNDATION_DOMAIN = "general"
 
 
+# A stated number of examples answers "how much labelled data" when the bucket was left unset: at least 500
+# labelled examples is enough for parameter-efficient fine-tuning of one task (the "thousands" advice below), and
+# a billion tokens of them is the scale of continued pre-training.
+MIN_EXAMPLES_FOR_FINE_TUNING = 500
+TOKENS_FOR_CONTINUED_PRETRAINING = 1_000_000_000
+
+
+def implied_data_available(training_examples: int | None, tokens_per_example: int | None) -> DataAvailable | None:
+    """The data bucket a team's stated examples (× tokens per example) fall in; None when nothing is stated."""
+    if not training_examples:
+        return None
+    if training_examples * (tokens_per_example or 1) >= TOKENS_FOR_CONTINUED_PRETRAINING:
+        return "billions"
+    return "thousands" if training_examples >= MIN_EXAMPLES_FOR_FINE_TUNING else "few"
+
+
 class OptionAdvice(BaseModel):
     id: str
     name: str
@@ -95,7 +111,7 @@ def wants_alignment(scope: AdaptationSetup) -> bool:
 
 def recommend_path(scope: AdaptationSetup, *, model=None, gpu=None, seq: int | None = None, **sizing_kwargs) -> PathAdvice:
     """The path and per-option advice; with a model and GPU, each option is sized and priced too."""
-    data = scope.data_available
+    data = scope.data_available or implied_data_available(scope.training_examples, scope.tokens_per_example)
     align = wants_alignment(scope)
     specialised = (scope.domain or FOUNDATION_DOMAIN).strip().lower() not in ("", FOUNDATION_DOMAIN)
     tight = bool(scope.budget_usd is not None and scope.budget_usd < 1_000) or any(

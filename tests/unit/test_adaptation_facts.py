@@ -93,3 +93,20 @@ def test_the_prompt_budget_keeps_room_for_inputs_as_long_as_the_projects():
     assert long.input_reserve_tokens == 900 - query
     assert plain.room_left_tokens - long.room_left_tokens == 900 - query
     assert prompt_budget(base.vary(input_tokens=1)).input_reserve_tokens == 0  # shorter than the sample: nothing kept
+
+
+def test_stated_examples_answer_the_data_question_when_the_bucket_is_unset():
+    """A team that states 50,000 examples × 3,000 tokens but left "labelled data available" empty is not told it has
+    no labelled data (issue 24): 500+ examples is the "thousands" advice (LoRA; Hu et al. 2021 fine-tune on a few
+    thousand), a billion tokens of them the continued pre-training scale, under 500 the few-shot one."""
+    from lifecycle.adapt.advice import implied_data_available
+
+    advice = adaptation_advice(AdaptationSetup(**{**CODE_REVIEW, "data_available": None}))
+    assert advice.path != ["prompting"] and not any("No labelled data" in r for r in advice.reasons)
+    assert any("Thousands of labelled examples" in r for r in advice.reasons)
+    assert implied_data_available(None, 3000) is None and implied_data_available(0, 3000) is None
+    assert implied_data_available(499, 100) == "few" and implied_data_available(500, 100) == "thousands"
+    assert implied_data_available(400_000, 2500) == "billions"  # 1e9 tokens
+    # an answer the team gave wins over the count
+    stated = adaptation_advice(AdaptationSetup(**{**CODE_REVIEW, "data_available": "few"}))
+    assert any("A few labelled examples" in r for r in stated.reasons)
