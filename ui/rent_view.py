@@ -62,12 +62,8 @@ def render(project: Project | None) -> None:
                                                   f"(${rows[i]['cost (USD)']:,.2f}, {rows[i]['hours']:.2f} h)")
         if st.button("Use as plan", key=K + "use", disabled=common.read_only(project)):
             option = shown[pick]
-            scenario = make_scenario(option_setup(setup, option), author=common.author(),
-                                     name=f"Rent: {option.gpus} × {option.gpu} {option.method} {option.strategy}")
-            project.adapt.scenarios.append(scenario)
-            if common.save_project(choose_scenario(project, scenario.id), "adapt",
-                                   summary=f"Chose {scenario.name!r} as the training plan"):
-                st.rerun()
+            _save_as_plan(project, "adapt", option_setup(setup, option),
+                          f"Rent: {option.gpus} × {option.gpu} {option.method} {option.strategy}", "training")
     _serving(project)
     _prices()
 
@@ -117,9 +113,14 @@ def _serving(project: Project) -> None:
                                                   f"{shown[i].gpu} {shown[i].precision}")
         if st.button("Use as serving plan", key=K + "serving_use", disabled=common.read_only(project)):
             o = shown[pick]
-            scenario = make_scenario(serving_option_setup(setup, o), author=common.author(),
-                                     name=f"Rent: {o.replicas} replica(s) of {o.gpus_per_replica} × {o.gpu} {o.precision}")
-            project.integrate.scenarios.append(scenario)
-            if common.save_project(choose_scenario(project, scenario.id), "integrate",
-                                   summary=f"Chose {scenario.name!r} as the serving plan"):
-                st.rerun()
+            _save_as_plan(project, "integrate", serving_option_setup(setup, o),
+                          f"Rent: {o.replicas} replica(s) of {o.gpus_per_replica} × {o.gpu} {o.precision}", "serving")
+
+
+def _save_as_plan(project: Project, stage: str, setup, name: str, what: str) -> None:
+    """Save a rent row as a scenario of ``stage`` and make it that stage's plan, in one save."""
+    scenario = make_scenario(setup, author=common.author(), name=name)
+    project.stage(stage).scenarios.append(scenario)
+    if common.save_project(choose_scenario(project, scenario.id), stage,
+                           summary=f"Chose {scenario.name!r} as the {what} plan"):
+        st.rerun()

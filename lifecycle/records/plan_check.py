@@ -161,27 +161,21 @@ def _gpus(project: Project, train, serve, add) -> None:
     if team_gpu is None and (train is not None or serve is not None):
         add("note", "scope", "gpus", "The team's GPUs are not stated (Scope), so the plan's GPUs are not compared.")
     team = f"{team_count or '?'} × {_gpu_name(team_gpu)}"
+    checks = []
     if train is not None:
-        gpu, count = _training_gpus(train)
-        if getattr(train.result, "fits", True) is False:
-            add("error", "adapt", "gpus", f"The chosen training scenario “{train.name}” does not fit in GPU memory.")
-        if team_gpu and gpu and gpu != team_gpu:
-            add("warning", "adapt", "gpus", f"The chosen training scenario “{train.name}” runs on {count} × "
-                                            f"{_gpu_name(gpu)}; the team has {team}.")
-        elif team_gpu and team_count and count > team_count:
-            add("warning", "adapt", "gpus", f"The chosen training scenario “{train.name}” needs {count} × "
-                                            f"{_gpu_name(gpu)}; the team has {team}.")
+        checks.append(("adapt", "training", train, *_training_gpus(train), ""))
     if serve is not None:
-        gpu = serve.setup.gpu
         count = serve.setup.gpus if isinstance(serve, ServingScenario) else serve.setup.tp
-        if getattr(serve.result, "fits", True) is False:
-            add("error", "integrate", "gpus", f"The chosen serving scenario “{serve.name}” does not fit in GPU memory.")
+        checks.append(("integrate", "serving", serve, serve.setup.gpu, count, " per replica"))
+    for stage, what, scenario, gpu, count, per in checks:
+        if getattr(scenario.result, "fits", True) is False:
+            add("error", stage, "gpus", f"The chosen {what} scenario “{scenario.name}” does not fit in GPU memory.")
         if team_gpu and gpu and gpu != team_gpu:
-            add("warning", "integrate", "gpus", f"The chosen serving scenario “{serve.name}” runs on {count} × "
-                                                f"{_gpu_name(gpu)}; the team has {team}.")
+            add("warning", stage, "gpus", f"The chosen {what} scenario “{scenario.name}” runs on {count} × "
+                                          f"{_gpu_name(gpu)}; the team has {team}.")
         elif team_gpu and team_count and count > team_count:
-            add("warning", "integrate", "gpus", f"The chosen serving scenario “{serve.name}” needs {count} × "
-                                                f"{_gpu_name(gpu)} per replica; the team has {team}.")
+            add("warning", stage, "gpus", f"The chosen {what} scenario “{scenario.name}” needs {count} × "
+                                          f"{_gpu_name(gpu)}{per}; the team has {team}.")
 
 
 def _context(project: Project, model, add) -> None:
