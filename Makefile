@@ -5,7 +5,7 @@ APP_DEBS  := chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS := $(APP_DEBS) postgresql poppler-utils
 PORT   ?= 8501
 
-.PHONY: app test install install-test bench lint
+.PHONY: app test install install-test bench lint mutate
 
 $(VENV)/.installed-app: pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -34,7 +34,15 @@ test: install-test
 	PY=$(PY) bash .ci/wheel-smoke.sh
 
 bench: install-test
-	for f in benchmarks/*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+	for f in benchmarks/*.py; do [ $$f = benchmarks/mutation_table.py ] && continue; echo "== $$f"; $(PY) $$f || exit 1; done
+
+## Mutation testing (not in CI; tens of minutes on 2 cores): mutmut mutates the modules named in [tool.mutmut] of
+## pyproject.toml one change at a time, runs the fast tests that reach it, then prints the kill rate per module.
+## A second run re-tests only what changed. MUTATE_ARGS="lifecycle.serving*" limits it to some mutants.
+mutate: install-test
+	$(PY) -m pip install -q -e '.[mutate]'
+	$(VENV)/bin/mutmut run --max-children 2 $(MUTATE_ARGS) > mutants-run.log 2>&1 || (tail -c 2000 mutants-run.log; exit 1)
+	$(PY) benchmarks/mutation_table.py
 
 lint: install-test
 	$(VENV)/bin/ruff check lifecycle ui pages tests app.py

@@ -60,6 +60,7 @@ def test_a_blank_lifecycle_user_is_one_line_not_the_administrator(monkeypatch, b
     assert out.returncode == 2 and "LIFECYCLE_USER" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.checkout
 def test_the_secrets_file_is_git_ignored():
     out = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=ROOT, check=False)
     assert out.returncode == 0
