@@ -10,8 +10,8 @@ from lifecycle.errors import LifecycleError
 from lifecycle.models.architecture import ModelShape, active_parameter_count, parameter_count
 from lifecycle.models.hub import count_note, hub_model
 from lifecycle.models.tasks import FAMILIES
+from lifecycle.limits import MAX_CONFIG_BYTES
 from lifecycle.records.custom_models import (
-    MAX_CONFIG_BYTES,
     add_custom_model,
     config_from_numbers,
     delete_custom_model,

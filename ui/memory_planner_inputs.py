@@ -27,10 +27,10 @@ from lifecycle.records.custom_models import parse_config
 from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES, ProjectFacts
 from lifecycle.records.project import Project
 from lifecycle.scaling.compute import mfu_references
+from ui.bounds import bounds
 from ui.integrate_inputs import pick_model
 
 SOURCES = ("Catalog model", "config.json (paste or upload)", "Typed numbers")
-MAX_TOKENS = 1_048_576  # prompt, new tokens and sequence length a widget offers
 
 
 def model_ref(project: Project | None, k: str) -> ModelRef | None:
@@ -106,12 +106,13 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
                              "per token; a classifier only its labels. Default: the project's first task.")
     labels = 2
     if head in ("seq-cls", "token-cls"):
-        labels = int(st.number_input("Labels", 1, 100_000, min(facts.num_labels, 100_000), key=k + "labels",
+        labels = int(st.number_input("Labels", *bounds(TrainingSetup, "num_labels"),
+                                     min(facts.num_labels, bounds(TrainingSetup, "num_labels")[1]), key=k + "labels",
                                      help="Default: the number of labels stated on the Use case page."))
     lora = {}
     if method != "full":
         c = st.columns(3)
-        lora["lora_rank"] = int(c[0].number_input("LoRA rank r", 1, 4096, 16, key=k + "rank"))
+        lora["lora_rank"] = int(c[0].number_input("LoRA rank r", *bounds(TrainingSetup, "lora_rank"), 16, key=k + "rank"))
         lora["lora_targets"] = tuple(c[1].multiselect("LoRA targets", options(LoraTarget), default=["q", "v"],
                                                       key=k + "targets") or ("q", "v"))
         dtypes = options(AdapterDtype)
@@ -119,35 +120,40 @@ def training_setup(model: ModelRef, k: str, project: Project | None, gpu_id: str
             "Adapter dtype", dtypes, index=dtypes.index("bf16" if method == "qlora" else "fp32"), key=k + "adapter",
             help="peft keeps adapters in fp32; the QLoRA reference code casts them to bf16.")
     c = st.columns(4)
-    batch = c[0].number_input("Micro-batch per GPU", 1, 4096, facts.micro_batch, key=k + "batch",
+    batch = c[0].number_input("Micro-batch per GPU", *bounds(TrainingSetup, "micro_batch"), facts.micro_batch, key=k + "batch",
                               help="Gradient accumulation does not change memory: only the micro-batch does.")
     seq_default, target_default = facts.lengths_for(shape.family, shape.max_context)
     seq2seq = shape.family == "encoder-decoder"
-    seq = c[1].number_input("Encoder length" if seq2seq else "Sequence length", 1, MAX_TOKENS,
-                            min(seq_default, MAX_TOKENS), key=k + "seq",
+    low, high = bounds(TrainingSetup, "seq_len")
+    seq = c[1].number_input("Encoder length" if seq2seq else "Sequence length", low, high,
+                            min(seq_default, high), key=k + "seq",
                             help=f"The model's window: {shape.max_context:,} tokens. Default: the project's input"
                                  + ("" if shape.family != "decoder" else " + output") + " tokens.")
     target_len = None
     if seq2seq:
-        target_len = int(c[2].number_input("Decoder length", 1, MAX_TOKENS, min(target_default or 1, MAX_TOKENS),
+        target_len = int(c[2].number_input("Decoder length", *bounds(TrainingSetup, "target_len"),
+                                           min(target_default or 1, bounds(TrainingSetup, "target_len")[1]),
                                            key=k + "target", help="Default: the project's output tokens."))
     attention = c[3].selectbox("Attention kernel", options(Attention), key=k + "attention", format_func=title)
     ckpt = st.checkbox("Gradient checkpointing", method == "qlora", key=k + "ckpt",
                        help="On by default for QLoRA, as its reference script trains.")
     c = st.columns(5)
-    gpus = int(c[0].number_input("GPUs", 1, 65_536, min(facts.gpus, 65_536), key=k + "gpus"))
+    gpus = int(c[0].number_input("GPUs", *bounds(TrainingSetup, "gpus"),
+                                       min(facts.gpus, bounds(TrainingSetup, "gpus")[1]), key=k + "gpus"))
     strategy = c[1].selectbox("Strategy", options(Strategy), format_func=title, key=k + "strategy")
     offload = c[2].selectbox("CPU offload", options(Offload), key=k + "offload")
-    tp = int(c[3].number_input("Tensor parallel", 1, 1024, 1, key=k + "tp"))
-    pp = int(c[4].number_input("Pipeline parallel", 1, 1024, 1, key=k + "pp"))
+    tp = int(c[3].number_input("Tensor parallel", *bounds(TrainingSetup, "tp"), 1, key=k + "tp"))
+    pp = int(c[4].number_input("Pipeline parallel", *bounds(TrainingSetup, "pp"), 1, key=k + "pp"))
     st.markdown("**Training time and cost**")
     c = st.columns(3)
-    tokens = c[0].number_input("Training tokens (0 = no time and cost)", 0.0, 1e15, min(facts.training_tokens or 0.0, 1e15),
+    low, high = bounds(TrainingSetup, "training_tokens", float, low=0.0)  # 0: no time and cost (None)
+    tokens = c[0].number_input("Training tokens (0 = no time and cost)", low, high, min(facts.training_tokens or 0.0, high),
                                format="%.3g", key=k + "tokens",
                                help="Default: the project's training examples × tokens per example × epochs.")
-    mfu = c[1].number_input("MFU", 0.01, 1.0, facts.mfu, 0.01, key=k + "mfu",
+    mfu = c[1].number_input("MFU", *bounds(TrainingSetup, "mfu", float), facts.mfu, 0.01, key=k + "mfu",
                             help=mfu_references()["_meta"]["default_mfu_source"])
-    price = c[2].number_input("USD per GPU-hour", 0.0, 1000.0, float(get_gpu(gpu_id).price_usd_per_hour), 0.1,
+    price = c[2].number_input("USD per GPU-hour", *bounds(TrainingSetup, "price_usd_per_hour", float),
+                              float(get_gpu(gpu_id).price_usd_per_hour), 0.1,
                               key=k + f"price_{gpu_id}")
     return TrainingSetup(model=model, head=head, num_labels=labels, precision=precision, method=method,
                          optimizer=optimizer, optimizer_impl=impl,
@@ -173,17 +179,20 @@ def inference_setup(model: ModelRef, k: str, gpu_id: str, facts: ProjectFacts,
                                index=formats.index(default) if default in formats else 0,
                                help="Defaults to the format the checkpoint ships in (its quantization_config)"
                                if shape.shipped_format else None)
-    batch = c[1].number_input("Concurrent sequences", 1, 65_536, DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
-    # A default is the project's fact, within what the widget offers (a stated 10M-token input is 1,048,576 here).
-    prompt_default, new_default = facts.serving_lengths_for(shape.family, MAX_TOKENS)
-    prompt = c[2].number_input("Prompt tokens", 1, MAX_TOKENS, prompt_default, key=k + "i_prompt")
-    new = c[3].number_input("New tokens", 0, MAX_TOKENS, new_default,
+    batch = c[1].number_input("Concurrent sequences", *bounds(InferenceSetup, "concurrent_sequences"),
+                               DEFAULT_CONCURRENT_SEQUENCES, key=k + "i_batch")
+    # A default is the project's fact, within what the widget offers (the Setup's own bounds).
+    prompt_default, new_default = facts.serving_lengths_for(shape.family, bounds(InferenceSetup, "prompt_tokens")[1])
+    prompt = c[2].number_input("Prompt tokens", *bounds(InferenceSetup, "prompt_tokens"), prompt_default,
+                               key=k + "i_prompt")
+    new = c[3].number_input("New tokens", *bounds(InferenceSetup, "new_tokens"), new_default,
                             key=k + "i_new",
                             disabled=shape.family == "encoder")
     saved_gpus = project.integrate.gpu_count if project is not None else None
     if not saved_gpus and project is not None and "gpus" in facts.from_project:
         saved_gpus = facts.gpus if shape.heads % facts.gpus == 0 else None  # the team's GPUs, if they split the heads
-    tp = c[4].number_input("Tensor parallel", 1, 1024, min(saved_gpus or 1, 1024), key=k + "i_tp",
+    tp = c[4].number_input("Tensor parallel", *bounds(InferenceSetup, "tp"),
+                           min(saved_gpus or 1, bounds(InferenceSetup, "tp")[1]), key=k + "i_tp",
                            help="Default: the GPUs per replica saved on the Serving page (Integrate), else the "
                                 "team's GPUs (Scope).")
     attention = c[5].selectbox("Attention", options(Attention), key=k + "i_attention")

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from lifecycle._files import user_json
 from lifecycle.errors import InvalidInput
-
-MAX_CONFIG_BYTES = 1_000_000  # a config.json is a few KB; refuse anything that could not be one before reading it
+from lifecycle.limits import MAX_CONFIG_BYTES
 
 
 def add_model_flags(parser: argparse.ArgumentParser, *, required: bool = True) -> None:

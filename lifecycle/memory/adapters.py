@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from lifecycle.errors import InvalidInput
+from lifecycle.limits import MAX_COUNT
 from lifecycle.models.architecture import ModelShape, block_linear_params, layer_counts
 
 NF4_BYTES_PER_PARAM = 0.5 + 0.127 / 8  # QLoRA §3: 4-bit values + double-quantised constants
 INT8_BYTES_PER_PARAM = 1.0  # LLM.int8: one byte per weight (+ one fp32 scale per row, negligible)
 
 
-MAX_COUNT = 10**9  # far above any real batch, sequence, rank or GPU count; keeps arithmetic finite
 
 
 def check_positive(**values) -> None:

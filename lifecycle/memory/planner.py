@@ -10,6 +10,7 @@ from __future__ import annotations
 from lifecycle._typed import Result
 from lifecycle.choices import Offload, Strategy, options
 from lifecycle.errors import InvalidInput, LifecycleError
+from lifecycle.limits import MAX_GPUS
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.distributed import STRATEGIES, STRATEGY_TITLES, ZERO_STAGE
 from lifecycle.memory.estimate import training_memory
@@ -17,7 +18,6 @@ from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU
 
-MAX_GPUS = 4096
 
 STORE_RULE = "4 B/param to store"  # the inference row: "24 B/param rule" held 2 B/param at 16-bit there (issue 26)
 # Rules of thumb users compare against (bytes per parameter), with where they come from

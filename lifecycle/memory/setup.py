@@ -27,13 +27,10 @@ from lifecycle.choices import (
     TrainPrecision,
     WeightFormat,
 )
+from lifecycle.limits import MAX_COUNT, MAX_GPUS, MAX_PARALLEL, MAX_TOKENS, MAX_TRAINING_TOKENS
 from lifecycle.models.ref import ModelRef
 from lifecycle.scaling.compute import DEFAULT_MFU
 
-MAX_COUNT = 10**9  # far above any real batch, sequence, rank or token count; keeps arithmetic finite
-MAX_GPUS = 1_000_000
-MAX_PARALLEL = 4096
-MAX_TRAINING_TOKENS = 1e18  # 50x the largest published pre-training run
 LORA_ALIASES = {"q_proj": "q", "k_proj": "k", "v_proj": "v", "o_proj": "o", "gate_proj": "gate", "up_proj": "up",
                 "down_proj": "down", "c_attn": "q", "query": "q", "key": "k", "value": "v", "dense": "o",
                 "wi": "up", "wo": "down", "fc1": "up", "fc2": "down", "c_fc": "up", "c_proj": "down",
@@ -124,8 +121,8 @@ class TrainingSetup(Setup):
     optimizer: Optimizer | None = None  # None: paged_adamw_32bit for QLoRA (qlora.py --optim), else adamw
     optimizer_impl: OptimizerImpl = "foreach"
     micro_batch: int = Field(1, ge=1, le=MAX_COUNT)
-    seq_len: int = Field(1024, ge=1, le=MAX_COUNT)
-    target_len: int | None = Field(None, ge=1, le=MAX_COUNT)  # decoder length of encoder-decoders
+    seq_len: int = Field(1024, ge=1, le=MAX_TOKENS)
+    target_len: int | None = Field(None, ge=1, le=MAX_TOKENS)  # decoder length of encoder-decoders
     grad_checkpointing: bool | None = None  # None: on for QLoRA (qlora.py gradient_checkpointing=True), else off
     attention: Attention = "sdpa"
     gpus: int = Field(1, ge=1, le=MAX_GPUS)
@@ -218,8 +215,8 @@ class InferenceSetup(Setup):
     model: ModelRef
     precision: WeightFormat = "bf16"
     concurrent_sequences: int = Field(1, ge=1, le=MAX_COUNT)
-    prompt_tokens: int = Field(512, ge=1, le=MAX_COUNT)
-    new_tokens: int = Field(0, ge=0, le=MAX_COUNT)
+    prompt_tokens: int = Field(512, ge=1, le=MAX_TOKENS)
+    new_tokens: int = Field(0, ge=0, le=MAX_TOKENS)
     tp: int = Field(1, ge=1, le=MAX_PARALLEL)
     ep: int = Field(1, ge=1, le=MAX_PARALLEL)
     attention: Attention = "sdpa"

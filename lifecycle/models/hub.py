@@ -29,10 +29,10 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from lifecycle._typed import Result
 from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.limits import MAX_CONFIG_BYTES
 
 HUB_REF = re.compile(r"^(?P<repo>[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95})(?:@(?P<rev>[\w./-]{1,200}))?$")
 TIMEOUT_S = 10  # one lookup, all requests and bodies together (HF_HUB_ETAG_TIMEOUT overrides it)
-MAX_CONFIG_BYTES = 1_000_000
 MAX_INFO_BYTES = 2_000_000
 MAX_REDIRECTS = 5
 SHA = re.compile(r"^[0-9a-f]{40}$")

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lifecycle._files import user_json
 from lifecycle.errors import DuplicateName, InUse, InvalidInput, NotFound
+from lifecycle.limits import MAX_CONFIG_BYTES
 from lifecycle.models.architecture import ModelShape, parameter_count
 from lifecycle.models.catalog import CatalogModel, model_ids
 from lifecycle.records.access import TeamOperation
@@ -26,7 +27,6 @@ from lifecycle.records.members import visible_to
 from lifecycle.records.orm import CustomModelRow, ProjectRow
 from lifecycle.records.project import utc_now
 
-MAX_CONFIG_BYTES = 1_000_000  # 1 MB (decimal); real config.json files are a few kB
 MODEL_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 TEAM_LICENSE = "unknown (team model: record its licence yourself)"
 

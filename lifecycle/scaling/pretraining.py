@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import BudgetUnit, ScalingChart
+from lifecycle.limits import MAX_GPUS
 from lifecycle.models.gpus import get_gpu
 from lifecycle.scaling.compute import DEFAULT_MFU
 from lifecycle.scaling.laws import ScalingLaw, builtin_law
@@ -32,7 +33,7 @@ class PretrainingSetup(Setup):
     params: float | None = Field(None, gt=0, le=1e15)  # N of "Model → budget"
     tokens: float | None = Field(None, gt=0, le=1e17)  # D of "Model → budget"
     gpu: str = Field("h100-80gb", min_length=1, max_length=64)
-    gpus: int = Field(256, ge=1, le=1_000_000)
+    gpus: int = Field(256, ge=1, le=MAX_GPUS)
     mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
     price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
     chart: ScalingChart = "loss"

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, model_validator
 from lifecycle._lookup import find_by_id
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import KvCacheDtype, WeightFormat, compute_precision, options
+from lifecycle.limits import MAX_TOKENS
 from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup
 from lifecycle.models.architecture import flop_parameter_count
@@ -38,7 +39,6 @@ from lifecycle.serving.decode import (  # noqa: F401  (decode_bytes_per_step, fo
 
 SERVING_PRECISIONS = options(WeightFormat)
 MAX_SEARCH_BATCH = 1 << 16
-MAX_TOKENS = 10**9
 
 
 class Engine(BaseModel):

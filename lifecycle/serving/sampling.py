@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from lifecycle._files import user_json
 from lifecycle._typed import Result, Setup
 from lifecycle.errors import InvalidInput
+from lifecycle.limits import MAX_VOCAB_TOKENS
 
 # The course's example lists its four most probable tokens and elides the rest of the vocabulary
 # as "…"; the remaining 0.67 is spread evenly over 67 other food words (illustrative) so it sums to 1.
@@ -40,7 +41,6 @@ DEFAULT_DISTRIBUTION_SOURCE = (
 )
 # Sum-to-one tolerance before we say we renormalised the user's numbers.
 _SUM_TOLERANCE = 1e-6
-MAX_TOKENS = 300_000  # above every tokenizer's vocabulary (Gemma: 256k)
 MAX_FILE_BYTES = 20_000_000  # 300k tokens with their probabilities fit in a few MB
 MAX_SAMPLES = 10_000_000  # drawn as multinomial counts: memory grows with the vocabulary, not with the draws
 
@@ -67,8 +67,8 @@ def make_distribution(weights: dict[str, float] | list[tuple[str, float]]) -> Di
     items = list(weights.items()) if isinstance(weights, dict) else list(weights)
     if not items:
         raise InvalidInput("The distribution is empty: give at least one token with a probability.")
-    if len(items) > MAX_TOKENS:
-        raise InvalidInput(f"The distribution has {len(items):,} tokens; the limit is {MAX_TOKENS:,}.")
+    if len(items) > MAX_VOCAB_TOKENS:
+        raise InvalidInput(f"The distribution has {len(items):,} tokens; the limit is {MAX_VOCAB_TOKENS:,}.")
     tokens: list[str] = []
     values: list[float] = []
     seen: set[str] = set()  # a set, not the list: a 50k-token vocabulary stays linear
@@ -263,9 +263,9 @@ class SamplingSetup(Setup):
     """Generation settings applied to one next-token distribution, and seeded draws from the result."""
 
     distribution: tuple[tuple[str, float], ...] = Field(
-        default_factory=lambda: tuple(DEFAULT_DISTRIBUTION.items()), min_length=1, max_length=MAX_TOKENS)
+        default_factory=lambda: tuple(DEFAULT_DISTRIBUTION.items()), min_length=1, max_length=MAX_VOCAB_TOKENS)
     temperature: float = Field(1.0, ge=0, le=100)
-    top_k: int | None = Field(None, ge=1, le=MAX_TOKENS)
+    top_k: int | None = Field(None, ge=1, le=MAX_VOCAB_TOKENS)
     top_p: float = Field(1.0, gt=0, le=1)
     do_sample: bool = True  # False: greedy (random sampling off)
     seed: int = Field(0, ge=0, le=2**32 - 1)

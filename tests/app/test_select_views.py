@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from lifecycle.records.custom_models import MAX_CONFIG_BYTES, list_custom_models
+from lifecycle.limits import MAX_CONFIG_BYTES
+from lifecycle.records.custom_models import list_custom_models
 from tests.support.apptest import click as _click
 from tests.support.apptest import ok as _ok
 

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from lifecycle.errors import InvalidInput
+from lifecycle.limits import MAX_GPUS
 from lifecycle.records.project import LIMITS, Project
 from lifecycle.records.transfer import import_json
 from lifecycle.reports import build_report, render
@@ -29,7 +30,7 @@ def _project_at(edge: int) -> Project:
         setattr(p.scope, field, int(value) if field not in ("latency_ms_p95", "throughput_rps", "budget_usd", "epochs")
                 else float(value))
     p.scope.tasks, p.scope.gpu_id, p.scope.precision = ["summarization"], "t4", "fp32"
-    p.integrate.gpu_count = 1_000_000 if edge else 1
+    p.integrate.gpu_count = MAX_GPUS if edge else 1
     return p
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from lifecycle.errors import DuplicateName, InvalidInput, NotFound
+from lifecycle.limits import MAX_CONFIG_BYTES
 from lifecycle.models.catalog import get_model
 from lifecycle.records.custom_models import (
-    MAX_CONFIG_BYTES,
     add_custom_model,
     all_models,
     config_from_numbers,

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "lifecycle"
 # lowest first; a module may import its own layer and the layers below it
 LAYERS = ["base", "models", "scaling", "memory", "serving", "adapt", "records", "launch", "charts", "reports", "cli"]
-BASE = {"errors", "_typed", "_lookup", "resources", "choices"}
+BASE = {"errors", "_typed", "_lookup", "resources", "choices", "limits"}
 
 
 def _module_name(path: Path) -> str:

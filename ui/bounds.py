@@ -1,0 +1,38 @@
+"""A widget's range read from the Setup field it fills, so a page never offers what validation refuses.
+
+``bounds(TrainingSetup, "gpus")`` is the field's ``ge``/``le`` (``model_fields[name].metadata``), whose values live
+in ``lifecycle/limits.py``. ``tests/app/test_widget_bounds.py`` checks every bounded widget against its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import annotated_types as at
+from pydantic import BaseModel
+
+
+def field_bounds(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The field's numeric constraints: any of ``ge``, ``gt``, ``le``, ``lt``."""
+    found: dict[str, Any] = {}
+    for item in model.model_fields[name].metadata:
+        for key, kind in (("ge", at.Ge), ("gt", at.Gt), ("le", at.Le), ("lt", at.Lt)):
+            if isinstance(item, kind):
+                found[key] = getattr(item, key)
+    return found
+
+
+def bounds(model: type[BaseModel], name: str, kind: type = int, *, low: Any = None) -> tuple[Any, Any]:
+    """(min_value, max_value) for the widget that fills ``model.name``.
+
+    ``low`` replaces the lower bound where the widget says "none" below the field's range (``0 = off`` for a field
+    that is None or strictly positive) or where the field's bound is strict (``gt``): a widget's minimum is inclusive.
+    """
+    found = field_bounds(model, name)
+    if "le" not in found:
+        raise ValueError(f"{model.__name__}.{name} has no upper bound (le)")
+    if low is None:
+        if "ge" not in found:
+            raise ValueError(f"{model.__name__}.{name} has no inclusive lower bound (ge): pass low=")
+        low = found["ge"]
+    return kind(low), kind(found["le"])
