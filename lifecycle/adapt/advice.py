@@ -21,7 +21,6 @@ from lifecycle.models.gpus import get_gpu
 from lifecycle.models.ref import ModelRef
 from lifecycle.scaling.compute import DEFAULT_MFU
 
-STATUS = ("recommended", "possible", "not advised")
 # Examples implied by each Scope answer for data_available (the planner's defaults; editable in the UI).
 EXAMPLES_FOR_DATA = {"none": 0, "few": 100, "thousands": 5_000, "billions": 100_000}
 FOUNDATION_DOMAIN = "general"

@@ -99,10 +99,6 @@ def _exact_models() -> dict[str, int]:
     return {row["id"]: row["special_tokens_added"] for row in rows}
 
 
-def exact_model_ids() -> list[str]:
-    return list(_exact_models())
-
-
 def _check_text(text: str) -> str:
     if not isinstance(text, str):
         raise InvalidInput("Prompt text must be a string.")

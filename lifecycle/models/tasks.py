@@ -362,10 +362,3 @@ def training_head_for_tasks(tasks: list[str], family: str) -> str | None:
         if head is not None:
             return head
     return None
-
-
-def tasks_suited_to_family(family: str) -> list[str]:
-    """Task ids whose classic family is ``family``."""
-    if family not in FAMILIES:
-        raise InvalidInput(f"Unknown family {family!r}; expected one of {', '.join(FAMILIES)}.")
-    return [t.id for t in list_tasks() if t.family == family]

@@ -118,11 +118,6 @@ def parse_distribution(text: str) -> Distribution:
     return make_distribution(pairs)
 
 
-def load_distribution(path: str | Path) -> Distribution:
-    """Read a distribution file (JSON object or 'token probability' lines)."""
-    return parse_distribution(load_distribution_text(path))
-
-
 def load_distribution_text(path: str | Path) -> str:
     """The text of a distribution file, size-checked before it is read."""
     p = Path(path)
