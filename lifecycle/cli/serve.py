@@ -6,6 +6,7 @@ import argparse
 
 from lifecycle.choices import KvCacheDtype, options
 from lifecycle.cli._io import print_json
+from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import InvalidInput
 from lifecycle.models.ref import ModelRef
 from lifecycle.serving.plan import (
@@ -70,31 +71,33 @@ def handle(args: argparse.Namespace) -> int:
         extra = {"continuous_batching": view.model_dump()} if view else {}
         print_json({"context_tokens": args.context, **plan.model_dump(exclude={"sweep"}), **extra})
         return 0
-    gb = 1e9
     print(f"{plan.model_id} in {plan.precision} on {plan.gpus} x {plan.gpu_id}: {plan.batch} sequences x "
           f"{plan.prompt_tokens} prompt + {plan.new_tokens} new tokens ({plan.engine})")
-    print(f"memory per GPU: {plan.memory_total_bytes / gb:.2f} GB of {plan.gpu_memory_bytes / gb:.1f} GB "
+    print(f"memory per GPU: {format_bytes(plan.memory_total_bytes)} of {format_bytes(plan.gpu_memory_bytes)} "
           f"(GB = 1e9 bytes; reserved + CUDA context) -> {'fits' if plan.fits else 'DOES NOT FIT'}")
     for name, value in plan.memory_components.items():
-        print(f"  {name:<28}{value / gb:>10.2f} GB")
+        print(f"  {name:<28}{format_bytes(value):>12}")
     print(f"max batch at this context: {plan.max_batch:,}; max context at this batch: {plan.max_context:,} tokens "
           f"(model limit {plan.context_limit:,})")
-    print(f"static batch (all {plan.batch} start together): prefill (time to first token) {plan.prefill_s * 1e3:,.1f} ms")
+    print(f"static batch (all {plan.batch} start together): prefill (time to first token) {format_duration(plan.prefill_s)}")
     if plan.new_tokens:
-        print(f"decode: {plan.decode_step_s * 1e3:,.2f} ms/step ({plan.decode_bound}-bound), "
-              f"{plan.decode_tokens_per_s:,.0f} tokens/s total, {plan.per_sequence_tokens_per_s:,.1f} tokens/s per sequence")
-        print(f"request latency: {plan.request_latency_s:,.2f} s; throughput {plan.throughput_tokens_per_s:,.0f} output tokens/s")
+        print(f"decode: {format_duration(plan.decode_step_s)}/step ({plan.decode_bound}-bound), "
+              f"{format_rate(plan.decode_tokens_per_s)} total, {format_rate(plan.per_sequence_tokens_per_s)} per sequence")
+        print(f"request latency: {format_duration(plan.request_latency_s)}; "
+              f"throughput {format_rate(plan.throughput_tokens_per_s, 'output tokens')}")
     else:
-        print(f"no decoding (0 new tokens): {plan.requests_per_s:,.1f} requests/s of {plan.batch} sequences per pass")
+        print(f"no decoding (0 new tokens): {format_rate(plan.requests_per_s, 'requests')} of {plan.batch} sequences "
+              "per pass")
     out = plan.cost_per_million_output_tokens_usd
-    print(f"cost per 1M output tokens: {'n/a (no new tokens)' if out is None else f'${out:,.3f}'} "
-          f"(per 1M prompt+output tokens: ${plan.cost_per_million_tokens_usd:,.3f}) at ${plan.price_usd_per_hour:g}/GPU-hour")
+    print(f"cost per 1M output tokens: {'n/a (no new tokens)' if out is None else format_money(out)} "
+          f"(per 1M prompt+output tokens: {format_money(plan.cost_per_million_tokens_usd)}) at "
+          f"{format_money(plan.price_usd_per_hour)}/GPU-hour")
     if view:
         load = f"{view.arrival_rate_rps:g} requests/s" if view.arrival_rate_rps else f"{view.concurrency} clients"
-        print(f"continuous batching at {load}: settled batch {view.settled_batch:,.1f} (of {view.max_batch:,} that fit); "
-              f"TTFT mean {view.ttft_mean_s * 1e3:,.0f} ms, p95 {view.ttft_p95_s * 1e3:,.0f} ms; inter-token "
-              f"{view.itl_mean_s * 1e3:,.1f} ms (p95 {view.itl_p95_s * 1e3:,.1f}); latency p95 {view.latency_p95_s:,.2f} s; "
-              f"{view.throughput_tokens_per_s:,.0f} output tokens/s")
+        print(f"continuous batching at {load}: settled batch {format_number(view.settled_batch)} (of {view.max_batch:,} "
+              f"that fit); TTFT mean {format_duration(view.ttft_mean_s)}, p95 {format_duration(view.ttft_p95_s)}; "
+              f"inter-token {format_duration(view.itl_mean_s)} (p95 {format_duration(view.itl_p95_s)}); latency p95 "
+              f"{format_duration(view.latency_p95_s)}; {format_rate(view.throughput_tokens_per_s, 'output tokens')}")
         for note in view.notes:
             print(f"  {note}")
     return 0

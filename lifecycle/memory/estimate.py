@@ -4,7 +4,7 @@ The peak of a training step is the largest of three moments (what ``torch.cuda.m
 sees): the start of backward (every saved activation is alive, plus the cross-entropy buffers and, under
 autocast, the bf16 copies of the weights the matmuls kept), the optimizer step (all gradients plus
 AdamW's foreach temporaries), and — with gradient checkpointing — the end of backward (all gradients plus
-one recomputed block). Activations come from ``memory_activations``; sharding from ``distributed``.
+one recomputed block). Activations come from ``lifecycle/memory/activations.py``; sharding from ``distributed``.
 Gradient accumulation has no memory effect: each micro-batch's activations are freed before the next.
 """
 

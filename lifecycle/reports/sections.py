@@ -27,7 +27,7 @@ from lifecycle.records.scenarios import Scenario
 from lifecycle.reports import format as fmt
 from lifecycle.reports.model import Chart, Fact, ScenarioBlock, Section, Table
 
-# Human labels for the typed stage fields (lifecycle/project.py); others get format.label().
+# Human labels for the typed stage fields (lifecycle/records/project.py); others get format.label().
 FIELD_LABELS: dict[str, str] = {
     "use_case": "Use case", "tasks": "Tasks", "domain": "Domain", "languages": "Languages",
     "input_tokens": "Typical input (tokens)", "output_tokens": "Typical output (tokens)",

@@ -1,6 +1,6 @@
 """Serving plan: memory per GPU, the largest batch/context that fits, throughput, latency and cost.
 
-Memory comes from ``lifecycle.memory.estimate.inference_memory`` (one formula for the whole app).
+Memory comes from ``lifecycle.memory.inference.inference_memory`` (one formula for the whole app).
 Speed is a roofline model (Williams et al. 2009) with measured efficiencies (data/serving_engines.json):
 - prefill is compute-bound: FLOPs = batch · p · (2·N + 2·n_layer·p·d_attn) (Kaplan et al. 2020, eq. 2.2; N the
   active parameters without the input-embedding lookup, ``flop_parameter_count``),
