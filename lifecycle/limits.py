@@ -21,5 +21,9 @@ MAX_COUNT = 10**9
 MAX_TRAINING_TOKENS = 1e18
 # tokens of one sampling distribution: above every tokenizer's vocabulary (Gemma: 256k).
 MAX_VOCAB_TOKENS = 300_000
+# sequences per optimizer step: far above published global batches (GPT-3: 3.2M tokens, 1,563 sequences of 2,048).
+MAX_GLOBAL_BATCH = 1_000_000
+# what a GPU-hour may cost: far above any list price (an 8-GPU H100 server rents for about $100/hour).
+MAX_USD_PER_GPU_HOUR = 100_000
 # a config.json, read from a file, an upload or the Hub: 1 MB (decimal); real ones are a few kB.
 MAX_CONFIG_BYTES = 1_000_000

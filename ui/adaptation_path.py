@@ -14,6 +14,7 @@ from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import LIMITS, Project, ScopeStage
 from ui import common
 from ui import facts as project_facts_ui
+from ui.bounds import bounds
 from ui.integrate_inputs import pick_gpu, pick_model
 
 DATA_CHOICES = ["none", "few", "thousands", "billions"]
@@ -32,7 +33,7 @@ def _scope(project: Project | None) -> ScopeStage:
         quality = st.text_input("Quality bar", value=scope.quality_bar, max_chars=500, key="adaptation_path_quality",
                                 help="Words such as helpful, harmless, safe, tone or brand point to alignment.")
         c1, c2 = st.columns(2)
-        budget = c1.number_input("Budget (USD, 0 = none set)", min_value=0.0, max_value=float(LIMITS["budget_usd"][1]),
+        budget = c1.number_input("Budget (USD, 0 = none set)", *bounds(AdaptationSetup, "budget_usd", float),
                                  value=float(scope.budget_usd or 0.0), step=100.0, key="adaptation_path_budget")
         chat = c2.checkbox("Chat assistant", value="chat" in scope.tasks, key="adaptation_path_chat")
     tasks = [t for t in scope.tasks if t != "chat"] + (["chat"] if chat else [])
@@ -50,28 +51,33 @@ def render(project: Project | None) -> None:
     c1, c2 = st.columns(2)
     with c1:
         gpu = pick_gpu(project, "adaptation_path_gpu", "GPU type for training")
-    seq = c2.number_input("Sequence length (tokens)", min_value=16, max_value=1_048_576, value=min(max(16, facts.seq_len_for(model.max_context, model.family)), 1_048_576),
+    low, high = bounds(AdaptationSetup, "seq_len")
+    seq = c2.number_input("Sequence length (tokens)", low, high,
+                          value=min(max(low, facts.seq_len_for(model.max_context, model.family)), high),
                           key="adaptation_path_seq", help=f"{model.name}'s window: {model.max_context:,} tokens.")
     c1, c2, c3 = st.columns(3)
     stated_gpus = "gpus" in facts.from_project
-    gpus = c1.number_input("GPUs the team has (0 = not stated)", min_value=0, max_value=1024,
-                           value=min(facts.gpus, 1024) if stated_gpus else 0, key="adaptation_path_gpus",
+    low, high = bounds(AdaptationSetup, "gpus", low=0)  # 0: not stated (None)
+    gpus = c1.number_input("GPUs the team has (0 = not stated)", low, high,
+                           value=min(facts.gpus, high) if stated_gpus else 0, key="adaptation_path_gpus",
                            help="Each option must fit on these; time and cost run on them. 0: the fewest that fit.")
-    examples = c2.number_input("Training examples", min_value=0, max_value=10**12,
+    examples = c2.number_input("Training examples", *bounds(AdaptationSetup, "training_examples"),
                                value=int(facts.training_examples or 0), key="adaptation_path_examples",
                                help="Default: the project's team facts; 0 = the typical count for the data available.")
-    per_example = c3.number_input("Tokens per example", min_value=0, max_value=10**7,
+    per_example = c3.number_input("Tokens per example", *bounds(AdaptationSetup, "tokens_per_example", low=0),
                                   value=int(facts.tokens_per_example or 0), key="adaptation_path_tokens_per_example",
                                   help="Default: the project's team facts; 0 = the sequence length.")
     c1, c2, c3, c4 = st.columns(4)
-    batch = c1.number_input("Micro-batch per GPU (largest tried)", min_value=1, max_value=256, value=facts.micro_batch,
+    batch = c1.number_input("Micro-batch per GPU (largest tried)", *bounds(AdaptationSetup, "micro_batch"),
+                            value=facts.micro_batch,
                             key="adaptation_path_batch",
                             help="Tried first; if it does not fit, checkpointing and then micro-batch 1 are tried.")
-    epochs = c2.number_input("Epochs", min_value=float(LIMITS["epochs"][0]), max_value=float(LIMITS["epochs"][1]),
+    epochs = c2.number_input("Epochs", *bounds(AdaptationSetup, "epochs", float, low=LIMITS["epochs"][0]),
                              value=facts.epochs, step=0.5, key="adaptation_path_epochs")
-    mfu = c3.number_input("MFU", min_value=0.01, max_value=1.0, value=facts.mfu, step=0.05,
+    mfu = c3.number_input("MFU", *bounds(AdaptationSetup, "mfu", float), value=facts.mfu, step=0.05,
                           key="adaptation_path_mfu", help="Model-FLOPs utilisation (data/mfu.json: published runs 21–48%).")
-    price = c4.number_input("USD per GPU-hour", min_value=0.0, max_value=1_000.0, value=float(gpu.price_usd_per_hour),
+    price = c4.number_input("USD per GPU-hour", *bounds(AdaptationSetup, "price_usd_per_hour", float),
+                            value=float(gpu.price_usd_per_hour),
                             step=0.1, key=f"adaptation_path_price_{gpu.id}")
     project_facts_ui.note(facts, {"gpu": gpu.id, "gpus": int(gpus) or None, "seq_len": int(seq), "epochs": float(epochs),
                                   "training_examples": int(examples) or None}, project)

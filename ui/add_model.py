@@ -7,10 +7,10 @@ import re
 import streamlit as st
 
 from lifecycle.errors import LifecycleError
+from lifecycle.limits import MAX_CONFIG_BYTES
 from lifecycle.models.architecture import ModelShape, active_parameter_count, parameter_count
 from lifecycle.models.hub import count_note, hub_model
 from lifecycle.models.tasks import FAMILIES
-from lifecycle.limits import MAX_CONFIG_BYTES
 from lifecycle.records.custom_models import (
     add_custom_model,
     config_from_numbers,

@@ -11,7 +11,7 @@ from lifecycle.charts.sampling import distribution_figure, frequency_figure
 from lifecycle.errors import LifecycleError
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
-from lifecycle.serving.ngram import MAX_NEW_TOKENS_LIMIT, GenerationSetup, generation_comparison
+from lifecycle.serving.ngram import GenerationSetup, generation_comparison
 from lifecycle.serving.sampling import (
     DEFAULT_DISTRIBUTION,
     DEFAULT_DISTRIBUTION_SOURCE,
@@ -19,6 +19,7 @@ from lifecycle.serving.sampling import (
     sampling_demo,
 )
 from ui import common, plan_choice
+from ui.bounds import bounds
 
 DEFAULT_TEXT = ", ".join(f"{t} {p:.2f}" for t, p in DEFAULT_DISTRIBUTION.items())
 SETTINGS_KEY = "generation_settings"  # project.integrate.decisions[...]
@@ -30,13 +31,13 @@ def _settings(project: Project | None) -> dict:
     do_sample = st.toggle("Random sampling (off: greedy, always the most probable token)",
                           value=bool(saved.get("do_sample", True)), key="generation_playground_do_sample")
     c1, c2, c3, c4 = st.columns(4)
-    temperature = c1.number_input("Temperature (0 = greedy)", min_value=0.0, max_value=5.0, step=0.1,
+    temperature = c1.number_input("Temperature (0 = greedy)", *bounds(SamplingSetup, "temperature", float), step=0.1,
                                   value=float(saved.get("temperature", 1.0)), key="generation_playground_temperature")
-    top_k = c2.number_input("Top-k (0 = off)", min_value=0, max_value=100_000, step=1,
+    top_k = c2.number_input("Top-k (0 = off)", *bounds(SamplingSetup, "top_k", low=0), step=1,
                             value=int(saved.get("top_k") or 0), key="generation_playground_top_k")
-    top_p = c3.number_input("Top-p", min_value=0.01, max_value=1.0, step=0.05, value=float(saved.get("top_p", 1.0)),
+    top_p = c3.number_input("Top-p", *bounds(SamplingSetup, "top_p", float, low=0.01), step=0.05, value=float(saved.get("top_p", 1.0)),
                             key="generation_playground_top_p")
-    max_new = c4.number_input("Max new tokens", min_value=1, max_value=MAX_NEW_TOKENS_LIMIT, step=1,
+    max_new = c4.number_input("Max new tokens", *bounds(GenerationSetup, "max_new_tokens"), step=1,
                               value=int(saved.get("max_new_tokens", 40)), key="generation_playground_max_new")
     stops = st.text_input("Stop sequences (comma separated; generation ends when the text ends with one)",
                           value=", ".join(saved.get("stop_sequences", [])), max_chars=200,
@@ -67,8 +68,8 @@ def _distribution(project: Project | None, s: dict) -> None:
                         "they do not sum to 1)", value=DEFAULT_TEXT, height=90, key="generation_playground_dist")
     st.caption(f"Default: {DEFAULT_DISTRIBUTION_SOURCE}")
     c1, c2 = st.columns(2)
-    seed = c1.number_input("Seed", min_value=0, max_value=2**31 - 1, value=0, step=1, key="generation_playground_seed")
-    samples = c2.number_input("Draws", min_value=1, max_value=200_000, value=1_000, step=100,
+    seed = c1.number_input("Seed", *bounds(SamplingSetup, "seed"), value=0, step=1, key="generation_playground_seed")
+    samples = c2.number_input("Draws", *bounds(SamplingSetup, "samples"), value=1_000, step=100,
                               key="generation_playground_samples")
     try:
         setup = SamplingSetup.from_text(text, temperature=s["temperature"], top_k=s["top_k"], top_p=s["top_p"],
@@ -102,7 +103,7 @@ def _ngram(s: dict) -> None:
     prompt = c1.text_input("Prompt", value="And God said", max_chars=500, key="generation_playground_prompt")
     order = c2.selectbox("n-gram order", [2, 3, 4], index=1, key="generation_playground_order",
                          help="Words of context + 1: higher orders copy the text more faithfully.")
-    seed = c3.number_input("Seed ", min_value=0, max_value=2**31 - 1, value=0, step=1, key="generation_playground_gen_seed")
+    seed = c3.number_input("Seed ", *bounds(GenerationSetup, "seed"), value=0, step=1, key="generation_playground_gen_seed")
     try:
         out = generation_comparison(GenerationSetup(prompt=prompt, max_new_tokens=s["max_new_tokens"],
                                                     temperature=s["temperature"], top_k=s["top_k"], top_p=s["top_p"],

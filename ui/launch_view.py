@@ -8,9 +8,11 @@ import streamlit as st
 from lifecycle.errors import LifecycleError
 from lifecycle.launch.choose import chosen_training_scenario, job_setup, training_scenarios
 from lifecycle.launch.files import FORMATS, run_config, zip_bytes
+from lifecycle.launch.job import JobSetup
 from lifecycle.launch.measured import MAX_LOG_BYTES, add_measured, measured_run
 from lifecycle.records.project import Project
 from ui import common
+from ui.bounds import bounds
 
 K = "launch_"
 FORMAT_TITLES = {"accelerate": "Accelerate + TRL (config, SFT config, train.py)", "deepspeed": "DeepSpeed config",
@@ -43,7 +45,7 @@ def _run_files(project: Project) -> None:
     step = scenario.setup.micro_batch * scenario.setup.gpus
     default_batch = stated if isinstance(stated, int) and not isinstance(stated, bool) and stated > 0 else step
     cols = st.columns(2)
-    batch = cols[0].number_input("Global batch (sequences per optimizer step)", min_value=1, max_value=1_000_000,
+    batch = cols[0].number_input("Global batch (sequences per optimizer step)", *bounds(JobSetup, "global_batch"),
                                  value=int(default_batch), step=step, key=K + "global_batch",
                                  help="Gradient accumulation = global batch ÷ (micro-batch × GPUs).")
     fmt = cols[1].selectbox("Format", FORMATS, format_func=FORMAT_TITLES.get, key=K + "format")

@@ -9,11 +9,12 @@ import streamlit as st
 from lifecycle.display import format_duration, format_money, format_number
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import get_gpu, list_gpus
-from lifecycle.records.project import LIMITS, Project
+from lifecycle.records.project import Project
 from lifecycle.scaling.compute import DEFAULT_MFU
 from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
 from ui import common
 from ui import facts as project_facts_ui
+from ui.bounds import bounds
 from ui.use_case import CONSTRAINTS, DATA_LABELS, DOMAINS
 
 DEFAULT_TARGET_B = 7.0
@@ -31,7 +32,7 @@ def render(project: Project | None) -> None:
     data = right.selectbox("Data available", data_opts, format_func=DATA_LABELS.get,
                            index=data_opts.index(scope.data_available) if scope and scope.data_available in data_opts
                            else 0, key="pretrain_or_adapt_data")
-    budget = left.number_input("Budget (USD)", min_value=0.0, max_value=float(LIMITS["budget_usd"][1]), step=10_000.0,
+    budget = left.number_input("Budget (USD)", *bounds(PretrainDecisionSetup, "budget_usd", float), step=10_000.0,
                                value=scope.budget_usd if scope else None, key="pretrain_or_adapt_budget")
     constraints = right.multiselect("Constraints", CONSTRAINTS, key="pretrain_or_adapt_constraints",
                                     default=[c for c in (scope.constraints if scope else []) if c in CONSTRAINTS])
@@ -44,10 +45,11 @@ def render(project: Project | None) -> None:
         gpu_ids = [g.id for g in list_gpus()]
         gpu_id = c.selectbox("GPU", gpu_ids, index=gpu_ids.index(facts.gpu), key="pretrain_or_adapt_gpu")
         # A pre-training run is sized for a cluster: the team's own count when stated, else 512.
-        gpus = a.number_input("GPUs", min_value=1, max_value=100_000, key="pretrain_or_adapt_gpus",
-                              value=min(facts.gpus, 100_000) if "gpus" in facts.from_project else 512)
-        mfu = b.number_input("MFU", min_value=0.01, max_value=1.0, value=DEFAULT_MFU, key="pretrain_or_adapt_mfu")
-        price = c.number_input("Price per GPU-hour (USD)", min_value=0.0, max_value=1000.0,
+        low, high = bounds(PretrainDecisionSetup, "gpus")
+        gpus = a.number_input("GPUs", low, high, key="pretrain_or_adapt_gpus",
+                              value=min(facts.gpus, high) if "gpus" in facts.from_project else 512)
+        mfu = b.number_input("MFU", *bounds(PretrainDecisionSetup, "mfu", float), value=DEFAULT_MFU, key="pretrain_or_adapt_mfu")
+        price = c.number_input("Price per GPU-hour (USD)", *bounds(PretrainDecisionSetup, "price_usd_per_hour", float),
                                value=get_gpu(gpu_id).price_usd_per_hour, key=f"pretrain_or_adapt_price_{gpu_id}")
     project_facts_ui.note(facts, {"gpu": gpu_id, "gpus": int(gpus), "budget_usd": budget}, project)
     try:

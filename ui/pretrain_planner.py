@@ -32,6 +32,7 @@ from lifecycle.scaling.pretraining import (
 )
 from ui import common, plan_choice, pretrain_fit
 from ui import facts as project_facts_ui
+from ui.bounds import bounds
 
 K = "pretrain_planner_"
 DEFAULT_BUDGET = {"FLOPs": 1e23, "PF-days": 1000.0, "GPU-hours": 100_000.0, "USD": 250_000.0}
@@ -60,11 +61,12 @@ def _hardware(col_gpu, col_n, col_mfu, col_price, facts):
     gpu_id = col_gpu.selectbox("GPU", ids, index=ids.index(facts.gpu), key=K + "gpu",
                                format_func=lambda i: get_gpu(i).name)
     # A pre-training run is sized for a cluster: the team's own count when stated, else 256.
-    n = col_n.number_input("GPUs", min_value=1, max_value=100_000, step=8, key=K + "gpus",
-                           value=min(facts.gpus, 100_000) if "gpus" in facts.from_project else 256)
-    mfu = col_mfu.number_input("MFU", min_value=0.01, max_value=1.0, value=DEFAULT_MFU, step=0.01, key=K + "mfu",
+    low, high = bounds(PretrainingSetup, "gpus")
+    n = col_n.number_input("GPUs", low, high, step=8, key=K + "gpus",
+                           value=min(facts.gpus, high) if "gpus" in facts.from_project else 256)
+    mfu = col_mfu.number_input("MFU", *bounds(PretrainingSetup, "mfu", float), value=DEFAULT_MFU, step=0.01, key=K + "mfu",
                                help=mfu_references()["_meta"]["default_mfu_source"])
-    price = col_price.number_input("USD per GPU-hour", min_value=0.0, max_value=1000.0, step=0.1,
+    price = col_price.number_input("USD per GPU-hour", *bounds(PretrainingSetup, "price_usd_per_hour", float), step=0.1,
                                    value=get_gpu(gpu_id).price_usd_per_hour, key=K + f"price_{gpu_id}",
                                    help=price_assumption_note())
     return gpu_id, int(n), float(mfu), float(price)

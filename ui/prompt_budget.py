@@ -14,6 +14,7 @@ from lifecycle.records.custom_models import all_models
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from ui import common
+from ui.bounds import bounds
 from ui.common import reset_on_project_change
 
 DEFAULT_EXAMPLES = ("The checkout page returns a 500 error for every customer | critical\n"
@@ -51,8 +52,9 @@ def render(project: Project | None) -> None:
                                     value=min(scope_out if scope_out is not None else 5, model.max_context - 1),
                                     key="prompt_budget_output")
     scope_in = project.scope.input_tokens if project is not None else None
-    input_tokens = st.number_input("Typical input length (tokens, 0 = the sample input above)", min_value=0,
-                                   max_value=10**8, value=int(scope_in or 0), key="prompt_budget_input",
+    input_tokens = st.number_input("Typical input length (tokens, 0 = the sample input above)",
+                                   *bounds(PromptBudgetSetup, "input_tokens"), value=int(scope_in or 0),
+                                   key="prompt_budget_input",
                                    help="Default: the project's input length (Scope). Real inputs longer than the "
                                         "sample keep that much room free.")
     try:

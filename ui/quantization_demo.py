@@ -13,6 +13,7 @@ from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project
 from lifecycle.serving.quantization import DEFAULT_ABSMAX, QuantizationSetup, quantization_report
 from ui import common
+from ui.bounds import bounds
 from ui.integrate_inputs import pick_model
 
 
@@ -23,8 +24,8 @@ def render(project: Project | None) -> None:
                "GB = 10⁹ bytes, GiB = 2³⁰ bytes.")
     model = pick_model(project, "quantization_demo_model")
     left, right = st.columns(2)
-    value = left.number_input("Value to store", value=math.pi, format="%.10f", key="quantization_demo_value",
-                              min_value=-1e300, max_value=1e300)
+    value = left.number_input("Value to store", *bounds(QuantizationSetup, "value", float), value=math.pi,
+                              format="%.10f", key="quantization_demo_value")
     absmax = right.number_input("INT8/INT4: largest |value| in the tensor (absmax)", min_value=1e-12,
                                 max_value=1e300, value=DEFAULT_ABSMAX, format="%.6g",
                                 key="quantization_demo_absmax",

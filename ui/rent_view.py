@@ -10,13 +10,14 @@ from lifecycle.charts.rent import pareto_figure
 from lifecycle.errors import LifecycleError
 from lifecycle.launch.from_project import rent_setup, serving_rent_setup
 from lifecycle.launch.prices import price_table
-from lifecycle.launch.rent import option_setup, rent_search
+from lifecycle.launch.rent import RentSetup, option_setup, rent_search
 from lifecycle.launch.rent_serving import serving_option_setup, serving_rent_search
 from lifecycle.records.plan import choose_scenario
-from lifecycle.records.prices import set_team_price
+from lifecycle.records.prices import GpuPrice, set_team_price
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from ui import common
+from ui.bounds import bounds
 
 K = "rent_"
 TABLE_ROWS = 50
@@ -27,12 +28,12 @@ def render(project: Project | None) -> None:
         return
     st.subheader("What to rent")
     cols = st.columns(3)
-    deadline = cols[0].number_input("Deadline (hours, 0 = none)", min_value=0.0, max_value=1e6, value=0.0,
+    deadline = cols[0].number_input("Deadline (hours, 0 = none)", *bounds(RentSetup, "deadline_h", float, low=0.0), value=0.0,
                                     key=K + "deadline")
-    budget = cols[1].number_input("Budget (USD, 0 = none)", min_value=0.0, max_value=1e12,
+    budget = cols[1].number_input("Budget (USD, 0 = none)", *bounds(RentSetup, "budget_usd", float),
                                   value=float(project.scope.budget_usd or 0.0), key=K + "budget")
     stated = project.adapt.decisions.get("global_batch")
-    batch = cols[2].number_input("Global batch (0 = no cap on GPUs × micro-batch)", min_value=0, max_value=1_000_000,
+    batch = cols[2].number_input("Global batch (0 = no cap on GPUs × micro-batch)", *bounds(RentSetup, "global_batch", low=0),
                                  value=stated if isinstance(stated, int) and not isinstance(stated, bool) else 0,
                                  key=K + "global_batch")
     try:
@@ -78,7 +79,8 @@ def _prices() -> None:
         with st.form(K + "price_form"):
             cols = st.columns(4)
             gpu = cols[0].selectbox("GPU", list(table), key=K + "price_gpu")
-            usd = cols[1].number_input("USD / GPU-hour", min_value=0.0, max_value=100_000.0, value=1.0, key=K + "price_usd")
+            usd = cols[1].number_input("USD / GPU-hour", *bounds(GpuPrice, "price_usd_per_hour", float), value=1.0,
+                                  key=K + "price_usd")
             source = cols[2].text_input("Source", max_chars=500, key=K + "price_source")
             date = cols[3].text_input("Date", max_chars=32, key=K + "price_date")
             submitted = st.form_submit_button("Set the team's price", disabled=not store.actor.admin,

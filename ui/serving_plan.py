@@ -25,6 +25,7 @@ from lifecycle.serving.plan import (
 )
 from ui import common, plan_choice
 from ui import facts as project_facts_ui
+from ui.bounds import bounds
 from ui.integrate_inputs import pick_gpu, pick_model
 
 
@@ -42,12 +43,13 @@ def _inputs(project: Project | None) -> ServingSetup:
         saved_precision = "fp16"  # V100, T4: no bf16 tensor cores, so the default must not be refused
     precision = c1.selectbox("Precision", SERVING_PRECISIONS, index=SERVING_PRECISIONS.index(saved_precision),
                              key="serving_plan_precision")
-    gpus = c3.number_input("GPUs per replica (tensor parallel)", min_value=1, max_value=64,
+    gpus = c3.number_input("GPUs per replica (tensor parallel)", *bounds(ServingSetup, "gpus"),
                            value=_default_gpus(project, facts, model.shape.kv_heads), key="serving_plan_gpus",
                            help="Default: the GPUs saved on this page, else the team's GPUs (Scope) when they split "
                                 "the model's KV heads evenly.")
     c1, c2, c3 = st.columns(3)
-    batch = c1.number_input("Concurrent sequences", min_value=1, max_value=4096, value=DEFAULT_CONCURRENT_SEQUENCES, key="serving_plan_batch")
+    batch = c1.number_input("Concurrent sequences", *bounds(ServingSetup, "concurrent_sequences"),
+                            value=DEFAULT_CONCURRENT_SEQUENCES, key="serving_plan_batch")
     decoder = model.family != "encoder"
     seq2seq = model.family == "encoder-decoder"
     window = max(1, model.max_context)
@@ -71,13 +73,17 @@ def _inputs(project: Project | None) -> ServingSetup:
     with st.expander("Efficiency and price assumptions (editable)"):
         st.caption(f"{eng.note} Source: {eng.source}")
         a, b, c, d = st.columns(4)
-        bw = a.number_input("Bandwidth efficiency", 0.05, 1.0, float(eng.bandwidth_efficiency), 0.01,
+        bw = a.number_input("Bandwidth efficiency", *bounds(ServingSetup, "bandwidth_efficiency", float, low=0.05),
+                            float(eng.bandwidth_efficiency), 0.01,
                             key=f"serving_plan_bw_{engine_id}")
-        overhead_us = b.number_input("Overhead per layer per step (µs)", 0.0, 100_000.0,
+        overhead_us = b.number_input("Overhead per layer per step (µs)",
+                                     *(1e6 * x for x in bounds(ServingSetup, "per_layer_overhead_s", float)),
                                      float(eng.per_layer_overhead_s * 1e6), 10.0, key=f"serving_plan_overhead_{engine_id}")
-        util = c.number_input("Prefill utilisation", 0.05, 1.0, float(eng.prefill_utilisation), 0.01,
+        util = c.number_input("Prefill utilisation", *bounds(ServingSetup, "prefill_utilisation", float, low=0.05),
+                              float(eng.prefill_utilisation), 0.01,
                               key=f"serving_plan_util_{engine_id}")
-        price = d.number_input("Price per GPU-hour (USD)", 0.0, 1_000.0, float(gpu.price_usd_per_hour), 0.1,
+        price = d.number_input("Price per GPU-hour (USD)", *bounds(ServingSetup, "price_usd_per_hour", float),
+                               float(gpu.price_usd_per_hour), 0.1,
                                key=f"serving_plan_price_{gpu.id}")
     project_facts_ui.note(facts, {"input_tokens": int(prompt), "output_tokens": int(new) if decoder else 0}, project)
     return ServingSetup(model=ModelRef.of(model), precision=precision, kv_cache_dtype=kv_dtype, gpu=gpu.id, gpus=int(gpus),
@@ -121,7 +127,8 @@ def _request_view(setup: ServingSetup) -> None:
     """Continuous batching: what one request sees at an arrival rate (vLLM/TGI/SGLang schedule step by step)."""
     st.subheader("Continuous batching: per request")
     target = float(setup.throughput_target_rps or 0.0)
-    rate = st.number_input("Arrival rate (requests/s, Poisson; 0: off)", 0.0, 10_000.0, min(target, 10_000.0), 0.5,
+    low, high = bounds(BatchingSetup, "arrival_rate_rps", float, low=0.0)  # 0: off (None)
+    rate = st.number_input("Arrival rate (requests/s, Poisson; 0: off)", low, high, min(target, high), 0.5,
                            key="serving_plan_arrival_rate")
     if rate <= 0:
         st.caption("Set an arrival rate to see each request's time to first token, inter-token latency and p95 "

@@ -13,6 +13,7 @@ from lifecycle.records.project import Project
 from lifecycle.serving.fit import FitSetup, fit_matrix
 from ui import common
 from ui import facts as project_facts_ui
+from ui.bounds import bounds
 from ui.integrate_inputs import pick_gpu, pick_model
 
 
@@ -28,16 +29,19 @@ def render(project: Project | None) -> None:
     facts = project_facts_ui.facts_for(project, "will_it_fit_")
     stated = bool({"input_tokens", "output_tokens"} & set(facts.from_project))
     encoder = model.family == "encoder"
-    window = min(model.max_context, 131_072)
+    window = min(model.max_context, bounds(FitSetup, "long_context")[1])
     c1, c2, c3 = st.columns(3)
     short = c1.number_input("Input tokens" if model.family != "decoder" else "Short context (prompt + output tokens)",
-                            2, 131_072, min(facts.seq_len_for(window, model.family), 131_072) if stated else
+                            2, bounds(FitSetup, "short_context")[1],
+                            min(facts.seq_len_for(window, model.family), bounds(FitSetup, "short_context")[1]) if stated else
                             min(2048, window), key="will_it_fit_short",
                             help="Default: the project's lengths (Scope): a decoder's prompt + output, an "
                                  "encoder's or an encoder-decoder's input.")
-    long = c2.number_input("Long context (tokens, capped at the model's window)", 2, 131_072, max(2, window),
+    long = c2.number_input("Long context (tokens, capped at the model's window)", 2, bounds(FitSetup, "long_context")[1],
+                           max(2, window),
                            key="will_it_fit_long")
-    new = c3.number_input("Output tokens", 0, 131_072, 0 if encoder else min(facts.output_tokens, 131_072),
+    low, high = bounds(FitSetup, "new_tokens")
+    new = c3.number_input("Output tokens", low, high, 0 if encoder else min(facts.output_tokens, high),
                           key="will_it_fit_new", disabled=encoder,
                           help="Encoders write no tokens." if encoder else "Default: the project's output length.")
     lengths = ({"input_tokens": int(short)} if encoder else {"seq_len": int(short), "output_tokens": int(new)}

@@ -16,6 +16,7 @@ from lifecycle._typed import Result, Setup
 from lifecycle.adapt.path import ALIGNMENT_WORDS, Sizing, get_option, list_options, size_option
 from lifecycle.choices import DataAvailable, TrainingHead, TrainPrecision
 from lifecycle.errors import LifecycleError
+from lifecycle.limits import MAX_TOKENS, MAX_USD_PER_GPU_HOUR
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
 from lifecycle.models.ref import ModelRef
@@ -62,21 +63,21 @@ class AdaptationSetup(Setup):
     domain: str = Field("general", max_length=100)
     data_available: DataAvailable | None = None
     budget_usd: float | None = Field(None, ge=0, le=1e12)
-    input_tokens: int | None = Field(None, ge=0, le=10**8)
-    output_tokens: int | None = Field(None, ge=0, le=10**8)
+    input_tokens: int | None = Field(None, ge=0, le=MAX_TOKENS)
+    output_tokens: int | None = Field(None, ge=0, le=MAX_TOKENS)
     model: ModelRef | None = None  # with a GPU: each option is sized and priced
     gpu: str | None = Field(None, min_length=1, max_length=64)
-    seq_len: int | None = Field(None, ge=1, le=10**8)  # None: input + output tokens of the Scope answers
+    seq_len: int | None = Field(None, ge=1, le=MAX_TOKENS)  # None: input + output tokens of the Scope answers
     micro_batch: int = Field(4, ge=1, le=4096)
     epochs: float = Field(1.0, gt=0, le=1000)
     mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
-    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=MAX_USD_PER_GPU_HOUR)
     # The team's facts (Scope → Team facts): None falls back to the data-available bucket and general defaults.
     training_examples: int | None = Field(None, ge=0, le=10**12)
     tokens_per_example: int | None = Field(None, ge=1, le=10**7)
     gpus: int | None = Field(None, ge=1, le=1024)  # the GPUs the team has: options must fit on them
     precision: TrainPrecision = "amp_bf16"
-    target_len: int | None = Field(None, ge=1, le=10**8)  # an encoder-decoder's decoder length
+    target_len: int | None = Field(None, ge=1, le=MAX_TOKENS)  # an encoder-decoder's decoder length
     head: TrainingHead | None = None
     num_labels: int = Field(2, ge=1, le=1_000_000)
 

@@ -17,6 +17,7 @@ from pydantic import Field, model_validator
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import compute_precision
 from lifecycle.errors import InvalidInput
+from lifecycle.limits import MAX_GLOBAL_BATCH
 from lifecycle.memory.communication import communication_estimate
 from lifecycle.memory.fp8 import effective_mfu
 from lifecycle.memory.plan import training_plan
@@ -25,7 +26,6 @@ from lifecycle.records.scenarios import TrainingScenario
 from lifecycle.scaling.compute import achieved_flops_per_s, training_flops_params, training_flops_per_param_token
 
 MAX_GPUS_PER_NODE = 8  # an 8-GPU server (DGX/HGX and the clouds' largest GPU instances)
-MAX_GLOBAL_BATCH = 1_000_000
 
 
 class JobSetup(Setup):

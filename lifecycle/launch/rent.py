@@ -20,6 +20,7 @@ from pydantic import Field, model_validator
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import Method, Strategy
 from lifecycle.errors import InvalidInput
+from lifecycle.limits import MAX_GLOBAL_BATCH, MAX_TOKENS, MAX_TRAINING_TOKENS
 from lifecycle.memory.grid import training_memory_grid
 from lifecycle.memory.plan import training_time
 from lifecycle.memory.setup import TrainingSetup
@@ -41,8 +42,8 @@ class RentSetup(Setup):
 
     model: ModelRef
     methods: tuple[Method, ...] = ("full", "lora", "qlora")
-    seq_len: int = Field(1024, ge=1, le=1_000_000)
-    training_tokens: float = Field(gt=0, le=1e18)
+    seq_len: int = Field(1024, ge=1, le=MAX_TOKENS)
+    training_tokens: float = Field(gt=0, le=MAX_TRAINING_TOKENS)
     lora_rank: int = Field(16, ge=1, le=65_536)
     gpus: tuple[str, ...] = ()  # GPU ids (empty: every priced GPU of the catalog)
     gpu_counts: tuple[int, ...] = GPU_COUNTS
@@ -52,7 +53,7 @@ class RentSetup(Setup):
     mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
     budget_usd: float | None = Field(None, ge=0, le=1e12)
     deadline_h: float | None = Field(None, gt=0, le=1e6)
-    global_batch: int | None = Field(None, ge=1, le=1_000_000)  # sequences per step: GPUs x micro-batch <= it
+    global_batch: int | None = Field(None, ge=1, le=MAX_GLOBAL_BATCH)  # sequences per step: GPUs x micro-batch <= it
 
     @model_validator(mode="after")
     def _bounded(self) -> RentSetup:

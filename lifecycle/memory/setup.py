@@ -27,7 +27,14 @@ from lifecycle.choices import (
     TrainPrecision,
     WeightFormat,
 )
-from lifecycle.limits import MAX_COUNT, MAX_GPUS, MAX_PARALLEL, MAX_TOKENS, MAX_TRAINING_TOKENS
+from lifecycle.limits import (
+    MAX_COUNT,
+    MAX_GPUS,
+    MAX_PARALLEL,
+    MAX_TOKENS,
+    MAX_TRAINING_TOKENS,
+    MAX_USD_PER_GPU_HOUR,
+)
 from lifecycle.models.ref import ModelRef
 from lifecycle.scaling.compute import DEFAULT_MFU
 
@@ -138,7 +145,7 @@ class TrainingSetup(Setup):
     gpu: str | None = Field(None, min_length=1, max_length=64)
     training_tokens: float | None = Field(None, gt=0, le=MAX_TRAINING_TOKENS)
     mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
-    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=MAX_USD_PER_GPU_HOUR)
 
     @field_validator("lora_targets", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import DataAvailable, WeightFormat
+from lifecycle.limits import MAX_TOKENS
 from lifecycle.models.gpus import get_gpu
 from lifecycle.models.scale_advice import ScaleAdvice, scale_advice
 from lifecycle.models.tasks import Recommendation, recommend_architecture, task_ids
@@ -19,8 +20,8 @@ class ArchitectureSetup(Setup):
     tasks: tuple[str, ...] = Field(min_length=1, max_length=30)  # Hugging Face task tags
     data_available: DataAvailable | None = None
     latency_ms_p95: float | None = Field(None, ge=0, le=3_600_000)
-    input_tokens: int | None = Field(None, ge=0, le=10**8)
-    output_tokens: int | None = Field(None, ge=0, le=10**8)
+    input_tokens: int | None = Field(None, ge=0, le=MAX_TOKENS)
+    output_tokens: int | None = Field(None, ge=0, le=MAX_TOKENS)
     gpu: str | None = Field(None, min_length=1, max_length=64)  # the team's GPU for the latency check (None: A100)
     precision: WeightFormat = "bf16"  # the weights the latency check reads per token
 

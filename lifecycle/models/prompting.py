@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lifecycle._typed import Setup
 from lifecycle.errors import InvalidInput
+from lifecycle.limits import MAX_TOKENS
 from lifecycle.models.ref import ModelRef
 from lifecycle.resources import data_path
 
@@ -212,8 +213,8 @@ class PromptBudgetSetup(Setup):
     query: str = Field("", max_length=MAX_PROMPT_CHARS)
     examples: tuple[Example, ...] = Field((), max_length=MAX_EXAMPLES)
     output_label: str = Field("Answer", max_length=200)
-    output_tokens: int = Field(5, ge=0, le=10**8)
-    input_tokens: int | None = Field(None, ge=0, le=10**8)  # the project's typical input: room kept for it
+    output_tokens: int = Field(5, ge=0, le=MAX_TOKENS)
+    input_tokens: int | None = Field(None, ge=0, le=MAX_TOKENS)  # the project's typical input: room kept for it
 
     @model_validator(mode="after")
     def _output_fits(self) -> PromptBudgetSetup:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lifecycle._typed import one_line
 from lifecycle.errors import AccessDenied, InvalidInput, NotFound
+from lifecycle.limits import MAX_USD_PER_GPU_HOUR
 from lifecycle.models.gpus import get_gpu
 from lifecycle.records.orm import GpuPriceRow
 from lifecycle.records.project import utc_now
@@ -18,7 +19,7 @@ class GpuPrice(BaseModel):
     model_config = ConfigDict(frozen=True, allow_inf_nan=False)
 
     gpu_id: str = Field(min_length=1, max_length=64)
-    price_usd_per_hour: float = Field(ge=0, le=100_000)
+    price_usd_per_hour: float = Field(ge=0, le=MAX_USD_PER_GPU_HOUR)
     source: str = Field(min_length=1, max_length=500)
     date: str = Field(min_length=1, max_length=32)
     reference: str = Field("", max_length=500)  # another public price for comparison (shipped defaults only)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from lifecycle.adapt.evaluation import EvalTarget
 from lifecycle.choices import DataAvailable, TrainingHead, TrainPrecision
 from lifecycle.errors import InvalidInput
-from lifecycle.limits import MAX_GPUS
+from lifecycle.limits import MAX_GPUS, MAX_TOKENS
 from lifecycle.records.measured import MeasuredRun
 from lifecycle.records.plan import GenerationSettings
 from lifecycle.records.scenarios import Scenario
@@ -101,7 +101,7 @@ class StageSection(_Record):
 # One set of bounds per number the team states: the document refuses what lies outside, the widgets offer
 # exactly this range, and an import is checked against it (a value a page cannot show is never stored).
 LIMITS: dict[str, tuple[float, float]] = {
-    "input_tokens": (0, 10_000_000), "output_tokens": (0, 1_000_000), "latency_ms_p95": (0, 3_600_000),
+    "input_tokens": (0, MAX_TOKENS), "output_tokens": (0, MAX_TOKENS), "latency_ms_p95": (0, 3_600_000),
     "throughput_rps": (0, 1_000_000), "budget_usd": (0, 1e12), "gpu_count": (1, MAX_GPUS),
     "training_examples": (0, 10**12), "tokens_per_example": (1, 10**7), "epochs": (0.1, 1_000),
     "num_labels": (1, 1_000_000),

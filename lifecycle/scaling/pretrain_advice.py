@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 from lifecycle._typed import Setup
 from lifecycle.choices import DataAvailable
 from lifecycle.errors import InvalidInput
+from lifecycle.limits import MAX_GPUS, MAX_USD_PER_GPU_HOUR
 from lifecycle.models.gpus import get_gpu
 from lifecycle.resources import data_path
 from lifecycle.scaling.laws import builtin_law, compute_optimal_allocation
@@ -174,9 +175,9 @@ class PretrainDecisionSetup(Setup):
     target_params: float = Field(7e9, gt=0, le=1e14)
     target_tokens: float | None = Field(None, gt=0, le=1e17)
     gpu: str = Field("a100-80gb", min_length=1, max_length=64)
-    gpus: int = Field(512, ge=1, le=1_000_000)
+    gpus: int = Field(512, ge=1, le=MAX_GPUS)
     mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
-    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=MAX_USD_PER_GPU_HOUR)
 
 
 @lru_cache(maxsize=64)

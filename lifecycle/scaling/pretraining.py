@@ -13,7 +13,7 @@ from pydantic import Field, model_validator
 
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import BudgetUnit, ScalingChart
-from lifecycle.limits import MAX_GPUS
+from lifecycle.limits import MAX_GPUS, MAX_USD_PER_GPU_HOUR
 from lifecycle.models.gpus import get_gpu
 from lifecycle.scaling.compute import DEFAULT_MFU
 from lifecycle.scaling.laws import ScalingLaw, builtin_law
@@ -35,7 +35,7 @@ class PretrainingSetup(Setup):
     gpu: str = Field("h100-80gb", min_length=1, max_length=64)
     gpus: int = Field(256, ge=1, le=MAX_GPUS)
     mfu: float = Field(DEFAULT_MFU, ge=0.001, le=1)
-    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=MAX_USD_PER_GPU_HOUR)
     chart: ScalingChart = "loss"
     c_min_flops: float = Field(1e18, ge=MIN_FLOPS, le=MAX_FLOPS)
     c_max_flops: float = Field(1e26, ge=MIN_FLOPS, le=MAX_FLOPS)

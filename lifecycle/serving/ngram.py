@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field
 
 from lifecycle._typed import Result, Setup
 from lifecycle.errors import InvalidInput, NotFound
+from lifecycle.limits import MAX_VOCAB_TOKENS
 from lifecycle.resources import data_path
 from lifecycle.serving.sampling import Distribution, make_distribution, transform, validate_settings
 
@@ -183,7 +184,7 @@ class GenerationSetup(Setup):
     prompt: str = Field("And God said", max_length=500)
     max_new_tokens: int = Field(40, ge=1, le=MAX_NEW_TOKENS_LIMIT)
     temperature: float = Field(1.0, ge=0, le=100)
-    top_k: int | None = Field(None, ge=1, le=1_000_000)
+    top_k: int | None = Field(None, ge=1, le=MAX_VOCAB_TOKENS)
     top_p: float = Field(1.0, gt=0, le=1)
     seed: int = Field(0, ge=0, le=2**32 - 1)
     order: int = Field(DEFAULT_ORDER, ge=2, le=4)

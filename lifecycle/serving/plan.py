@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, model_validator
 from lifecycle._lookup import find_by_id
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import KvCacheDtype, WeightFormat, compute_precision, options
-from lifecycle.limits import MAX_TOKENS
+from lifecycle.limits import MAX_TOKENS, MAX_USD_PER_GPU_HOUR
 from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup
 from lifecycle.models.architecture import flop_parameter_count
@@ -83,7 +83,7 @@ class ServingSetup(Setup):
     bandwidth_efficiency: float | None = Field(None, gt=0, le=1)
     per_layer_overhead_s: float | None = Field(None, ge=0, le=1)
     prefill_utilisation: float | None = Field(None, gt=0, le=1)
-    price_usd_per_hour: float | None = Field(None, ge=0, le=100_000)
+    price_usd_per_hour: float | None = Field(None, ge=0, le=MAX_USD_PER_GPU_HOUR)
     latency_target_ms: float | None = Field(None, gt=0, le=1e7)  # p95 request latency the team needs (Scope)
     throughput_target_rps: float | None = Field(None, gt=0, le=1e9)  # requests per second the team needs
 

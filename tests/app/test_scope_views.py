@@ -1,6 +1,7 @@
 """Scope views (Use case, Architecture advice, Prompt budget) and the newcomer's full flow."""
 
 
+from lifecycle.limits import MAX_TOKENS
 from tests.support.apptest import click as _click
 from tests.support.apptest import ok as _ok
 
@@ -70,7 +71,7 @@ def test_use_case_number_inputs_accept_their_extremes(run_page, app_env):
         widget.set_value(int(widget.max) if key.endswith("_tokens") else widget.max)
     _click(at, "Save use case")
     stored = app_env.get_project(project.id)
-    assert stored.scope.input_tokens == 10_000_000 and stored.scope.budget_usd == 1e12
+    assert stored.scope.input_tokens == MAX_TOKENS and stored.scope.budget_usd == 1e12  # lifecycle/limits.py
     _ok(run_page("pages/architecture.py", project=stored))
     _ok(run_page("pages/prompt_budget.py", project=stored))
 
