@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifecycle.errors import InvalidInput
-from lifecycle.records.scenarios import Scenario
+from lifecycle.records.scenarios import SCENARIO_CLASSES, Scenario
 
 if TYPE_CHECKING:
     from lifecycle.records.project import Project
@@ -31,12 +31,8 @@ PLAN_STAGE_OF_KIND: dict[str, str] = {
 # stage -> the kinds of scenario its pointer may name (sampling sets the generation settings, not the pointer)
 POINTER_KINDS: dict[str, tuple[str, ...]] = {"adapt": ("training", "pretraining"), "integrate": ("serving", "inference")}
 POINTER_FIELD: dict[str, str] = {"adapt": "training_scenario_id", "integrate": "serving_scenario_id"}
-KIND_WORDS: dict[str, str] = {
-    "architecture": "architecture advice", "training": "training", "pretraining": "pre-training",
-    "serving": "serving", "inference": "inference memory", "sampling": "generation settings",
-    "prompt_budget": "prompt budget", "quantization": "quantisation", "adaptation": "adaptation path",
-    "legacy": "version-1",
-}
+# kind -> how a sentence names it: each scenario class says its own (``words``)
+KIND_WORDS: dict[str, str] = {cls.model_fields["kind"].default: cls.words for cls in SCENARIO_CLASSES}
 
 
 class GenerationSettings(BaseModel):
