@@ -166,3 +166,19 @@ def test_no_widget_in_ui_has_a_range_of_its_own():
     """Every other bounded widget reads ``ui.bounds.bounds`` (checked above for the pages' calculators)."""
     own = _own_ranges()
     assert [w for w in own if w not in OWN_RANGE and (w[0], w[1].split(" (")[0]) not in OWN_RANGE] == []
+
+
+def test_bounds_reads_the_fields_inclusive_constraints():
+    """``bounds`` is the field's own ge/le (lifecycle/limits.py holds the values); ``low`` replaces a strict or
+    'none' lower end; a field without an inclusive range is refused rather than guessed."""
+    from lifecycle.limits import MAX_GPUS, MAX_TOKENS, MAX_TRAINING_TOKENS
+
+    assert bounds(TrainingSetup, "gpus") == (1, MAX_GPUS) and isinstance(bounds(TrainingSetup, "gpus")[1], int)
+    assert bounds(InferenceSetup, "new_tokens") == (0, MAX_TOKENS)
+    assert bounds(TrainingSetup, "mfu", float) == (0.001, 1.0)
+    assert bounds(TrainingSetup, "training_tokens", float, low=0.0) == (0.0, MAX_TRAINING_TOKENS)
+    assert field_bounds(ServingSetup, "bandwidth_efficiency") == {"gt": 0, "le": 1}
+    with pytest.raises(ValueError, match="no inclusive lower bound"):
+        bounds(ServingSetup, "bandwidth_efficiency", float)
+    with pytest.raises(ValueError, match="no upper bound"):
+        bounds(ServingSetup, "gpu")
