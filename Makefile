@@ -38,10 +38,12 @@ bench: install-test
 
 ## Mutation testing (not in CI; tens of minutes on 2 cores): mutmut mutates the modules named in [tool.mutmut] of
 ## pyproject.toml one change at a time, runs the fast tests that reach it, then prints the kill rate per module.
-## A second run re-tests only what changed. MUTATE_ARGS="lifecycle.serving*" limits it to some mutants.
+## A second run re-tests only what changed. One module with the tests that reach it (minutes):
+##   make mutate MODULE='lifecycle/serving/*' TESTS='tests/unit/test_serving.py tests/unit/test_continuous_batching.py'
 mutate: install-test
 	$(PY) -m pip install -q -e '.[mutate]'
-	$(VENV)/bin/mutmut run --max-children 2 $(MUTATE_ARGS) > mutants-run.log 2>&1 || (tail -c 2000 mutants-run.log; exit 1)
+	if [ -n "$(MODULE)" ]; then bash benchmarks/tools/mutate_module.sh '$(MODULE)' $(TESTS); exit $$?; fi; \
+	$(VENV)/bin/mutmut run --max-children 2 > mutants-run.log 2>&1 || (tail -c 2000 mutants-run.log; exit 1); \
 	$(PY) benchmarks/mutation_table.py
 
 lint: install-test
