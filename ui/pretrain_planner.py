@@ -23,7 +23,7 @@ from lifecycle.scaling.compute import (
     gpus_per_petaflop,
     mfu_references,
 )
-from lifecycle.scaling.plan import KAPLAN_NOTE
+from lifecycle.scaling.plan import KAPLAN_NOTE, tokens_per_param_rule
 from lifecycle.scaling.pretraining import (
     DEFAULT_LAWS,
     PretrainingPlan,
@@ -139,8 +139,7 @@ def render(project: Project | None) -> None:
 
 
 def _budget(plan: PretrainingPlan, gpus: int, gpu_id: str, mfu: float) -> None:
-    compute = plan.budget_flops
-    st.markdown(f"**{compute:.3e} FLOPs = {compute / PF_DAY_FLOPS:,.1f} PF-days**; each law's compute-optimal "
+    st.markdown(f"**{plan.budget_flops:.3e} FLOPs = {plan.budget_pf_days:,.1f} PF-days**; each law's compute-optimal "
                 f"split, and the time on {gpus} × {get_gpu(gpu_id).name} at MFU {mfu:.0%}:")
     st.dataframe(_plan_rows(plan.budget_plans).drop(columns=["compute (FLOPs)", "PF-days", "verdict (this law)"]),
                  hide_index=True, width="stretch")
@@ -158,12 +157,12 @@ def _model(plan: PretrainingPlan) -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Compute", f"{format_number(p0.pf_days)} PF-days", help=f"{p0.compute_flops:.3g} FLOPs (6·N·D)")
     m2.metric("Tokens per parameter", format_number(p0.tokens_per_param),
-              help=p0.verdict_20_rule + " by the ~20:1 rule")
-    m3.metric("Training time", format_duration(p0.days * 86_400))
+              help=f"{p0.verdict_20_rule} by the ~{tokens_per_param_rule():g}:1 rule")
+    m3.metric("Training time", format_duration(p0.seconds))
     m4.metric("Cost", format_money(p0.cost_usd))
     rows = _plan_rows(plan.model_plans)
     rows["law's optimal N at this compute"] = [count(p.optimal_params) for p in plan.model_plans]
-    rows["law's optimal tokens/param"] = [round(p.optimal_tokens / p.optimal_params, 1) for p in plan.model_plans]
+    rows["law's optimal tokens/param"] = [round(p.optimal_tokens_per_param, 1) for p in plan.model_plans]
     st.dataframe(rows.drop(columns=["params N", "tokens D", "compute (FLOPs)", "PF-days", "days",
                                     "GPU-hours", "cost (USD)"]), hide_index=True, width="stretch")
 
