@@ -145,3 +145,68 @@ def test_fp8_training_runs_the_bf16_step_a_quarter_faster_in_the_same_memory():
     assert fp8.estimate.peak_allocated_bytes <= bf16.estimate.peak_allocated_bytes
     with pytest.raises(InvalidInput, match="no FP8 tensor cores"):
         TrainingSetup(precision="fp8", **(common | {"gpu": "a100-80gb"}))
+
+
+def test_budget_in_every_unit_is_hand_worked_flops():
+    """1 PF-day = 1e15 FLOP/s × 86,400 s (Kaplan 2020 §1.3); a GPU-hour on an A100 (312 TFLOP/s dense BF16, NVIDIA
+    datasheet) at MFU 0.5 is 3600 × 312e12 × 0.5 FLOPs; dollars buy (budget / price) GPU-hours. Exact arithmetic:
+    tolerance 1e-12. MFU 0.5 is not the default (0.4), so a conversion that drops it is caught."""
+    from lifecycle.scaling.plan import budget_flops
+
+    assert budget_flops(3e23, "FLOPs") == 3e23
+    assert budget_flops(1000, "PF-days") == pytest.approx(8.64e22, rel=1e-12)
+    assert budget_flops(1000, "GPU-hours", gpu="a100-80gb", mfu=0.5) == pytest.approx(1000 * 3600 * 312e12 * 0.5,
+                                                                                      rel=1e-12)
+    assert budget_flops(9000, "USD", gpu="a100-80gb", mfu=0.5, price_usd_per_hour=3.0) == pytest.approx(
+        3000 * 3600 * 312e12 * 0.5, rel=1e-12)
+    # the catalog price of an A100-80GB (data/gpus.json) when none is given
+    assert budget_flops(1.8, "USD", gpu="a100-80gb", mfu=0.5) == pytest.approx(3600 * 312e12 * 0.5, rel=1e-12)
+    assert flops_from_gpu_hours(1, "a100-80gb", mfu=0.5) == pytest.approx(3600 * 312e12 * 0.5, rel=1e-12)
+    assert flops_from_budget_usd(2.0, "h100-80gb", mfu=0.5, price_usd_per_hour=2.0) == pytest.approx(
+        3600 * 989e12 * 0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("amount, unit, kwargs, message", [
+    (0, "FLOPs", {}, "compute budget must be positive"),
+    (-1, "PF-days", {}, "PF-days must be a positive"),
+    (1, "GPU-hours", {}, "A budget in GPU-hours needs a GPU type"),
+    (1, "USD", {}, "A budget in USD needs a GPU type"),
+    (-5, "GPU-hours", {"gpu": "a100-80gb"}, "GPU-hours must be a positive"),
+    (-5, "USD", {"gpu": "a100-80gb"}, "budget must be a positive"),
+    (5, "USD", {"gpu": "a100-80gb", "price_usd_per_hour": 0}, "price per GPU-hour must be a positive"),
+    (1, "bananas", {"gpu": "a100-80gb"}, "Unknown budget unit 'bananas'"),
+])
+def test_a_bad_budget_names_what_is_wrong(amount, unit, kwargs, message):
+    from lifecycle.scaling.plan import budget_flops
+
+    with pytest.raises(InvalidInput, match=message):
+        budget_flops(amount, unit, **kwargs)
+
+
+@pytest.mark.parametrize("gpu, sparse, expected", [
+    ("v100-32gb", False, 8.0), ("a100-80gb", False, 1e15 / 312e12), ("a100-80gb", True, 1e15 / 624e12),
+    ("h100-80gb", False, 1e15 / 989e12),
+])
+def test_gpus_per_petaflop_checks_the_course_slide(gpu, sparse, expected):
+    """Course slides (week 1): '1 petaflop/s-day ≈ 8 V100s or 2 A100s at full efficiency'. NVIDIA datasheets: V100
+    125 TFLOP/s FP16 tensor, A100 312 dense BF16 (624 with 2:4 sparsity), H100 SXM 989 dense: 1e15 / peak GPUs.
+    The slide's 8 V100s holds; its 2 A100s needs sparsity (1.6), dense is 3.2. Tolerance 1e-12 (exact quotients)."""
+    from lifecycle.scaling.compute import gpus_per_petaflop
+
+    assert gpus_per_petaflop(gpu, sparse=sparse) == pytest.approx(expected, rel=1e-12)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: pf_days(0), "compute must be a positive"),
+    (lambda: flops_from_pf_days(float("inf")), "PF-days must be a positive"),
+    (lambda: training_flops(1e9, 0), "tokens must be a positive"),
+    (lambda: training_flops(float("nan"), 1e9), "params must be a positive"),
+    (lambda: training_flops(1e9, 1e9, layers=2, seq=0, hidden=4), "needs layers, seq and hidden together"),
+    (lambda: gpu_seconds(1e20, "a100-80gb", mfu=2), "MFU is a fraction of peak and must be at most 1, got 2"),
+    (lambda: gpu_seconds(1e20, "a100-80gb", gpus=0), "GPU count must be a whole number of at least 1, got 0"),
+    (lambda: training_time_and_cost(1e20, "a100-80gb", price_usd_per_hour=-1), "must not be negative, got -1"),
+    (lambda: training_flops(1e300, 1e300), "beyond the range of this calculator"),
+])
+def test_bad_compute_inputs_name_the_input(call, message):
+    with pytest.raises(InvalidInput, match=message):
+        call()
