@@ -162,6 +162,10 @@ def test_budget_in_every_unit_is_hand_worked_flops():
     # the catalog price of an A100-80GB (data/gpus.json) when none is given
     assert budget_flops(1.8, "USD", gpu="a100-80gb", mfu=0.5) == pytest.approx(3600 * 312e12 * 0.5, rel=1e-12)
     assert flops_from_gpu_hours(1, "a100-80gb", mfu=0.5) == pytest.approx(3600 * 312e12 * 0.5, rel=1e-12)
+    # a V100 has no BF16 tensor cores: a budget on it is FP16 time (125 TFLOP/s dense), not an error
+    assert budget_flops(1, "GPU-hours", gpu="v100-32gb", mfu=0.5) == pytest.approx(3600 * 125e12 * 0.5, rel=1e-12)
+    assert budget_flops(2.0, "USD", gpu="v100-32gb", mfu=0.5, price_usd_per_hour=2.0) == pytest.approx(
+        3600 * 125e12 * 0.5, rel=1e-12)
     assert flops_from_budget_usd(2.0, "h100-80gb", mfu=0.5, price_usd_per_hour=2.0) == pytest.approx(
         3600 * 989e12 * 0.5, rel=1e-12)
 

@@ -67,3 +67,105 @@ def test_bad_plans_are_refused(kwargs):
     with pytest.raises(Exception) as err:
         pretrain_advice(**kwargs)
     assert isinstance(err.value, (InvalidInput, LookupError))
+
+
+def _factor(advice, name):
+    return next(f for f in advice.factors if f.factor == name)
+
+
+def test_the_budget_factor_states_the_cost_fields_it_compares():
+    """Hand-worked: 7B on 20 tokens/param = 140B tokens, C = 6·7e9·140e9 = 5.88e21 FLOPs; on 512 A100s (312 TFLOP/s
+    dense BF16) at MFU 0.5 that is 5.88e21 / (312e12 · 0.5) / 3600 = 10,470 GPU-hours, $20,940 at $2/GPU-hour."""
+    advice = pretrain_advice(budget_usd=41_880, gpu_id="a100-80gb", gpus=512, mfu=0.5, price_usd_per_hour=2.0)
+    cost = advice.cost
+    assert cost.gpu_hours == pytest.approx(6 * 7e9 * 140e9 / (312e12 * 0.5) / 3600, rel=1e-9)
+    assert cost.cost_usd == pytest.approx(2 * cost.gpu_hours, rel=1e-12)
+    budget = _factor(advice, "Budget")
+    assert budget.leans == "pretrain"
+    assert budget.detail == (
+        f"Pre-training 7B on 140B tokens costs ~${cost.cost_usd:,.0f} of GPU time ({cost.days:,.1f} days on 512 x "
+        f"a100-80gb at $2/GPU-hour, MFU 50%); data work, staff and failed runs come on top. Your budget of $41,880 "
+        f"covers it 2.0 times.")
+
+
+@pytest.mark.parametrize("budget, leans, words", [
+    (0.5, "adapt", "covers 50% of it"), (1.0, "pretrain", "covers it 1.0 times"), (0.999, "adapt", "covers 100% of it"),
+])
+def test_the_budget_covers_the_cost_from_exactly_its_price(budget, leans, words):
+    cost = pretraining_cost(7e9, gpu_id="a100-80gb", gpus=512, mfu=0.5, price_usd_per_hour=2.0).cost_usd
+    advice = pretrain_advice(budget_usd=budget * cost, mfu=0.5, price_usd_per_hour=2.0)
+    assert _factor(advice, "Budget").leans == leans and words in _factor(advice, "Budget").detail
+
+
+def test_gpu_time_priced_at_zero_is_covered_by_any_budget():
+    advice = pretrain_advice(domain="code", data_available="billions", budget_usd=0, price_usd_per_hour=0)
+    assert _factor(advice, "Budget").leans == "pretrain"
+    assert "covers it: the GPU time is priced at $0" in _factor(advice, "Budget").detail
+    assert advice.recommendation == "pretrain"
+
+
+def test_without_a_budget_the_factor_is_neutral_and_states_the_cost():
+    advice = pretrain_advice(target_params=13e9)
+    budget = _factor(advice, "Budget")
+    assert budget.leans == "neutral"
+    assert budget.detail == f"No budget given; pre-training 13B costs ~${advice.cost.cost_usd:,.0f}."
+
+
+@pytest.mark.parametrize("domain", ["legal", "medical", "finance", "code", "scientific"])
+def test_specialised_domains_lean_to_pretraining(domain):
+    """research notes models-and-tasks.md §4 (data/pretrain_cases.json): notation far from general text."""
+    vocab = _factor(pretrain_advice(domain=domain), "Domain vocabulary")
+    assert vocab.leans == "pretrain" and vocab.detail.startswith(f"{domain} text uses notation far from general")
+
+
+def test_general_text_leans_to_adapting():
+    vocab = _factor(pretrain_advice(domain="customer support"), "Domain vocabulary")
+    assert vocab.leans == "adapt"
+    assert vocab.detail == "customer support text is close to what general models were trained on."
+
+
+def test_billions_of_tokens_are_set_against_bloomberggpts_corpus():
+    """Wu et al. 2023: 363B financial + 345B public tokens, 51.27 % financial in the mix; 7B wants 140B tokens."""
+    tokens = _factor(pretrain_advice(data_available="billions"), "In-domain tokens")
+    assert tokens.leans == "pretrain"
+    assert ("BloombergGPT used 363B financial tokens plus 345B public ones (51% financial in the training mix); "
+            "a 7B model wants ~140B tokens.") in tokens.detail
+    few = _factor(pretrain_advice(data_available="thousands"), "In-domain tokens")
+    assert few.leans == "adapt" and few.detail.startswith("Pre-training needs hundreds of billions of tokens")
+
+
+@pytest.mark.parametrize("constraints, leans, start", [
+    (["full control of training data"], "pretrain", "You need full control"),
+    (["on-premise"], "neutral", "On-premise serving is met by open-weight models"),
+    (["data must stay in-house"], "neutral", "On-premise serving is met by open-weight models"),
+    (["open licence"], "neutral", "No governance constraint rules out"),
+    ([], "neutral", "No governance constraint rules out"),
+])
+def test_the_need_for_control(constraints, leans, start):
+    control = _factor(pretrain_advice(constraints=constraints), "Need for control")
+    assert control.leans == leans and control.detail.startswith(start)
+
+
+def test_each_recommendation_has_its_headline_and_the_sources_are_cited():
+    pretrain = pretrain_advice(domain="finance", data_available="billions", budget_usd=1e9, target_params=3e9)
+    assert pretrain.headline.startswith("Pre-train (or domain-pre-train) your own 3B model")
+    continued = pretrain_advice(domain="finance", data_available="billions", budget_usd=1)
+    assert continued.headline.startswith("Continue pre-training an existing model on your in-domain text")
+    adapt = pretrain_advice()
+    assert adapt.recommendation == "adapt" and adapt.headline.startswith("Adapt an existing foundation model")
+    assert len(adapt.sources) == 5 and "arXiv:2303.17564" in adapt.sources[0]
+    assert any("arXiv:2203.15556" in s for s in adapt.sources) and "6·N·D" in adapt.sources[-1]
+    assert adapt.target_params == 7e9 and adapt.target_tokens == 140e9
+
+
+def test_the_decision_setup_reaches_every_argument():
+    from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
+
+    common = {"domain": "legal", "data_available": "billions", "budget_usd": 123_456.0, "target_params": 3e9,
+                  "target_tokens": 90e9, "gpus": 64, "mfu": 0.35, "price_usd_per_hour": 3.5}
+    control = "full control of training data"
+    setup = PretrainDecisionSetup(**common, gpu="h100-80gb", constraints=(control,))
+    assert pretrain_decision(setup) == pretrain_advice(**common, gpu_id="h100-80gb", constraints=[control])
+    assert pretrain_decision(setup).recommendation == "pretrain"  # 1.62e21 FLOPs on H100s: ~$4,600
+    assert pretrain_decision(setup).cost.flops == pytest.approx(6 * 3e9 * 90e9)
+    assert pretrain_decision(setup).cost.gpus == 64
