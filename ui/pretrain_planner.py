@@ -19,9 +19,8 @@ from lifecycle.records.scenarios import PretrainingScenario, make_scenario
 from lifecycle.scaling.compute import (
     DEFAULT_MFU,
     PF_DAY_FLOPS,
-    SLIDE_PF_DAY_CLAIM,
-    gpus_per_petaflop,
     mfu_references,
+    slide_pf_day_check,
 )
 from lifecycle.scaling.plan import KAPLAN_NOTE, tokens_per_param_rule
 from lifecycle.scaling.pretraining import (
@@ -88,10 +87,7 @@ def render(project: Project | None) -> None:
     st.subheader("Pre-train your own: how big a model, on how many tokens, for our budget?")
     st.caption(f"C = 6·N·D training FLOPs; 1 PF-day = 10¹⁵ FLOP/s × 86,400 s = {PF_DAY_FLOPS:.2e} FLOPs. "
                + KAPLAN_NOTE + " Chinchilla and Epoch count all parameters, embeddings included.")
-    st.caption(f"{SLIDE_PF_DAY_CLAIM}. At dense 16-bit peak that is {gpus_per_petaflop('v100-32gb'):.1f} V100s, "
-               f"{gpus_per_petaflop('a100-80gb'):.1f} A100s or {gpus_per_petaflop('h100-80gb'):.1f} H100s; two A100s "
-               f"({gpus_per_petaflop('a100-80gb', sparse=True):.1f}) only with 2:4 sparsity, which dense training "
-               "does not use — and real runs reach 30–50% of peak (MFU), so a PF-day takes 2–3× as many GPU-days.")
+    st.caption(slide_pf_day_check())
     all_laws = _laws()
     names = [law.name for law in all_laws]
     chosen = st.multiselect("Scaling laws", names, default=[n for n in DEFAULT_LAWS if n in names], key=K + "laws")

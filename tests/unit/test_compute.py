@@ -214,3 +214,15 @@ def test_gpus_per_petaflop_checks_the_course_slide(gpu, sparse, expected):
 def test_bad_compute_inputs_name_the_input(call, message):
     with pytest.raises(InvalidInput, match=message):
         call()
+
+
+def test_the_slide_check_states_datasheet_gpus_and_the_published_mfu_range():
+    """data/mfu.json: GPT-3 175B 21.3 % (PaLM paper's table) is the lowest, LLaMA-65B 47.6 % (Touvron 2023 §2.4,
+    380 tokens/s/GPU) the highest; at MFU m a PF-day takes 1/m peak GPU-days: 1/0.476 = 2.1, 1/0.213 = 4.7."""
+    from lifecycle.scaling.compute import SLIDE_PF_DAY_CLAIM, published_mfu_range, slide_pf_day_check
+
+    assert published_mfu_range() == (0.213, 0.476)
+    text = slide_pf_day_check()
+    assert text.startswith(SLIDE_PF_DAY_CLAIM + ". At dense 16-bit peak that is 8.0 V100s, 3.2 A100s or 1.0 H100s")
+    assert "two A100s (1.6) only with 2:4 sparsity" in text
+    assert text.endswith("published runs reach 21%–48% of peak (MFU), so a PF-day takes 2.1–4.7× as many GPU-days.")
