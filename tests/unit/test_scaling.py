@@ -195,3 +195,16 @@ def test_table_3_rows_carry_the_papers_approach_3_column():
     assert row["paper_a3_flops"] == 1.62e20 and row["paper_a3_tokens"] == 27.1e9
     assert row["paper_flops"] == 1.21e20 and row["paper_tokens"] == 20.2e9
     assert 6 * 1e9 * row["a3_tokens"] == pytest.approx(row["a3_flops"], rel=1e-9)
+
+
+def test_a_pretraining_setup_from_builtin_law_names():
+    from lifecycle.scaling.pretraining import DEFAULT_LAWS, PretrainingSetup, pretraining_plan
+
+    setup = PretrainingSetup.with_builtin_laws()
+    assert [law.name for law in setup.laws] == list(DEFAULT_LAWS) == ["kaplan", "chinchilla1", "chinchilla2",
+                                                                      "chinchilla3", "epoch"]
+    one = PretrainingSetup.with_builtin_laws(("epoch",), budget_amount=100.0, budget_unit="PF-days")
+    assert [law.name for law in one.laws] == ["epoch"] and one.budget_amount == 100.0
+    result = pretraining_plan(one)
+    assert result.budget_flops == pytest.approx(8.64e21) and result.budget_pf_days == pytest.approx(100.0)
+    assert result.isoflop_budgets_flops == pytest.approx([8.64e18, 8.64e19, 8.64e20, 8.64e21])
