@@ -171,12 +171,12 @@ def test_budget_in_every_unit_is_hand_worked_flops():
 
 
 @pytest.mark.parametrize("amount, unit, kwargs, message", [
-    (0, "FLOPs", {}, "compute budget must be positive"),
+    (0, "FLOPs", {}, "^The compute budget must be positive"),
     (-1, "PF-days", {}, "PF-days must be a positive"),
     (1, "GPU-hours", {}, "A budget in GPU-hours needs a GPU type"),
     (1, "USD", {}, "A budget in USD needs a GPU type"),
     (-5, "GPU-hours", {"gpu": "a100-80gb"}, "GPU-hours must be a positive"),
-    (-5, "USD", {"gpu": "a100-80gb"}, "budget must be a positive"),
+    (-5, "USD", {"gpu": "a100-80gb"}, "^budget must be a positive"),
     (5, "USD", {"gpu": "a100-80gb", "price_usd_per_hour": 0}, "price per GPU-hour must be a positive"),
     (1, "bananas", {"gpu": "a100-80gb"}, "Unknown budget unit 'bananas'"),
 ])
@@ -205,10 +205,10 @@ def test_gpus_per_petaflop_checks_the_course_slide(gpu, sparse, expected):
     (lambda: flops_from_pf_days(float("inf")), "PF-days must be a positive"),
     (lambda: training_flops(1e9, 0), "tokens must be a positive"),
     (lambda: training_flops(float("nan"), 1e9), "params must be a positive"),
-    (lambda: training_flops(1e9, 1e9, layers=2, seq=0, hidden=4), "needs layers, seq and hidden together"),
+    (lambda: training_flops(1e9, 1e9, layers=2, seq=0, hidden=4), "^The attention term needs layers, seq and hidden together"),
     (lambda: gpu_seconds(1e20, "a100-80gb", mfu=2), "MFU is a fraction of peak and must be at most 1, got 2"),
     (lambda: gpu_seconds(1e20, "a100-80gb", gpus=0), "GPU count must be a whole number of at least 1, got 0"),
-    (lambda: training_time_and_cost(1e20, "a100-80gb", price_usd_per_hour=-1), "must not be negative, got -1"),
+    (lambda: training_time_and_cost(1e20, "a100-80gb", price_usd_per_hour=-1), "^Price per GPU-hour must not be negative, got -1"),
     (lambda: training_flops(1e300, 1e300), "beyond the range of this calculator"),
 ])
 def test_bad_compute_inputs_name_the_input(call, message):
@@ -226,3 +226,14 @@ def test_the_slide_check_states_datasheet_gpus_and_the_published_mfu_range():
     assert text.startswith(SLIDE_PF_DAY_CLAIM + ". At dense 16-bit peak that is 8.0 V100s, 3.2 A100s or 1.0 H100s")
     assert "two A100s (1.6) only with 2:4 sparsity" in text
     assert text.endswith("published runs reach 21%–48% of peak (MFU), so a PF-day takes 2.1–4.7× as many GPU-days.")
+
+
+def test_the_edges_that_are_allowed():
+    """MFU 1 (all of peak) is a bound, not an error; GPU time priced at $0 (owned hardware) costs nothing; one GPU
+    is enough. Hand-worked: 312e12 FLOPs on one A100 at MFU 1 take 1 s."""
+    assert gpu_seconds(312e12, "a100-80gb", mfu=1.0) == pytest.approx(1.0)
+    t = training_time_and_cost(312e12 * 3600, "a100-80gb", gpus=1, mfu=1.0, price_usd_per_hour=0)
+    assert t.gpu_hours == pytest.approx(1.0) and t.cost_usd == 0 and t.days == pytest.approx(1 / 24)
+    assert t.pf_days == pytest.approx(312e12 * 3600 / 8.64e19) and (t.gpu_id, t.gpus, t.mfu) == ("a100-80gb", 1, 1.0)
+    with pytest.raises(InvalidInput, match="params must be a number, got 'x'"):
+        training_flops("x", 1e9)

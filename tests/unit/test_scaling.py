@@ -115,8 +115,8 @@ def test_verdict_band_edges_are_compute_optimal():
 @pytest.mark.parametrize("kwargs, message", [
     ({}, "Give a compute budget, or both parameters and tokens"),
     ({"params": 1e9}, "Give a compute budget, or both parameters and tokens"),
-    ({"compute_flops": 1e20, "params": 1e9}, "either a compute budget or parameters and tokens, not both"),
-    ({"compute_flops": 1e20, "tokens": 1e9}, "either a compute budget or parameters and tokens, not both"),
+    ({"compute_flops": 1e20, "params": 1e9}, "^Give either a compute budget or parameters and tokens, not both"),
+    ({"compute_flops": 1e20, "tokens": 1e9}, "^Give either a compute budget or parameters and tokens, not both"),
     ({"compute_flops": 0}, "Compute must be positive, got 0"),
     ({"compute_flops": 9.9e5}, "below any training run the laws describe; give at least 1e\\+06 FLOPs"),
     ({"params": 0.5, "tokens": 1e9}, "must each be at least 1 \\(got 0.5 and 1e\\+09\\)"),
