@@ -169,3 +169,20 @@ def test_the_decision_setup_reaches_every_argument():
     assert pretrain_decision(setup).recommendation == "pretrain"  # 1.62e21 FLOPs on H100s: ~$4,600
     assert pretrain_decision(setup).cost.flops == pytest.approx(6 * 3e9 * 90e9)
     assert pretrain_decision(setup).cost.gpus == 64
+
+
+def test_defaults_are_a_7b_model_on_512_a100s_and_a_v100_trains_in_fp16():
+    advice = pretrain_advice()
+    assert (advice.cost.gpu_id, advice.cost.gpus, advice.target_params) == ("a100-80gb", 512, 7e9)
+    cost = pretraining_cost(1e9)
+    assert (cost.gpu_id, cost.gpus, cost.flops) == ("a100-80gb", 512, pytest.approx(6 * 1e9 * 20e9))
+    v100 = pretraining_cost(1e9, gpu_id="v100-32gb", gpus=8, mfu=0.5)  # 125 TFLOP/s FP16 dense (datasheet)
+    assert v100.gpu_hours == pytest.approx(6 * 1e9 * 20e9 / (125e12 * 0.5) / 3600, rel=1e-9)
+    with pytest.raises(InvalidInput, match="^The target model size must be positive"):
+        pretrain_advice(target_params=0)
+
+
+def test_the_bloomberggpt_case_cites_its_sources():
+    bb = bloomberg_case()
+    assert bb.source.startswith("arXiv:2303.17564") and bb.budget_source.startswith("Wu et al. 2023")
+    assert bb.budget_gpu_hours == 1.3e6 and bb.reported_days == 53 and bb.estimate.gpus == 512

@@ -208,3 +208,19 @@ def test_a_pretraining_setup_from_builtin_law_names():
     result = pretraining_plan(one)
     assert result.budget_flops == pytest.approx(8.64e21) and result.budget_pf_days == pytest.approx(100.0)
     assert result.isoflop_budgets_flops == pytest.approx([8.64e18, 8.64e19, 8.64e20, 8.64e21])
+
+
+def test_kaplans_convention_is_stated_and_a_v100_plans_in_fp16():
+    from lifecycle.scaling.plan import KAPLAN_NOTE
+
+    assert KAPLAN_NOTE.startswith("Kaplan's N counts non-embedding parameters and C = 6·N·D non-embedding FLOPs")
+    assert "(1 PF-day = 8.64e19 FLOPs)" in KAPLAN_NOTE
+    assert plan(builtin_law("kaplan"), params=1e9, tokens=1e10).kaplan_note == KAPLAN_NOTE
+    # V100: no BF16 tensor cores; mixed precision runs FP16 at 125 TFLOP/s dense (NVIDIA datasheet)
+    p = plan(builtin_law("epoch"), params=1e9, tokens=20e9, gpu="v100-32gb", gpus=8, mfu=0.5)
+    assert p.gpu_hours == pytest.approx(6 * 1e9 * 20e9 / (125e12 * 0.5) / 3600, rel=1e-9)
+
+
+def test_a_published_model_without_a_note_has_an_empty_note():
+    rows = {r["model"]: r for r in trained_vs_optimal()}
+    assert rows["Chinchilla"]["note"] == ""
