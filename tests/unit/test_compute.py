@@ -237,3 +237,30 @@ def test_the_edges_that_are_allowed():
     assert t.pf_days == pytest.approx(312e12 * 3600 / 8.64e19) and (t.gpu_id, t.gpus, t.mfu) == ("a100-80gb", 1, 1.0)
     with pytest.raises(InvalidInput, match="params must be a number, got 'x'"):
         training_flops("x", 1e9)
+
+
+def test_flops_per_parameter_per_token_of_each_training_method():
+    """Kaplan et al. 2020 §2.1: forward 2N, backward 4N, so 6N per token; LoRA/QLoRA never compute the frozen base's
+    weight gradients (Hu et al. 2021 §4.2): 4N; full activation recomputation repeats the forward (PaLM App. B
+    hardware FLOPs; Korthikanti et al. 2022): +2N. Exact integers."""
+    from lifecycle.scaling.compute import training_flops_per_param_token
+
+    assert training_flops_per_param_token() == 6 and training_flops_per_param_token("full", recompute=True) == 8
+    assert training_flops_per_param_token("lora") == 4 and training_flops_per_param_token("qlora") == 4
+    assert training_flops_per_param_token("lora", recompute=True) == 6
+
+
+def test_model_and_hardware_flops_of_llama_2_7b():
+    """Llama 2 7B: 6,738,415,616 parameters (Touvron et al. 2023; transformers' count), of which the 32,000 × 4,096
+    input embedding is a lookup, not a matmul (Kaplan 2020 §2.1): N = 6,607,343,616. Model FLOPs k·N·D (what MFU is
+    defined on, PaLM App. B), hardware FLOPs add 2·N·D when the run recomputes activations. Exact arithmetic."""
+    from lifecycle.models.catalog import get_model
+    from lifecycle.scaling.compute import model_and_hardware_flops, training_flops_params
+
+    shape = get_model("llama-2-7b").shape
+    n = 6_738_415_616 - 32_000 * 4_096
+    assert training_flops_params(shape) == n
+    assert model_and_hardware_flops(shape, 1e9) == pytest.approx((6 * n * 1e9, 6 * n * 1e9), rel=1e-12)
+    assert model_and_hardware_flops(shape, 1e9, recompute=True) == pytest.approx((6 * n * 1e9, 8 * n * 1e9),
+                                                                                  rel=1e-12)
+    assert model_and_hardware_flops(shape, 1e9, "lora") == pytest.approx((4 * n * 1e9, 4 * n * 1e9), rel=1e-12)
