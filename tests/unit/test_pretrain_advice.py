@@ -115,13 +115,17 @@ def test_without_a_budget_the_factor_is_neutral_and_states_the_cost():
 def test_specialised_domains_lean_to_pretraining(domain):
     """research notes models-and-tasks.md §4 (data/pretrain_cases.json): notation far from general text."""
     vocab = _factor(pretrain_advice(domain=domain), "Domain vocabulary")
-    assert vocab.leans == "pretrain" and vocab.detail.startswith(f"{domain} text uses notation far from general")
+    assert vocab.leans == "pretrain"
+    assert vocab.detail == (f"{domain} text uses notation far from general web text (tickers and figures, clinical "
+                            "abbreviations, citations, code), which a general tokenizer and model handle less well.")
 
 
 def test_general_text_leans_to_adapting():
     vocab = _factor(pretrain_advice(domain="customer support"), "Domain vocabulary")
     assert vocab.leans == "adapt"
     assert vocab.detail == "customer support text is close to what general models were trained on."
+    default = _factor(pretrain_advice(), "Domain vocabulary")
+    assert default.detail == "general text is close to what general models were trained on."
 
 
 def test_billions_of_tokens_are_set_against_bloomberggpts_corpus():
@@ -131,7 +135,9 @@ def test_billions_of_tokens_are_set_against_bloomberggpts_corpus():
     assert ("BloombergGPT used 363B financial tokens plus 345B public ones (51% financial in the training mix); "
             "a 7B model wants ~140B tokens.") in tokens.detail
     few = _factor(pretrain_advice(data_available="thousands"), "In-domain tokens")
-    assert few.leans == "adapt" and few.detail.startswith("Pre-training needs hundreds of billions of tokens")
+    assert few.leans == "adapt" and few.detail == (
+        "Pre-training needs hundreds of billions of tokens for an LLM (billions of words for an encoder); with less, "
+        "fine-tune or prompt an existing model.")
 
 
 @pytest.mark.parametrize("constraints, leans, start", [
@@ -166,7 +172,11 @@ def test_the_decision_setup_reaches_every_argument():
     control = "full control of training data"
     setup = PretrainDecisionSetup(**common, gpu="h100-80gb", constraints=(control,))
     assert pretrain_decision(setup) == pretrain_advice(**common, gpu_id="h100-80gb", constraints=[control])
-    assert pretrain_decision(setup).recommendation == "pretrain"  # 1.62e21 FLOPs on H100s: ~$4,600
+    advice = pretrain_decision(setup)
+    assert advice.target_tokens == 90e9 and advice.cost.flops == pytest.approx(6 * 3e9 * 90e9)
+    assert advice.cost.gpu_hours == pytest.approx(6 * 3e9 * 90e9 / (989e12 * 0.35) / 3600, rel=1e-9)  # H100 SXM
+    assert advice.cost.price_usd_per_hour == 3.5 and advice.cost.gpus == 64
+    assert advice.recommendation == "pretrain"  # 1.62e21 FLOPs on H100s: ~$4,600
     assert pretrain_decision(setup).cost.flops == pytest.approx(6 * 3e9 * 90e9)
     assert pretrain_decision(setup).cost.gpus == 64
 
@@ -180,6 +190,7 @@ def test_defaults_are_a_7b_model_on_512_a100s_and_a_v100_trains_in_fp16():
     assert v100.gpu_hours == pytest.approx(6 * 1e9 * 20e9 / (125e12 * 0.5) / 3600, rel=1e-9)
     with pytest.raises(InvalidInput, match="^The target model size must be positive"):
         pretrain_advice(target_params=0)
+    assert pretrain_advice(target_params=1.0).target_tokens == 20  # one parameter is small, not invalid
 
 
 def test_the_bloomberggpt_case_cites_its_sources():
