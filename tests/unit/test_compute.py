@@ -154,6 +154,7 @@ def test_budget_in_every_unit_is_hand_worked_flops():
     from lifecycle.scaling.plan import budget_flops
 
     assert budget_flops(3e23, "FLOPs") == 3e23
+    assert budget_flops(0.5, "FLOPs") == 0.5  # positive is the only rule (as for PF-days, GPU-hours and dollars)
     assert budget_flops(1000, "PF-days") == pytest.approx(8.64e22, rel=1e-12)
     assert budget_flops(1000, "GPU-hours", gpu="a100-80gb", mfu=0.5) == pytest.approx(1000 * 3600 * 312e12 * 0.5,
                                                                                       rel=1e-12)
@@ -178,7 +179,7 @@ def test_budget_in_every_unit_is_hand_worked_flops():
     (-5, "GPU-hours", {"gpu": "a100-80gb"}, "GPU-hours must be a positive"),
     (-5, "USD", {"gpu": "a100-80gb"}, "^budget must be a positive"),
     (5, "USD", {"gpu": "a100-80gb", "price_usd_per_hour": 0}, "price per GPU-hour must be a positive"),
-    (1, "bananas", {"gpu": "a100-80gb"}, "Unknown budget unit 'bananas'"),
+    (1, "bananas", {"gpu": "a100-80gb"}, "^Unknown budget unit 'bananas'; use one of FLOPs, PF-days, GPU-hours, USD."),
 ])
 def test_a_bad_budget_names_what_is_wrong(amount, unit, kwargs, message):
     from lifecycle.scaling.plan import budget_flops
