@@ -100,8 +100,15 @@ def test_the_budget_covers_the_cost_from_exactly_its_price(budget, leans, words)
 def test_gpu_time_priced_at_zero_is_covered_by_any_budget():
     advice = pretrain_advice(domain="code", data_available="billions", budget_usd=0, price_usd_per_hour=0)
     assert _factor(advice, "Budget").leans == "pretrain"
-    assert "covers it: the GPU time is priced at $0" in _factor(advice, "Budget").detail
+    assert _factor(advice, "Budget").detail.endswith("Your budget of $0 covers it: the GPU time is priced at $0.")
     assert advice.recommendation == "pretrain"
+
+
+def test_gpu_time_of_cents_is_not_free():
+    """Hand-worked: 1M parameters on 20M tokens = 1.2e14 FLOPs, 0.96 s on one A100 at MFU 0.4: $0.0005 at $2/h."""
+    advice = pretrain_advice(target_params=1e6, budget_usd=1.0, gpus=1, price_usd_per_hour=2.0)
+    assert advice.cost.cost_usd == pytest.approx(6 * 1e6 * 20e6 / (312e12 * 0.4) / 3600 * 2.0, rel=1e-9)
+    assert _factor(advice, "Budget").detail.endswith(f"covers it {1.0 / advice.cost.cost_usd:,.1f} times.")
 
 
 def test_without_a_budget_the_factor_is_neutral_and_states_the_cost():
