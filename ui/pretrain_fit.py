@@ -15,7 +15,6 @@ from ui import common
 
 K = "pretrain_planner_fit_"
 EXAMPLE_CSV = "params,tokens,loss\n1.0e7,2.0e8,4.21\n3.0e7,6.0e8,3.55\n…"
-FIT_BUDGETS_FLOPS = (1e19, 1e21, 1e23, 1e25)
 
 
 @st.cache_data(show_spinner="Fitting E + A/N^α + B/D^β (L-BFGS from a grid, 200 bootstrap resamples)…", max_entries=8)
@@ -24,7 +23,7 @@ def _fit(data: bytes, name: str) -> LawFit:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("The CSV is not UTF-8 text.") from None
-    return law_fit(LawFitSetup(csv_text=text, name=name, budgets_flops=FIT_BUDGETS_FLOPS))
+    return law_fit(LawFitSetup(csv_text=text, name=name))  # the Setup's budgets: 1e19 … 1e25 FLOPs
 
 
 def render_fit(project: Project | None) -> None:

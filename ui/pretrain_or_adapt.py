@@ -11,6 +11,7 @@ from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import get_gpu, list_gpus
 from lifecycle.records.project import Project
 from lifecycle.scaling.compute import DEFAULT_MFU
+from lifecycle.scaling.plan import tokens_per_param_rule
 from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
 from ui import common
 from ui import facts as project_facts_ui
@@ -40,7 +41,8 @@ def render(project: Project | None) -> None:
         a, b, c = st.columns(3)
         target_b = a.number_input("Model size (B parameters)", min_value=0.01, max_value=2000.0,
                                   value=DEFAULT_TARGET_B, key="pretrain_or_adapt_size")
-        tokens_b = b.number_input("Training tokens (B; 0 = 20 per parameter)", min_value=0.0, max_value=1e6,
+        tokens_b = b.number_input(f"Training tokens (B; 0 = {tokens_per_param_rule():g} per parameter)",
+                                  min_value=0.0, max_value=1e6,
                                   value=0.0, key="pretrain_or_adapt_tokens")
         gpu_ids = [g.id for g in list_gpus()]
         gpu_id = c.selectbox("GPU", gpu_ids, index=gpu_ids.index(facts.gpu), key="pretrain_or_adapt_gpu")
@@ -67,7 +69,7 @@ def render(project: Project | None) -> None:
         st.markdown(f"- **{f.factor}** ({arrows[f.leans]}): {common.escape_md(f.detail)}")
     x, y, z = st.columns(3)
     x.metric("Pre-training cost (GPU time)", format_money(advice.cost.cost_usd))
-    y.metric("Wall clock", format_duration(advice.cost.days * 86_400))
+    y.metric("Wall clock", format_duration(advice.cost.seconds))
     z.metric("GPU-hours", format_number(advice.cost.gpu_hours))
     st.caption(f"{advice.target_params / 1e9:g}B parameters on {advice.target_tokens / 1e9:,.0f}B tokens: "
                f"{advice.cost.flops:.2e} FLOPs (6·N·D) on {advice.cost.gpus:,} × {advice.cost.gpu_id} at MFU "
@@ -85,13 +87,7 @@ def render(project: Project | None) -> None:
         f"**{bb.estimate.days:.0f} days**, {bb.estimate.gpu_hours:,.0f} GPU-hours, about \\${bb.estimate.cost_usd:,.0f} at "
         f"\\${bb.estimate.price_usd_per_hour:g}/GPU-hour. Reported: about {bb.reported_days:.0f} days, which implies an "
         f"MFU of {bb.implied_mfu:.0%}.")
-    st.markdown(
-        f"**Where it sits on Chinchilla:** the size was chosen for a budget of {bb.budget_gpu_hours / 1e6:.1f}M A100 "
-        f"GPU-hours — {bb.budget_flops:.2e} FLOPs at that MFU. Chinchilla's compute-optimal split of it (Approach 1) "
-        f"is **{bb.chinchilla_params / 1e9:.1f}B parameters on {bb.chinchilla_tokens / 1e9:,.0f}B tokens**; "
-        f"BloombergGPT has {bb.params / 1e9:.1f}B parameters, at the optimum, and trained on "
-        f"{bb.tokens_trained / 1e9:.0f}B tokens ({bb.tokens_trained / bb.params:.1f} per parameter), "
-        f"{bb.tokens_trained / bb.chinchilla_tokens:.0%} of the optimal data: about half the budget was spent.")
+    st.markdown(f"**Where it sits on Chinchilla:** {common.escape_md(bb.chinchilla_verdict)}")
     st.caption(f"Budget: {bb.budget_source}")
     if importlib.util.find_spec("ui.pretrain_planner") is not None:
         st.caption("For a full pre-training plan (scaling laws, compute-optimal size and tokens), open the "

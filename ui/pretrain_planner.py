@@ -19,11 +19,10 @@ from lifecycle.records.scenarios import PretrainingScenario, make_scenario
 from lifecycle.scaling.compute import (
     DEFAULT_MFU,
     PF_DAY_FLOPS,
-    SLIDE_PF_DAY_CLAIM,
-    gpus_per_petaflop,
     mfu_references,
+    slide_pf_day_check,
 )
-from lifecycle.scaling.plan import KAPLAN_NOTE
+from lifecycle.scaling.plan import KAPLAN_NOTE, tokens_per_param_rule
 from lifecycle.scaling.pretraining import (
     DEFAULT_LAWS,
     PretrainingPlan,
@@ -90,10 +89,7 @@ def render(project: Project | None) -> None:
     st.subheader("Pre-train your own: how big a model, on how many tokens, for our budget?")
     st.caption(f"C = 6·N·D training FLOPs; 1 PF-day = 10¹⁵ FLOP/s × 86,400 s = {PF_DAY_FLOPS:.2e} FLOPs. "
                + KAPLAN_NOTE + " Chinchilla and Epoch count all parameters, embeddings included.")
-    st.caption(f"{SLIDE_PF_DAY_CLAIM}. At dense 16-bit peak that is {gpus_per_petaflop('v100-32gb'):.1f} V100s, "
-               f"{gpus_per_petaflop('a100-80gb'):.1f} A100s or {gpus_per_petaflop('h100-80gb'):.1f} H100s; two A100s "
-               f"({gpus_per_petaflop('a100-80gb', sparse=True):.1f}) only with 2:4 sparsity, which dense training "
-               "does not use — and real runs reach 30–50% of peak (MFU), so a PF-day takes 2–3× as many GPU-days.")
+    st.caption(slide_pf_day_check())
     all_laws = _laws()
     names = [law.name for law in all_laws]
     chosen = st.multiselect("Scaling laws", names, default=[n for n in DEFAULT_LAWS if n in names], key=K + "laws")
@@ -141,8 +137,7 @@ def render(project: Project | None) -> None:
 
 
 def _budget(plan: PretrainingPlan, gpus: int, gpu_id: str, mfu: float) -> None:
-    compute = plan.budget_flops
-    st.markdown(f"**{compute:.3e} FLOPs = {compute / PF_DAY_FLOPS:,.1f} PF-days**; each law's compute-optimal "
+    st.markdown(f"**{plan.budget_flops:.3e} FLOPs = {plan.budget_pf_days:,.1f} PF-days**; each law's compute-optimal "
                 f"split, and the time on {gpus} × {get_gpu(gpu_id).name} at MFU {mfu:.0%}:")
     st.dataframe(_plan_rows(plan.budget_plans).drop(columns=["compute (FLOPs)", "PF-days", "verdict (this law)"]),
                  hide_index=True, width="stretch")
@@ -160,12 +155,12 @@ def _model(plan: PretrainingPlan) -> None:
     m1, m2, m3, m4 = st.columns(4)
     m1.metric("Compute", f"{format_number(p0.pf_days)} PF-days", help=f"{p0.compute_flops:.3g} FLOPs (6·N·D)")
     m2.metric("Tokens per parameter", format_number(p0.tokens_per_param),
-              help=p0.verdict_20_rule + " by the ~20:1 rule")
-    m3.metric("Training time", format_duration(p0.days * 86_400))
+              help=f"{p0.verdict_20_rule} by the ~{tokens_per_param_rule():g}:1 rule")
+    m3.metric("Training time", format_duration(p0.seconds))
     m4.metric("Cost", format_money(p0.cost_usd))
     rows = _plan_rows(plan.model_plans)
     rows["law's optimal N at this compute"] = [count(p.optimal_params) for p in plan.model_plans]
-    rows["law's optimal tokens/param"] = [round(p.optimal_tokens / p.optimal_params, 1) for p in plan.model_plans]
+    rows["law's optimal tokens/param"] = [round(p.optimal_tokens_per_param, 1) for p in plan.model_plans]
     st.dataframe(rows.drop(columns=["params N", "tokens D", "compute (FLOPs)", "PF-days", "days",
                                     "GPU-hours", "cost (USD)"]), hide_index=True, width="stretch")
 

@@ -66,7 +66,7 @@ def _law(name: str):
 
 
 def _plan(args) -> int:
-    from lifecycle.scaling.plan import plan
+    from lifecycle.scaling.plan import plan, tokens_per_param_rule
 
     if not args.law:
         raise InvalidInput("--law is required (kaplan, chinchilla1, chinchilla2, chinchilla3, epoch or a saved fit).")
@@ -80,7 +80,7 @@ def _plan(args) -> int:
                   gpu=args.gpu, gpus=args.gpus, mfu=args.mfu, price_usd_per_hour=args.price)
     out = result.model_dump()
     if not args.gpu:
-        for key in ("gpu_id", "gpus", "mfu", "gpu_hours", "days", "cost_usd", "price_usd_per_hour"):
+        for key in ("gpu_id", "gpus", "mfu", "gpu_hours", "days", "seconds", "cost_usd", "price_usd_per_hour"):
             out.pop(key)
     if args.json:
         print_json(out)
@@ -90,8 +90,8 @@ def _plan(args) -> int:
     print(f"params    {result.params:.4g}   tokens {result.tokens:.4g}   tokens/param {result.tokens_per_param:.1f}")
     if result.loss is not None:
         print(f"loss      {result.loss:.4f} nats/token")
-    print(f"verdict   {result.verdict} (this law's optimum: {result.optimal_tokens / result.optimal_params:.1f} "
-          f"tokens/param); {result.verdict_20_rule} by the ~20 tokens/param rule")
+    print(f"verdict   {result.verdict} (this law's optimum: {result.optimal_tokens_per_param:.1f} "
+          f"tokens/param); {result.verdict_20_rule} by the ~{tokens_per_param_rule():g} tokens/param rule")
     if args.gpu:
         print(f"time      {result.days:,.1f} days on {result.gpus} x {result.gpu_id} at MFU {result.mfu:.0%} "
               f"= {result.gpu_hours:,.0f} GPU-hours, ${result.cost_usd:,.0f} at ${result.price_usd_per_hour}/GPU-hour")

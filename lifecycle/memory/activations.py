@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lifecycle.models.architecture import ModelShape
+from lifecycle.models.architecture import FUSED_QKV_ARCHS, ModelShape
 
 # Families whose Hugging Face block has dropout > 0 by default (config defaults: GPT-2 0.1, BERT 0.1, T5 0.1, BART 0.1, OPT 0.1)
 DROPOUT_ARCHS = {"gpt2", "bert", "roberta", "xlm-roberta", "electra", "distilbert", "deberta-v2", "t5", "mt5",
                  "umt5", "bart", "mbart", "opt"}
 POST_NORM_ARCHS = {"bert", "roberta", "xlm-roberta", "electra", "distilbert", "deberta-v2", "bart", "mbart"}
-FUSED_QKV_ARCHS = {"gpt2", "bloom", "gpt_neox", "falcon"}
 T5_ARCHS = {"t5", "mt5", "umt5"}
 # MLP activation as implemented: "gelu_py" = tanh formula in Python (NewGELUActivation), "act" = one fused op
 PY_GELU_ARCHS = {"gpt2", "gptj"}

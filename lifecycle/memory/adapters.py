@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from lifecycle.errors import InvalidInput
 from lifecycle.limits import MAX_COUNT
-from lifecycle.models.architecture import ModelShape, block_linear_params, layer_counts
+from lifecycle.models.architecture import FUSED_QKV_ARCHS, ModelShape, block_linear_params, layer_counts
 
 NF4_BYTES_PER_PARAM = 0.5 + 0.127 / 8  # QLoRA §3: 4-bit values + double-quantised constants
 INT8_BYTES_PER_PARAM = 1.0  # LLM.int8: one byte per weight (+ one fp32 scale per row, negligible)
@@ -44,19 +44,19 @@ def check_parallel(shape: ModelShape, tp: int, pp: int = 1) -> None:
 
 def resolve_targets(shape: ModelShape, targets: Iterable[str]) -> set[str]:
     """The projections the adapters really sit on, for this architecture: no gate without a gated MLP, and a
-    fused q,k,v projection (GPT-2, BLOOM, NeoX, Falcon) adapts all three at once. ``targets`` are the short
-    names a ``TrainingSetup`` holds (its validator maps q_proj, c_attn, all … to them)."""
+    fused q,k,v projection (``FUSED_QKV_ARCHS``: GPT-2, BLOOM, NeoX, Falcon, Phi-3) adapts all three at once.
+    ``targets`` are the short names a ``TrainingSetup`` holds (its validator maps q_proj, c_attn, all … to them)."""
     names = set(targets)
     if not shape.gated_mlp:
         names.discard("gate")
-    if shape.arch in ("gpt2", "bloom", "gpt_neox", "falcon") and names & {"q", "k", "v"}:
+    if shape.arch in FUSED_QKV_ARCHS and names & {"q", "k", "v"}:
         names |= {"q", "k", "v"}  # one fused q,k,v projection: an adapter on it covers all three
     return names
 
 
 def _target_params_per_block(shape: ModelShape, targets: set[str], rank: int, *, cross: bool) -> int:
     h, q, kv, f = shape.hidden, shape.attention_dim, shape.kv_dim, shape.ffn
-    if shape.arch in ("gpt2", "bloom", "gpt_neox", "falcon") and targets & {"q", "k", "v"}:
+    if shape.arch in FUSED_QKV_ARCHS and targets & {"q", "k", "v"}:
         attn = rank * (h + q + 2 * kv)  # the fused projection is one linear h -> q + 2kv
     else:
         attn = sum(rank * (h + (q if t == "q" else kv)) for t in targets & {"q", "k", "v"})

@@ -18,6 +18,11 @@ from lifecycle.errors import InvalidInput
 Family = Literal["encoder", "decoder", "encoder-decoder"]
 Head = Literal["lm", "mlm", "base", "classifier", "token-classifier"]
 MAX_SIZE = 10**7  # no real transformer dimension is near this; it keeps typed numbers sane
+# Hugging Face model types whose attention projects q, k and v with ONE linear layer: GPT-2 ``c_attn``, BLOOM,
+# GPT-NeoX and Falcon ``query_key_value``, Phi-3 (and Phi-4, model_type "phi3") ``qkv_proj``. Backward keeps one
+# input for the three, and one LoRA adapter on that layer covers q, k and v at once. The one list every module
+# reads; tests/unit/test_fused_qkv.py checks it against the modules transformers builds for every type we read.
+FUSED_QKV_ARCHS = frozenset({"gpt2", "bloom", "gpt_neox", "falcon", "phi3"})
 
 
 def _shown(value: int) -> str:

@@ -69,6 +69,12 @@ def mfu_references() -> dict:
 DEFAULT_MFU: float = mfu_references()["_meta"]["default_mfu"]
 
 
+def published_mfu_range() -> tuple[float, float]:
+    """(lowest, highest) MFU of the published large runs in data/mfu.json (GPT-3 21.3 % … LLaMA-65B 47.6 %)."""
+    mfus = [r["mfu"] for r in mfu_references()["runs"]]
+    return min(mfus), max(mfus)
+
+
 def _positive(name: str, value: float) -> float:
     try:
         value = float(value)
@@ -216,3 +222,14 @@ def gpus_per_petaflop(gpu_id: str, *, sparse: bool = False) -> float:
 
     peak = get_gpu(gpu_id).peak_flops(HALF) * (2 if sparse else 1)
     return 1e15 / peak
+
+
+def slide_pf_day_check() -> str:
+    """The slides' "1 PF-day ≈ 8 V100s or 2 A100s" set against datasheet peaks and published MFU (plain text): at
+    MFU m, a PF-day of model FLOPs takes 1/m times the GPU-days it would at peak."""
+    low, high = published_mfu_range()
+    return (f"{SLIDE_PF_DAY_CLAIM}. At dense 16-bit peak that is {gpus_per_petaflop('v100-32gb'):.1f} V100s, "
+            f"{gpus_per_petaflop('a100-80gb'):.1f} A100s or {gpus_per_petaflop('h100-80gb'):.1f} H100s; two A100s "
+            f"({gpus_per_petaflop('a100-80gb', sparse=True):.1f}) only with 2:4 sparsity, which dense training does "
+            f"not use — and published runs reach {low:.0%}–{high:.0%} of peak (MFU), so a PF-day takes "
+            f"{1 / high:.1f}–{1 / low:.1f}× as many GPU-days.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from lifecycle.choices import BudgetUnit, options
 from lifecycle.errors import InvalidInput
@@ -15,6 +15,7 @@ from lifecycle.resources import data_path
 from lifecycle.scaling.compute import (
     DEFAULT_MFU,
     PF_DAY_FLOPS,
+    SECONDS_PER_DAY,
     pf_days,
     training_flops,
     training_time_and_cost,
@@ -93,6 +94,19 @@ class ScalingPlan(BaseModel):
     days: float | None = None
     cost_usd: float | None = None
     price_usd_per_hour: float | None = None
+
+    @computed_field
+    @property
+    def optimal_tokens_per_param(self) -> float:
+        """D_opt / N_opt: the tokens per parameter the law itself calls compute-optimal at this compute (Chinchilla
+        Table 3, Approach 1: 20.2 at 1B, 20.5 at 10B; Kaplan Table 6: 2e10 / 1.3e9 = 15.4 at 1 PF-day)."""
+        return self.optimal_tokens / self.optimal_params
+
+    @computed_field
+    @property
+    def seconds(self) -> float | None:
+        """Wall-clock training time on ``gpus`` GPUs in seconds (``days`` × 86,400), when a GPU was given."""
+        return None if self.days is None else self.days * SECONDS_PER_DAY
 
 
 KAPLAN_NOTE = ("Kaplan's N counts non-embedding parameters and C = 6·N·D non-embedding FLOPs in PF-days "

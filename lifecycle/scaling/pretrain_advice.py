@@ -21,7 +21,6 @@ from lifecycle.errors import InvalidInput
 from lifecycle.limits import MAX_GPUS, MAX_USD_PER_GPU_HOUR
 from lifecycle.models.gpus import get_gpu
 from lifecycle.resources import data_path
-from lifecycle.scaling.laws import builtin_law, compute_optimal_allocation
 from lifecycle.scaling.compute import (
     DEFAULT_MFU,
     SECONDS_PER_DAY,
@@ -29,6 +28,8 @@ from lifecycle.scaling.compute import (
     training_flops,
     training_time_and_cost,
 )
+from lifecycle.scaling.laws import builtin_law, compute_optimal_allocation
+from lifecycle.scaling.plan import optimal_band_factor, tokens_per_param_rule
 
 CASES_FILE = data_path("pretrain_cases.json")
 CONTROL_CONSTRAINT = "full control of training data"
@@ -55,6 +56,11 @@ class BloombergCase(BaseModel):
     chinchilla_params: float  # Chinchilla's compute-optimal N and D for the budget (Approach 1 law)
     chinchilla_tokens: float
     budget_source: str
+    tokens_per_param: float  # tokens trained / parameters (Chinchilla's optimum: ~20)
+    params_share_of_optimal: float  # N / Chinchilla's N_opt for the budget
+    tokens_share_of_optimal: float  # D trained / Chinchilla's D_opt for the budget
+    budget_share_spent: float  # 6·N·D of the run / the budget it was sized for
+    chinchilla_verdict: str  # where the run sits against Chinchilla's split of its budget, in plain text
 
 
 class PretrainAdvice(BaseModel):
@@ -82,18 +88,45 @@ def bloomberg_case(*, mfu: float = DEFAULT_MFU) -> BloombergCase:
     # The whole budget at the MFU their run reached: C = GPU-hours x 3600 s x peak x MFU
     budget = c["budget_gpu_hours"] * 3600 * peak * implied
     n_opt, d_opt = compute_optimal_allocation(builtin_law("chinchilla1"), budget)
-    return BloombergCase(params=c["params"], financial_tokens=c["financial_tokens"], public_tokens=c["public_tokens"],
-                         financial_share=c["financial_share_of_training_mix"], tokens_trained=c["tokens_trained"],
+    n, d = c["params"], c["tokens_trained"]
+    shares = {"params_share_of_optimal": n / n_opt, "tokens_share_of_optimal": d / d_opt,
+              "budget_share_spent": flops / budget}
+    return BloombergCase(params=n, financial_tokens=c["financial_tokens"], public_tokens=c["public_tokens"],
+                         financial_share=c["financial_share_of_training_mix"], tokens_trained=d,
                          estimate=estimate, reported_days=c["reported_days"], implied_mfu=implied, source=c["source"],
                          budget_gpu_hours=c["budget_gpu_hours"], budget_flops=budget, chinchilla_params=float(n_opt),
-                         chinchilla_tokens=float(d_opt), budget_source=c["budget_source"])
+                         chinchilla_tokens=float(d_opt), budget_source=c["budget_source"], tokens_per_param=d / n,
+                         **shares, chinchilla_verdict=chinchilla_verdict(
+                             params=n, tokens=d, budget_gpu_hours=c["budget_gpu_hours"], budget_flops=budget,
+                             optimal_params=float(n_opt), optimal_tokens=float(d_opt), **shares))
+
+
+def size_against_optimum(share_of_optimal: float) -> str:
+    """'at the optimum' within the band that counts as compute-optimal (data/trained_tokens.json: a factor 1.25),
+    else how far below or above it."""
+    band = optimal_band_factor()
+    if 1 / band <= share_of_optimal <= band:
+        return f"at the optimum ({share_of_optimal:.0%} of it)"
+    return f"{share_of_optimal:.0%} of the optimum ({'below' if share_of_optimal < 1 else 'above'} it)"
+
+
+def chinchilla_verdict(*, params: float, tokens: float, budget_gpu_hours: float, budget_flops: float,
+                       optimal_params: float, optimal_tokens: float, params_share_of_optimal: float,
+                       tokens_share_of_optimal: float, budget_share_spent: float) -> str:
+    """Where a run sits against Chinchilla's compute-optimal split of the budget it was sized for (plain text)."""
+    return (f"The size was chosen for a budget of {budget_gpu_hours / 1e6:.1f}M GPU-hours, {budget_flops:.2e} FLOPs "
+            f"at the MFU the run reached. Chinchilla's compute-optimal split of it (Approach 1) is "
+            f"{optimal_params / 1e9:.1f}B parameters on {optimal_tokens / 1e9:,.0f}B tokens; the model has "
+            f"{params / 1e9:.1f}B parameters, {size_against_optimum(params_share_of_optimal)}, and trained on "
+            f"{tokens / 1e9:,.0f}B tokens ({tokens / params:.1f} per parameter), {tokens_share_of_optimal:.0%} of the "
+            f"optimal data: 6·N·D spent {budget_share_spent:.0%} of the budget.")
 
 
 def pretraining_cost(params: float, tokens: float | None = None, *, gpu_id: str = "a100-80gb", gpus: int = 512,
                      mfu: float = DEFAULT_MFU, price_usd_per_hour: float | None = None) -> TrainingTime:
-    """Time and cost to pre-train ``params`` on ``tokens`` (default 20 per parameter)."""
+    """Time and cost to pre-train ``params`` on ``tokens`` (default ``tokens_per_param_rule()``: 20 per parameter)."""
     if tokens is None:
-        tokens = cases()["chinchilla_tokens_per_param"] * params
+        tokens = tokens_per_param_rule() * params
     # mixed precision in the chip's 16-bit format: bf16, or fp16 on V100/T4 (no bf16 tensor cores)
     return training_time_and_cost(training_flops(params, tokens), gpu_id, gpus=gpus, mfu=mfu,
                                   price_usd_per_hour=price_usd_per_hour, precision="half")
@@ -107,7 +140,7 @@ def pretrain_advice(*, domain: str = "general", data_available: str | None = Non
     if target_params <= 0:
         raise InvalidInput("The target model size must be positive.")
     c = cases()
-    tokens = target_tokens if target_tokens is not None else c["chinchilla_tokens_per_param"] * target_params
+    tokens = target_tokens if target_tokens is not None else tokens_per_param_rule() * target_params
     cost = pretraining_cost(target_params, tokens, gpu_id=gpu_id, gpus=gpus, mfu=mfu,
                             price_usd_per_hour=price_usd_per_hour)
     bb = bloomberg_case(mfu=mfu)

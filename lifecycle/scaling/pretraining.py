@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field, model_validator
+from pydantic import Field, computed_field, model_validator
 
 from lifecycle._typed import Result, Setup
 from lifecycle.choices import BudgetUnit, ScalingChart
 from lifecycle.limits import MAX_GPUS, MAX_USD_PER_GPU_HOUR
 from lifecycle.models.gpus import get_gpu
-from lifecycle.scaling.compute import DEFAULT_MFU
+from lifecycle.scaling.compute import DEFAULT_MFU, pf_days
 from lifecycle.scaling.laws import ScalingLaw, builtin_law
 from lifecycle.scaling.plan import ScalingPlan, budget_flops, plans_for_laws
 
@@ -60,6 +60,12 @@ class PretrainingPlan(Result):
     budget_plans: list[ScalingPlan]  # each law's compute-optimal N and D for the budget
     model_plans: list[ScalingPlan] = []  # the setup's N and D under each law (when given)
     isoflop_budgets_flops: list[float]  # the iso-FLOP chart's curves: the budget and 10×, 100×, 1000× less
+
+    @computed_field
+    @property
+    def budget_pf_days(self) -> float:
+        """The budget in PF-days: FLOPs / 8.64e19 (1 PF-day = 1e15 FLOP/s × 86,400 s; Kaplan 2020 §1.3)."""
+        return pf_days(self.budget_flops)
 
 
 @lru_cache(maxsize=64)

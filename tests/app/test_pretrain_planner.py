@@ -108,3 +108,19 @@ def test_bad_csv_shows_one_clear_error(run_page):
     at.file_uploader(key=K + "fit_upload").set_value(("bad.csv", b"params,loss\n1,2\n", "text/csv")).run()
     _ok(at)
     assert any("tokens" in e.value for e in at.error)
+
+
+def test_budget_line_shows_the_plans_pf_days_field(run_page):
+    """The PF-days shown are the Result's ``budget_pf_days`` (1e23 FLOPs / 8.64e19 = 1,157.4), not page arithmetic."""
+    at = _ok(run_page("pages/pretrain_own.py"))
+    assert any("1.000e+23 FLOPs = 1,157.4 PF-days" in m.value for m in at.markdown)
+
+
+def test_pretrain_or_adapt_shows_the_bloomberggpt_verdict_field(run_page):
+    from lifecycle.scaling.pretrain_advice import bloomberg_case
+
+    at = _ok(run_page("pages/pretrain_or_adapt.py"))
+    verdict = bloomberg_case().chinchilla_verdict
+    shown = [m.value for m in at.markdown if "Where it sits on Chinchilla" in m.value]
+    assert len(shown) == 1 and "spent 50% of the budget" in shown[0]
+    assert shown[0].replace("\\", "").endswith(verdict)

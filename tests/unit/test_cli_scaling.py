@@ -104,3 +104,17 @@ def test_kaplan_l_of_n_and_l_of_d_are_reachable_from_the_cli(capsys):
     assert main(["scaling", "--law", "kaplan", "--tokens", "1e10"]) == 0
     assert f"{(5.4e13 / 1e10) ** 0.095:.3f}" in capsys.readouterr().out
     assert main(["scaling", "--law", "chinchilla3", "--params", "1e9"]) == 2  # one variable: Kaplan's laws only
+
+
+def test_the_cli_states_the_laws_optimum_from_the_plans_field(capsys):
+    """Chinchilla Table 3 (Approach 1): 1.21e20 FLOPs → 1B parameters on 20.2B tokens, 20.2 tokens/param (3 %)."""
+    rc, out, _ = _run(capsys, "scaling", "--law", "chinchilla1", "--compute", "1.21e20", "--json")
+    r = json.loads(out)
+    assert rc == 0 and r["optimal_tokens_per_param"] == pytest.approx(20.2, rel=0.03)
+    assert "seconds" not in r
+    rc, out, _ = _run(capsys, "scaling", "--law", "chinchilla1", "--compute", "1.21e20")
+    assert f"(this law's optimum: {r['optimal_tokens_per_param']:.1f} tokens/param)" in out
+    assert "by the ~20 tokens/param rule" in out
+    rc, out, _ = _run(capsys, "scaling", "--law", "epoch", "--compute", "1e21", "--gpu", "a100-80gb", "--json")
+    r = json.loads(out)
+    assert r["seconds"] == pytest.approx(r["days"] * 86_400)

@@ -193,3 +193,86 @@ def test_table_a3_approach_2_rows_reproduced_from_the_approach_2_law():
         tol = 0.07 if row["params"] == 67e9 else 0.015
         assert c == pytest.approx(row["a2_flops"], rel=tol)
         assert d == pytest.approx(row["a2_tokens"], rel=tol)
+
+
+@pytest.mark.parametrize("name, a, b, tol", [
+    ("chinchilla1", 0.50, 0.50, 0.005), ("chinchilla2", 0.49, 0.51, 0.005), ("chinchilla3", 0.46, 0.54, 0.01),
+    ("kaplan", 0.73, 0.27, 0),
+])
+def test_allocation_exponents_are_chinchilla_table_2(name, a, b, tol):
+    """Hoffmann et al. 2022 Table 2: N_opt ∝ C^a, D_opt ∝ C^b — Approach 1 0.50/0.50, Approach 2 0.49/0.51,
+    Approach 3 0.46/0.54 (its rounded constants give 0.4516), Kaplan 0.73/0.27. Tolerance: the table's rounding."""
+    got_a, got_b = allocation_exponents(builtin_law(name))
+    assert got_a == pytest.approx(a, abs=tol) and got_b == pytest.approx(b, abs=tol)
+
+
+def test_approach_1_allocates_the_gopher_budget_as_table_3():
+    """Hoffmann 2022 Table 3: 5.76e23 FLOPs → 67B parameters on 1.5T tokens (2 significant figures: 7 %)."""
+    n, d = compute_optimal_allocation(builtin_law("chinchilla1"), 5.76e23)
+    assert n == pytest.approx(67e9, rel=0.07) and d == pytest.approx(1.5e12, rel=0.07)
+
+
+def test_kaplans_one_variable_laws_from_the_cli_helper():
+    """Kaplan 2020 Eq 1.1 L(N = 1e9) = 2.37564 and Eq 1.2 L(D = 1e10) = 2.26244 (reference sample values)."""
+    from lifecycle.scaling.laws import kaplan_limit_loss
+
+    assert kaplan_limit_loss(KAPLAN, params=1e9) == pytest.approx(2.37564, abs=1e-5)
+    assert kaplan_limit_loss(KAPLAN, tokens=1e10) == pytest.approx(2.26244, abs=1e-5)
+    assert kaplan_limit_loss(KAPLAN, params=1) == pytest.approx(8.8e13**0.076, rel=1e-12)  # 1 is allowed
+    for kwargs in ({}, {"params": 1e9, "tokens": 1e9}):
+        with pytest.raises(InvalidInput, match=r"^L\(N\) and L\(D\) are Kaplan's laws: give --law kaplan and"):
+            kaplan_limit_loss(KAPLAN, **kwargs)
+    with pytest.raises(InvalidInput, match=r"^L\(N\) and L\(D\) are Kaplan's laws"):
+        kaplan_limit_loss(A3, params=1e9)
+    for bad in (0.5, float("nan"), float("inf"), "1e9"):
+        with pytest.raises(InvalidInput, match="finite number ≥ 1"):
+            kaplan_limit_loss(KAPLAN, params=bad)
+
+
+def test_a_law_checks_its_name_and_every_constant():
+    ok = {"E": 1.0, "A": 1.0, "B": 1.0, "alpha": 0.3, "beta": 0.3}
+    assert make_law("  mine  ", "parametric", ok).name == "mine"
+    assert make_law("x" * 100, "parametric", ok).label == "x" * 100
+    assert make_law("x", "parametric", ok, title="My fit").label == "My fit"
+    with pytest.raises(InvalidInput, match="law name must be 1-100 characters"):
+        make_law("x" * 101, "parametric", ok)
+    with pytest.raises(InvalidInput, match="law name must be 1-100 characters"):
+        make_law("   ", "parametric", ok)
+    with pytest.raises(InvalidInput, match="Invalid scaling law 'x': .*parametric law needs alpha, beta"):
+        make_law("x", "parametric", {"E": 1.0, "A": 1.0, "B": 1.0})
+    for bad in (0.0, float("inf")):
+        with pytest.raises(InvalidInput, match="constants must be positive and finite: A"):
+            make_law("x", "parametric", {**ok, "A": bad})
+    with pytest.raises(InvalidInput, match="power_law law needs a, k_N, b, k_D"):
+        make_law("x", "power_law", {})
+    assert not builtin_law("chinchilla1").predicts_loss
+    assert A3.predicts_loss and KAPLAN.predicts_loss
+    with pytest.raises(NotFound, match="Unknown scaling law 'hoffmann'; built-in laws: kaplan, chinchilla1"):
+        builtin_law("hoffmann")
+
+
+def test_values_are_positive_finite_and_scalars_stay_scalars():
+    assert isinstance(parametric_loss(A3, 1e9, 1e10), float)
+    assert isinstance(kaplan_frontier(KAPLAN, 1.0)["params"], float)
+    vector = parametric_loss(A3, np.array([1e9, 1e10]), np.array([1e10, 1e11]))
+    assert vector.shape == (2,) and vector[0] == pytest.approx(parametric_loss(A3, 1e9, 1e10))
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(InvalidInput, match="^Parameters, tokens and compute must be positive finite numbers"):
+            parametric_loss(A3, bad, 1e9)
+
+
+def test_a_law_with_no_finite_optimum_is_refused_in_one_line():
+    overflow = make_law("x", "parametric", {"E": 1.0, "A": 1e300, "B": 1e-300, "alpha": 1e-3, "beta": 1e-3})
+    with pytest.raises(InvalidInput, match="compute-optimal allocation is out of range"):
+        parametric_constants(overflow)
+    huge_g = make_law("y", "parametric", {"E": 1.0, "A": 1e300, "B": 1.0, "alpha": 0.5, "beta": 0.5})
+    assert parametric_constants(huge_g)["G"] == pytest.approx(1e300)
+    with pytest.raises(InvalidInput, match="gives no finite compute-optimal allocation"):
+        parametric_allocation(huge_g, 1e23)
+
+
+def test_optimal_loss_is_the_loss_at_the_optimum():
+    """Chinchilla Eq 2 at Eq 4's optimum (rounded constants, C = 5.76e23): L = 1.93075 (reference value)."""
+    assert optimal_loss(A3, 5.76e23) == pytest.approx(1.93075, abs=1e-5)
+    assert optimal_loss(KAPLAN, 8.64e19) == pytest.approx(2.65808, abs=1e-5)  # Eq 1.3 at 1 PF-day
+    assert predicted_loss(A3, 70e9, 1.4e12) == pytest.approx(1.93665, abs=1e-5)  # reference loss example
