@@ -1,0 +1,157 @@
+"""Each component of the memory estimate pinned on its own, to a hand-worked number from its source.
+
+The totals are checked against H200 measurements (test_memory_accuracy.py); these pins make a wrong width,
+a wrong head count or a wrong byte count in one component fail here even where the total would still land
+inside the accuracy bar. Numbers are written out, not recomputed with the estimator's own formulas.
+Shapes: gpt2-small (h = 768, 12 layers, vocabulary 50,257; 124,439,808 parameters, tied head) and llama-2-7b
+(h = 4,096, f = 11,008, 32 layers, vocabulary 32,000; 6,738,415,616 parameters, the meta-device count).
+"""
+
+import pytest
+
+from lifecycle.memory.estimate import activation_bytes, training_memory
+from lifecycle.memory.inference import kv_cache_bytes
+from lifecycle.memory.plan import inference_plan
+from lifecycle.memory.setup import InferenceSetup, TrainingSetup
+from lifecycle.models.gpus import get_gpu
+from lifecycle.models.ref import ModelRef
+
+GPT2_PARAMS = 124_439_808  # GPT2LMHeadModel, tied embeddings (sum(p.numel()) on the meta device)
+LLAMA2_7B_PARAMS = 6_738_415_616  # LlamaForCausalLM, the H200 rows' own count
+
+
+def _train(model_id: str, **kw) -> TrainingSetup:
+    return TrainingSetup(model=ModelRef.catalog(model_id), **kw)
+
+
+# --- checkpointed block inputs: the residual stream at its own width -------------------------------------------
+
+@pytest.mark.parametrize("model_id,precision,batch,seq,expected", [
+    # 12 layers x (8 x 512) tokens x 768 x 4 B: under autocast the fp32 weights make the residual stream fp32
+    ("gpt2-small", "amp_bf16", 8, 512, 150_994_944),
+    ("gpt2-small", "bf16", 8, 512, 75_497_472),  # pure bf16: 2 B
+    # Korthikanti et al. 2022 §5: full recomputation keeps "the input to each transformer layer", 2·s·b·h bytes
+    # per layer in 16 bits: 2 x 4096 x 1 x 4096 x 32 = 1 GiB; the amp run keeps it fp32: 2 GiB
+    ("llama-2-7b", "bf16", 1, 4096, 2**30),
+    ("llama-2-7b", "amp_bf16", 1, 4096, 2**31),
+])
+def test_checkpointed_inputs_are_each_blocks_input_at_the_residual_width(model_id, precision, batch, seq, expected):
+    """torch.utils.checkpoint keeps the block's input tensor as it is handed in (the residual stream, hidden wide,
+    in the residual's dtype: fp32 under autocast with fp32 weights), not a tensor at the 16-bit compute width."""
+    setup = _train(model_id, precision=precision, micro_batch=batch, seq_len=seq, grad_checkpointing=True)
+    assert activation_bytes(setup, set())["checkpointed block inputs"] == expected
+
+
+def test_checkpointed_inputs_are_in_the_peak_of_a_checkpointed_amp_run():
+    est = training_memory(_train("gpt2-small", precision="amp_bf16", micro_batch=8, seq_len=512,
+                                 grad_checkpointing=True))
+    assert est.peak_phase == "backward start"
+    assert est.components["checkpointed block inputs"] == 150_994_944
+    assert "activations" not in est.components  # nothing else of the blocks is kept
+
+
+def test_checkpointed_inputs_scale_with_batch_times_sequence_and_a_production_run_keeps_sixteen_gib():
+    """llama-2-7b, amp bf16, micro-batch 8 x 4,096 tokens on one rank: 32 x 32,768 x 4,096 x 4 B = 16 GiB (at the
+    16-bit compute width it would be 8 GiB, a peak several GB too low)."""
+    setup = _train("llama-2-7b", precision="amp_bf16", micro_batch=8, seq_len=4096, grad_checkpointing=True)
+    assert activation_bytes(setup, set())["checkpointed block inputs"] == 16 * 2**30
+
+
+# --- KV cache: heads are split by tensor parallel, never below one per GPU --------------------------------------
+
+def test_kv_cache_with_more_tensor_parallel_ranks_than_kv_heads_keeps_one_replicated_head_per_gpu():
+    """llama-2-70b: 80 layers, 8 KV heads of 128. At tp = 16 each GPU still holds one whole KV head (vLLM and
+    Megatron replicate KV heads when tp > kv_heads): 2 (K and V) x 80 x 1 x 128 x 2 B x 4,096 tokens =
+    167,772,160 B per sequence, the same as at tp = 8 (and twice what half a head would be)."""
+    shape = ModelRef.catalog("llama-2-70b").shape
+    assert kv_cache_bytes(shape, batch=1, tokens=4096, tp=16) == 167_772_160
+    assert kv_cache_bytes(shape, batch=3, tokens=4096, tp=16) == 3 * 167_772_160
+    assert kv_cache_bytes(shape, batch=1, tokens=4096, tp=8) == 167_772_160
+    assert kv_cache_bytes(shape, batch=1, tokens=4096, tp=4) == 2 * 167_772_160  # two heads each
+    assert kv_cache_bytes(shape, batch=1, tokens=4096, tp=1) == 8 * 167_772_160
+
+
+def test_multi_query_attention_on_four_gpus_replicates_its_single_kv_head():
+    """gemma3-1b: 26 layers, one KV head of 256 (MQA), 512 tokens (inside its 512-token sliding window, so every
+    layer keeps them all): 2 x 26 x 1 x 256 x 2 B x 512 = 13,631,488 B per sequence at tp = 1 and at tp = 4."""
+    shape = ModelRef.catalog("gemma3-1b").shape
+    assert kv_cache_bytes(shape, batch=1, tokens=512, tp=1) == 13_631_488
+    assert kv_cache_bytes(shape, batch=1, tokens=512, tp=4) == 13_631_488
+    assert kv_cache_bytes(shape, batch=2, tokens=512, tp=4, bytes_per_value=1) == 13_631_488  # fp8 cache
+
+
+def test_inference_plan_at_tp_sixteen_holds_a_whole_kv_head_per_gpu():
+    """Generating 2,048 after 2,048 tokens, 4 sequences: the decoding step holds the full cache plus one layer
+    growing by torch.cat: 4 x 167,772,160 x (1 + 1/80) = 679,477,248 B per GPU."""
+    plan = inference_plan(InferenceSetup(model=ModelRef.catalog("llama-2-70b"), tp=16, concurrent_sequences=4,
+                                         prompt_tokens=2048, new_tokens=2048, gpu="h100-80gb"))
+    assert plan.estimate.peak_phase == "decoding"
+    assert plan.estimate.components["KV cache"] == 679_477_248
+
+
+def test_serving_max_batch_at_tp_sixteen_is_bounded_by_a_whole_replicated_kv_head():
+    """The largest batch the serving calculator finds cannot exceed what fits when every sequence costs one whole
+    KV head per GPU: (usable memory - weights per GPU) / 167,772,160 B. With half a head it would double."""
+    from lifecycle.serving.plan import ServingSetup, serving_plan
+
+    plan = serving_plan(ServingSetup(model=ModelRef.catalog("llama-2-70b"), gpus=16, gpu="h100-80gb",
+                                     prompt_tokens=2048, new_tokens=2048))
+    weights = plan.memory_components["weights"]
+    assert weights == pytest.approx(2 * 68_976_648_192 / 16, rel=1e-6)  # 2 B x llama-2-70b's parameters / 16
+    bound = (get_gpu("h100-80gb").memory_bytes - weights) // 167_772_160
+    assert 0 < plan.max_batch <= bound
+
+
+# --- training components, one at a time, small and production-sized ---------------------------------------------
+
+def test_gpt2_small_amp_components_each_match_their_source():
+    """gpt2-small, amp bf16, AdamW (foreach), micro-batch 8 x 512, one GPU, no checkpointing (an H200 row)."""
+    est = training_memory(_train("gpt2-small", precision="amp_bf16", micro_batch=8, seq_len=512))
+    c = est.components
+    assert est.params == GPT2_PARAMS
+    assert c["weights"] == 4 * GPT2_PARAMS  # autocast keeps fp32 weights
+    assert c["optimizer states"] == 8 * GPT2_PARAMS  # AdamW exp_avg + exp_avg_sq in the fp32 parameter dtype
+    # autocast keeps the bf16 copy of every matmul weight (and its bias) it cast: 12 blocks x (768 x 9,216 + 6,912)
+    # + the 50,257 x 768 LM head, 2 B each
+    assert c["autocast bf16 weight copies"] == 2 * (12 * (768 * 9216 + 6912) + 50257 * 768)
+    # transformers' ForCausalLMLoss upcasts the logits: log_softmax's output, its gradient and result, 3 x 4 B
+    assert c["logits and loss"] == 12 * 8 * 512 * 50257
+    # per block and token 88·h bytes (PyTorch derivatives.yaml over HF GPT2Block: two fp32 LayerNorm inputs 8h; attention
+    # 2h bf16 qkv input + 8h q,k,v,out + 2h out-proj input + 1h dropout mask; MLP 2h + the Python gelu_new's
+    # fp32 pow/tanh temporaries and bf16 result 14f + 2f c_proj input + 1h mask, f = 4h)
+    assert c["activations"] == 12 * 8 * 512 * 88 * 768
+    assert est.peak_phase == "backward start"
+
+
+def test_gpt2_small_optimizer_step_holds_fp32_gradients_and_the_foreach_sqrt_copy():
+    est = training_memory(_train("gpt2-small", precision="amp_bf16", micro_batch=1, seq_len=8))
+    assert est.peak_phase == "optimizer step"
+    assert est.components["gradients"] == 4 * GPT2_PARAMS  # .grad has the parameter's dtype
+    # torch.optim.AdamW(foreach=True): _foreach_sqrt(exp_avg_sqs) is one parameter-sized fp32 temporary
+    assert est.components["optimizer step buffers"] == 4 * GPT2_PARAMS
+
+
+def test_llama_2_7b_pure_bf16_components_each_match_their_source():
+    """llama-2-7b in pure bf16, micro-batch 1 x 4,096, one GPU, no checkpointing."""
+    est = training_memory(_train("llama-2-7b", precision="bf16", micro_batch=1, seq_len=4096))
+    c = est.components
+    assert est.params == LLAMA2_7B_PARAMS
+    assert c["weights"] == 2 * LLAMA2_7B_PARAMS
+    assert c["optimizer states"] == 4 * LLAMA2_7B_PARAMS  # two bf16 AdamW states
+    assert c["logits and loss"] == 12 * 4096 * 32000  # fp32 loss (ForCausalLMLoss) over 32,000 logits per token
+    # per block and token, bf16 (PyTorch derivatives.yaml, LlamaDecoderLayer): two RMSNorms keep a fp32 copy and
+    # the bf16 normalised input, 2 x 6h; q/k/v share one 2h input; sdpa keeps q, k, v, out (8h); o_proj's input
+    # 2h; gate/up share 2h; silu's input, the product's two factors and down_proj's input 8f
+    per_token_per_layer = 26 * 4096 + 8 * 11008
+    assert per_token_per_layer == 194_560
+    assert c["activations"] == 32 * 4096 * per_token_per_layer
+    assert "attention scores" not in c  # the fused sdpa kernel keeps no score matrix
+    gradients_at_step = training_memory(_train("llama-2-7b", precision="bf16", micro_batch=1, seq_len=8))
+    assert gradients_at_step.components["gradients"] == 2 * LLAMA2_7B_PARAMS
+
+
+def test_eager_attention_keeps_fp32_softmax_per_score_element():
+    """Eager LLaMA attention: softmax(dtype=float32) keeps its fp32 output and matmul keeps the bf16 cast
+    probabilities: 6 B per element of batch x heads x s x s per layer: 32 x 32 x 1024² x 6 B = 6 GiB."""
+    setup = _train("llama-2-7b", precision="bf16", micro_batch=1, seq_len=1024, attention="eager")
+    assert activation_bytes(setup, set())["attention scores"] == 32 * 32 * 1024 * 1024 * 6
