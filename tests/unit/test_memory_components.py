@@ -155,3 +155,68 @@ def test_eager_attention_keeps_fp32_softmax_per_score_element():
     probabilities: 6 B per element of batch x heads x s x s per layer: 32 x 32 x 1024² x 6 B = 6 GiB."""
     setup = _train("llama-2-7b", precision="bf16", micro_batch=1, seq_len=1024, attention="eager")
     assert activation_bytes(setup, set())["attention scores"] == 32 * 32 * 1024 * 1024 * 6
+
+
+# --- what the plan says beside the bytes: headroom, "tight", data parallel, what the FLOPs count ----------------
+
+def _estimate_needing(required_bytes: int):
+    from lifecycle.memory.breakdown import MemoryEstimate
+    from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES
+
+    reserved = required_bytes - CUDA_CONTEXT_BYTES
+    return MemoryEstimate(components={"weights": reserved}, peak_allocated_bytes=reserved, peak_reserved_bytes=reserved,
+                          params=1, trainable_params=0)
+
+
+def test_headroom_is_what_the_gpu_has_left_and_under_a_tenth_of_it_is_tight():
+    from lifecycle.memory.plan import headroom
+
+    gpu = get_gpu("h100-80gb")
+    tenth = gpu.memory_bytes // 10 + 1  # the smallest whole headroom that is not under 10 % of the GPU
+    assert headroom(_estimate_needing(gpu.memory_bytes - tenth), gpu) == (tenth, "fits")
+    assert headroom(_estimate_needing(gpu.memory_bytes - tenth + 1), gpu) == (tenth - 1, "tight")
+    assert headroom(_estimate_needing(gpu.memory_bytes), gpu) == (0, "tight")  # exactly full still fits
+    assert headroom(_estimate_needing(gpu.memory_bytes + 5), gpu) == (-5, "does_not_fit")
+
+
+def test_training_plan_states_headroom_and_verdict_consistent_with_fits():
+    from lifecycle.memory.plan import training_plan
+
+    small = training_plan(_train("gpt2-small", gpu="h100-80gb"))
+    assert small.fit_verdict == "fits" and small.fits
+    assert small.headroom_bytes == get_gpu("h100-80gb").memory_bytes - small.estimate.required_bytes
+    big = training_plan(_train("llama-2-70b", precision="bf16", gpu="h100-80gb"))
+    assert big.fit_verdict == "does_not_fit" and big.fits is False
+    assert big.headroom_bytes == get_gpu("h100-80gb").memory_bytes - big.estimate.required_bytes < 0
+    assert training_plan(_train("gpt2-small")).fit_verdict is None  # no GPU chosen, no verdict
+
+
+def test_inference_plan_states_headroom_and_verdict():
+    plan = inference_plan(InferenceSetup(model=ModelRef.catalog("llama-2-70b"), gpu="h100-80gb"))
+    assert plan.fit_verdict == "does_not_fit"  # 138 GB of bf16 weights on one 80 GB card
+    assert plan.headroom_bytes == get_gpu("h100-80gb").memory_bytes - plan.estimate.required_bytes
+
+
+def test_data_parallel_degree_is_gpus_over_tensor_times_pipeline_and_zero_shards_over_it():
+    """16 GPUs at tp 2, pp 2: 4 replicas. ZeRO Figure 1's stage-3 row is (2 + 2 + 12)·Ψ / N_d with N_d = 4."""
+    from lifecycle.memory.plan import training_plan
+
+    plan = training_plan(_train("llama-2-7b", gpus=16, tp=2, pp=2))
+    assert plan.data_parallel_degree == 4
+    assert plan.zero_stages[3].bytes_per_gpu == pytest.approx(16 * LLAMA2_7B_PARAMS / 4)
+    assert training_plan(_train("llama-2-7b")).data_parallel_degree == 1
+
+
+def test_flops_basis_says_what_k_counts_and_what_recomputation_adds():
+    """Kaplan et al. 2020 §2.1: a step is forward 2N + backward 4N; LoRA's frozen base skips the weight gradients
+    (Hu et al. 2021 §4.2: 4N); full checkpointing runs the forward again, 2N more hardware FLOPs (PaLM App. B)."""
+    from lifecycle.memory.plan import training_plan
+
+    full = training_plan(_train("llama-2-7b", training_tokens=1e9))
+    assert full.flops_per_param_token == 6 and full.flops_basis == "forward 2·N + backward 4·N"
+    lora = training_plan(_train("llama-2-7b", method="lora", training_tokens=1e9))
+    assert lora.flops_per_param_token == 4 and lora.flops_basis.startswith("forward 2·N + backward 2·N")
+    ckpt = training_plan(_train("llama-2-7b", grad_checkpointing=True, training_tokens=1e9))
+    assert ckpt.hardware_flops == pytest.approx(ckpt.training_flops * 8 / 6)
+    assert f"{ckpt.hardware_flops:.3g} hardware FLOPs" in ckpt.flops_basis
+    assert training_plan(_train("llama-2-7b")).flops_basis == ""  # no tokens, nothing counted
