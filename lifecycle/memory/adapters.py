@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from lifecycle.memory.activations import FUSED_QKV_ARCHS
 from lifecycle.models.architecture import ModelShape, block_linear_params, layer_counts
 
 NF4_BYTES_PER_PARAM = 0.5 + 0.127 / 8  # QLoRA §3: 4-bit values + double-quantised constants
@@ -28,14 +29,14 @@ def resolve_targets(shape: ModelShape, targets: Iterable[str]) -> set[str]:
     names = set(targets)
     if not shape.gated_mlp:
         names.discard("gate")
-    if shape.arch in ("gpt2", "bloom", "gpt_neox", "falcon") and names & {"q", "k", "v"}:
+    if shape.arch in FUSED_QKV_ARCHS and names & {"q", "k", "v"}:
         names |= {"q", "k", "v"}  # one fused q,k,v projection: an adapter on it covers all three
     return names
 
 
 def _target_params_per_block(shape: ModelShape, targets: set[str], rank: int, *, cross: bool) -> int:
     h, q, kv, f = shape.hidden, shape.attention_dim, shape.kv_dim, shape.ffn
-    if shape.arch in ("gpt2", "bloom", "gpt_neox", "falcon") and targets & {"q", "k", "v"}:
+    if shape.arch in FUSED_QKV_ARCHS and targets & {"q", "k", "v"}:
         attn = rank * (h + q + 2 * kv)  # the fused projection is one linear h -> q + 2kv
     else:
         attn = sum(rank * (h + (q if t == "q" else kv)) for t in targets & {"q", "k", "v"})
