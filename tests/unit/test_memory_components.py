@@ -220,3 +220,118 @@ def test_flops_basis_says_what_k_counts_and_what_recomputation_adds():
     assert ckpt.hardware_flops == pytest.approx(ckpt.training_flops * 8 / 6)
     assert f"{ckpt.hardware_flops:.3g} hardware FLOPs" in ckpt.flops_basis
     assert training_plan(_train("llama-2-7b")).flops_basis == ""  # no tokens, nothing counted
+
+
+# --- the loss buffers, the optimizer, quantised bases and the allocator, one rule each --------------------------
+
+@pytest.mark.parametrize("precision,head,labels,per_output", [
+    # BertForMaskedLM calls nn.CrossEntropyLoss on the logits as they are: 16-bit in pure bf16 (3 x 2 B)...
+    ("bf16", "mlm", 2, 6 * 30522),
+    # ...fp32 under autocast (log_softmax is on autocast's fp32 list) and in fp32 training: 3 x 4 B
+    ("amp_bf16", "mlm", 2, 12 * 30522),
+    ("fp32", "mlm", 2, 12 * 30522),
+    # BertForTokenClassification: one logit per label and token
+    ("bf16", "token-cls", 5, 6 * 5),
+])
+def test_bert_loss_buffers_follow_the_dtype_its_loss_sees_and_the_heads_width(precision, head, labels, per_output):
+    setup = _train("bert-base-uncased", precision=precision, head=head, num_labels=labels, micro_batch=8, seq_len=128)
+    assert activation_bytes(setup, set())["logits and loss"] == 8 * 128 * per_output
+
+
+def test_a_sequence_classifier_scores_one_position_per_sequence_and_a_bare_encoder_has_no_loss():
+    cls = _train("bert-base-uncased", precision="bf16", head="seq-cls", num_labels=3, micro_batch=8, seq_len=128)
+    assert activation_bytes(cls, set())["logits and loss"] == 8 * 6 * 3  # 8 pooled positions, 3 labels, 3 x 2 B
+    bare = _train("bert-base-uncased", precision="bf16", micro_batch=8, seq_len=128)
+    assert bare.model.shape.head == "base" and activation_bytes(bare, set())["logits and loss"] == 0
+
+
+@pytest.mark.parametrize("optimizer,param_bytes,expected", [
+    ("adamw", 4, 8),  # torch.optim.AdamW: exp_avg and exp_avg_sq in the parameter's dtype
+    ("adamw", 2, 4),
+    ("sgd", 4, 4),  # momentum_buffer
+    ("paged_adamw_32bit", 2, 8),  # bitsandbytes Optimizer2State(optim_bits=32): fp32 states whatever the weights
+    ("adamw_8bit", 4, 2 + 8 / 256),  # two 1-byte states + one fp32 absmax per 256-value block each
+    ("paged_adamw_8bit", 2, 2 + 8 / 256),
+])
+def test_optimizer_state_bytes_per_parameter_follow_each_optimizers_code(optimizer, param_bytes, expected):
+    from lifecycle.memory.adapters import optimizer_state_bytes_per_param
+
+    assert optimizer_state_bytes_per_param(optimizer, param_bytes) == pytest.approx(expected, abs=1e-12)
+
+
+def test_adafactor_states_are_factored_and_its_step_works_one_matrix_at_a_time():
+    """Shazeer & Stern 2018: row and column second moments instead of a full matrix (< 0.04 B/param); its step's
+    temporaries are three fp32 copies of the largest matrix, llama-2-7b's 32,000 x 4,096 embedding."""
+    from lifecycle.memory.adapters import optimizer_state_bytes_per_param, optimizer_step_temp_bytes
+
+    shape = ModelRef.catalog("llama-2-7b").shape
+    assert optimizer_state_bytes_per_param("adafactor", 4) == pytest.approx(0.04)
+    assert optimizer_step_temp_bytes("adafactor", "foreach", 4, LLAMA2_7B_PARAMS, shape) == 3 * 4 * 32000 * 4096
+
+
+def test_only_foreach_adamw_keeps_a_parameter_sized_temporary():
+    """torch/optim/adam.py _multi_tensor_adam: _foreach_sqrt(exp_avg_sqs) over the whole list; fused and SGD's
+    in-place foreach ops keep none."""
+    from lifecycle.memory.adapters import optimizer_step_temp_bytes
+
+    shape = ModelRef.catalog("llama-2-7b").shape
+    assert optimizer_step_temp_bytes("adamw", "foreach", 4, 1000.0, shape) == 4000
+    assert optimizer_step_temp_bytes("adamw", "foreach", 2, 1000.0, shape) == 2000
+    assert optimizer_step_temp_bytes("adamw", "fused", 4, 1000.0, shape) == 0
+    assert optimizer_step_temp_bytes("sgd", "foreach", 4, 1000.0, shape) == 0
+
+
+def test_qlora_stores_block_linears_in_nf4_and_the_rest_in_bf16():
+    """QLoRA §3: 4-bit NF4 values + double-quantised constants, 0.5 + 0.127/8 B per block-linear weight;
+    llama-2-7b has 32 x (4 x 4096² + 3 x 4096 x 11008) = 6,476,005,376 of them, the other 262,410,240 (embeddings,
+    head, norms) stay bf16."""
+    est = training_memory(_train("llama-2-7b", method="qlora"))
+    assert est.components["quantised base weights"] == int(6_476_005_376 * (0.5 + 0.127 / 8) + 2 * 262_410_240)
+    lora8 = training_memory(_train("llama-2-7b", method="lora", precision="int8"))
+    assert lora8.components["quantised base weights"] == 6_476_005_376 + 2 * 262_410_240  # LLM.int8: 1 B/weight
+
+
+@pytest.mark.parametrize("precision,method,bytes_per_param", [
+    ("fp32", "full", 4), ("amp_bf16", "full", 4), ("bf16", "full", 2), ("fp16", "full", 2),
+    ("amp_bf16", "lora", 2),  # peft + Trainer(bf16=True): a bf16 base under autocast
+    ("fp32", "lora", 4),
+])
+def test_base_weights_are_stored_in_the_precision_modes_dtype(precision, method, bytes_per_param):
+    est = training_memory(_train("gpt2-small", precision=precision, method=method))
+    assert est.components["weights"] == bytes_per_param * GPT2_PARAMS
+
+
+def test_reserved_memory_adds_the_measured_slack_on_what_churns_only():
+    """overheads.py: slack = median (reserved - allocated) / churn over the H200 rows: 6.3 % without
+    checkpointing, 47 % with, 25 % for inference; weights allocated once do not fragment."""
+    from lifecycle.memory.overheads import reserved_bytes
+
+    gb = 10**9
+    assert reserved_bytes(10 * gb, static_bytes=4 * gb) == 10 * gb + 378_000_000  # 6.3 % of 6 GB
+    assert reserved_bytes(10 * gb, static_bytes=4 * gb, grad_checkpointing=True) == 10 * gb + 2_820_000_000
+    assert reserved_bytes(10 * gb, static_bytes=4 * gb, inference=True) == 10 * gb + 1_500_000_000
+    assert reserved_bytes(10 * gb) == 10 * gb + 630_000_000  # nothing static: all of it churns
+    assert reserved_bytes(10 * gb, static_bytes=12 * gb) == 10 * gb  # more static than allocated: no slack
+
+
+def test_a_gpu_fits_exactly_when_reserved_plus_the_cuda_context_is_within_its_memory():
+    from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES
+
+    gpu = get_gpu("h100-80gb")
+    assert CUDA_CONTEXT_BYTES == 2**29  # the measurements' README: about 0.5 GB
+    assert _estimate_needing(gpu.memory_bytes).fits(gpu)
+    assert not _estimate_needing(gpu.memory_bytes + 1).fits(gpu)
+    assert _estimate_needing(10**9).fits(10**9) and not _estimate_needing(10**9 + 1).fits(10**9)
+
+
+@pytest.mark.parametrize("gpus,tp,pp,message", [
+    (6, 4, 1, "multiple of tp x pp = 4"), (0, 1, 1, "gpus must be a whole number"),
+    (8, 0, 1, "tp must be a whole number"), (8, 2, -1, "pp must be a whole number"), (8.0, 1, 1, "gpus must be"),
+])
+def test_data_parallel_degree_refuses_layouts_that_do_not_divide(gpus, tp, pp, message):
+    from lifecycle.errors import InvalidInput
+    from lifecycle.memory.distributed import data_parallel_degree
+
+    with pytest.raises(InvalidInput, match=message):
+        data_parallel_degree(gpus, tp, pp)
+    assert data_parallel_degree(64, 4, 2) == 8 and data_parallel_degree(1, 1, 1) == 1
