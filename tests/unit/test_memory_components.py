@@ -335,3 +335,53 @@ def test_data_parallel_degree_refuses_layouts_that_do_not_divide(gpus, tp, pp, m
     with pytest.raises(InvalidInput, match=message):
         data_parallel_degree(gpus, tp, pp)
     assert data_parallel_degree(64, 4, 2) == 8 and data_parallel_degree(1, 1, 1) == 1
+
+
+# --- reached by the calculators but by no fast memory test before issue 28 --------------------------------------
+
+def test_fp8_training_is_full_training_on_a_chip_with_fp8_tensor_cores():
+    """data/fp8_training.json: FP8 casts the trained linear layers' GEMMs (method full); torchao.float8 needs CUDA
+    capability >= 8.9 (Hopper, Ada, Blackwell), so an A100 has none; time gains the measured 1.25x (torchtitan)."""
+    from lifecycle.errors import InvalidInput
+    from lifecycle.memory.fp8 import effective_mfu
+
+    with pytest.raises(InvalidInput, match="use it with method full"):
+        _train("llama-2-7b", precision="fp8", method="lora")
+    with pytest.raises(InvalidInput, match="(?i)a100-80gb has no FP8 tensor cores"):
+        _train("llama-2-7b", precision="fp8", gpu="a100-80gb")
+    assert _train("llama-2-7b", precision="fp8", gpu="h100-80gb").precision == "fp8"
+    assert effective_mfu("fp8", 0.4) == pytest.approx(0.5) and effective_mfu("amp_bf16", 0.4) == 0.4
+    assert effective_mfu("fp8", 0.9) == 1.0  # never above the peak
+
+
+def test_training_time_is_the_plans_time_and_cost_on_that_gpu():
+    """launch.rent times every configuration with training_time: the same numbers the calculator shows."""
+    from lifecycle.memory.plan import training_plan, training_time
+
+    setup = _train("gpt2-small", gpus=8, training_tokens=1e9)
+    plan = training_plan(setup.vary(gpu="h100-80gb"))
+    assert training_time(setup, get_gpu("h100-80gb")) == plan.time_and_cost
+    assert plan.time_and_cost.gpus == 8
+    assert training_time(_train("gpt2-small", gpus=8), get_gpu("h100-80gb")) is None  # no tokens: no time
+
+
+def test_a_lora_step_all_reduces_only_the_adapters_gradients():
+    """DDP all-reduces the gradients of trainable parameters only: LoRA rank 16 on q, v of llama-2-7b is
+    32 x 2 x 16 x (4096 + 4096) = 8,388,608 fp32 adapter weights; ring all-reduce moves 2(n-1)/n of them."""
+    from lifecycle.memory.communication import communication_estimate
+
+    comm = communication_estimate(_train("llama-2-7b", method="lora", gpus=8, training_tokens=1e9), get_gpu("h100-80gb"))
+    assert comm.data_parallel_bytes == pytest.approx(2 * 7 / 8 * 8_388_608 * 4)
+
+
+def test_deepspeed_zero2_estimator_on_one_gpu_follows_its_code():
+    """DeepSpeed stage_1_and_2.py estimate_zero2_model_states_mem_needs, T5-3B (2851e6) on one GPU: GPU 2Ψ + 18Ψ
+    (53.1 GiB), CPU 4Ψ·1.5; offloaded: GPU 2Ψ (5.31 GiB), CPU Ψ·max(4·1, 16)·1.5 = 24Ψ (63.72 GiB)."""
+    from lifecycle.memory.distributed import deepspeed_zero2_estimate_bytes
+
+    psi = 2851e6
+    assert deepspeed_zero2_estimate_bytes(psi) == (20 * psi, 6 * psi)
+    gpu, cpu = deepspeed_zero2_estimate_bytes(psi, offload_optimizer=True)
+    assert gpu == 2 * psi and round(cpu / 2**30, 2) == 63.72
+    assert deepspeed_zero2_estimate_bytes(psi, gpus_per_node=4, offload_optimizer=True)[1] == 24 * psi  # max(16, 16)
+    assert deepspeed_zero2_estimate_bytes(psi, gpus_per_node=8, offload_optimizer=True)[1] == 48 * psi  # 4·8 > 16
