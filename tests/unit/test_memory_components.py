@@ -376,7 +376,8 @@ def test_a_lora_step_all_reduces_only_the_adapters_gradients():
 
 def test_deepspeed_zero2_estimator_on_one_gpu_follows_its_code():
     """DeepSpeed stage_1_and_2.py estimate_zero2_model_states_mem_needs, T5-3B (2851e6) on one GPU: GPU 2Ψ + 18Ψ
-    (53.1 GiB), CPU 4Ψ·1.5; offloaded: GPU 2Ψ (5.31 GiB), CPU Ψ·max(4·1, 16)·1.5 = 24Ψ (63.72 GiB)."""
+    (53.1 GiB), CPU 4Ψ·1.5; offloaded: GPU 2Ψ (5.31 GiB), CPU Ψ·max(4·1, 16)·1.5 = 24Ψ (63.72 GiB). G is the
+    GPUs of all nodes; the CPU side counts one node's GPUs."""
     from lifecycle.memory.distributed import deepspeed_zero2_estimate_bytes
 
     psi = 2851e6
@@ -385,3 +386,6 @@ def test_deepspeed_zero2_estimator_on_one_gpu_follows_its_code():
     assert gpu == 2 * psi and round(cpu / 2**30, 2) == 63.72
     assert deepspeed_zero2_estimate_bytes(psi, gpus_per_node=4, offload_optimizer=True)[1] == 24 * psi  # max(16, 16)
     assert deepspeed_zero2_estimate_bytes(psi, gpus_per_node=8, offload_optimizer=True)[1] == 48 * psi  # 4·8 > 16
+    # two nodes of 8: the states shard over all 16 GPUs; each node's CPU holds 4Ψ·8·1.5 for its 8 ranks
+    gpu, cpu = deepspeed_zero2_estimate_bytes(psi, gpus_per_node=8, nodes=2)
+    assert gpu == pytest.approx(2 * psi + 18 * psi / 16) and cpu == 48 * psi
