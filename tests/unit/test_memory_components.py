@@ -273,6 +273,8 @@ def test_adafactor_states_are_factored_and_its_step_works_one_matrix_at_a_time()
     shape = ModelRef.catalog("llama-2-7b").shape
     assert optimizer_state_bytes_per_param("adafactor", 4) == pytest.approx(0.04)
     assert optimizer_step_temp_bytes("adafactor", "foreach", 4, LLAMA2_7B_PARAMS, shape) == 3 * 4 * 32000 * 4096
+    small_vocab = shape.model_copy(update={"vocab": 1000})  # now the 4,096 x 11,008 MLP matrix is the largest
+    assert optimizer_step_temp_bytes("adafactor", "foreach", 4, LLAMA2_7B_PARAMS, small_vocab) == 3 * 4 * 4096 * 11008
 
 
 def test_only_foreach_adamw_keeps_a_parameter_sized_temporary():
@@ -331,7 +333,8 @@ def test_a_gpu_fits_exactly_when_reserved_plus_the_cuda_context_is_within_its_me
 
 
 @pytest.mark.parametrize("gpus,tp,pp,message", [
-    (6, 4, 1, "multiple of tp x pp = 4"), (0, 1, 1, "gpus must be a whole number"),
+    (6, 4, 1, "multiple of tp x pp = 4"), (4, 2, 4, "GPU count 4 must be a multiple of tp x pp = 8"),
+    (0, 1, 1, "gpus must be a whole number"),
     (8, 0, 1, "tp must be a whole number"), (8, 2, -1, "pp must be a whole number"), (8.0, 1, 1, "gpus must be"),
 ])
 def test_data_parallel_degree_refuses_layouts_that_do_not_divide(gpus, tp, pp, message):
