@@ -398,3 +398,32 @@ def test_deepspeed_zero2_estimator_on_one_gpu_follows_its_code():
     # two nodes of 8: the states shard over all 16 GPUs; each node's CPU holds 4Ψ·8·1.5 for its 8 ranks
     gpu, cpu = deepspeed_zero2_estimate_bytes(psi, gpus_per_node=8, nodes=2)
     assert gpu == pytest.approx(2 * psi + 18 * psi / 16) and cpu == 48 * psi
+
+
+@pytest.mark.parametrize("strategy,offload,allowed", [
+    ("ddp", "none", True), ("ddp", "optimizer", False), ("zero1", "optimizer", True), ("zero2", "optimizer", True),
+    ("zero1", "params", False), ("zero2", "params", False), ("zero3", "params", True), ("fsdp", "params", True),
+    ("fsdp_hybrid", "params", True), ("fsdp", "optimizer", True),
+])
+def test_one_rule_says_which_offload_goes_with_which_strategy(strategy, offload, allowed):
+    """ZeRO-Offload (arXiv 2101.06840) moves optimizer states with any ZeRO stage; ZeRO-Infinity's parameter
+    offload (DeepSpeed offload_param, FSDP CPUOffload) needs the weights sharded, stage 3; DDP shards nothing. The
+    Setup refuses exactly what the strategy table skips."""
+    from lifecycle.errors import InvalidInput
+    from lifecycle.memory.distributed import offload_problem
+    from lifecycle.memory.planner import strategy_table
+
+    assert (offload_problem(strategy, offload) is None) == allowed
+    if allowed:
+        assert _train("llama-2-7b", strategy=strategy, offload=offload, gpus=8).offload == offload
+    else:
+        with pytest.raises(InvalidInput, match="DDP keeps everything on the GPU|only they shard the weights"):
+            _train("llama-2-7b", strategy=strategy, offload=offload, gpus=8)
+    rows = strategy_table(_train("gpt2-small", gpus=8), get_gpu("h100-80gb"))
+    assert any(r.strategy == strategy and r.offload == offload for r in rows) == allowed
+
+
+def test_reserved_bytes_of_a_number_is_a_whole_number_of_bytes():
+    from lifecycle.memory.overheads import reserved_bytes
+
+    assert type(reserved_bytes(10**9 + 7, static_bytes=3)) is int
