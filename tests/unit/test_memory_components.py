@@ -82,6 +82,15 @@ def test_multi_query_attention_on_four_gpus_replicates_its_single_kv_head():
     assert kv_cache_bytes(shape, batch=2, tokens=512, tp=4, bytes_per_value=1) == 13_631_488  # fp8 cache
 
 
+def test_latent_attention_caches_the_compressed_latent_and_the_rope_key_per_sequence():
+    """DeepSeek-V2 §2.1.2 (kept in V3): each layer caches the d_c = 512 latent and the d_h^R = 64 shared rope key per
+    token, whatever the heads: 61 layers x 576 x 2 B = 70,272 B per token; 4 sequences of 1,000 tokens."""
+    shape = ModelRef.catalog("deepseek-v3").shape
+    assert kv_cache_bytes(shape, batch=1, tokens=1000) == 1000 * 70_272
+    assert kv_cache_bytes(shape, batch=4, tokens=1000) == 4 * 1000 * 70_272
+    assert kv_cache_bytes(shape, batch=4, tokens=1000, bytes_per_value=1) == 2 * 1000 * 70_272  # fp8 cache
+
+
 def test_inference_plan_at_tp_sixteen_holds_a_whole_kv_head_per_gpu():
     """Generating 2,048 after 2,048 tokens, 4 sequences: the decoding step holds the full cache plus one layer
     growing by torch.cat: 4 x 167,772,160 x (1 + 1/80) = 679,477,248 B per GPU."""
@@ -344,6 +353,7 @@ def test_data_parallel_degree_refuses_layouts_that_do_not_divide(gpus, tp, pp, m
     with pytest.raises(InvalidInput, match=message):
         data_parallel_degree(gpus, tp, pp)
     assert data_parallel_degree(64, 4, 2) == 8 and data_parallel_degree(1, 1, 1) == 1
+    assert type(data_parallel_degree(64, 4, 2)) is int  # a count of replicas
 
 
 # --- reached by the calculators but by no fast memory test before issue 28 --------------------------------------
