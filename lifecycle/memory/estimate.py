@@ -29,7 +29,11 @@ from lifecycle.memory.distributed import (
     shard_model_states,
 )
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
-from lifecycle.memory.parallel import expert_parallel_states, tensor_parallel_extra, whole_embedding_gradient
+from lifecycle.memory.parallel import (
+    expert_parallel_states,
+    tensor_parallel_extra,
+    whole_embedding_gradient,
+)
 from lifecycle.memory.precision import as_mixed, mixed_precision_policy, storage_precision
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.architecture import (

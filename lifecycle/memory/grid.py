@@ -15,7 +15,12 @@ from functools import reduce
 import numpy as np
 
 from lifecycle.errors import InvalidInput, LifecycleError
-from lifecycle.memory.estimate import activation_bytes, activations_per_gpu, step_phases, training_step_parts
+from lifecycle.memory.estimate import (
+    activation_bytes,
+    activations_per_gpu,
+    step_phases,
+    training_step_parts,
+)
 from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES, reserved_bytes
 from lifecycle.memory.precision import as_mixed, storage_precision
 from lifecycle.memory.setup import TrainingSetup

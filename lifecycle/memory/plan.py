@@ -39,7 +39,6 @@ from lifecycle.scaling.compute import (
     training_time_and_cost,
 )
 
-
 # A fit with less headroom than this share of the GPU is "tight": predicted reserved memory was within 10 % of the
 # measured on 57 of the 64 H200 runs (tests/data/h200-*.jsonl; the worst 15 % under), so leave that margin.
 TIGHT_HEADROOM_FRACTION = 0.10
