@@ -13,7 +13,7 @@ import streamlit as st
 from lifecycle.charts.memory import estimate_bars, memory_stack_figure, strategy_figure
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_percent
 from lifecycle.errors import LifecycleError
-from lifecycle.memory.plan import inference_plan, training_plan
+from lifecycle.memory.plan import TIGHT_NOTE, inference_plan, training_plan
 from lifecycle.memory.planner import RULES, slide_rule_check
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.records.project import Project
@@ -90,14 +90,12 @@ def _verdict(plan) -> None:
     c[2].metric("Needs (+ CUDA context)", format_bytes(est.required_bytes))
     c[3].metric(f"{gpu.name} has", format_bytes(gpu.memory_bytes),
                 help=f"What a process can use (the datasheet says {gpu.datasheet_memory_gb:g} GB): {gpu.memory_source}")
-    headroom = gpu.memory_bytes - est.required_bytes
-    if not plan.fits:
-        st.error(f"Does not fit on one {gpu.name}: needs {format_bytes(-headroom)} more per GPU.")
-    elif headroom < 0.1 * gpu.memory_bytes:
-        st.warning(f"Fits, but tight: {format_bytes(headroom)} of headroom. Reserved memory varied by ±10 % around "
-                   "our prediction in the measurements; leave a margin.")
+    if plan.fit_verdict == "does_not_fit":
+        st.error(f"Does not fit on one {gpu.name}: needs {format_bytes(-plan.headroom_bytes)} more per GPU.")
+    elif plan.fit_verdict == "tight":
+        st.warning(f"Fits, but tight: {format_bytes(plan.headroom_bytes)} of headroom. {TIGHT_NOTE}")
     else:
-        st.success(f"Fits on one {gpu.name} with {format_bytes(headroom)} to spare.")
+        st.success(f"Fits on one {gpu.name} with {format_bytes(plan.headroom_bytes)} to spare.")
 
 
 def _strategies_and_cost(setup, plan, k) -> None:
@@ -116,7 +114,7 @@ def _strategies_and_cost(setup, plan, k) -> None:
                                for r in rows]), hide_index=True, width="stretch")
     common.plotly_chart(strategy_figure(rows, gpu_name=gpu.name), width="stretch", key=k + "strategies")
     with st.expander(f"What ZeRO stages 1, 2 and 3 shard: the ZeRO paper's Figure 1 for this model on "
-                     f"{setup.gpus // (setup.tp * setup.pp)} data-parallel GPUs"):
+                     f"{plan.data_parallel_degree} data-parallel GPUs"):
         st.dataframe(pd.DataFrame([{"stage": z.name, "shards": z.shards, "model states per GPU": format_bytes(z.bytes_per_gpu)}
                                    for z in plan.zero_stages]), hide_index=True, width="stretch")
         st.caption("Rajbhandari et al. 2020, Figure 1 and §5: 16-bit weights and gradients (2 + 2 B/param) and K = 12 "
@@ -126,15 +124,11 @@ def _strategies_and_cost(setup, plan, k) -> None:
     if cost is None:
         st.caption(plan.time_note)
         return
-    why = "frozen base: no weight gradients" if setup.uses_lora else "forward 2·N + backward 4·N"
-    if setup.grad_checkpointing and plan.hardware_flops:
-        why += (f"; the GPUs also run the recomputed forward, {plan.hardware_flops:.3g} hardware FLOPs, which MFU "
-                "does not count")
     c = st.columns(3)
     c[0].metric("Training time", format_duration(cost.days * 86_400), help=f"on {cost.gpus} × {gpu.name}")
     c[1].metric("GPU-hours", format_number(cost.gpu_hours))
     c[2].metric("Cost", format_money(cost.cost_usd), help=f"at {format_money(cost.price_usd_per_hour)} per GPU-hour")
-    st.caption(f"{plan.training_flops:.3g} FLOPs ({plan.flops_per_param_token}·N·D: {why}) = {format_number(cost.pf_days)} PF-days on "
+    st.caption(f"{plan.training_flops:.3g} FLOPs ({plan.flops_per_param_token}·N·D: {plan.flops_basis}) = {format_number(cost.pf_days)} PF-days on "
                f"{cost.gpus} × {gpu.name} at {format_percent(cost.mfu)} MFU.")
     if plan.communication is not None:
         st.caption(plan.communication.note)

@@ -123,8 +123,11 @@ def plan_json(label: str, workload: str, plan) -> dict:
                  "peak_phase": est.peak_phase, "components": est.components,
                  "cpu_offload_bytes": est.cpu_offload_bytes, "rules_of_thumb_bytes": plan.rules_of_thumb_bytes,
                  "notes": est.notes}
+    if workload == "train":
+        out["data_parallel_degree"] = plan.data_parallel_degree
     if plan.gpu is not None:
-        out.update(gpu=plan.gpu.id, gpu_memory_bytes=plan.gpu.memory_bytes, fits=plan.fits, min_gpus=plan.min_gpus)
+        out.update(gpu=plan.gpu.id, gpu_memory_bytes=plan.gpu.memory_bytes, fits=plan.fits,
+                   headroom_bytes=plan.headroom_bytes, fit_verdict=plan.fit_verdict, min_gpus=plan.min_gpus)
         if workload == "train":
             out["by_strategy"] = [row.model_dump() for row in plan.by_strategy]
             if plan.min_gpus is None:
@@ -143,7 +146,9 @@ def _print_human(out: dict) -> None:
     print(f"  {'peak reserved (+ allocator slack)':<32} {out['peak_reserved_bytes'] / GB:10.2f} GB")
     print(f"  {'+ CUDA context':<32} {out['required_bytes'] / GB:10.2f} GB")
     if "fits" in out:
-        verdict = "fits" if out["fits"] else "does NOT fit"
+        left = abs(out["headroom_bytes"]) / GB
+        verdict = {"fits": f"fits ({left:.2f} GB to spare)", "tight": f"fits, but tight ({left:.2f} GB of headroom)",
+                   "does_not_fit": f"does NOT fit ({left:.2f} GB short)"}[out["fit_verdict"]]
         print(f"On {out['gpu']} ({out['gpu_memory_bytes'] / GB:.1f} GB): {verdict}; minimum GPUs: {out['min_gpus'] or 'none up to 4096'}")
         for idea in out.get("what_would_fit", []):
             print(f"  would fit with: {idea}")

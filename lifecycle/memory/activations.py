@@ -9,7 +9,7 @@ the tensors each op saves for backward (PyTorch ``derivatives.yaml``: ``mm`` kee
 the weight needs a gradient, ``relu``/``silu``/``gelu`` keep their input or result, dropout keeps a
 1-byte mask) with the byte width the precision mode gives them, and sum them per token.
 
-All functions return bytes per token (or per attention-score element); ``lifecycle/memory/estimate.py`` multiplies.
+All functions return bytes per token (or per attention-score element); ``estimate.activation_bytes`` multiplies.
 """
 
 from __future__ import annotations

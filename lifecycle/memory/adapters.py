@@ -15,31 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lifecycle.errors import InvalidInput
-from lifecycle.limits import MAX_COUNT
 from lifecycle.models.architecture import FUSED_QKV_ARCHS, ModelShape, block_linear_params, layer_counts
 
 NF4_BYTES_PER_PARAM = 0.5 + 0.127 / 8  # QLoRA §3: 4-bit values + double-quantised constants
 INT8_BYTES_PER_PARAM = 1.0  # LLM.int8: one byte per weight (+ one fp32 scale per row, negligible)
-
-
-
-
-def check_positive(**values) -> None:
-    for name, value in values.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidInput(f"{name.replace('_', ' ')} must be a whole number >= 1 (got {value!r}).")
-        if value > MAX_COUNT:
-            raise InvalidInput(f"{name.replace('_', ' ')} = {value:,} is beyond what this planner models (max {MAX_COUNT:,}).")
-
-
-def check_parallel(shape: ModelShape, tp: int, pp: int = 1) -> None:
-    """Megatron-style tensor parallel splits attention heads; pipeline parallel splits layers."""
-    check_positive(tp=tp, pp=pp)
-    if shape.heads % tp:
-        raise InvalidInput(f"Tensor parallel degree {tp} must divide the {shape.heads} attention heads.")
-    if pp > shape.layers:
-        raise InvalidInput(f"Pipeline parallel degree {pp} is more than the {shape.layers} layers.")
 
 
 def resolve_targets(shape: ModelShape, targets: Iterable[str]) -> set[str]:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
 from pydantic import Field
 
 from lifecycle._typed import Result
 from lifecycle.memory.overheads import CUDA_CONTEXT_BYTES
+
+
+def floor_bytes(value):
+    """Whole bytes: ``int`` of a number, ``numpy.floor`` of an array (the grid evaluates the same formulas)."""
+    return np.floor(value) if isinstance(value, np.ndarray) else int(value)
 
 
 class MemoryEstimate(Result):

@@ -23,7 +23,7 @@ the code, and ``zero_paper_model_states_bytes`` gives the paper's equation for c
 
 from __future__ import annotations
 
-from lifecycle.choices import Offload, Strategy, options, title
+from lifecycle.choices import Strategy, options, title
 from lifecycle.errors import InvalidInput
 from lifecycle.models.architecture import (
     ModelShape,
@@ -35,7 +35,6 @@ from lifecycle.models.architecture import (
 
 STRATEGIES = options(Strategy)
 STRATEGY_TITLES = {s: title(s) for s in STRATEGIES}
-OFFLOADS = options(Offload)
 GPUS_PER_NODE = 8
 ZERO_STAGE = {"ddp": 0, "zero1": 1, "zero2": 2, "zero3": 3, "fsdp": 3, "fsdp_hybrid": 3}
 
@@ -49,15 +48,14 @@ def data_parallel_degree(gpus: int, tp: int, pp: int) -> int:
     return gpus // (tp * pp)
 
 
-def check_strategy(strategy: str, offload: str) -> None:
-    if strategy not in STRATEGIES:
-        raise InvalidInput(f"Unknown strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}.")
-    if offload not in OFFLOADS:
-        raise InvalidInput(f"Unknown offload {offload!r}; choose one of {', '.join(OFFLOADS)}.")
+def offload_problem(strategy: str, offload: str) -> str | None:
+    """Why this CPU offload cannot go with this strategy (None when it can): the one rule, read by
+    ``TrainingSetup`` (which refuses the pair) and by the searches that skip it (``planner.strategy_table``)."""
     if offload != "none" and strategy == "ddp":
-        raise InvalidInput("CPU offload needs a ZeRO stage or FSDP; DDP keeps everything on the GPU.")
+        return "CPU offload needs a ZeRO stage or FSDP; DDP keeps everything on the GPU"
     if offload == "params" and ZERO_STAGE[strategy] < 3:
-        raise InvalidInput("Offloading parameters needs ZeRO-3 or FSDP (only they shard the weights).")
+        return "offloading parameters needs ZeRO-3 or FSDP (only they shard the weights)"
+    return None
 
 
 def shard_model_states(states: dict[str, int], *, strategy: str, gpus: int, tp: int = 1, pp: int = 1,
@@ -65,10 +63,10 @@ def shard_model_states(states: dict[str, int], *, strategy: str, gpus: int, tp: 
     """Per-GPU bytes of each model-state component, and the bytes moved to CPU RAM (per node-local rank).
 
     ``states`` holds whole-model bytes for: weights, gradients, optimizer states, master weights,
-    fp32 gradient partition (any may be 0). ``gathered_layer_bytes`` is what ZeRO-3/FSDP gathers at once
+    fp32 gradient partition (any may be 0); strategy and offload are a pair ``TrainingSetup`` accepted
+    (``offload_problem``). ``gathered_layer_bytes`` is what ZeRO-3/FSDP gathers at once
     (the unsharded weights and gradients of the largest layer, counted by the caller).
     """
-    check_strategy(strategy, offload)
     dp = data_parallel_degree(gpus, tp, pp)
     stage = ZERO_STAGE[strategy]
     shard_dp = min(dp, GPUS_PER_NODE) if strategy == "fsdp_hybrid" else dp

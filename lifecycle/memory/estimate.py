@@ -21,7 +21,7 @@ from lifecycle.memory.adapters import (
     quantised_base_bytes,
     resolve_targets,
 )
-from lifecycle.memory.breakdown import MemoryEstimate
+from lifecycle.memory.breakdown import MemoryEstimate, floor_bytes
 from lifecycle.memory.distributed import (
     ZERO_STAGE,
     data_parallel_degree,
@@ -29,7 +29,11 @@ from lifecycle.memory.distributed import (
     shard_model_states,
 )
 from lifecycle.memory.overheads import FRAMEWORK_WORKSPACE_BYTES, reserved_bytes
-from lifecycle.memory.parallel import expert_parallel_states, tensor_parallel_extra
+from lifecycle.memory.parallel import (
+    expert_parallel_states,
+    tensor_parallel_extra,
+    whole_embedding_gradient,
+)
 from lifecycle.memory.precision import as_mixed, mixed_precision_policy, storage_precision
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.architecture import (
@@ -132,6 +136,7 @@ class StepParts:
     paged: int = 0  # paged optimizer states: unified memory, outside PyTorch's allocator and the peak
     block_backward: int = 0  # FSDP: unsharded buffers a block's backward adds (prefetch, reduce-scatter, root grads)
     resident: int = 0  # allocated once and kept between steps (weights, optimizer states, workspaces): no slack
+    embedding_grad: int = 0  # DTensor tensor parallel: the embedding's gradient reaches the step whole
 
 
 def training_step_parts(setup: TrainingSetup) -> StepParts:
@@ -203,32 +208,47 @@ def training_step_parts(setup: TrainingSetup) -> StepParts:
         optimizer, setup.optimizer_impl, train_bytes, opt_shard, shape)
     resident = sum(v for k, v in static.items() if k not in ("gathered layer buffers", "DDP gradient buckets"))
     return StepParts(params, trainable, targets, static, grads, temp, copies, block_copies, cpu_bytes,
-                     model_states + paged, paged, block_backward, resident)
+                     model_states + paged, paged, block_backward, resident, whole_embedding_gradient(setup))
+
+
+def activations_per_gpu(setup: TrainingSetup, acts: dict, micro_batch=None) -> dict:
+    """``activation_bytes`` of the whole micro-batch on one GPU: tensor (+sequence) parallel splits activations
+    (Korthikanti §4) and PyTorch's DTensor plan keeps its extras (``parallel.tensor_parallel_extra``).
+    ``acts`` and ``micro_batch`` may be numpy arrays (``memory.grid`` sweeps micro-batch and length)."""
+    tp = setup.tp
+    out = {k: floor_bytes(v / tp) for k, v in acts.items()}
+    if tp > 1 and setup.tp_plan == "dtensor":
+        tokens = (setup.micro_batch if micro_batch is None else micro_batch) * decoder_length(setup)
+        for name, extra in tensor_parallel_extra(setup, tokens).items():
+            out[name] += extra
+    return out
+
+
+def step_phases(parts: StepParts, acts: dict, *, grad_checkpointing: bool, layers: int) -> dict[str, dict]:
+    """What is alive at each moment that can be the step's peak (module docstring), per GPU: the one place the
+    peak is put together, for ``training_memory`` and, with arrays of activations, ``memory.grid``."""
+    acts = dict(acts)
+    recomputed = acts.pop("recomputed block")
+    backward_start = {**parts.static, **acts}
+    if parts.copies:
+        backward_start["autocast bf16 weight copies"] = parts.copies
+    step = {**parts.static, "gradients": parts.grads + parts.embedding_grad}
+    if parts.temp:
+        step["optimizer step buffers"] = parts.temp
+    phases = {"backward start": backward_start, "optimizer step": step}
+    if grad_checkpointing:
+        phases["end of backward"] = {**parts.static, "gradients": parts.grads,
+                                     "recomputed block": recomputed + parts.block_copies,
+                                     "unsharded backward buffers": parts.block_backward,
+                                     "checkpointed block inputs": acts["checkpointed block inputs"] // max(layers, 1)}
+    return phases
 
 
 def training_memory(setup: TrainingSetup) -> MemoryEstimate:
     """Peak GPU memory per GPU of one training step (forward, backward, optimizer step)."""
-    shape, tp = setup.model.shape, setup.tp
     parts = training_step_parts(setup)
-    acts = activation_bytes(setup, parts.targets)
-    acts = {k: int(v / tp) for k, v in acts.items()}  # tensor (+sequence) parallel splits activations (Korthikanti §4)
-    dtensor = tensor_parallel_extra(setup) if tp > 1 and setup.tp_plan == "dtensor" else {}
-    for name, extra in dtensor.items():
-        if name in acts:
-            acts[name] += extra
-    recomputed = acts.pop("recomputed block")
-    backward_start = {**parts.static, **{k: v for k, v in acts.items() if v}}
-    if parts.copies:
-        backward_start["autocast bf16 weight copies"] = parts.copies
-    step = {**parts.static, "gradients": parts.grads + dtensor.get("whole embedding gradient", 0)}
-    if parts.temp:
-        step["optimizer step buffers"] = parts.temp
-    phases = {"backward start": backward_start, "optimizer step": step}
-    if setup.grad_checkpointing:
-        phases["end of backward"] = {**parts.static, "gradients": parts.grads,
-                                     "recomputed block": recomputed + parts.block_copies,
-                                     "unsharded backward buffers": parts.block_backward,
-                                     "checkpointed block inputs": acts["checkpointed block inputs"] // max(shape.layers, 1)}
+    acts = activations_per_gpu(setup, activation_bytes(setup, parts.targets))
+    phases = step_phases(parts, acts, grad_checkpointing=setup.grad_checkpointing, layers=setup.model.shape.layers)
     totals = {name: sum(p.values()) for name, p in phases.items()}
     peak_phase = max(totals, key=totals.get)
     components = {k: int(v) for k, v in phases[peak_phase].items() if v}
@@ -257,5 +277,5 @@ def training_memory(setup: TrainingSetup) -> MemoryEstimate:
                                                              grad_checkpointing=setup.grad_checkpointing),
                           params=parts.params, trainable_params=parts.trainable, peak_phase=peak_phase, phases=totals,
                           cpu_offload_bytes=parts.cpu_bytes, model_states_bytes=parts.model_states,
-                          paged_bytes=parts.paged, active_params=active_parameter_count(shape), notes=notes)
+                          paged_bytes=parts.paged, active_params=active_parameter_count(setup.model.shape), notes=notes)
 

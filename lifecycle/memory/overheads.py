@@ -13,6 +13,8 @@ round up to 0.5 GiB.
 
 from __future__ import annotations
 
+import numpy as np
+
 CUDA_CONTEXT_BYTES = 2**29  # 0.5 GiB
 # cuBLAS/cuBLASLt workspaces PyTorch allocates through its caching allocator and keeps: the measurements'
 # after_weights minus the weights' bytes is 65-66 MiB on every row after the first (median 69,207,040 B)
@@ -22,12 +24,13 @@ SLACK_FRACTION_CHECKPOINTING = 0.47  # median of the 5 checkpointing rows (recom
 SLACK_FRACTION_INFERENCE = 0.25  # median of the 7 inference rows (a growing KV cache fragments the pool)
 
 
-def reserved_bytes(allocated: int, *, static_bytes: int = 0, grad_checkpointing: bool = False,
-                   inference: bool = False) -> int:
+def reserved_bytes(allocated, *, static_bytes=0, grad_checkpointing: bool = False, inference: bool = False):
     """Peak reserved memory predicted from peak allocated memory, of which ``static_bytes`` (weights, optimizer
-    states, quantised bases: allocated once, never freed) do not fragment."""
+    states, quantised bases: allocated once, never freed) do not fragment. Ints give an int; numpy arrays
+    (``memory.grid``) an array."""
     if inference:
         fraction = SLACK_FRACTION_INFERENCE
     else:
         fraction = SLACK_FRACTION_CHECKPOINTING if grad_checkpointing else SLACK_FRACTION
-    return int(allocated + fraction * max(allocated - static_bytes, 0))
+    reserved = np.floor(allocated + fraction * np.maximum(allocated - static_bytes, 0))
+    return reserved if isinstance(reserved, np.ndarray) else int(reserved)

@@ -12,7 +12,7 @@ from lifecycle.choices import Offload, Strategy, options
 from lifecycle.errors import InvalidInput, LifecycleError
 from lifecycle.limits import MAX_GPUS
 from lifecycle.memory.breakdown import MemoryEstimate
-from lifecycle.memory.distributed import STRATEGIES, STRATEGY_TITLES, ZERO_STAGE
+from lifecycle.memory.distributed import STRATEGIES, STRATEGY_TITLES, offload_problem
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
@@ -165,9 +165,7 @@ def strategy_table(setup: TrainingSetup, gpu: GPU) -> list[StrategyRow]:
     rows = []
     for strategy in STRATEGIES:
         for offload in options(Offload):
-            if offload != "none" and strategy == "ddp":
-                continue
-            if offload == "params" and ZERO_STAGE[strategy] < 3:
+            if offload_problem(strategy, offload):
                 continue
             count, est = min_gpus(setup.model_copy(update={"strategy": strategy, "offload": offload}), gpu)
             rows.append(StrategyRow(strategy=strategy, title=STRATEGY_TITLES[strategy], offload=offload, min_gpus=count,

@@ -35,6 +35,7 @@ from lifecycle.limits import (
     MAX_TRAINING_TOKENS,
     MAX_USD_PER_GPU_HOUR,
 )
+from lifecycle.memory.distributed import offload_problem
 from lifecycle.models.ref import ModelRef
 from lifecycle.scaling.compute import DEFAULT_MFU
 
@@ -184,10 +185,9 @@ class TrainingSetup(Setup):
             check_fp8(self.method, self.gpu)
         if self.precision in ("int8", "int4") and self.method == "full":
             raise ValueError("training int8/int4 weights directly is not supported; use method qlora (or lora on int8)")
-        if self.offload != "none" and self.strategy == "ddp":
-            raise ValueError("CPU offload needs a ZeRO stage or FSDP; DDP keeps everything on the GPU")
-        if self.offload == "params" and self.strategy in ("zero1", "zero2"):
-            raise ValueError("offloading parameters needs ZeRO-3 or FSDP (only they shard the weights)")
+        problem = offload_problem(self.strategy, self.offload)
+        if problem:
+            raise ValueError(problem)
         _check_parallel(self.model, self.tp, self.pp)
         if self.gpus % (self.tp * self.pp):  # world = tp x pp x dp (Megatron-Core, vLLM)
             raise ValueError(f"GPU count {self.gpus} must be a multiple of tp x pp = {self.tp * self.pp}")

@@ -178,3 +178,24 @@ def test_a_decoder_project_trains_on_input_plus_output(run_page, app_env):
     at = _ok(run_page("pages/memory_gpus.py", project=_lengths_project(app_env, "Dec", "llama-2-7b")))
     assert at.number_input(key=K + "seq").value == 700
     assert not [n for n in at.number_input if n.key == K + "target"]
+
+
+def test_the_verdict_data_parallel_gpus_and_flops_text_are_the_plans_fields(run_page, monkeypatch):
+    """The page shows the TrainingPlan's headroom, verdict, data-parallel degree and FLOPs basis; it decides none."""
+    import ui.memory_planner as view
+    from lifecycle.display import format_bytes
+
+    calls = []
+    monkeypatch.setattr(view, "training_plan", lambda setup: calls.append(setup) or training_plan(setup))
+    at = _ok(run_page("pages/memory_gpus.py"))
+    at.number_input(key=K + "gpus").set_value(8)
+    at.selectbox(key=K + "strategy").set_value("zero3")
+    at.number_input(key=K + "tp").set_value(2)
+    at.number_input(key=K + "tokens").set_value(1e9)
+    _ok(at.run())
+    plan = training_plan(calls[-1])
+    assert plan.data_parallel_degree == 4
+    assert any("on 4 data-parallel GPUs" in e.label for e in at.expander)
+    said = {"fits": at.success, "tight": at.warning, "does_not_fit": at.error}[plan.fit_verdict]
+    assert any(format_bytes(abs(plan.headroom_bytes)) in m.value for m in said)
+    assert any(plan.flops_basis in c.value for c in at.caption)

@@ -103,3 +103,14 @@ def test_config_that_is_not_a_transformer_or_has_bad_heads_exits_two(capsys, tmp
     not_json = tmp_path / "x.json"
     not_json.write_text("{not json")
     assert main(["memory", "--config", str(not_json)]) == 2
+
+
+def test_json_states_headroom_verdict_and_data_parallel_degree(capsys):
+    """The plan's fields, not a rule of the CLI's own: headroom = GPU memory - required, verdict from the plan."""
+    out = run_json(capsys, "--model", "llama-2-7b", "--gpu", "h100-80gb", "--gpus", "8", "--tp", "2",
+                   "--strategy", "zero3")
+    assert out["data_parallel_degree"] == 4
+    assert out["headroom_bytes"] == out["gpu_memory_bytes"] - out["required_bytes"]
+    assert out["fit_verdict"] in ("fits", "tight") and out["fits"] is True
+    short = run_json(capsys, "--model", "llama-2-70b", "--precision", "bf16", "--gpu", "h100-80gb")
+    assert short["fit_verdict"] == "does_not_fit" and short["headroom_bytes"] < 0

@@ -1,7 +1,8 @@
 """The estimator against real peak GPU memory measured on an H200 (tests/data/h200-measurements.jsonl).
 
-Tolerances are the issue's acceptance bar: median absolute error of peak_allocated <= 10 %, no row
-worse than 30 %, and the run that ran out of memory predicted not to fit on an H200.
+Tolerances are what the estimator achieves (issue 28: tightened from 10 % / 30 %): median absolute error of
+peak_allocated <= 3 % (achieved 1.6 % on the tuning rows, 1.5 % held out), no row worse than 12 % (achieved 9.8 %
+and 8.9 %), and the run that ran out of memory predicted not to fit on an H200.
 """
 
 import statistics
@@ -13,6 +14,7 @@ from tests.support.measurements import MEASUREMENTS, estimate_row, load_measurem
 
 ROWS = load_measurements()
 MEASURED = [r for r in ROWS if r.get("ok")]
+HOLDOUT = [r for r in load_measurements(MEASUREMENTS.parent / "h200-holdout.jsonl") if r.get("ok")]
 
 
 def relative_error(row) -> float:
@@ -25,14 +27,17 @@ def test_every_measured_model_and_run_is_used():
     assert any(not r.get("ok") and r.get("oom") for r in ROWS)
 
 
-def test_median_error_of_peak_allocated_is_at_most_ten_percent():
+MEDIAN_BOUND, WORST_BOUND = 0.03, 0.12
+
+
+def test_median_error_of_peak_allocated_is_at_most_three_percent():
     errors = [abs(relative_error(r)) for r in MEASURED]
-    assert statistics.median(errors) <= 0.10
+    assert statistics.median(errors) <= MEDIAN_BOUND
 
 
 @pytest.mark.parametrize("row", MEASURED, ids=row_label)
-def test_no_row_is_worse_than_thirty_percent(row):
-    assert abs(relative_error(row)) <= 0.30
+def test_no_row_is_worse_than_twelve_percent(row):
+    assert abs(relative_error(row)) <= WORST_BOUND
 
 
 def test_trainable_parameter_counts_match_the_measured_runs():
@@ -52,16 +57,16 @@ def test_measured_runs_are_predicted_to_fit_on_the_h200_they_ran_on():
     assert all(estimate_row(r).fits(h200) for r in MEASURED)
 
 
-def test_predicted_reserved_memory_is_within_twenty_percent_for_most_rows():
-    errors = []
-    for row in MEASURED:
-        measured = row["steady"]["peak_reserved"]
-        errors.append(abs(estimate_row(row).peak_reserved_bytes - measured) / measured)
-    assert statistics.median(errors) <= 0.10
-    assert sum(e <= 0.20 for e in errors) / len(errors) >= 0.9
+def test_predicted_reserved_memory_is_within_four_percent_at_the_median_and_eighteen_percent_on_every_row():
+    """Achieved: median 2.6 %, worst 15.1 % (held out: 2.5 %, 14.7 %); it was median <= 10 %, 90 % of rows <= 20 %."""
+    for rows in (MEASURED, HOLDOUT):
+        errors = []
+        for row in rows:
+            measured = row["steady"]["peak_reserved"]
+            errors.append(abs(estimate_row(row).peak_reserved_bytes - measured) / measured)
+        assert statistics.median(errors) <= 0.04
+        assert max(errors) <= 0.18
 
-
-HOLDOUT = [r for r in load_measurements(MEASUREMENTS.parent / "h200-holdout.jsonl") if r.get("ok")]
 
 
 def test_held_out_runs_the_estimator_was_never_tuned_on_meet_the_same_bar():
@@ -69,8 +74,8 @@ def test_held_out_runs_the_estimator_was_never_tuned_on_meet_the_same_bar():
     # H200 after the estimator was written (benchmarks/ground_truth/measure_holdout.py); nothing was fit to them
     errors = [abs(relative_error(r)) for r in HOLDOUT]
     assert len(errors) >= 20
-    assert statistics.median(errors) <= 0.10
-    assert max(errors) <= 0.30
+    assert statistics.median(errors) <= MEDIAN_BOUND
+    assert max(errors) <= WORST_BOUND
 
 
 def test_allocator_slack_is_a_fraction_of_what_churns_not_of_static_weights():
