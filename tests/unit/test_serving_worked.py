@@ -162,3 +162,79 @@ def test_a_plan_without_new_tokens_has_no_decode_and_its_cost_per_request_is_the
     assert r.request_latency_s == pytest.approx(4 * PREFILL_FLOPS_7B_P512 / H100_BF16, rel=1e-9)
     assert r.cost_per_thousand_requests_usd == pytest.approx(0.001 * r.request_latency_s / 4 * 1000, rel=1e-9)
     assert math.isfinite(r.cost_per_million_tokens_usd)
+
+
+def test_an_fp8_kv_cache_stores_one_byte_per_value_and_says_what_it_costs_in_accuracy():
+    """vLLM kv_cache_dtype="fp8": one byte per cached value, so 262,144 bytes per Llama-2-7B token instead of
+    524,288; the weights stay bf16."""
+    r = _llama(8, 1, kv_cache_dtype="fp8")
+    assert r.decode_bytes_per_step == WEIGHTS_7B + 8 * 640 * KV_PER_TOKEN_7B // 2
+    assert r.memory_components["KV cache"] == 8 * 768 * KV_PER_TOKEN_7B // 2 * 33 // 32
+    assert any("FP8 KV cache" in a and "calibrat" in a for a in r.assumptions)
+    assert not any("FP8 KV cache" in a for a in _llama(8, 1).assumptions)
+
+
+def test_the_engine_and_the_gpu_price_apply_unless_overridden():
+    """data/serving_engines.json's measured efficiencies and data/gpus.json's price ($2.50 per H100-hour) are the
+    defaults; the assumptions state the efficiencies the numbers used."""
+    from lifecycle.serving.plan import get_engine
+
+    e = get_engine("cuda-graph")
+    r = plan("llama-2-7b", precision="bf16", gpu="h100-80gb", batch=8, prompt_tokens=512, new_tokens=256,
+             find_limits=False)
+    assert r.price_usd_per_hour == 2.5 and r.engine == "cuda-graph"
+    assert r.decode_step_s == pytest.approx((WEIGHTS_7B + 8 * 640 * KV_PER_TOKEN_7B) / (H100_BW * e.bandwidth_efficiency)
+                                            + 32 * e.per_layer_overhead_s, rel=1e-9)
+    assert r.prefill_s == pytest.approx(8 * PREFILL_FLOPS_7B_P512 / (H100_BF16 * e.prefill_utilisation)
+                                        + 32 * e.per_layer_overhead_s, rel=1e-9)
+    engine_line, *_ = r.assumptions
+    assert f"{e.bandwidth_efficiency:.0%} of datasheet memory bandwidth" in engine_line
+    assert f"{e.per_layer_overhead_s * 1e6:,.0f} µs per layer" in engine_line
+    assert f"{e.prefill_utilisation:.0%} of dense peak" in engine_line and e.source in engine_line
+    assert "One GPU: no communication." in r.assumptions
+    worked = _llama(8, 2, bandwidth_efficiency=0.8, per_layer_overhead_s=1e-5, prefill_utilisation=0.5)
+    assert "decode reaches 80% of datasheet memory bandwidth, plus 10 µs per layer" in worked.assumptions[0]
+    assert "prefill reaches 50% of dense peak" in worked.assumptions[0]
+
+
+def test_memory_per_gpu_is_the_reserved_memory_plus_the_cuda_context():
+    """What nvidia-smi shows: PyTorch's reserved memory plus the CUDA context (0.5 GiB, lifecycle/memory)."""
+    r = _llama(8, 2)
+    assert r.memory_total_bytes == r.memory_reserved_bytes + 2**29
+    assert r.memory_reserved_bytes >= sum(r.memory_components.values())
+
+
+def test_the_sweep_is_powers_of_two_past_the_largest_batch_with_the_chosen_and_the_largest():
+    from lifecycle.serving.plan import sweep_batches
+
+    assert sweep_batches(12, 96) == [1, 2, 4, 8, 12, 16, 32, 64, 96, 128]  # up to 2 · 96 = 192
+    assert sweep_batches(1, 0) == [1, 2, 4, 8]  # nothing fits: still a chart to 8
+    assert sweep_batches(3, -1) == [1, 2, 3, 4, 8]
+    assert sweep_batches(64, 20) == [1, 2, 4, 8, 16, 20, 32, 64, 128]  # the chosen batch does not fit
+    assert sweep_batches(1, 10_000) == [1 << i for i in range(13)]  # capped at 4,096 points' batch
+    assert sweep_batches(1, 3000, limit=1000) == [1 << i for i in range(10)]
+    r = _llama(8, 2)
+    assert [s.batch for s in r.sweep] == sweep_batches(8, r.max_batch)
+    chosen = next(s for s in r.sweep if s.batch == 8)
+    assert chosen.max_batch == r.max_batch and chosen.decode_step_s == r.decode_step_s
+    others = [s for s in r.sweep if s.batch != 8]
+    assert all(s.max_batch == -1 and s.max_context == -1 for s in others)  # no searches off the chosen batch
+    at_32 = next(s for s in r.sweep if s.batch == 32)
+    assert at_32.decode_bytes_per_step == (WEIGHTS_7B + 32 * 640 * KV_PER_TOKEN_7B) / 2
+
+
+def test_an_encoder_decoder_fits_its_whole_encoder_window_and_an_encoder_generates_nothing():
+    from lifecycle.errors import InvalidInput
+
+    r = plan("flan-t5-small", precision="fp32", gpu="l4", batch=4, prompt_tokens=512, new_tokens=128)
+    assert r.max_context == 512 == r.context_limit  # the encoder's window, whatever the output length
+    with pytest.raises(InvalidInput, match="(?i)encoder-only models do not generate tokens"):
+        plan("bert-base-uncased", precision="fp16", gpu="l4", new_tokens=8)
+    with pytest.raises(InvalidInput, match="(?i)cannot split 32 KV heads"):
+        plan("llama-2-7b", gpu="h100-80gb", gpus=3)
+    assert plan("tinyllama-1.1b", gpu="l4", gpus=8, find_limits=False).gpus == 8  # 8 GPUs, 4 KV heads: replicated
+
+
+def test_a_model_that_does_not_fit_has_no_batch_and_no_context():
+    r = plan("llama-2-70b", precision="bf16", gpu="l4", batch=1)
+    assert not r.fits and r.max_batch == 0 and r.max_context == 0
