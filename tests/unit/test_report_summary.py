@@ -211,3 +211,62 @@ def test_an_unchosen_stage_lists_five_candidates_and_counts_the_rest():
     assert note.endswith(" and 2 more — use one as the plan.")
     del p.integrate.scenarios[5:]
     assert "more" not in unchosen_note(p, "integrate", "serving")
+
+
+def test_an_empty_project_lists_everything_missing_in_stage_order():
+    facts, risks, missing = executive_summary(Project(name="Empty"))
+    assert facts == [] and risks == []
+    assert missing[:8] == [
+        "The use case is not described (Scope).", "No task is chosen (Scope).",
+        "No architecture family is accepted (Scope).", "No foundation model is chosen (Select).",
+        "No adaptation path is chosen (Adapt & Align).", "No evaluation target is set (Adapt & Align).",
+        "No training scenario is saved (Adapt & Align).", "No serving scenario is saved (Integrate)."]
+    assert all(m.startswith("Not checked") for m in missing[8:])
+    assert [(f.label, f.value) for f in plan_facts(Project(name="Empty"))] == [
+        ("Scope", ""), ("Select", ""), ("Adapt & Align", ""), ("Integrate", "")]
+
+
+def test_the_example_summary_states_the_teams_inputs_and_the_chosen_scenarios_in_order():
+    from tests.support.example_project import example_project
+
+    p = example_project()
+    facts, risks, _ = executive_summary(p)
+    said = {f.label: f.value for f in facts}
+    assert list(said) == ["Use case", "Tasks", "Architecture family", "Model", "Adaptation path", "Evaluation targets",
+                          "Training plan", "Serving plan", "Generation settings", "Budget"]
+    assert said["Use case"] == p.scope.use_case and said["Tasks"] == "text-classification, summarization"
+    assert said["Architecture family"] == "encoder-decoder"
+    assert said["Model"] == "Flan-T5-XL (2.85B parameters, encoder-decoder, licence apache-2.0)"
+    assert said["Evaluation targets"] == ("macro-F1 on held-out tickets ≥ 0.85; "
+                                          "ROUGE-L on agent-written summaries ≥ 0.35")
+    train, serve = (next(s for s in p.stage(k).scenarios if s.id == i)
+                    for k, i in (("adapt", p.adapt.training_scenario_id), ("integrate", p.integrate.serving_scenario_id)))
+    assert said["Training plan"] == training_phrase(train)
+    assert said["Serving plan"] == serving_phrase(serve, 800.0)
+    assert said["Generation settings"] == "temperature 0.7, top-p 0.9 (scenario “Summaries: T=0.7, top-p=0.9”)"
+    assert said["Budget"] == "$20k"
+    assert risks[:4] == [f"{stage}: {p.stage(key).decisions['risks']}" for stage, key in
+                         (("Scope", "scope"), ("Select", "select"), ("Adapt & Align", "adapt"),
+                          ("Integrate", "integrate"))]
+    assert any(r.startswith("Contradiction (Integrate)") and "over the target of 800 ms" in r for r in risks[4:])
+    assert [(f.label, f.value) for f in plan_facts(p)] == [
+        ("Scope", "Encoder-decoder"), ("Select", "Flan-T5-XL"),
+        ("Adapt & Align", f"“{train.name}” — LoRA (parameter-efficient fine-tuning)"), ("Integrate", f"“{serve.name}”")]
+
+
+def test_targets_without_a_threshold_or_dataset_and_lower_is_better_read_as_set():
+    from lifecycle.adapt.evaluation import EvalTarget
+    from lifecycle.records.plan import GenerationSettings
+
+    p = Project(name="P")
+    p.adapt.eval_targets = [EvalTarget(metric="perplexity", threshold=8.5, higher_is_better=False),
+                            EvalTarget(metric="human rating")]
+    p.integrate.generation = GenerationSettings(temperature=0.2)
+    p.select.pretrain_own = True
+    said = {f.label: f.value for f in executive_summary(p)[0]}
+    assert said["Evaluation targets"] == "perplexity ≤ 8.5; human rating"
+    assert said["Generation settings"] == p.integrate.generation.phrase()  # no scenario named: no "(scenario …)"
+    assert said["Model"] == "pre-train our own model"
+    assert "Budget" not in said
+    p.select.model_id = "not-a-catalog-model"
+    assert {f.label: f.value for f in executive_summary(p)[0]}["Model"] == "not-a-catalog-model (not in the shipped catalog)"
