@@ -238,3 +238,16 @@ def test_an_encoder_decoder_fits_its_whole_encoder_window_and_an_encoder_generat
 def test_a_model_that_does_not_fit_has_no_batch_and_no_context():
     r = plan("llama-2-70b", precision="bf16", gpu="l4", batch=1)
     assert not r.fits and r.max_batch == 0 and r.max_context == 0
+
+
+def test_the_sliding_window_note_names_the_layers_and_the_window_and_an_unknown_engine_lists_the_known():
+    """Gemma 3 1B (google/gemma-3-1b-it config.json): 26 layers, sliding_window 512, five sliding layers to each
+    global one — 22 sliding (transformers' layer_types)."""
+    from lifecycle.errors import NotFound
+
+    r = plan("gemma3-1b", gpu="l4", find_limits=False)
+    assert ("Sliding-window attention: 22 of 26 layers cache at most the last 512 tokens (transformers "
+            "DynamicSlidingWindowLayer); the others the whole context.") in r.assumptions
+    assert not any("Sliding" in a for a in _llama(1, 1).assumptions)
+    with pytest.raises(NotFound, match=r"^Unknown serving engine 'turbo'\. Known: roofline, cuda-graph, hf-eager\.$"):
+        _llama(1, 1, engine="turbo")
