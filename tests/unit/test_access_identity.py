@@ -55,6 +55,11 @@ def test_a_token_without_a_numeric_issue_time_is_not_expired(iat):
     assert login_expired(_claims(None, iat=int(NOW_S) - 3601), NOW_S, 1.0) is True  # an int is a number
 
 
+def test_by_default_a_project_is_private_and_the_login_fresh_and_not_an_admins():
+    assert allowed(Operation.view, None) is False and allowed(Operation.list_members, None) is False
+    assert allowed(Operation.save, Role.editor) is True and allowed(Operation.delete, Role.editor) is False
+
+
 def test_an_expired_login_reads_but_writes_nothing_whatever_its_role():
     for operation in Operation:
         for role in (None, *Role):
