@@ -26,6 +26,7 @@ import math
 
 import pytest
 
+from lifecycle.serving.plan import serving_plan
 from tests.support.serving import plan
 
 WEIGHTS_7B = 13_476_831_232
@@ -35,6 +36,13 @@ H100_BF16 = 989e12
 H100_BW = 3.35e12
 # The roofline with no engine losses: every efficiency 1, no per-layer overhead, so the numbers are the datasheet's.
 IDEAL = {"bandwidth_efficiency": 1.0, "per_layer_overhead_s": 0.0, "prefill_utilisation": 1.0}
+
+
+@pytest.fixture(autouse=True)
+def _cold_cache():
+    """Each test computes its plans: ``serving_plan`` is an lru_cache, and a plan another test left there would
+    never reach ``serving_point`` — mutmut's per-test coverage would then skip this test for its mutants."""
+    serving_plan.cache_clear()
 
 
 def _llama(batch, tp, p=512, n=256, **kw):
@@ -251,3 +259,11 @@ def test_the_sliding_window_note_names_the_layers_and_the_window_and_an_unknown_
     assert not any("Sliding" in a for a in _llama(1, 1).assumptions)
     with pytest.raises(NotFound, match=r"^Unknown serving engine 'turbo'\. Known: roofline, cuda-graph, hf-eager\.$"):
         _llama(1, 1, engine="turbo")
+
+
+def test_the_sweep_limits():
+    from lifecycle.serving.plan import sweep_batches
+
+    assert sweep_batches(100, 10) == [1, 2, 4, 8, 10, 16, 32, 64, 100, 128]  # 2 · 100 = 200: 256 is past it
+    assert sweep_batches(1, 1000, limit=1000) == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000]  # the largest, at the cap
+    assert sweep_batches(1, 4097) == [1 << i for i in range(13)]  # past the 4,096 cap: not drawn
