@@ -270,3 +270,18 @@ def test_targets_without_a_threshold_or_dataset_and_lower_is_better_read_as_set(
     assert "Budget" not in said
     p.select.model_id = "not-a-catalog-model"
     assert {f.label: f.value for f in executive_summary(p)[0]}["Model"] == "not-a-catalog-model (not in the shipped catalog)"
+
+
+def test_a_training_plan_without_a_gpu_states_its_memory_alone():
+    s = make_scenario(TrainingSetup(model=ModelRef.catalog("llama-2-7b"), method="qlora"), name="no gpu yet")
+    assert s.result.gpu is None and s.result.time_and_cost is None
+    method, gpus, memory, no_time = parts(training_phrase(s), s.name)
+    assert method.startswith("QLoRA at ") and gpus == "1 × ? (DDP)"
+    assert bytes_(memory.removesuffix(" per GPU")) == s.result.estimate.required_bytes  # no " of …": no GPU to fill
+    assert no_time == "no time or cost (no training tokens or GPU given)"
+
+
+def test_a_target_is_printed_in_the_unit_it_rounds_to():
+    s = _serving(**DECODER)
+    said = serving_phrase(s, 1000.5)  # 1.0005 s reads "1 s"; a target divided wrongly (by 1,001) would read "1,000 ms"
+    assert re.search(r"the p95 target of 1 s\)", said)
