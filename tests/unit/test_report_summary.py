@@ -276,7 +276,7 @@ def test_a_training_plan_without_a_gpu_states_its_memory_alone():
     s = make_scenario(TrainingSetup(model=ModelRef.catalog("llama-2-7b"), method="qlora"), name="no gpu yet")
     assert s.result.gpu is None and s.result.time_and_cost is None
     method, gpus, memory, no_time = parts(training_phrase(s), s.name)
-    assert method.startswith("QLoRA at ") and gpus == "1 × ? (DDP)"
+    assert method.startswith("QLoRA ") and gpus == "1 × ? (DDP)"
     assert bytes_(memory.removesuffix(" per GPU")) == s.result.estimate.required_bytes  # no " of …": no GPU to fill
     assert no_time == "no time or cost (no training tokens or GPU given)"
 
