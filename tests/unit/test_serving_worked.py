@@ -267,3 +267,21 @@ def test_the_sweep_limits():
     assert sweep_batches(100, 10) == [1, 2, 4, 8, 10, 16, 32, 64, 100, 128]  # 2 · 100 = 200: 256 is past it
     assert sweep_batches(1, 1000, limit=1000) == [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000]  # the largest, at the cap
     assert sweep_batches(1, 4097) == [1 << i for i in range(13)]  # past the 4,096 cap: not drawn
+
+
+def test_the_largest_context_is_where_the_memory_runs_out_prompt_plus_output_for_a_decoder():
+    """Llama-2-7B, batch 8 on a 24 GB L4: the window (4,096) does not fit, so the largest context is the memory
+    boundary — a prompt of max_context − 256 fits with its 256 new tokens, one token more does not."""
+    kw = {"precision": "bf16", "gpu": "l4", "batch": 8, "new_tokens": 256}
+    r = plan("llama-2-7b", prompt_tokens=512, **kw)
+    assert 256 < r.max_context < 4096
+    assert plan("llama-2-7b", prompt_tokens=r.max_context - 256, find_limits=False, **kw).fits
+    assert not plan("llama-2-7b", prompt_tokens=r.max_context - 255, find_limits=False, **kw).fits
+
+
+def test_an_encoder_decoder_reads_its_whole_window_whatever_it_writes_and_keeps_its_weights_format():
+    r = plan("flan-t5-small", precision="fp32", gpu="l4", batch=1, prompt_tokens=512, new_tokens=512)
+    assert r.max_context == 512  # the encoder's window, not 512 + 512 nor 1 + 512
+    assert r.memory_components["weights"] == 307_844_608  # fp32: 4 bytes × 76,961,152
+    assert plan("flan-t5-small", precision="bf16", gpu="l4", find_limits=False,
+                new_tokens=8).memory_components["weights"] == 153_922_304
