@@ -180,3 +180,33 @@ def test_a_member_email_is_one_lower_cased_address_and_a_role_is_one_of_three():
     assert [parse_role(v) for v in (" Editor ", Role.owner, "viewer")] == [Role.editor, Role.owner, Role.viewer]
     with pytest.raises(InvalidInput, match="^Role must be viewer, editor or owner, not 'admin'"):
         parse_role("admin")
+
+
+def test_hostile_settings_and_claims_are_one_line_errors_or_bounded():
+    admins_line = (r"^\[lifecycle\] admins must be a list of e-mail addresses or \"<issuer> <subject>\" "
+                   r"identities, e\.g\. admins = \[\"lead@example\.com\"\]\.$")
+    trusted_line = (r"^\[lifecycle\] trusted_email_issuers must be a list of issuer URLs, e\.g\. "
+                    r"trusted_email_issuers = \[\"https://accounts\.google\.com\"\]\.$")
+    for bad, says in (({"admins": 5}, admins_line), ({"admins": {"lead@example.com": 1}}, admins_line),
+                      ({"trusted_email_issuers": 5}, trusted_line),
+                      ({"max_login_age_hours": "x" * 100}, "not '" + "x" * 40 + "'.$")):
+        with pytest.raises(InvalidInput, match=says):
+            access_settings(bad)
+    long = signed_in_identity({"iss": "i" * 600, "sub": "s" * 600}, now_s=NOW_S)
+    assert (long.issuer, long.subject) == ("i" * 500, "s" * 500)
+    with pytest.raises(InvalidInput, match=r"^The sign-in did not say who you are \(no issuer or subject in the "
+                                           r"identity token\)\.$"):
+        signed_in_identity({"iss": ISSUER})
+    assert cli_identity("x" * 300).subject == "x" * 254  # RFC 5321's path limit
+    with pytest.raises(InvalidInput, match=r"^A member's e-mail must be text\.$"):
+        validate_member_email(3)
+    with pytest.raises(InvalidInput, match=r"^Role must be viewer, editor or owner, not '" + "r" * 40 + "'\\.$"):
+        parse_role("r" * 100)
+    assert validate_member_email("a" * 64 + "@" + "b" * 185 + ".com") == "a" * 64 + "@" + "b" * 185 + ".com"  # 254
+
+
+def test_without_a_clock_given_the_login_age_is_taken_now():
+    import time
+
+    assert not signed_in_identity(_claims(None, iat=time.time() - 60)).expired
+    assert signed_in_identity(_claims(None, iat=time.time() - 13 * 3600)).expired  # past the default 12 h

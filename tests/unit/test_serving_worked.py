@@ -285,3 +285,8 @@ def test_an_encoder_decoder_reads_its_whole_window_whatever_it_writes_and_keeps_
     assert r.memory_components["weights"] == 307_844_608  # fp32: 4 bytes × 76,961,152
     assert plan("flan-t5-small", precision="bf16", gpu="l4", find_limits=False,
                 new_tokens=8).memory_components["weights"] == 153_922_304
+
+
+def test_the_largest_context_never_passes_the_window_even_when_the_output_fills_it():
+    r = plan("llama-2-7b", precision="bf16", gpu="h100-80gb", batch=1, prompt_tokens=1, new_tokens=4095)
+    assert r.max_context == 4096  # a 1-token prompt and 4,095 new tokens: the whole window, never 4,097
