@@ -285,3 +285,13 @@ def test_a_target_is_printed_in_the_unit_it_rounds_to():
     s = _serving(**DECODER)
     said = serving_phrase(s, 1000.5)  # 1.0005 s reads "1 s"; a target divided wrongly (by 1,001) would read "1,000 ms"
     assert re.search(r"the p95 target of 1 s\)", said)
+
+
+def test_the_plan_in_four_lines_names_a_model_of_several_words_and_a_training_run_without_a_path():
+    p = Project(name="P")
+    p.select.pretrain_own = True
+    p.adapt.scenarios.append(make_scenario(TrainingSetup(model=ModelRef.catalog("gpt2-small")), name="warm-up"))
+    p = choose_scenario(p, "warm-up")  # choosing a run sets its path; a team may clear the path afterwards
+    p.adapt.adaptation_path = None
+    assert [(f.label, f.value) for f in plan_facts(p)] == [
+        ("Scope", ""), ("Select", "pre-train our own model"), ("Adapt & Align", "“warm-up”"), ("Integrate", "")]
