@@ -210,3 +210,34 @@ def test_without_a_clock_given_the_login_age_is_taken_now():
 
     assert not signed_in_identity(_claims(None, iat=time.time() - 60)).expired
     assert signed_in_identity(_claims(None, iat=time.time() - 13 * 3600)).expired  # past the default 12 h
+
+
+@pytest.mark.parametrize("ch", ["\u200b", "\x00", "\u2028", "\u2029", "\ue000", "\u0378"],
+                         ids=["Cf-zero-width", "Cc-control", "Zl-line-separator", "Zp-paragraph-separator",
+                              "Co-private-use", "Cn-unassigned"])
+def test_every_invisible_category_is_refused_in_an_address(ch):
+    assert email_problem(f"ann{ch}@example.com") == "it contains an invisible or control character"
+
+
+def test_the_look_alike_refusals_read_in_full():
+    assert email_problem("\u212aate@example.com") == ("it contains characters that Unicode normalisation changes "
+                                                      "(look-alikes such as the Kelvin sign)")
+    assert email_problem("аnn@example.com") == ("it contains non-ASCII letters that can look like other people's "
+                                                "(write an internationalised domain in its xn-- form)")
+
+
+def test_the_embedded_users_name(monkeypatch):
+    import getpass
+
+    assert local_identity("c" * 150).name == "c" * 100
+    monkeypatch.setenv("LIFECYCLE_USER", "  dana ")
+    assert local_identity().subject == "dana"
+    monkeypatch.delenv("LIFECYCLE_USER")
+    monkeypatch.setattr(getpass, "getuser", lambda: "erin")
+    assert local_identity().subject == "erin"
+
+    def no_login():
+        raise OSError("no login name in this container")
+
+    monkeypatch.setattr(getpass, "getuser", no_login)
+    assert local_identity().subject == "anonymous"
