@@ -290,3 +290,28 @@ def test_an_encoder_decoder_reads_its_whole_window_whatever_it_writes_and_keeps_
 def test_the_largest_context_never_passes_the_window_even_when_the_output_fills_it():
     r = plan("llama-2-7b", precision="bf16", gpu="h100-80gb", batch=1, prompt_tokens=1, new_tokens=4095)
     assert r.max_context == 4096  # a 1-token prompt and 4,095 new tokens: the whole window, never 4,097
+
+
+def test_the_assumptions_the_plan_states_read_in_full():
+    """What the report and the Serving page print under the numbers: pinned as written, so a change to what the
+    calculator says it assumes is a deliberate edit here too."""
+    from lifecycle.serving.plan import get_engine
+
+    r = _llama(8, 2, bandwidth_efficiency=0.8, per_layer_overhead_s=1e-5, prefill_utilisation=0.5)
+    e = get_engine("cuda-graph")
+    assert r.assumptions == [
+        (f"Engine: {e.name} — decode reaches 80% of datasheet memory bandwidth, plus 10 µs per layer per step; "
+        f"prefill reaches 50% of dense peak FLOP/s ({e.source})."),
+        ("Every decode step reads all weights and the whole KV cache once (activations stay in cache); compute time "
+        "is used instead when larger (roofline)."),
+        ("Static batch: all concurrent sequences start together with the same prompt and output length; a "
+        "continuous-batching server holding the same number of sequences has about the same throughput."),
+        ("Prefill FLOPs = 2·N + 2·n_layer·n_ctx·d_attn per prompt token (Kaplan et al. 2020, eq. 2.2; N counts the "
+        "weights a token is multiplied by — active parameters without the input-embedding lookup; an "
+        "encoder-decoder's prompt runs through the encoder only, each new token through the decoder only); "
+        "int8/int4 weight-only kernels compute in 16 bit."),
+        ("Tensor parallelism over 2 GPUs divides weights, KV cache and FLOPs evenly; the all-reduce traffic between "
+        "GPUs is not modelled (assumes NVLink)."),
+        "Cost counts GPU time only, at 100% occupancy (no idle time, no CPU, storage or network).",
+    ]
+    assert _llama(4, 1, n=0).per_sequence_tokens_per_s == 0 and _llama(4, 1, n=0).decode_tokens_per_s == 0
