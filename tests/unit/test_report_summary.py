@@ -16,6 +16,7 @@ from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from lifecycle.reports.summary import (
     executive_summary,
+    key_risks,
     plan_facts,
     serving_phrase,
     training_phrase,
@@ -209,8 +210,12 @@ def test_an_unchosen_stage_lists_five_candidates_and_counts_the_rest():
     names = re.findall(r"“(s\d)”", note)
     assert len(names) == 5 and names == sorted(set(names), key=names.index)
     assert note.endswith(" and 2 more — use one as the plan.")
+    del p.integrate.scenarios[6:]
+    assert unchosen_note(p, "integrate", "serving").endswith("“s4” and 1 more — use one as the plan.")
     del p.integrate.scenarios[5:]
-    assert "more" not in unchosen_note(p, "integrate", "serving")
+    assert unchosen_note(p, "integrate", "serving") == (
+        "No serving scenario is chosen as the plan (Integrate); candidates: " + ", ".join(f"“{n}”" for n in names)
+        + " — use one as the plan.")
 
 
 def test_an_empty_project_lists_everything_missing_in_stage_order():
@@ -221,7 +226,8 @@ def test_an_empty_project_lists_everything_missing_in_stage_order():
         "No architecture family is accepted (Scope).", "No foundation model is chosen (Select).",
         "No adaptation path is chosen (Adapt & Align).", "No evaluation target is set (Adapt & Align).",
         "No training scenario is saved (Adapt & Align).", "No serving scenario is saved (Integrate)."]
-    assert all(m.startswith("Not checked") for m in missing[8:])
+    assert missing[8:] == [("Not checked (Select): No model is chosen (Select); the chosen scenarios' models stand "
+                           "in for it.")]
     assert [(f.label, f.value) for f in plan_facts(Project(name="Empty"))] == [
         ("Scope", ""), ("Select", ""), ("Adapt & Align", ""), ("Integrate", "")]
 
@@ -249,6 +255,7 @@ def test_the_example_summary_states_the_teams_inputs_and_the_chosen_scenarios_in
                          (("Scope", "scope"), ("Select", "select"), ("Adapt & Align", "adapt"),
                           ("Integrate", "integrate"))]
     assert any(r.startswith("Contradiction (Integrate)") and "over the target of 800 ms" in r for r in risks[4:])
+    assert key_risks(p) == risks  # on its own it runs the consistency check itself
     assert [(f.label, f.value) for f in plan_facts(p)] == [
         ("Scope", "Encoder-decoder"), ("Select", "Flan-T5-XL"),
         ("Adapt & Align", f"“{train.name}” — LoRA (parameter-efficient fine-tuning)"), ("Integrate", f"“{serve.name}”")]
@@ -285,6 +292,8 @@ def test_a_target_is_printed_in_the_unit_it_rounds_to():
     s = _serving(**DECODER)
     said = serving_phrase(s, 1000.5)  # 1.0005 s reads "1 s"; a target divided wrongly (by 1,001) would read "1,000 ms"
     assert re.search(r"the p95 target of 1 s\)", said)
+    encoder = _serving("bert-base-uncased", precision="bf16", concurrent_sequences=16, prompt_tokens=512, new_tokens=0)
+    assert re.search(r"the p95 target of 1 s\)", serving_phrase(encoder, 1000.5))
 
 
 def test_the_plan_in_four_lines_names_a_model_of_several_words_and_a_training_run_without_a_path():
