@@ -51,9 +51,17 @@ def test_an_expired_admin_cannot_save_create_or_delete(base):
     stale = base.acting_as(signed_in_identity(_claims(12 * 3600 + MINUTE_S, "erin"), settings, now_s=NOW_S))
     assert fresh.actor.admin and stale.actor.admin and stale.actor.expired
     project = fresh.create_project("Admin's project")
-    for write in (lambda: stale.create_project("Another"), lambda: stale.rename_project(project, "Renamed"),
-                  lambda: stale.set_archived(project, True), lambda: stale.delete_project(project.id),
-                  lambda: stale.set_team_visible(project.id, True)):
-        with pytest.raises((AccessDenied, TypeError)):
-            write()
-    assert stale.get_project(project.id).name == "Admin's project"  # reading stays
+    edited = project.model_copy(update={"description": "changed after the login expired"})
+    access_version = fresh.sharing(project.id).version
+    # every call is well formed (the fresh login's same calls succeed below): the refusal is the expiry's
+    for write in (lambda s: s.save_project(edited), lambda s: s.create_project("Another"),
+                  lambda s: s.rename_project(project, "Renamed"), lambda s: s.set_archived(project, True),
+                  lambda s: s.set_team_visible(project.id, True, access_version=access_version),
+                  lambda s: s.delete_project(project.id, version=project.version)):
+        with pytest.raises(AccessDenied):
+            write(stale)
+    assert stale.get_project(project.id).model_dump() == project.model_dump()  # nothing changed; reading stays
+    saved = fresh.save_project(edited)  # the same save by the admin's fresh login goes through
+    assert saved.description == "changed after the login expired"
+    fresh.set_team_visible(project.id, True, access_version=access_version)
+    fresh.delete_project(project.id, version=saved.version)

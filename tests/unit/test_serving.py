@@ -75,15 +75,19 @@ def test_cuda_graph_decode_on_held_out_models(row):
 def test_hf_eager_decode_on_held_out_models_within_40_percent(row):
     # Un-compiled generate is bound by the host CPU, which differs between machines of the same type:
     # the per-layer figure is a rough guide (+9% TinyLlama, -34% LLaMA-13B).
-    s = _step(row["name"], row["b"], row["p"] + row["n"] / 2, "hf-eager")
-    assert row["b"] / s.seconds == pytest.approx(row["decode_tokens_per_s"], rel=0.40)
+    # through the calculator: its decode step at the mean context (p + n/2) is what the measurement averages
+    plan = serving(row["name"], precision="bf16", gpu="h200", batch=row["b"], prompt_tokens=row["p"],
+                   new_tokens=row["n"], engine="hf-eager", find_limits=False)
+    assert plan.decode_tokens_per_s == pytest.approx(row["decode_tokens_per_s"], rel=0.40)
 
 
 @pytest.mark.parametrize("row", PREFILL, ids=lambda r: f"{r['name']}-b{r['b']}-p{r['p']}")
-def test_prefill_time_within_10_percent_of_measured(row):
-    m, e = get_model(row["name"]), get_engine("cuda-graph")
-    flops = row["b"] * forward_flops(m.params, m.shape, row["p"], row["p"])
-    assert flops / (H200.peak_bf16_dense_flops * e.prefill_utilisation) == pytest.approx(row["s"], rel=0.10)
+def test_time_to_first_token_within_5_percent_of_measured_prefill(row):
+    # through the calculator (time to first token, the engine's per-layer overhead included): +1.5 %, −2.2 %, +4.5 %,
+    # +0.9 % on the four rows
+    plan = serving(row["name"], precision="bf16", gpu="h200", batch=row["b"], prompt_tokens=row["p"], new_tokens=0,
+                   engine="cuda-graph", find_limits=False)
+    assert plan.prefill_s == pytest.approx(row["s"], rel=0.05)
 
 
 @pytest.mark.parametrize("name, b, p, n, wall_s", GROUND_TRUTH_GENERATE)
