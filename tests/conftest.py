@@ -29,6 +29,24 @@ def postgres_server():
     server.stop()
 
 
+def _cached_lifecycle_functions() -> list:
+    import sys
+
+    return [obj for name, module in list(sys.modules.items()) if name.startswith(("lifecycle.", "ui."))
+            for obj in list(vars(module).values()) if callable(getattr(obj, "cache_clear", None))]
+
+
+@pytest.fixture(autouse=True)
+def _no_warm_caches_under_mutmut():
+    """Under mutmut (make mutate) every test computes afresh: a calculator's lru_cache warmed by an earlier test
+    would answer without reaching the functions mutmut mutates, so the test would not be counted as reaching them
+    and their mutants would look like survivors. Outside mutmut the caches stay (they are what keeps pages fast)."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        for function in _cached_lifecycle_functions():
+            function.cache_clear()
+    yield
+
+
 def _fresh_url(request, tmp_path, backend: str) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path}/lifecycle-{next(_db_counter)}.db"

@@ -10,7 +10,7 @@ module=$1; shift
 [ $# -gt 0 ] || { echo "usage: $0 'lifecycle/serving/*' tests/unit/test_serving.py ..." >&2; exit 2; }
 dst=${MUTATE_DIR:-/tmp/lifecycle-mutate}/$(echo "$module" | tr '/*.' '___')
 mkdir -p "$dst"
-tar -C "$root" --exclude=.git --exclude=mutants --exclude=.venv --exclude='*.db' -cf - . | tar -C "$dst" -xf -
+tar -C "$root" --exclude=.git --exclude=mutants --exclude=.venv --exclude='./data/*.db*' -cf - . | tar -C "$dst" -xf -
 cd "$dst"
 "$root/.venv/bin/python" - "$module" "$@" <<'PY'
 import json, re, sys
