@@ -132,7 +132,7 @@ def _numbers(w) -> list:
     for x in (base + step, base - step, base * 2, base / 2, lo, hi, base + 10 * step):
         if x is None or not math.isfinite(x) or (lo is not None and x < lo) or (hi is not None and x > hi):
             continue
-        x = int(round(x)) if whole else float(x)
+        x = round(x) if whole else float(x)
         if x != v and x not in out:
             out.append(x)
     return out
@@ -259,5 +259,5 @@ def test_every_page_that_computes_is_a_calculator_page():
                 if any(callable(getattr(m, n, None)) for n in CALCULATORS)}
     for spec in PAGES:
         imported = set(re.findall(r"\w+", " ".join(re.findall(r"^from ui import (.+)$", (ROOT / spec.file).read_text(),
-                                                                  re.M))))
+                                                                  re.MULTILINE))))
         assert spec.calculator or not imported & computes, f"{spec.file} computes: mark it calculator=True"
