@@ -17,25 +17,18 @@ page state.
 
 from __future__ import annotations
 
-import importlib
 import math
-import pkgutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Widget
 
-import ui
+from tests.support.calculators import CALCULATORS, spy_calculators, view_modules
 from ui.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_TRIES = 4  # values tried per widget before it is called unwired
-
-# The one function of each calculator (CONTRIBUTING.md: Setup → function), as the view modules import them.
-CALCULATORS = ("training_plan", "inference_plan", "serving_plan", "continuous_batching", "pretraining_plan",
-               "prompt_budget", "architecture_advice", "sampling_demo", "quantization_report", "adaptation_advice",
-               "evaluation_plan", "pretrain_decision", "generation_comparison", "fit_matrix", "score")
 
 # Widgets that feed no Setup, each with why (matched on the key's end, so per-page prefixes need no copies).
 NOT_A_SETUP = {
@@ -82,26 +75,10 @@ def _labels_as_shown(monkeypatch):
                         lambda fmt, value: str(value) if isinstance(value, Label) else real(fmt, value))
 
 
-def _view_modules():
-    for info in pkgutil.iter_modules(ui.__path__):
-        yield importlib.import_module(f"ui.{info.name}")
-
-
 @pytest.fixture
 def calls(monkeypatch) -> list:
-    """Every call of a domain calculator from any ``ui`` module, as (function name, args, kwargs)."""
-    seen: list = []
-    for module in _view_modules():
-        for name in CALCULATORS:
-            real = getattr(module, name, None)
-            if callable(real) and getattr(real, "__module__", "").startswith("lifecycle."):
-                def spy(*args, _real=real, _name=name, **kwargs):
-                    result = _real(*args, **kwargs)  # a Setup it refuses is no call
-                    seen.append((_name, args, kwargs))
-                    return result
-
-                monkeypatch.setattr(module, name, spy)
-    return seen
+    """Every call of a domain calculator from any ``ui`` module that returned."""
+    return spy_calculators(monkeypatch)
 
 
 def _widgets(at) -> dict[str, Widget]:
@@ -176,7 +153,10 @@ def _run(at, calls: list) -> tuple:
 
 def _wired(before: tuple, after: tuple) -> bool:
     """Some domain function returned for arguments it did not get at the baseline."""
-    return bool(after) and set(map(repr, after)) != set(map(repr, before))
+    def inputs(calls):
+        return {repr((c.name, c.args, c.kwargs)) for c in calls}
+
+    return bool(after) and inputs(after) != inputs(before)
 
 
 def _explore(at, calls, baseline, keys, tested, report) -> None:
@@ -255,7 +235,7 @@ def test_every_page_that_computes_is_a_calculator_page():
     """A page that calls a calculator but is not marked ``calculator`` would escape the test above."""
     import re
 
-    computes = {m.__name__.rsplit(".", 1)[1] for m in _view_modules()
+    computes = {m.__name__.rsplit(".", 1)[1] for m in view_modules()
                 if any(callable(getattr(m, n, None)) for n in CALCULATORS)}
     for spec in PAGES:
         imported = set(re.findall(r"\w+", " ".join(re.findall(r"^from ui import (.+)$", (ROOT / spec.file).read_text(),
