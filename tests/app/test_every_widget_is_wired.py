@@ -40,8 +40,13 @@ NOT_A_SETUP = {
     "scenario_name": "the name a scenario is saved under",
 }
 
+_CONFIG = ('{"model_type": "llama", "hidden_size": %d, "intermediate_size": 1376, "num_hidden_layers": 4, '
+           '"num_attention_heads": 8, "num_key_value_heads": 8, "vocab_size": 32000, "max_position_embeddings": 2048}')
+
 # Legal values for text widgets whose text has a grammar (tried before the generic edits).
 TEXT_VALUES = {
+    "memory_planner_paste": [_CONFIG % 1024],
+    "memory_serving_paste": [_CONFIG % 1024],
     "generation_playground_dist": ["the 0.5, a 0.3, one 0.2"],
     "generation_playground_stops": ["earth"],
     "evaluation_plan_preds": ["-1.25\n-0.5\n-2.0", "the cat sat"],
@@ -52,9 +57,12 @@ TEXT_VALUES = {
 # Pages opened a second time in another state, so widgets shown only there are reached too.
 EXTRA_STARTS = {
     "pages/memory_gpus.py": [{"memory_planner_model": "t5-large", "memory_planner_gpus": 8,
-                              "memory_planner_strategy": "zero3"}],
+                              "memory_planner_strategy": "zero3"},
+                             {"memory_planner_source": "config.json (paste or upload)", "memory_planner_paste": _CONFIG % 512}],
     "pages/serving_memory.py": [{"memory_serving_workload": "Train / fine-tune", "memory_serving_gpus": 8,
-                                 "memory_serving_strategy": "zero3"}],
+                                 "memory_serving_strategy": "zero3"},
+                                {"memory_serving_source": "config.json (paste or upload)",
+                                 "memory_serving_paste": _CONFIG % 512}],
     "pages/evaluation.py": [{"evaluation_plan_preds": "-1.25\n-0.5\n-2.0"},
                             {"evaluation_plan_preds": "the cat sat", "evaluation_plan_refs": "the cat sat",
                              "evaluation_plan_tasks": ["summarization", "translation"]}],
@@ -144,10 +152,12 @@ def _candidates(w) -> list:
     raise AssertionError(f"{w.key}: a {t} widget; teach this test how to set it (see _candidates)")
 
 
-def _run(at, calls: list) -> tuple:
+def _run(at, calls: list, seen: set | None = None) -> tuple:
     calls.clear()
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    if seen is not None:
+        seen.update(_widgets(at))
     return tuple(calls)
 
 
@@ -159,7 +169,7 @@ def _wired(before: tuple, after: tuple) -> bool:
     return bool(after) and inputs(after) != inputs(before)
 
 
-def _explore(at, calls, baseline, keys, tested, report) -> None:
+def _explore(at, calls, baseline, keys, tested, report, seen) -> None:
     """Set each widget in ``keys`` away from its value; record it wired or not; reveal, recurse, set it back."""
     pending: list[tuple[str, object]] = []  # widgets to set back, applied with the next change
     for key in keys:
@@ -186,7 +196,7 @@ def _explore(at, calls, baseline, keys, tested, report) -> None:
                     current[k].set_value(v)
             pending = []
             current[key].set_value(value)
-            after = _run(at, calls)
+            after = _run(at, calls, seen)
             if _wired(baseline, after):
                 wired = True
                 break
@@ -196,7 +206,7 @@ def _explore(at, calls, baseline, keys, tested, report) -> None:
         if wired:
             revealed = [k for k, x in _widgets(at).items() if k not in before_keys and not x.disabled]
             if revealed:
-                _explore(at, calls, after, revealed, tested, report)
+                _explore(at, calls, after, revealed, tested, report, seen)
         current = _widgets(at)
         for k, v in pending:
             if k in current:
@@ -205,7 +215,7 @@ def _explore(at, calls, baseline, keys, tested, report) -> None:
         pending = []
         # the next widget is compared with the page as it is now: a widget set back need not restore what it
         # changed (a keyed widget keeps a value another one chose for it), and that change is not the next one's
-        baseline = _run(at, calls)
+        baseline = _run(at, calls, seen)
 
 
 def _calculator_pages() -> list[str]:
@@ -217,16 +227,19 @@ def test_every_widget_on_a_calculator_page_changes_the_setup_it_computes(app_env
     """Wired in at least one state of the page: a widget that only matters once another is set (the scored
     target once outputs are pasted, tensor parallel once there are GPUs to split over) counts where it does."""
     report: dict[str, set] = {}
+    seen: set[str] = set()  # every widget any run drew: each must end up tested somewhere
     for start in [{}, *EXTRA_STARTS.get(page, [])]:
         at = AppTest.from_file(str(ROOT / page), default_timeout=60)
         for key, value in start.items():
             at.session_state[key] = value
-        baseline = _run(at, calls)
+        baseline = _run(at, calls, seen)
         assert baseline, f"{page} is a calculator page, but none of {CALCULATORS} returned: add its function"
         found: dict[str, str] = {}
-        _explore(at, calls, baseline, list(_widgets(at)), set(), found)
+        _explore(at, calls, baseline, list(_widgets(at)), set(), found, seen)
         for key, verdict in found.items():
             report.setdefault(key, set()).add(verdict)
+    for key in seen - set(report):
+        report[key] = {"listed"} if _listed(key) else {"drawn, never tested: open the page where it counts (EXTRA_STARTS)"}
     unwired = {k: sorted(v) for k, v in report.items() if not v & {"wired", "listed"}}
     assert not unwired, (f"{page}: these widgets change no Setup in any state tried (wire them, or list them in "
                          f"NOT_A_SETUP with why): {unwired}")
