@@ -16,7 +16,9 @@ from lifecycle.limits import MAX_GPUS
 from lifecycle.records.project import LIMITS, Project
 from lifecycle.records.transfer import import_json
 from lifecycle.reports import build_report, render
+from tests.reliability._finite import non_finite_paths
 from tests.support.apptest import ok
+from tests.support.calculators import compared_labels, shown_mismatches, spy_calculators
 from ui.navigation import PAGES
 
 SCOPE_FIELDS = [f for f in LIMITS]
@@ -35,14 +37,28 @@ def _project_at(edge: int) -> Project:
 
 
 @pytest.mark.parametrize("edge", [0, 1], ids=["lowest", "highest"])
-def test_every_page_and_the_report_show_a_project_at_the_edge_of_every_bound(run_page, app_env, edge):
+def test_every_page_and_the_report_show_a_project_at_the_edge_of_every_bound(run_page, app_env, monkeypatch, edge):
+    """Each page opens, and a calculator page shows the numbers its domain function returned for the Setup it
+    built from these facts (all finite), or says in one error box why there is nothing to show."""
     project = app_env.create_project(_project_at(edge).name)
     stored = _project_at(edge).model_copy(update={"id": project.id, "version": project.version})
     project = app_env.save_project(stored, author="t", section="scope")
+    calls = spy_calculators(monkeypatch)
+    compared = 0
     for spec in PAGES:
+        calls.clear()
         at = ok(run_page(spec.file, project=project))
         assert not [e for e in at.error if "Unexpected" in e.value], spec.file
-    assert render(build_report(project), "md").startswith(b"# ")
+        assert not shown_mismatches(at, calls), (spec.file, shown_mismatches(at, calls))
+        assert not [p for c in calls for p in non_finite_paths(c.result, c.name)], spec.file
+        if spec.calculator:
+            assert calls or at.error, f"{spec.file} computed nothing and said nothing"
+        compared += len(compared_labels(at, calls))
+    assert compared >= 10, "the edge projects' numbers reach the pages"
+    report = render(build_report(project), "md").decode()
+    assert report.startswith("# ")
+    assert not [w for w in report.replace("|", " ").split() if w.lower().strip(".,;:()") in ("nan", "inf", "-inf",
+                                                                                             "infinity")]
 
 
 @pytest.mark.parametrize("field, bad", [("budget_usd", "Infinity"), ("budget_usd", "1e999"), ("budget_usd", "1e13"),

@@ -1,5 +1,7 @@
 """Every numeric widget on every page view at its minimum and maximum, and every text box holding
-a typed invalid value: no view may raise, show an 'Unexpected error', or show NaN/inf as a metric.
+a typed invalid value: no view may raise, show an 'Unexpected error', or show NaN/inf as a metric, and every
+number a calculator page shows is the one its domain function returned for the Setup the page built (a spy
+wraps each calculator; ``tests/support/calculators.py`` formats its Result as the page does), all finite.
 
 Pages come from ``ui.navigation.PAGES``, the list app.py registers. By default (CI) all widgets of a view are
 set together — one run at the minimum, one at the maximum, one per invalid text; with
@@ -14,8 +16,11 @@ import re
 
 import pytest
 
+from tests.reliability._finite import non_finite_paths
 from tests.reliability._pages import open_view, page_views, problems, view_id
 from tests.reliability.conftest import FULL
+from tests.support.calculators import SHOWN, compared_labels, shown_mismatches, spy_calculators
+from ui.navigation import BY_FILE
 
 INT_EXTREME = 2**53 - 1  # JavaScript's largest safe integer: the browser cannot send more
 FLOAT_EXTREME = 1e308
@@ -69,24 +74,41 @@ def full_project(app_env):
     return app_env.import_documents(docs, author="tester")[0]
 
 
-def _check(at, what: str) -> None:
+@pytest.fixture
+def calls(monkeypatch) -> list:
+    return spy_calculators(monkeypatch)
+
+
+def _check(at, what: str, calls: list | None = None, page: str | None = None) -> None:
+    """Nothing a user must never see; on a calculator page, the shown numbers are the Result's, the Result is
+    finite, and a page that computed nothing says why in an error box."""
     found = problems(at)
+    if calls is not None:
+        found += shown_mismatches(at, calls)
+        found += [p for c in calls for p in non_finite_paths(c.result, c.name)]
+        if page and BY_FILE[page].calculator and not calls and not at.error:
+            found.append("a calculator page computed nothing and showed no error")
     assert not found, f"{what}: {found}"
 
 
 @pytest.mark.parametrize("page_view", ALL_VIEWS, ids=view_id)
-def test_every_numeric_widget_at_min_and_max_and_invalid_text_raise_nothing(app_env, full_project, page_view):
+def test_every_numeric_widget_at_min_and_max_and_invalid_text_show_the_results_numbers(app_env, full_project, calls,
+                                                                                        page_view):
     page, view = page_view
+    calls.clear()
     at = open_view(page, view, full_project.id)
-    _check(at, "as opened")
+    _check(at, "as opened", calls, page)
+    if any(c.name in SHOWN for c in calls):  # the labels in tests/support/calculators.py are the page's
+        assert compared_labels(at, calls), f"{page}: no metric of {[c.name for c in calls]} found on the page"
     for lowest in (True, False):
         at = open_view(page, view, full_project.id)
         widgets = _numeric_widgets(at)
         for w in widgets:
             _set_extreme(w, lowest)
         if widgets:
+            calls.clear()
             at.run()
-            _check(at, f"all numbers at {'min' if lowest else 'max'}")
+            _check(at, f"all numbers at {'min' if lowest else 'max'}", calls, page)
             _click_compute_buttons(at)
             _check(at, f"compute buttons with all numbers at {'min' if lowest else 'max'}")
     for bad in BAD_TEXTS:
@@ -95,8 +117,9 @@ def test_every_numeric_widget_at_min_and_max_and_invalid_text_raise_nothing(app_
         for w in texts:
             w.input(bad)
         if texts:
+            calls.clear()
             at.run()
-            _check(at, f"every text box = {bad[:20]!r}")
+            _check(at, f"every text box = {bad[:20]!r}", calls, page)
             _click_compute_buttons(at)
             _check(at, f"compute buttons with every text box = {bad[:20]!r}")
 
