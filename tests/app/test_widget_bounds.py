@@ -101,7 +101,7 @@ OWN_RANGE = {
     ("ui/memory_planner_inputs.py", "Attention heads"), ("ui/memory_planner_inputs.py", "KV heads"),
     ("ui/memory_planner_inputs.py", "FFN size"), ("ui/memory_planner_inputs.py", "Vocabulary"),  # the same
     ("ui/pretrain_or_adapt.py", "Model size (B parameters)"),  # billions: the field is in parameters
-    ("ui/pretrain_or_adapt.py", "Training tokens (B; 0 = 20 per parameter)"),
+    ("ui/pretrain_or_adapt.py", "Training tokens"),  # billions, 0 = the tokens-per-parameter rule
     ("ui/pretrain_planner.py", "Budget"), ("ui/pretrain_planner.py", "Parameters N (billions)"),
     ("ui/pretrain_planner.py", "Training tokens D (billions)"),  # units the page converts (FLOPs, GPU-hours, USD)
     ("ui/pretrain_planner.py", "Compute range (log₁₀ FLOPs)"),  # the chart's axis, not a Setup field
