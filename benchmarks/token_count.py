@@ -25,7 +25,7 @@ def main() -> int:
     rows = []
     for sentences in (1, 50, 500, 5000):
         text = SENTENCE * sentences
-        times = time_calls(lambda: gpt2_token_count(text), repeat=args.runs)
+        times = time_calls(lambda text=text: gpt2_token_count(text), repeat=args.runs)
         rows.append({"characters": len(text), "tokens": gpt2_token_count(text), **summary_ms(times)})
     print(format_table(rows, ["characters", "tokens", "median_ms", "p95_ms", "max_ms"],
                        {"median_ms": ".2f", "p95_ms": ".2f", "max_ms": ".2f"}))
