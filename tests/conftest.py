@@ -15,6 +15,17 @@ ROOT = Path(__file__).resolve().parents[1]
 _db_counter = itertools.count()
 
 
+# The kinds that are slow by nature: `pytest -m "not slow"` (the inner loop) leaves them out without each test
+# having to say so twice.
+SLOW_KINDS = ("e2e", "postgres", "pdf", "torch", "subprocess")
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """A PostgreSQL server on loopback for the whole session (an external one via LIFECYCLE_TEST_POSTGRES_URL)."""

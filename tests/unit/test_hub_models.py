@@ -13,6 +13,8 @@ import pytest
 
 from tests.support.fake_hub import FakeHub
 
+pytestmark = [pytest.mark.subprocess, pytest.mark.network]
+
 CONFIGS = Path(__file__).parents[1] / "data" / "moe-configs"
 MIXTRAL = json.loads((CONFIGS / "mixtral-8x7b.json").read_text())
 SHA_MAIN, SHA_OLD = "a" * 40, "b" * 40

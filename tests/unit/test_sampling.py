@@ -152,6 +152,7 @@ def test_sampling_off_is_greedy_whatever_the_settings():
     assert t.greedy and not t.do_sample and t.kept_count == 1 and kept_tokens(t) == ["cake"]
 
 
+@pytest.mark.torch
 def test_top_p_keeps_as_many_tokens_as_hugging_faces_top_p_warper():
     """transformers ``TopPLogitsWarper`` (generation/logits_process.py): "sorted ascending, cumulative_probs <=
     (1 - top_p) are removed, min_tokens_to_keep = 1", applied by ``generate`` to float32 scores. On the course

@@ -70,6 +70,7 @@ def test_runs_that_do_not_vary_tokens_cannot_be_fitted():
         fit_scaling_law(runs)
 
 
+@pytest.mark.subprocess
 def test_runs_at_one_compute_budget_warn_that_five_constants_are_not_identifiable(tmp_path):
     """Hoffmann et al. 2022 §3.2: an IsoFLOP profile (one budget C, D = C/6N) fixes the optimum at that budget;
     L = E + A/N^α + B·(6N/C)^β there, so B and β (and E with them) cannot be told apart. The fit says so, and a
