@@ -9,6 +9,7 @@ import pytest
 from lifecycle.cli import main
 
 
+@pytest.mark.slow
 def test_list_show_export_import_round_trip(app_env, tmp_path, capsys, monkeypatch):
     project = app_env.create_project("CLI project", description="from the CLI test")
     project.scope.tasks = ["summarization"]

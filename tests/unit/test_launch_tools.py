@@ -69,6 +69,7 @@ def test_trl_parses_the_sft_config_into_the_plans_batch_length_and_adapters(plan
         assert quant.bnb_4bit_quant_type == "nf4" and quant.bnb_4bit_use_double_quant
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("plan", ["lora", "zero3-offload"])
 def test_deepspeed_validates_the_config_micro_batch_times_accumulation_times_world(plan, monkeypatch):
     pytest.importorskip("deepspeed")

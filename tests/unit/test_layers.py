@@ -9,6 +9,7 @@ Read from the source with ``ast`` so a violation fails here even if nothing happ
 from __future__ import annotations
 
 import ast
+import functools
 import sys
 from pathlib import Path
 
@@ -34,8 +35,9 @@ def _layer(module: str) -> str | None:
     return "base" if parts[1] in BASE else parts[1] if parts[1] in LAYERS else None
 
 
-def _all_imports(path: Path, *, top_level_only: bool = False) -> set[str]:
-    """Every absolute import of the file (``from a.b import c`` gives ``a.b`` and ``a.b.c``)."""
+@functools.cache
+def _all_imports(path: Path, *, top_level_only: bool = False) -> frozenset[str]:
+    """Every absolute import of the file (``from a.b import c`` gives ``a.b`` and ``a.b.c``); parsed once."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     nodes = tree.body if top_level_only else ast.walk(tree)
     found: set[str] = set()
@@ -45,7 +47,7 @@ def _all_imports(path: Path, *, top_level_only: bool = False) -> set[str]:
             found.update(f"{node.module}.{a.name}" for a in node.names)
         elif isinstance(node, ast.Import):
             found.update(a.name for a in node.names)
-    return found
+    return frozenset(found)
 
 
 def _imports(path: Path, *, top_level_only: bool) -> set[str]:
@@ -53,7 +55,7 @@ def _imports(path: Path, *, top_level_only: bool) -> set[str]:
 
 
 def _third_party(path: Path) -> set[str]:
-    tops = {m.split(".")[0] for m in _all_imports(path)}
+    tops = {m.split(".")[0] for m in _all_imports(path, top_level_only=False)}
     return {t for t in tops if t not in sys.stdlib_module_names and t not in {"__future__", "lifecycle", "ui"}}
 
 
@@ -156,7 +158,7 @@ def test_ui_imports_the_domain_and_itself_only():
     allowed = {"streamlit", "pandas", "plotly"}
     wrong = []
     for name, path in _files("ui").items():
-        first_party = {m.split(".")[0] for m in _all_imports(path)} & {"pages", "app", "tests"}
+        first_party = {m.split(".")[0] for m in _all_imports(path, top_level_only=False)} & {"pages", "app", "tests"}
         extra = _third_party(path) - allowed - UI_EXTRA.get(name, set())
         if first_party or extra:
             wrong.append(f"{name} imports {sorted(first_party | extra)}")
@@ -167,7 +169,7 @@ def test_pages_import_ui_and_the_domain_only():
     """A page is a few lines: ``common.show_page(stage, title, view.render)``; its body lives in a ui view."""
     wrong = []
     for name, path in _files("pages").items():
-        tops = {m.split(".")[0] for m in _all_imports(path)}
+        tops = {m.split(".")[0] for m in _all_imports(path, top_level_only=False)}
         extra = {t for t in tops if t not in {"__future__", "ui", "lifecycle"} and t not in sys.stdlib_module_names}
         extra -= PAGE_EXTRA.get(name, set())
         if extra or "pages" in tops:

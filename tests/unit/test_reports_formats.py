@@ -148,6 +148,7 @@ def test_user_strings_are_text_in_html_markdown_and_pdf():
     assert XSS in text and "<img src=x onerror=alert(2)>" in text
 
 
+@pytest.mark.slow
 def test_same_revision_twice_gives_identical_files_apart_from_the_timestamp():
     project = example_project()
     for fmt in ("md", "html"):
@@ -223,6 +224,7 @@ def test_cli_markdown_with_chart_files(app_env, tmp_path):
     assert all(f"](plan_charts/{p.name})" in md for p in svgs)
 
 
+@pytest.mark.slow
 def test_cli_compare_and_sections(app_env, tmp_path, capsys):
     project = app_env.import_documents([example_project().content()])[0]
     ids = [s.id for s in project.integrate.scenarios if s.kind == "serving"]

@@ -73,6 +73,7 @@ def test_temperature_one_is_identity_and_high_temperature_flattens():
     assert apply_temperature(p, 2.0) == pytest.approx(np.sqrt(p) / np.sqrt(p).sum())
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(
     probs=st.lists(st.floats(0, 1), min_size=1, max_size=30).filter(lambda v: sum(v) > 1e-6),

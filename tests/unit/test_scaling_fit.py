@@ -25,6 +25,7 @@ def test_fit_recovers_exact_constants_without_noise():
     assert fit.rmse_log < 1e-6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("law_name,seed", [("chinchilla3", 1), ("epoch", 2)])
 def test_fit_recovers_known_constants_from_noisy_data(law_name, seed):
     # 50 runs, 0.5% multiplicative noise on the loss: exponents within 0.03, E within 3%,
