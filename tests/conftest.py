@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
 import shutil
@@ -17,11 +18,26 @@ _db_counter = itertools.count()
 
 # The kinds that are slow by nature: `pytest -m "not slow"` (the inner loop) leaves them out without each test
 # having to say so twice.
-SLOW_KINDS = ("e2e", "postgres", "pdf", "torch", "subprocess")
+SLOW_KINDS = ("e2e", "postgres", "pdf", "torch", "subprocess", "app")
+APP_WORDS = ("AppTest", "open_view(")  # a test that runs a page script itself (tests/reliability/_pages.open_view)
+
+
+def _runs_a_page(item) -> bool:
+    """tests/app/, the ``run_page`` fixture, or a test body that starts an AppTest: Streamlit runs the whole page
+    script (0.1-4 s a run, hundreds of runs)."""
+    if "tests/app/" in item.nodeid or "run_page" in getattr(item, "fixturenames", ()):
+        return True
+    try:
+        source = inspect.getsource(item.function)
+    except (AttributeError, OSError, TypeError):
+        return False
+    return any(word in source for word in APP_WORDS)
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
+        if not item.get_closest_marker("app") and _runs_a_page(item):
+            item.add_marker(pytest.mark.app)
         if any(item.get_closest_marker(kind) for kind in SLOW_KINDS) and not item.get_closest_marker("slow"):
             item.add_marker(pytest.mark.slow)
 
