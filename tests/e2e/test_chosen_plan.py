@@ -118,7 +118,7 @@ def _use_serving_plan_in_the_browser(page, url: str, project) -> None:
     expect(main.get_by_text("over the target of 30 s", exact=False).first).to_be_visible()
 
 
-def test_each_pdf_summary_is_the_chosen_plan_not_the_latest_saved(page, plan_app):
+def test_each_report_summary_is_the_chosen_plan_not_the_latest_saved(page, plan_app):
     url, store, projects = plan_app
     review = projects["Go code review bot"]
     _use_serving_plan_in_the_browser(page, url, review)
