@@ -47,4 +47,4 @@ mutate: install-test
 	$(PY) benchmarks/mutation_table.py
 
 lint: install-test
-	$(VENV)/bin/ruff check lifecycle ui pages tests app.py
+	$(VENV)/bin/ruff check lifecycle ui pages tests benchmarks app.py

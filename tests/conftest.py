@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,32 @@ from lifecycle.records.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 _db_counter = itertools.count()
+
+
+# The kinds that are slow by nature: `pytest -m "not slow"` (the inner loop) leaves them out without each test
+# having to say so twice.
+SLOW_KINDS = ("e2e", "postgres", "pdf", "torch", "subprocess", "app")
+APP_WORDS = ("AppTest", "open_view(")  # a test that runs a page script itself (tests/reliability/_pages.open_view)
+
+
+def _runs_a_page(item) -> bool:
+    """tests/app/, the ``run_page`` fixture, or a test body that starts an AppTest: Streamlit runs the whole page
+    script (0.1-4 s a run, hundreds of runs)."""
+    if "tests/app/" in item.nodeid or "run_page" in getattr(item, "fixturenames", ()):
+        return True
+    try:
+        source = inspect.getsource(item.function)
+    except (AttributeError, OSError, TypeError):
+        return False
+    return any(word in source for word in APP_WORDS)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not item.get_closest_marker("app") and _runs_a_page(item):
+            item.add_marker(pytest.mark.app)
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -56,26 +84,72 @@ def _fresh_url(request, tmp_path, backend: str) -> str:
     return server.create_database(f"t{os.getpid()}_{next(_db_counter)}")
 
 
+# Migrating an empty database to head (Alembic, every migration) costs ~0.2 s on SQLite and ~0.6 s on PostgreSQL
+# per test; hundreds of tests need a migrated, empty store. Each backend is migrated once per session (per xdist
+# worker) and every such store is a copy: a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL. The
+# migrations themselves are tested from empty databases (``_fresh_url``) in tests/db/.
+@pytest.fixture(scope="session")
+def _migrated_sqlite(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+    s = Store(f"sqlite:///{path}")
+    with s.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.engine.dispose()
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+    return path
+
+
+def _migrated_sqlite_url(request, folder: Path, name: str) -> str:
+    target = folder / name
+    shutil.copyfile(request.getfixturevalue("_migrated_sqlite"), target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture(scope="session")
+def _migrated_postgres(postgres_server) -> str | None:
+    """The name of a migrated, empty template database on the session's server (None for an external server)."""
+    _url, server = postgres_server
+    if server is None:
+        return None
+    name = f"template_{os.getpid()}"
+    s = Store(server.create_database(name))
+    s.engine.dispose()  # CREATE DATABASE … TEMPLATE needs the template to have no connection
+    return name
+
+
+def _migrated_url(request, tmp_path, backend: str) -> str:
+    """A migrated, empty database on ``backend``, copied from the session's template."""
+    if backend == "sqlite":
+        return _migrated_sqlite_url(request, tmp_path, f"lifecycle-{next(_db_counter)}.db")
+    template = request.getfixturevalue("_migrated_postgres")
+    url, server = request.getfixturevalue("postgres_server")
+    if template is None:
+        return url
+    name = f"t{os.getpid()}_{next(_db_counter)}"
+    request.addfinalizer(lambda: server.drop_database(name))  # runs after the store's own teardown
+    return server.create_database(name, template=template)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_store(request, tmp_path) -> Store:
     """A migrated, empty store on each backend."""
-    store = Store(_fresh_url(request, tmp_path, request.param))
+    store = Store(_migrated_url(request, tmp_path, request.param))
     yield store
     store.engine.dispose()
 
 
 @pytest.fixture
-def store(tmp_path) -> Store:
+def store(request, tmp_path) -> Store:
     """A migrated, empty SQLite store."""
-    s = Store(f"sqlite:///{tmp_path}/lifecycle.db")
+    s = Store(_migrated_sqlite_url(request, tmp_path, "lifecycle.db"))
     yield s
     s.engine.dispose()
 
 
 @pytest.fixture
-def app_env(tmp_path, monkeypatch) -> Store:
+def app_env(request, tmp_path, monkeypatch) -> Store:
     """Point the app (and the CLI) at a fresh temporary database; returns its store."""
-    url = f"sqlite:///{tmp_path}/app-{next(_db_counter)}.db"
+    url = _migrated_sqlite_url(request, tmp_path, f"app-{next(_db_counter)}.db")
     monkeypatch.setenv("LIFECYCLE_DATABASE_URL", url)
     monkeypatch.setenv("LIFECYCLE_USER", "tester")
     s = Store(url)

@@ -89,6 +89,7 @@ def test_a_transfer_to_someone_who_owns_that_name_is_refused_and_changes_nothing
     assert ann.create_project("Roadmap 2").id != renamed.id  # and no longer ann's
 
 
+@pytest.mark.subprocess
 def test_the_cli_asks_for_the_id_in_one_line(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     store = Store(url)

@@ -15,6 +15,15 @@ CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update"
                  "--no-first-run", "--disable-gpu", "--disable-quic", "--disable-dev-shm-usage"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expect():
+    """``expect(...)`` retries for up to 30 s (Playwright's default is 5 s): on a loaded 2-core machine a rerun
+    can take longer. A passing check returns as soon as it holds, so this costs nothing when the page is quick."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+
+
 @pytest.fixture(scope="module")
 def app_db_url(tmp_path_factory) -> str:
     """The database the module's server uses (tests may seed it before the first page load)."""

@@ -1,13 +1,18 @@
 """Three teams (an encoder, an encoder-decoder and a decoder project, ``tests/support/plan_projects.py``), each
 with several saved scenarios where the latest saved is not the one chosen: the code-review team chooses its
-serving plan in the browser ("Use as plan" on the Integrate decisions page); then each team downloads the PDF
-from the Report page, and the summary names and shows the chosen scenarios — never the latest saved ones."""
+serving plan in the browser ("Use as plan" on the Integrate decisions page); then each team downloads its report
+from the Report page, and the summary names and shows the chosen scenarios — never the latest saved ones.
+
+The team that chose in the browser downloads the PDF; the other two download the HTML (the same report model and
+summary, without WeasyPrint's 5-15 s layout each): that the PDF of each of the three projects names its plan on
+page 1 is tests/unit/test_report_plan_layout.py, and the PDF download itself is also test_report_download.py."""
 
 from __future__ import annotations
 
 import io
 import os
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -41,14 +46,36 @@ def _words(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _download_pdf(page, url: str, project_id: int) -> PdfReader:
+class _Text(HTMLParser):
+    """The text a reader sees in the HTML report (no scripts or styles)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _download(page, url: str, project_id: int, fmt: str) -> tuple[str, str]:
+    """Build and download the report in ``fmt`` (``PDF`` or ``HTML``) from the Report page: (the text of page 1,
+    the text of the executive summary). HTML has no pages: its page 1 is everything before the Scope section."""
     goto(page, f"{url}/report?project={project_id}")
     main = page.get_by_test_id("stMain")
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    main.get_by_test_id("stRadio").get_by_text("PDF", exact=True).click()
-    wait_for_app_run(page)
+    if fmt == "PDF":
+        main.get_by_test_id("stRadio").get_by_text("PDF", exact=True).click()
+        wait_for_app_run(page)
     main.get_by_role("button", name="Build report").click()
-    button = main.get_by_test_id("stDownloadButton").get_by_role("button", name="Download PDF")
+    button = main.get_by_test_id("stDownloadButton").get_by_role("button", name=f"Download {fmt}")
     expect(button).to_be_visible(timeout=90_000)
     with page.expect_download() as info:
         button.click()
@@ -56,8 +83,16 @@ def _download_pdf(page, url: str, project_id: int) -> PdfReader:
         data = fh.read()
     keep = os.environ.get("LIFECYCLE_E2E_PDF_DIR")  # to look at the pages: pdftoppm -png -r 60 -f 1 -l 1
     if keep:
-        Path(keep, f"plan-{project_id}.pdf").write_bytes(data)
-    return PdfReader(io.BytesIO(data))
+        Path(keep, f"plan-{project_id}.{fmt.lower()}").write_bytes(data)
+    if fmt == "PDF":
+        reader = PdfReader(io.BytesIO(data))
+        first = _words(reader.pages[0].extract_text())
+        summary = _words(" ".join(p.extract_text() for p in reader.pages[:2]))
+    else:
+        text = _Text()
+        text.feed(data.decode("utf-8"))
+        first = summary = _words(" ".join(text.parts)).split("ScopeDefinetheusecase")[0]
+    return first, summary.split("ScopeDefinetheusecase")[0]
 
 
 def _use_serving_plan_in_the_browser(page, url: str, project) -> None:
@@ -83,7 +118,7 @@ def _use_serving_plan_in_the_browser(page, url: str, project) -> None:
     expect(main.get_by_text("over the target of 30 s", exact=False).first).to_be_visible()
 
 
-def test_each_pdf_summary_is_the_chosen_plan_not_the_latest_saved(page, plan_app):
+def test_each_report_summary_is_the_chosen_plan_not_the_latest_saved(page, plan_app):
     url, store, projects = plan_app
     review = projects["Go code review bot"]
     _use_serving_plan_in_the_browser(page, url, review)
@@ -91,9 +126,7 @@ def test_each_pdf_summary_is_the_chosen_plan_not_the_latest_saved(page, plan_app
 
     for name, stored in projects.items():
         project = store.get_project(stored.id)
-        reader = _download_pdf(page, url, project.id)
-        first = _words(reader.pages[0].extract_text())
-        summary = _words(" ".join(p.extract_text() for p in reader.pages[:2])).split("ScopeDefinetheusecase")[0]
+        first, summary = _download(page, url, project.id, "PDF" if name == review.name else "HTML")
         assert _words("The plan: what each stage chose") in first and "Executivesummary" in first, name
         train, serve = chosen_scenario(project, "adapt"), chosen_scenario(project, "integrate")
         for chosen in CHOSEN[name]:  # named on page 1 (the plan) and in the summary

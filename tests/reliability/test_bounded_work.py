@@ -36,6 +36,7 @@ def _fit_peak_bytes(points: int):
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 def test_a_fit_of_20000_runs_keeps_its_memory_bounded():
     small_peak, _ = _fit_peak_bytes(2_000)
     peak, result = _fit_peak_bytes(20_000)
@@ -44,6 +45,7 @@ def test_a_fit_of_20000_runs_keeps_its_memory_bounded():
     assert abs(result.fit.constants["alpha"] - 0.34) < 0.02 and abs(result.fit.constants["beta"] - 0.28) < 0.02
 
 
+@pytest.mark.slow
 def test_the_chunked_grid_equals_the_whole_grid():
     rng = np.random.default_rng(1)
     log_n, log_d = rng.uniform(15, 23, 700), rng.uniform(20, 27, 700)

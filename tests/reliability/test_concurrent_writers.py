@@ -11,11 +11,14 @@ import json
 import multiprocessing
 import time
 
+import pytest
 from sqlalchemy import select
 
 from lifecycle.records.orm import RevisionRow
 from lifecycle.records.store import Store
 from tests.reliability._workers import LOG_KEY, save_loop
+
+pytestmark = [pytest.mark.subprocess]
 
 WRITERS = 8
 SAVES_PER_WRITER = 200

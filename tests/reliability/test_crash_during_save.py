@@ -25,6 +25,8 @@ from lifecycle.records.store import Store
 from tests.reliability._workers import LOG_KEY
 from tests.reliability.conftest import scaled
 
+pytestmark = [pytest.mark.subprocess]
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

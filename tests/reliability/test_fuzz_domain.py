@@ -220,6 +220,7 @@ def test_pilot_run_csv_of_any_content_reads_or_says_why(text):
     outcome(read_pilot_csv, text)
 
 
+@pytest.mark.slow
 @settings(max_examples=scaled(8, 60))
 @given(st.lists(st.tuples(st.floats(1e6, 1e10), st.floats(1e8, 1e12), st.floats(1.5, 6.0)), min_size=6, max_size=14))
 def test_fitting_any_valid_pilot_runs_gives_finite_constants(runs):
@@ -360,6 +361,7 @@ def test_fewest_gpus_for_any_settings(name, gpu, kwargs):
         assert found[0] >= 1 and found[1].peak_allocated_bytes > 0
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(MEMORY is None, reason="lifecycle.memory.estimate has not landed yet")
 @pytest.mark.parametrize("parallel", [{"tp": -1}, {"pp": 0}])
 def test_fewest_gpus_with_a_non_positive_parallel_degree_answers_promptly(parallel):

@@ -238,6 +238,7 @@ def test_html_report_escapes_the_payload(injected_report):
     assert "JINJAINJJINJAINJ" not in page
 
 
+@pytest.mark.pdf
 def test_pdf_report_prints_the_payload_as_text(injected_report):
     from pypdf import PdfReader
 

@@ -56,6 +56,8 @@ def _hostile_project(url: str) -> Project:
     return p
 
 
+@pytest.mark.pdf
+@pytest.mark.network
 def test_no_report_format_fetches_anything(listener, tmp_path, browser_page):
     project = _hostile_project(listener)
     ids = [s.id for s in project.adapt.scenarios]

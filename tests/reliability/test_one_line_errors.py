@@ -44,6 +44,7 @@ def _config_with(tmp_path, text: str) -> str:
     return str(path)
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("text, says", [
     ("[" * 100_000 + "]" * 100_000, "nested"),
     ('{"model_type": "llama", "hidden_size": Infinity}', "not a number"),
@@ -61,6 +62,7 @@ def test_a_hostile_config_is_one_line(tmp_path, text, says):
     assert says.lower() in line.lower()
 
 
+@pytest.mark.subprocess
 def test_deep_json_in_an_import_and_a_distribution_is_one_line(tmp_path):
     deep = tmp_path / "deep.json"
     deep.write_text('{"a": ' * 100_000)
@@ -68,12 +70,14 @@ def test_deep_json_in_an_import_and_a_distribution_is_one_line(tmp_path):
     assert "nested" in _one_line_exit_2(_run(["sample", "--probs", str(deep)], tmp_path))
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("url", ["nonsense://x", "::::", "postgresql://u:secret@host:notaport/db"])
 def test_a_malformed_database_url_is_one_line_without_the_password(tmp_path, url):
     line = _one_line_exit_2(_run(["projects", "list"], tmp_path, {"LIFECYCLE_DATABASE_URL": url}))
     assert "LIFECYCLE_DATABASE_URL" in line and "secret" not in line
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("ref", ["99999999999999999999999", "2147483648", "-1"])
 def test_an_id_beyond_any_column_is_not_found(tmp_path, ref):
     assert "No project" in _one_line_exit_2(_run(["projects", "show", ref], tmp_path))

@@ -30,6 +30,7 @@ def _start_and_create(url: str, index: int, start, results) -> None:
         results.put(("error", f"{index}: {type(exc).__name__}: {exc}"[:400]))
 
 
+@pytest.mark.subprocess
 def test_eight_processes_start_on_an_empty_database(backend_url):
     ctx = multiprocessing.get_context("spawn")
     start, results = ctx.Event(), ctx.Queue()

@@ -13,6 +13,8 @@ import pytest
 from lifecycle.errors import LifecycleError
 from tests.support.fake_hub import FakeHub
 
+pytestmark = [pytest.mark.network]
+
 SHA = "c" * 40
 CONFIG = {"model_type": "llama", "architectures": ["LlamaForCausalLM"], "num_hidden_layers": 2, "hidden_size": 64,
           "num_attention_heads": 4, "num_key_value_heads": 4, "intermediate_size": 128, "vocab_size": 1000,

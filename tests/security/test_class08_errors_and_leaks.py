@@ -38,6 +38,7 @@ def _one_line(out: subprocess.CompletedProcess) -> str:
     return err
 
 
+@pytest.mark.subprocess
 def test_a_garbage_database_file_is_one_line(tmp_path):
     bad = tmp_path / "garbage.db"
     bad.write_bytes(os.urandom(4096))
@@ -46,6 +47,7 @@ def test_a_garbage_database_file_is_one_line(tmp_path):
     _one_line(_cli(f"sqlite:///{bad}", "projects", "list"))
 
 
+@pytest.mark.subprocess
 def test_a_schema_from_a_newer_release_is_one_line(tmp_path):
     db = tmp_path / "newer.db"
     Store(f"sqlite:///{db}").engine.dispose()
@@ -56,6 +58,7 @@ def test_a_schema_from_a_newer_release_is_one_line(tmp_path):
     assert "newer release" in _one_line(_cli(f"sqlite:///{db}", "projects", "list"))
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("url", ["mysql://root:pw@db.example/planner", "oracle://x", "not a url"])
 def test_an_unsupported_database_url_is_one_line(url):
     with pytest.raises(LifecycleError):
@@ -63,6 +66,7 @@ def test_an_unsupported_database_url_is_one_line(url):
     assert "pw" not in _one_line(_cli(url, "projects", "list"))
 
 
+@pytest.mark.subprocess
 def test_a_password_with_an_at_sign_is_never_printed():
     from lifecycle.records.db import redact_url, scrub_password
 
@@ -76,6 +80,7 @@ def test_a_password_with_an_at_sign_is_never_printed():
         assert piece not in err, err
 
 
+@pytest.mark.subprocess
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders; run as a normal user")
 def test_a_read_only_database_folder_can_still_be_read(tmp_path):
     folder = tmp_path / "ro"
@@ -94,6 +99,7 @@ def test_a_read_only_database_folder_can_still_be_read(tmp_path):
         folder.chmod(0o755)
 
 
+@pytest.mark.subprocess
 def test_a_report_to_standard_output_shows_control_characters(tmp_path):
     url = f"sqlite:///{tmp_path / 'report.db'}"
     store = Store(url)

@@ -48,6 +48,7 @@ def test_an_imported_copy_was_last_saved_by_the_importer(base):
     assert importer.list_projects()[0].updated_by == "Bo <bo@example.test>"
 
 
+@pytest.mark.subprocess
 @pytest.mark.parametrize("blank", [" ", "\t", "\u200b", "\x1b"])
 def test_a_blank_lifecycle_user_is_one_line_not_the_administrator(monkeypatch, blank):
     monkeypatch.setenv("LIFECYCLE_USER", blank)
@@ -60,6 +61,7 @@ def test_a_blank_lifecycle_user_is_one_line_not_the_administrator(monkeypatch, b
     assert out.returncode == 2 and "LIFECYCLE_USER" in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.subprocess
 @pytest.mark.checkout
 def test_the_secrets_file_is_git_ignored():
     out = subprocess.run(["git", "check-ignore", "-q", ".streamlit/secrets.toml"], cwd=ROOT, check=False)

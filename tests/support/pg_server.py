@@ -2,6 +2,10 @@
 
 Uses the server binaries of Debian's ``postgresql`` package (installed by ``make test``). initdb
 refuses to run as root, so as root the cluster is owned by the ``postgres`` system user.
+
+The cluster lives in memory (``/dev/shm``) when there is room: every store test creates a database (7.5 MB of
+files each), and on a busy disk creating them took 0.3 s each and deleting the cluster at the end of the session
+over a minute (150 databases: 43 s and 167 s measured); in memory, 0.08 s each and one second.
 """
 
 from __future__ import annotations
@@ -24,6 +28,20 @@ def _bin_dir() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
+SCRATCH_MIN_FREE_BYTES = 2 * 2**30  # a session's databases; a container's small /dev/shm falls back to /tmp
+
+
+def _scratch_dir() -> str | None:
+    """``/dev/shm`` when it is a writable folder with room for the session's databases, else the default tmp."""
+    shm = "/dev/shm"
+    try:
+        if os.path.isdir(shm) and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free >= SCRATCH_MIN_FREE_BYTES:
+            return shm
+    except OSError:
+        pass
+    return None
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -36,7 +54,7 @@ class PostgresServer:
         if bin_dir is None:
             raise RuntimeError("PostgreSQL server binaries not found: run `make test` (it installs them).")
         self.bin_dir = bin_dir
-        self.root = Path(tempfile.mkdtemp(prefix="lifecycle-pg-"))
+        self.root = Path(tempfile.mkdtemp(prefix="lifecycle-pg-", dir=_scratch_dir()))
         self.data = self.root / "data"
         self.port = _free_port()
         self._as_user: list[str] = []
@@ -63,12 +81,19 @@ class PostgresServer:
                 time.sleep(0.1)
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
-    def create_database(self, name: str) -> str:
+    def _admin(self, sql: str) -> None:
         import psycopg
 
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as c:
-            c.execute(f'CREATE DATABASE "{name}"')
+            c.execute(sql)
+
+    def create_database(self, name: str, *, template: str | None = None) -> str:
+        """An empty database, or a copy of ``template`` (which must have no open connection)."""
+        self._admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def drop_database(self, name: str) -> None:
+        self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
         try:

@@ -53,6 +53,7 @@ class _nothing:
         return False
 
 
+@pytest.mark.slow
 def test_rent_prints_the_search_as_json_for_training_and_serving(saved, capsys):
     assert main(["rent", saved.name, "--deadline-hours", "24", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
@@ -79,6 +80,7 @@ def test_projects_measured_stores_the_run_beside_its_scenario(saved, app_env, tm
     assert "not JSON" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_rent_use_saves_a_row_and_chooses_it_then_run_config_needs_no_scenario(saved, app_env, tmp_path, capsys):
     from lifecycle.records.plan import chosen_scenario
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from lifecycle.cli import main
 from lifecycle.records.store import Store
 
@@ -15,6 +17,7 @@ def _as(monkeypatch, user: str | None) -> None:
         monkeypatch.setenv("LIFECYCLE_USER", user)
 
 
+@pytest.mark.slow
 def test_members_share_transfer_and_refusals_in_one_line(app_env, monkeypatch, capsys):
     _as(monkeypatch, "alice@example.test")
     Store().create_project("Alice's plan")

@@ -4,9 +4,12 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from lifecycle.cli import main
 
 
+@pytest.mark.slow
 def test_list_show_export_import_round_trip(app_env, tmp_path, capsys, monkeypatch):
     project = app_env.create_project("CLI project", description="from the CLI test")
     project.scope.tasks = ["summarization"]
@@ -47,6 +50,7 @@ def test_errors_are_one_line_with_exit_code_2(app_env, tmp_path, capsys):
     assert app_env.list_projects(archived=None) == []
 
 
+@pytest.mark.subprocess
 def test_console_script_and_module_entry_point_agree(app_env):
     app_env.create_project("Entry")
     out = subprocess.run([sys.executable, "-m", "lifecycle", "projects", "list", "--json"],

@@ -52,6 +52,7 @@ def test_bad_input_exits_2_with_one_line(capsys, app_env, argv, message):
     assert rc == 2 and message in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.slow
 def test_fit_prints_constants_and_saves(capsys, app_env, tmp_path):
     law = builtin_law("chinchilla3")
     rng = np.random.default_rng(5)

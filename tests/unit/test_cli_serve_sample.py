@@ -78,6 +78,7 @@ def test_sample_bad_settings_exit_2_with_a_clear_message(capsys, argv, fragment)
     assert fragment in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.subprocess
 def test_the_installed_entry_point_runs_sample():
     proc = subprocess.run([sys.executable, "-m", "lifecycle", "sample", "--top-p", "0.3"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "kept 2 of 71 tokens" in proc.stdout

@@ -11,6 +11,8 @@ import pytest
 
 from lifecycle.cli import COMMANDS, build_parser
 
+pytestmark = [pytest.mark.subprocess]
+
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("sqlalchemy", "scipy", "pandas", "plotly", "jinja2", "weasyprint", "alembic", "ml_dtypes", "tokenizers",
          "streamlit")

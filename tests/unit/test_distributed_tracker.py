@@ -16,7 +16,7 @@ import warnings
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.torch]
 
 import torch  # noqa: F401  (a missing torch must fail the suite, not skip it)
 

@@ -55,6 +55,7 @@ def test_smaller_formats_need_less_and_decode_faster(matrix):
     assert matrix.long_context == 8192  # llama3-8b's window
 
 
+@pytest.mark.subprocess
 def test_cli_fit_json_is_the_same_matrix(matrix):
     out = subprocess.run([sys.executable, "-m", "lifecycle", "fit", "--model", "llama3-8b", "--gpu", "l4", "--json"],
                          capture_output=True, text=True, check=True)

@@ -26,6 +26,8 @@ from tests.support.hf_reference import (
     seq2seq_forward_flops,
 )
 
+pytestmark = [pytest.mark.torch]
+
 pytest.importorskip("transformers")
 TOKENS = 128
 

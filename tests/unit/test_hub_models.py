@@ -13,6 +13,8 @@ import pytest
 
 from tests.support.fake_hub import FakeHub
 
+pytestmark = [pytest.mark.subprocess, pytest.mark.network]
+
 CONFIGS = Path(__file__).parents[1] / "data" / "moe-configs"
 MIXTRAL = json.loads((CONFIGS / "mixtral-8x7b.json").read_text())
 SHA_MAIN, SHA_OLD = "a" * 40, "b" * 40
@@ -33,10 +35,12 @@ def hub(tmp_path):
         yield server, tmp_path
 
 
-def run(hub, *args, offline=False):
+def run(hub, *args, offline=False, deadline_s=30):
+    """The CLI as a process against the fake Hub. The lookup's deadline is generous (a loaded machine may take
+    seconds to start the process and answer) except where the slow server is the point (``deadline_s=1``)."""
     server, home = hub
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
-    env.update(HF_ENDPOINT=server.url, HF_HOME=str(home / "hf"), HF_HUB_ETAG_TIMEOUT="1",
+    env.update(HF_ENDPOINT=server.url, HF_HOME=str(home / "hf"), HF_HUB_ETAG_TIMEOUT=str(deadline_s),
                HF_HUB_DISABLE_TELEMETRY="1", NO_PROXY="127.0.0.1")
     if offline:
         env["HF_HUB_OFFLINE"] = "1"
@@ -84,5 +88,5 @@ def test_offline_reads_the_cache_and_says_from_when(hub):
 
 
 def test_a_slow_hub_times_out_in_one_line(hub):
-    out = run(hub, "memory", "--model", "org/slow-model")
+    out = run(hub, "memory", "--model", "org/slow-model", deadline_s=1)  # the server sleeps SLOW_S = 3 s
     assert out.returncode == 2 and "did not answer in time" in out.stderr

@@ -59,6 +59,7 @@ def test_every_fitting_rent_option_is_the_planners_own_answer_for_that_setup():
         assert option.gpus * option.micro_batch <= 16  # the global batch caps sequences in flight
 
 
+@pytest.mark.slow
 def test_the_pareto_front_is_undominated_and_the_limits_are_drawn_in():
     result = rent_search(rent_setup(launch_project(), deadline_h=1, budget_usd=5))
     for p in result.pareto:

@@ -16,7 +16,7 @@ from lifecycle.launch.files import run_config
 from lifecycle.launch.measured import measured_run
 from tests.support.launch import launch_project
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.subprocess, pytest.mark.torch]
 
 
 @pytest.mark.parametrize("plan", ["lora", "full"])

@@ -27,6 +27,7 @@ def _write(tmp_path, files: dict[str, str]):
     return tmp_path
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("plan", list(PLANS))
 def test_accelerate_loads_the_config_with_the_plans_processes_precision_and_strategy(plan, tmp_path):
     config_args = pytest.importorskip("accelerate.commands.config.config_args")
@@ -44,6 +45,7 @@ def test_accelerate_loads_the_config_with_the_plans_processes_precision_and_stra
         assert cfg.fsdp_config["fsdp_activation_checkpointing"] is True
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("plan", list(PLANS))
 def test_trl_parses_the_sft_config_into_the_plans_batch_length_and_adapters(plan, tmp_path):
     trl = pytest.importorskip("trl")
@@ -67,6 +69,7 @@ def test_trl_parses_the_sft_config_into_the_plans_batch_length_and_adapters(plan
         assert quant.bnb_4bit_quant_type == "nf4" and quant.bnb_4bit_use_double_quant
 
 
+@pytest.mark.torch
 @pytest.mark.parametrize("plan", ["lora", "zero3-offload"])
 def test_deepspeed_validates_the_config_micro_batch_times_accumulation_times_world(plan, monkeypatch):
     pytest.importorskip("deepspeed")
@@ -95,6 +98,7 @@ def test_a_fsdp_plan_has_no_deepspeed_config():
         run_config(_job("full"), "deepspeed")
 
 
+@pytest.mark.torch
 def test_skypilot_loads_the_task_with_l4_x4_one_node_and_the_accelerate_run():
     sky = pytest.importorskip("sky")
     import yaml
@@ -107,6 +111,7 @@ def test_skypilot_loads_the_task_with_l4_x4_one_node_and_the_accelerate_run():
     assert {"accelerate_config.yaml", "sft_config.yaml", "train.py"} <= set(files)
 
 
+@pytest.mark.torch
 def test_sixteen_gpus_are_two_machines_of_eight():
     sky = pytest.importorskip("sky")
     import yaml

@@ -119,6 +119,7 @@ def test_a_multimodal_config_plans_its_language_model():
     assert parameter_count(s) == 46_702_792_704
 
 
+@pytest.mark.subprocess
 def test_cli_prints_total_and_active_parameters(tmp_path):
     out = subprocess.run([sys.executable, "-m", "lifecycle", "memory", "--config",
                           str(CONFIGS / "mixtral-8x7b.json"), "--json"], capture_output=True, text=True, check=True)

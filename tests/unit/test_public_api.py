@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import lifecycle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +50,7 @@ def test_every_public_member_is_exported():
     assert public <= set(lifecycle.__all__)  # names appear in the module as they are first used
 
 
+@pytest.mark.subprocess
 def test_importing_lifecycle_loads_none_of_the_heavy_libraries():
     """Names load on first use: ``import lifecycle`` must not pull in the database, science or chart stacks."""
     code = ("import sys, lifecycle; heavy = ('sqlalchemy', 'scipy', 'pandas', 'plotly', 'numpy', 'pydantic', "

@@ -21,6 +21,8 @@ from lifecycle.reports.compare import differences_in_words, overlay_figure
 from tests.support.example_project import example_project
 from tests.support.report_projects import contract_summarizer, domain_pretraining
 
+pytestmark = [pytest.mark.pdf, pytest.mark.subprocess]
+
 MAIN = ("summary", "scope", "select", "adapt", "integrate")
 RAW = re.compile(r"\bNone\b|\{'|\[\{|\d{1,3}(?:,\d{3}){3,}|\b\d{10,}\b|shared/|research notes|reference/|"
                  r"\.py\b|\.md\b|\bGiB \(")

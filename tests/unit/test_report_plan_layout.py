@@ -19,6 +19,8 @@ import pytest
 from lifecycle.reports import build_report, render
 from tests.support.plan_projects import CHOSEN, REJECTED, plan_projects
 
+pytestmark = [pytest.mark.pdf, pytest.mark.subprocess]
+
 PROJECTS = {p.name: p for p in plan_projects()}
 RAW = re.compile(r"\bamp_bf16\b|\bamp_fp16\b|\bqlora\b|Price usd|Seq len|\bseq-cls\b|\btoken-cls\b|\bzero3\b")
 MIN_PAGE_CHARS = 400  # a page of this report with a table or a card carries well over a thousand characters

@@ -77,6 +77,7 @@ def test_the_full_example_fills_the_summary_from_the_chosen_scenarios_not_the_la
                                               "(parameter-efficient fine-tuning)", f"“{serve.name}”"]
 
 
+@pytest.mark.slow
 def test_every_scenario_appears_with_inputs_results_and_its_chart_when_its_calculator_has_one():
     from lifecycle.charts import scenario_figure
 
@@ -216,6 +217,7 @@ def test_a_report_with_a_comparison_has_its_section_and_charts(test_kind):
         build_report(p, compare_ids=[ids[0], "nope"])
 
 
+@pytest.mark.slow
 def test_chart_ids_are_derived_from_content_and_place():
     when = datetime(2026, 1, 1, tzinfo=UTC)
     project = example_project()
@@ -224,6 +226,7 @@ def test_chart_ids_are_derived_from_content_and_place():
     assert one.model_dump() == two.model_dump()
 
 
+@pytest.mark.slow
 def test_adapt_and_integrate_sections_explain_the_chosen_options():
     report = build_report(example_project())
     adapt, integrate = report.sections[2], report.sections[3]

@@ -90,6 +90,7 @@ def test_full_html_has_every_section_every_chart_and_plotly_embedded_once(full_r
         assert scenario.name in text
 
 
+@pytest.mark.pdf
 def test_full_pdf_has_the_text_and_a_sensible_page_count(full_report, full_pdf):
     pages, text = _pdf_text(full_pdf)
     assert 8 <= pages <= 30, pages
@@ -100,6 +101,7 @@ def test_full_pdf_has_the_text_and_a_sensible_page_count(full_report, full_pdf):
     assert full_report.project_name in text
 
 
+@pytest.mark.pdf
 def test_empty_project_builds_in_every_format_and_says_what_is_missing():
     report = build_report(Project(name="Nothing yet"), built_at=WHEN)
     md = render(report, "md").decode()
@@ -129,6 +131,7 @@ def _xss_project() -> Project:
     return p
 
 
+@pytest.mark.pdf
 def test_user_strings_are_text_in_html_markdown_and_pdf():
     report = build_report(_xss_project(), built_at=WHEN)
     html = render(report, "html").decode()
@@ -145,6 +148,7 @@ def test_user_strings_are_text_in_html_markdown_and_pdf():
     assert XSS in text and "<img src=x onerror=alert(2)>" in text
 
 
+@pytest.mark.slow
 def test_same_revision_twice_gives_identical_files_apart_from_the_timestamp():
     project = example_project()
     for fmt in ("md", "html"):
@@ -156,10 +160,12 @@ def test_same_revision_twice_gives_identical_files_apart_from_the_timestamp():
         assert one != later and strip(one) == strip(later), fmt
 
 
+@pytest.mark.pdf
 def test_pdf_of_the_same_revision_is_identical(full_report, full_pdf):
     assert render(full_report, "pdf") == full_pdf
 
 
+@pytest.mark.pdf
 def test_pdf_still_builds_with_a_note_per_chart_when_charts_cannot_be_exported(monkeypatch, full_report):
     monkeypatch.setattr(static_charts, "browser_path", lambda: None)
     pages, text = _pdf_text(render(full_report, "pdf"))
@@ -193,6 +199,7 @@ def test_a_failed_render_never_touches_the_file(tmp_path, monkeypatch):
     assert target.read_bytes() == b"old" and len(list(tmp_path.iterdir())) == 1
 
 
+@pytest.mark.pdf
 def test_cli_writes_each_format_and_reports_bad_input(app_env, tmp_path, capsys):
     project = app_env.import_documents([_xss_project().content()])[0]
     for fmt in ("md", "html", "pdf"):
@@ -206,6 +213,7 @@ def test_cli_writes_each_format_and_reports_bad_input(app_env, tmp_path, capsys)
     assert not (tmp_path / "x.md").exists()
 
 
+@pytest.mark.pdf
 def test_cli_markdown_with_chart_files(app_env, tmp_path):
     project = app_env.import_documents([example_project().content()])[0]
     out = tmp_path / "plan.md"
@@ -216,6 +224,7 @@ def test_cli_markdown_with_chart_files(app_env, tmp_path):
     assert all(f"](plan_charts/{p.name})" in md for p in svgs)
 
 
+@pytest.mark.slow
 def test_cli_compare_and_sections(app_env, tmp_path, capsys):
     project = app_env.import_documents([example_project().content()])[0]
     ids = [s.id for s in project.integrate.scenarios if s.kind == "serving"]

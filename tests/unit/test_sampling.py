@@ -73,6 +73,7 @@ def test_temperature_one_is_identity_and_high_temperature_flattens():
     assert apply_temperature(p, 2.0) == pytest.approx(np.sqrt(p) / np.sqrt(p).sum())
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(
     probs=st.lists(st.floats(0, 1), min_size=1, max_size=30).filter(lambda v: sum(v) > 1e-6),
@@ -152,6 +153,7 @@ def test_sampling_off_is_greedy_whatever_the_settings():
     assert t.greedy and not t.do_sample and t.kept_count == 1 and kept_tokens(t) == ["cake"]
 
 
+@pytest.mark.torch
 def test_top_p_keeps_as_many_tokens_as_hugging_faces_top_p_warper():
     """transformers ``TopPLogitsWarper`` (generation/logits_process.py): "sorted ascending, cumulative_probs <=
     (1 - top_p) are removed, min_tokens_to_keep = 1", applied by ``generate`` to float32 scores. On the course

@@ -25,6 +25,7 @@ def test_fit_recovers_exact_constants_without_noise():
     assert fit.rmse_log < 1e-6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("law_name,seed", [("chinchilla3", 1), ("epoch", 2)])
 def test_fit_recovers_known_constants_from_noisy_data(law_name, seed):
     # 50 runs, 0.5% multiplicative noise on the loss: exponents within 0.03, E within 3%,
@@ -70,6 +71,7 @@ def test_runs_that_do_not_vary_tokens_cannot_be_fitted():
         fit_scaling_law(runs)
 
 
+@pytest.mark.subprocess
 def test_runs_at_one_compute_budget_warn_that_five_constants_are_not_identifiable(tmp_path):
     """Hoffmann et al. 2022 §3.2: an IsoFLOP profile (one budget C, D = C/6N) fixes the optimum at that budget;
     L = E + A/N^α + B·(6N/C)^β there, so B and β (and E with them) cannot be told apart. The fit says so, and a

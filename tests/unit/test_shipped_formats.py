@@ -32,6 +32,7 @@ def test_gpt_oss_checkpoints_weigh_what_the_model_card_says(name, gib):
     assert inference_weight_bytes(shape, "bf16") > 3 * inference_weight_bytes(shape, "mxfp4")
 
 
+@pytest.mark.subprocess
 def test_gpt_oss_120b_as_shipped_is_served_on_one_80_gb_gpu():
     """Model card: "gpt-oss-120b … can run on a single 80 GB GPU". The shipped format is the default: a serving plan
     with no precision given serves MXFP4 and fits one H100; in bf16 it needs several."""
@@ -115,6 +116,7 @@ def test_decode_speed_of_each_format_comes_from_its_own_bytes_read():
     assert read == pytest.approx(dense_bf16 + 4 / 128 * experts * 4.25 / 8, rel=0.01)
 
 
+@pytest.mark.subprocess
 def test_the_cli_serves_a_checkpoint_in_its_shipped_format_unless_told_otherwise():
     """``lifecycle memory --workload infer`` and ``serve-plan`` with no --precision: MXFP4 for gpt-oss-120b (65.2 GB of
     weights, fits one H100); bf16 when asked; a model shipped in 16 bits keeps bf16."""

@@ -13,6 +13,8 @@ from lifecycle.memory.inference import kv_cache_bytes
 from lifecycle.models.architecture import ModelShape
 from tests.support.hf_reference import config, dynamic_cache_values
 
+pytestmark = [pytest.mark.torch]
+
 pytest.importorskip("transformers")
 
 # (config, sliding layers, window): the window comes from the config, the sliding layers from transformers' rule

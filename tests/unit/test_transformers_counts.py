@@ -12,6 +12,8 @@ import pytest
 from lifecycle.models.architecture import ModelShape, parameter_count
 from tests.support.hf_reference import config, meta_model, parameter_total
 
+pytestmark = [pytest.mark.torch]
+
 pytest.importorskip("transformers")
 
 

@@ -13,6 +13,8 @@ from lifecycle.models.architecture import ModelShape, flop_parameter_count, para
 from lifecycle.models.ref import ModelRef
 from tests.support.hf_reference import config, hf_config
 
+pytestmark = [pytest.mark.torch]
+
 pytest.importorskip("transformers")
 
 
