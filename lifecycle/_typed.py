@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
+import annotated_types
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from lifecycle.errors import InvalidInput
@@ -102,3 +103,14 @@ class Result(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise InvalidInput(f"These inputs take the calculation out of range: {one_line(exc)}") from None
+
+
+def field_bounds(model: type[BaseModel], name: str) -> dict[str, Any]:
+    """The field's numeric constraints, any of ``ge``, ``gt``, ``le``, ``lt`` (what ``ui/bounds.py`` offers a widget)."""
+    found: dict[str, Any] = {}
+    for item in model.model_fields[name].metadata:
+        for key, kind in (("ge", annotated_types.Ge), ("gt", annotated_types.Gt), ("le", annotated_types.Le),
+                          ("lt", annotated_types.Lt)):
+            if isinstance(item, kind):
+                found[key] = getattr(item, key)
+    return found

@@ -8,21 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import annotated_types as at
-from pydantic import BaseModel
+from lifecycle._typed import field_bounds
 
 
-def field_bounds(model: type[BaseModel], name: str) -> dict[str, Any]:
-    """The field's numeric constraints: any of ``ge``, ``gt``, ``le``, ``lt``."""
-    found: dict[str, Any] = {}
-    for item in model.model_fields[name].metadata:
-        for key, kind in (("ge", at.Ge), ("gt", at.Gt), ("le", at.Le), ("lt", at.Lt)):
-            if isinstance(item, kind):
-                found[key] = getattr(item, key)
-    return found
-
-
-def bounds(model: type[BaseModel], name: str, kind: type = int, *, low: Any = None) -> tuple[Any, Any]:
+def bounds(model: type, name: str, kind: type = int, *, low: Any = None) -> tuple[Any, Any]:
     """(min_value, max_value) for the widget that fills ``model.name``.
 
     ``low`` replaces the lower bound where the widget says "none" below the field's range (``0 = off`` for a field
