@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lifecycle.memory.planner import RULES
+from lifecycle.memory.gpu_count import RULES
 from lifecycle.models.gpus import get_gpu
 from tests.support.measurements import estimate_row, load_measurements, row_label, rules_for_row
 

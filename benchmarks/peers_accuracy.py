@@ -29,7 +29,7 @@ from pathlib import Path
 
 from common import ROOT, format_table, write_result
 
-from lifecycle.memory.planner import RULES
+from lifecycle.memory.gpu_count import RULES
 from lifecycle.models.gpus import list_gpus
 from tests.support.measurements import (
     estimate_row,

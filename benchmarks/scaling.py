@@ -26,7 +26,7 @@ from lifecycle.charts.scaling import (
     scaling_series,
     seed_markers,
 )
-from lifecycle.scaling.fit import PilotRuns, fit_scaling_law
+from lifecycle.scaling.law_fit import PilotRuns, fit_scaling_law
 from lifecycle.scaling.laws import builtin_law, parametric_loss
 
 N_BUDGETS = 250

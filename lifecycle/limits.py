@@ -8,7 +8,7 @@ never disagree. ``tests/unit/test_limits.py`` checks that no other module define
 from __future__ import annotations
 
 # 2**17: above the largest GPU cluster announced (xAI Colossus, 100,000 H100s in 2024); a power of two so
-# the planner's doubling search (memory/planner.py min_gpus) ends on it.
+# the planner's doubling search (memory/gpu_count.py min_gpus) ends on it.
 MAX_GPUS = 131_072
 # tensor, pipeline or expert parallel degree: far above any published layout (Llama 3 405B: tp 8, pp 16).
 MAX_PARALLEL = 4096

@@ -1,5 +1,5 @@
 """Architecture: which transformer family suits the task, and why."""
 
-from ui import architecture_advice, common
+from ui import architecture, common
 
-common.show_page("scope", "Architecture", architecture_advice.render)
+common.show_page("scope", "Architecture", architecture.render)

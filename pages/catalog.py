@@ -1,5 +1,5 @@
 """Catalog: existing models with their model cards; choose one to start from."""
 
-from ui import common, model_catalog
+from ui import common, catalog
 
-common.show_page("select", "Catalog", model_catalog.render)
+common.show_page("select", "Catalog", catalog.render)

@@ -1,5 +1,5 @@
 """Compare scenarios: two to four saved scenarios side by side."""
 
-from ui import common, scenario_compare
+from ui import common, compare
 
-common.show_page(None, "Compare scenarios", scenario_compare.render)
+common.show_page(None, "Compare scenarios", compare.render)

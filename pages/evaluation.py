@@ -1,5 +1,5 @@
 """Evaluation: metrics and benchmarks for the task, with targets."""
 
-from ui import common, evaluation_plan
+from ui import common, evaluation
 
-common.show_page("adapt", "Evaluation", evaluation_plan.render)
+common.show_page("adapt", "Evaluation", evaluation.render)

@@ -1,5 +1,5 @@
 """Generation: how max new tokens, greedy or sampling, top-k, top-p and temperature shape the output."""
 
-from ui import common, generation_playground
+from ui import common, generation
 
-common.show_page("integrate", "Generation", generation_playground.render)
+common.show_page("integrate", "Generation", generation.render)

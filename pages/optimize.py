@@ -1,5 +1,5 @@
 """Optimize & augment: distillation, quantization, pruning; RAG, tools, guardrails."""
 
-from ui import common, optimize_augment
+from ui import common, optimize
 
-common.show_page("integrate", "Optimize & augment", optimize_augment.render)
+common.show_page("integrate", "Optimize & augment", optimize.render)

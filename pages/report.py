@@ -11,7 +11,7 @@ from lifecycle.reports import MEDIA_TYPES, build_report, render
 from lifecycle.reports.build import ALL_SECTIONS
 from lifecycle.reports.model import SECTION_TITLES
 from lifecycle.reports.render_md import render_markdown
-from ui import common, scenario_compare
+from ui import common, compare
 
 K = "report_"
 FORMAT_LABELS = {"html": "HTML (interactive, offline)", "pdf": "PDF", "md": "Markdown (charts omitted)"}
@@ -52,7 +52,7 @@ def _preview(doc: dict, version: int, revision_id, sections: tuple[str, ...], co
 
 
 with compare_tab:
-    scenario_compare.render(project)
+    compare.render(project)
 
 with report_tab:
     st.markdown("**Sections**")
@@ -61,8 +61,8 @@ with report_tab:
     for i, key in enumerate(k for k in ALL_SECTIONS if k != "comparison"):
         if cols[i % 4].toggle(TITLES[key], value=True, key=f"{K}sec_{key}"):
             wanted.append(key)
-    compare_ids = tuple(scenario_compare.selection(project))  # as picked on the Compare page or tab
-    picked = list(compare_ids) != scenario_compare.default_selection(project)
+    compare_ids = tuple(compare.selection(project))  # as picked on the Compare page or tab
+    picked = list(compare_ids) != compare.default_selection(project)
     if len(compare_ids) >= 2 and st.toggle(f"Add the comparison of the {len(compare_ids)} scenarios chosen under "
                                            "“Compare scenarios”", value=picked, key=K + "with_compare"):
         wanted.append("comparison")

@@ -1,5 +1,5 @@
 """Serving: latency, throughput and cost of serving on the chosen GPUs."""
 
-from ui import common, serving_plan
+from ui import common, serving
 
-common.show_page("integrate", "Serving", serving_plan.render)
+common.show_page("integrate", "Serving", serving.render)

@@ -1,5 +1,5 @@
 """Serving memory: weights and KV cache per GPU when serving."""
 
-from ui import common, memory_planner
+from ui import common, serving_memory
 
-common.show_page("integrate", "Serving memory", memory_planner.render_serving)
+common.show_page("integrate", "Serving memory", serving_memory.render)

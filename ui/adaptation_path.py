@@ -13,7 +13,7 @@ from lifecycle.memory.setup import HEADS_BY_FAMILY
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import LIMITS, Project, ScopeStage
 from ui import common
-from ui import facts as project_facts_ui
+from ui import project_facts as project_facts_ui
 from ui.bounds import bounds
 from ui.integrate_inputs import pick_gpu, pick_model
 

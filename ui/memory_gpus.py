@@ -14,28 +14,24 @@ from lifecycle.charts.memory import estimate_bars, memory_stack_figure, strategy
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_percent
 from lifecycle.errors import LifecycleError
 from lifecycle.memory.plan import TIGHT_NOTE, inference_plan, training_plan
-from lifecycle.memory.planner import RULES, slide_rule_check
+from lifecycle.memory.gpu_count import RULES, slide_rule_check
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import InferenceScenario, TrainingScenario, make_scenario
 from ui import common, plan_choice
-from ui import facts as project_facts_ui
+from ui import project_facts as project_facts_ui
 from ui.integrate_inputs import pick_gpu
-from ui.memory_planner_inputs import inference_setup, model_ref, training_setup
+from ui.memory_gpus_inputs import inference_setup, model_ref, training_setup
 
 MODES = ("Train / fine-tune", "Serve (inference)")
 
 
 def render(project: Project | None) -> None:
-    _render(project, stage="adapt", k="memory_planner_")
+    render_for_stage(project, stage="adapt", k="memory_planner_")
 
 
-def render_serving(project: Project | None) -> None:
-    """The same planner on the Integrate page, for serving."""
-    _render(project, stage="integrate", k="memory_serving_")
-
-
-def _render(project: Project | None, *, stage: str, k: str) -> None:
+def render_for_stage(project: Project | None, *, stage: str, k: str) -> None:
+    """The planner for one stage; Integrate's "Serving memory" page is ``ui/serving_memory.py``."""
     st.subheader("Memory & GPUs: will it fit, on how many GPUs, with which strategy?")
     st.caption("Per-GPU peak memory from the tensors PyTorch keeps (weights, gradients, optimizer states, saved "
                "activations, fp32 logits/loss buffers, attention scores, KV cache), checked against peak memory "

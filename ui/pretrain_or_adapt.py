@@ -14,7 +14,7 @@ from lifecycle.scaling.compute import DEFAULT_MFU
 from lifecycle.scaling.plan import tokens_per_param_rule
 from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
 from ui import common
-from ui import facts as project_facts_ui
+from ui import project_facts as project_facts_ui
 from ui.bounds import bounds
 from ui.use_case import CONSTRAINTS, DATA_LABELS, DOMAINS
 
@@ -89,7 +89,7 @@ def render(project: Project | None) -> None:
         f"MFU of {bb.implied_mfu:.0%}.")
     st.markdown(f"**Where it sits on Chinchilla:** {common.escape_md(bb.chinchilla_verdict)}")
     st.caption(f"Budget: {bb.budget_source}")
-    if importlib.util.find_spec("ui.pretrain_planner") is not None:
+    if importlib.util.find_spec("ui.pretrain_own") is not None:
         st.caption("For a full pre-training plan (scaling laws, compute-optimal size and tokens), open the "
                    "**Pre-train your own** view on this page.")
     with st.expander("Sources"):

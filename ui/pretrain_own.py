@@ -29,8 +29,8 @@ from lifecycle.scaling.pretraining import (
     PretrainingSetup,
     pretraining_plan,
 )
-from ui import common, plan_choice, pretrain_fit
-from ui import facts as project_facts_ui
+from ui import common, plan_choice, pretrain_own_laws
+from ui import project_facts as project_facts_ui
 from ui.bounds import bounds
 
 K = "pretrain_planner_"
@@ -131,9 +131,9 @@ def render(project: Project | None) -> None:
     with chart_tab:
         _charts(project, setup, plan)
     with fit_tab:
-        pretrain_fit.render_fit(project)
+        pretrain_own_laws.render_fit(project)
     with tables_tab:
-        pretrain_fit.render_tables()
+        pretrain_own_laws.render_tables()
 
 
 def _budget(plan: PretrainingPlan, gpus: int, gpu_id: str, mfu: float) -> None:

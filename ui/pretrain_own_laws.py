@@ -9,7 +9,7 @@ from lifecycle.charts.scaling import fit_figure, gpt3_table_d1_figure
 from lifecycle.errors import InvalidInput, LifecycleError
 from lifecycle.records.laws import add_law, delete_law, list_laws
 from lifecycle.records.project import Project
-from lifecycle.scaling.fit import MAX_CSV_CHARS, LawFit, LawFitSetup, law_fit
+from lifecycle.scaling.law_fit import MAX_CSV_CHARS, LawFit, LawFitSetup, law_fit
 from lifecycle.scaling.plan import table3_reproduction, trained_vs_optimal
 from ui import common
 

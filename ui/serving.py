@@ -10,7 +10,7 @@ from lifecycle.choices import KvCacheDtype, options, title
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
-from lifecycle.records.defaults import DEFAULT_CONCURRENT_SEQUENCES
+from lifecycle.records.project_facts import DEFAULT_CONCURRENT_SEQUENCES
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from lifecycle.serving.batching import BatchingSetup, continuous_batching
@@ -24,7 +24,7 @@ from lifecycle.serving.plan import (
     serving_plan,
 )
 from ui import common, plan_choice
-from ui import facts as project_facts_ui
+from ui import project_facts as project_facts_ui
 from ui.bounds import bounds
 from ui.integrate_inputs import pick_gpu, pick_model
 

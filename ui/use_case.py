@@ -8,7 +8,7 @@ from lifecycle.choices import TrainPrecision, options, title
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import list_gpus
 from lifecycle.models.tasks import get_task, list_tasks, suggest_tasks
-from lifecycle.records.defaults import RESEARCH_ONLY
+from lifecycle.records.project_facts import RESEARCH_ONLY
 from lifecycle.records.project import LIMITS, Project
 from ui import common
 from ui.common import reset_on_project_change
@@ -39,7 +39,7 @@ def _limits(field: str, kind: type) -> tuple:
 
 
 def _team_facts(scope) -> dict:
-    """The facts every calculator starts from (lifecycle.records.defaults): stated once, here."""
+    """The facts every calculator starts from (lifecycle.records.project_facts): stated once, here."""
     st.markdown("**Team facts** — every calculator starts from these; a scenario can still change them.")
     gpus = {g.id: g for g in list_gpus()}
     ids = list(gpus)

@@ -15,10 +15,10 @@ import threading
 
 _lock = threading.Lock()
 _started = False
-VIEWS = ("ui.architecture_advice", "ui.prompt_budget", "ui.use_case", "ui.model_catalog", "ui.pretrain_or_adapt",
-         "ui.pretrain_planner", "ui.add_model", "ui.adaptation_path", "ui.memory_planner", "ui.evaluation_plan",
-         "ui.serving_plan", "ui.quantization_demo", "ui.generation_playground", "ui.optimize_augment",
-         "ui.scenario_compare", "ui.stage_form", "ui.project_admin")
+VIEWS = ("ui.architecture", "ui.prompt_budget", "ui.use_case", "ui.catalog", "ui.pretrain_or_adapt",
+         "ui.pretrain_own", "ui.add_model", "ui.adaptation_path", "ui.memory_gpus", "ui.evaluation",
+         "ui.serving", "ui.quantization", "ui.generation", "ui.optimize",
+         "ui.compare", "ui.stage_form", "ui.project_admin")
 DOMAIN = ("lifecycle.charts.memory", "lifecycle.charts.scaling", "lifecycle.charts.serving",
           "lifecycle.charts.sampling", "lifecycle.charts.prompting", "lifecycle.charts.architecture",
           "lifecycle.reports")

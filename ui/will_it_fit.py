@@ -10,9 +10,9 @@ from lifecycle.display import format_bytes
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.project import Project
-from lifecycle.serving.fit import FitSetup, fit_matrix
+from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 from ui import common
-from ui import facts as project_facts_ui
+from ui import project_facts as project_facts_ui
 from ui.bounds import bounds
 from ui.integrate_inputs import pick_gpu, pick_model
 

@@ -20,7 +20,7 @@ from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.inference import inference_memory
-from lifecycle.memory.planner import min_gpus, what_would_fit
+from lifecycle.memory.gpu_count import min_gpus, what_would_fit
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.models.ref import ModelRef

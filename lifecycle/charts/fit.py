@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from lifecycle.serving.fit import FitMatrix
+from lifecycle.serving.will_it_fit import FitMatrix
 
 GB = 1e9
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 
 from lifecycle.memory.breakdown import MemoryEstimate
-from lifecycle.memory.planner import StrategyRow
+from lifecycle.memory.gpu_count import StrategyRow
 from lifecycle.records.scenarios import InferenceScenario, TrainingScenario
 
 GB = 1e9

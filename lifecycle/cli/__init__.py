@@ -15,7 +15,7 @@ import sys
 from lifecycle.errors import LifecycleError
 
 EXIT_BAD_INPUT = 2
-# subcommand -> (module in this package, one-line help); tests/unit/test_cli_startup.py checks it matches register()
+# subcommand -> (module in this package, one-line help); tests/integration/test_cli_startup.py checks it matches register()
 COMMANDS: dict[str, tuple[str, str]] = {
     "app": ("app", "serve the dashboard (Streamlit) on http://localhost:PORT"),
     "fit": ("fit", "will it fit: weight formats x workloads of one model on one GPU"),

@@ -23,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _fit(args) -> int:
-    from lifecycle.serving.fit import FitSetup, fit_matrix
+    from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 
     model, label = model_from_flags(args)
     new_tokens = 0 if model.family == "encoder" else args.new_tokens

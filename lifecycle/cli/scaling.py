@@ -119,7 +119,7 @@ def _kaplan_limit(law, args) -> int:
 
 
 def _fit(args) -> int:
-    from lifecycle.scaling.fit import MAX_CSV_CHARS, LawFitSetup, law_fit
+    from lifecycle.scaling.law_fit import MAX_CSV_CHARS, LawFitSetup, law_fit
 
     path = Path(args.file)
     if not path.is_file():

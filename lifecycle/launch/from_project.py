@@ -1,5 +1,5 @@
 """The rent searches of a project: its model (Select), lengths, training tokens, budget and targets (Scope,
-``records.defaults.project_facts``), the methods its adaptation path allows, and the team's prices."""
+``records.project_facts.project_facts``), the methods its adaptation path allows, and the team's prices."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from lifecycle.launch.prices import price_table
 from lifecycle.launch.rent import RentSetup
 from lifecycle.launch.rent_serving import ServingRentSetup
 from lifecycle.models.ref import ModelRef
-from lifecycle.records.defaults import project_facts
+from lifecycle.records.project_facts import project_facts
 
 # which methods each adaptation path allows (None or prompting: all three)
 PATH_METHODS = {"lora": ("lora", "qlora"), "qlora": ("qlora", "lora"), "full": ("full",)}

@@ -20,7 +20,7 @@ from lifecycle.memory.distributed import data_parallel_degree
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.fp8 import effective_mfu
 from lifecycle.memory.inference import inference_memory
-from lifecycle.memory.planner import (
+from lifecycle.memory.gpu_count import (
     StrategyRow,
     min_gpus,
     min_gpus_inference,

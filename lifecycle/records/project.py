@@ -127,7 +127,7 @@ class ScopeStage(StageSection):
     constraints: list[str] = Field(default_factory=list)  # e.g. on-premise, open licence
     budget_usd: float | None = _within("budget_usd")
     family: str | None = None  # recommended architecture family, once accepted
-    # The team's facts, set once and used as the default of every calculator (records/defaults.py).
+    # The team's facts, set once and used as the default of every calculator (records/project_facts.py).
     gpu_id: str | None = None  # the GPU type the team has
     gpu_count: int | None = _within("gpu_count")
     training_examples: int | None = _within("training_examples")

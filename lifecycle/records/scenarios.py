@@ -22,7 +22,7 @@ from lifecycle.memory.plan import InferencePlan, TrainingPlan, inference_plan, t
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.advice import ArchitectureAdvice, ArchitectureSetup, architecture_advice
 from lifecycle.models.prompting import PromptBudget, PromptBudgetSetup, prompt_budget
-from lifecycle.records.facts import _classifier, _drop_none, _training_lengths, request_lengths
+from lifecycle.records.key_figures import _classifier, _drop_none, _training_lengths, request_lengths
 from lifecycle.scaling.pretraining import PretrainingPlan, PretrainingSetup, pretraining_plan
 from lifecycle.serving.plan import ServingPlan, ServingSetup, serving_plan
 from lifecycle.serving.quantization import QuantizationReport, QuantizationSetup, quantization_report

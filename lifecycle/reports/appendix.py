@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from lifecycle.choices import title
 from lifecycle.errors import LifecycleError
-from lifecycle.records.facts import scenario_inputs
+from lifecycle.records.key_figures import scenario_inputs
 from lifecycle.records.project import STAGES, Project
 from lifecycle.records.store import RevisionSummary
 from lifecycle.reports import format as fmt

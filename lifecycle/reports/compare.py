@@ -20,7 +20,7 @@ from lifecycle.display import (
     format_rate,
 )
 from lifecycle.errors import InvalidInput
-from lifecycle.records.facts import scenario_inputs, scenario_results
+from lifecycle.records.key_figures import scenario_inputs, scenario_results
 from lifecycle.records.plan import KIND_WORDS
 from lifecycle.records.project import STAGES, Project
 from lifecycle.records.scenarios import Scenario

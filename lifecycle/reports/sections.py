@@ -20,7 +20,7 @@ import plotly.graph_objects as go
 
 from lifecycle import charts as chart_registry
 from lifecycle.charts.plain import plain_figure
-from lifecycle.records.facts import scenario_inputs, scenario_results
+from lifecycle.records.key_figures import scenario_inputs, scenario_results
 from lifecycle.records.plan import KIND_WORDS
 from lifecycle.records.project import STAGE_PURPOSE, STAGE_TITLES, Project, StageSection
 from lifecycle.records.scenarios import Scenario

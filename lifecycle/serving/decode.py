@@ -105,7 +105,7 @@ def forward_flops(params: int, shape: ModelShape, tokens: float, context: float,
     An encoder-decoder's prompt runs through the encoder only and each generated token through the decoder
     only (``forward_flops_per_token``), whose cross-attention also reads the ``prompt_tokens`` encoder states.
     Attention scores are halved under a causal mask only (decoder self-attention); encoder self-attention and
-    cross-attention attend to every position (FlopCounterMode on T5: tests/unit/test_flops_reference.py).
+    cross-attention attend to every position (FlopCounterMode on T5: tests/tools/test_flops_reference.py).
     """
     d = shape.attention_dim
     if shape.family != "encoder-decoder":  # a decoder's mask is causal; an encoder attends to every position

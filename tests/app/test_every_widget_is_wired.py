@@ -32,10 +32,10 @@ MAX_TRIES = 4  # values tried per widget before it is called unwired
 
 # Widgets that feed no Setup, each with why (matched on the key's end, so per-page prefixes need no copies).
 NOT_A_SETUP = {
-    "_model_hub": "a Hugging Face id is read from the Hub, which tests never reach (tests/unit/test_hub_models.py "
+    "_model_hub": "a Hugging Face id is read from the Hub, which tests never reach (tests/integration/test_hub_models.py "
                   "reads the config and ModelRef carries it like a catalog model)",
     "_upload": "a file uploader: AppTest cannot upload; the paste box beside it (memory planner) feeds the same "
-               "ModelRef, and the pilot-run fit has its own tests (tests/app/test_pretrain_planner.py)",
+               "ModelRef, and the pilot-run fit has its own tests (tests/app/test_pretrain_own.py)",
     "pretrain_planner_fit_name": "names a team scaling law before it is saved; no calculator reads it",
     "scenario_name": "the name a scenario is saved under",
 }

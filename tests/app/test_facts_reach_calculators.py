@@ -54,7 +54,7 @@ def test_adaptation_path_sizes_the_teams_examples_gpus_precision_and_lengths(run
 
 
 def test_memory_and_gpus_trains_on_the_teams_facts_and_labels(run_page, app_env, spy):
-    calls = spy("ui.memory_planner", "training_plan")
+    calls = spy("ui.memory_gpus", "training_plan")
     ok(run_page("pages/memory_gpus.py", project=_project(app_env, "bert-base-uncased", head="token-cls",
                                                          num_labels=9)))
     x = calls[-1]
@@ -64,14 +64,14 @@ def test_memory_and_gpus_trains_on_the_teams_facts_and_labels(run_page, app_env,
 
 
 def test_serving_memory_takes_integrates_precision_and_gpu_count(run_page, app_env, spy):
-    calls = spy("ui.memory_planner", "inference_plan")
+    calls = spy("ui.memory_gpus", "inference_plan")
     ok(run_page("pages/serving_memory.py", project=_project(app_env)))
     x = calls[-1]
     assert (x.precision, x.tp, x.gpu, x.prompt_tokens, x.new_tokens) == ("int8", 2, "l4", 900, 124)
 
 
 def test_serving_takes_the_lengths_gpu_and_targets(run_page, app_env, spy):
-    calls = spy("ui.serving_plan", "serving_plan")
+    calls = spy("ui.serving", "serving_plan")
     ok(run_page("pages/serving.py", project=_project(app_env, "t5-large")))
     x = calls[-1]
     assert (x.precision, x.gpus, x.gpu) == ("int8", 2, "l4")
@@ -100,7 +100,7 @@ def test_prompt_budget_keeps_room_for_the_projects_input(run_page, app_env, spy)
 
 
 def test_architecture_checks_latency_on_the_teams_gpu_and_precision(run_page, app_env, spy):
-    calls = spy("ui.architecture_advice", "architecture_advice")
+    calls = spy("ui.architecture", "architecture_advice")
     at = ok(run_page("pages/architecture.py", project=_project(app_env)))
     x = calls[-1]
     assert (x.gpu, x.precision, x.latency_ms_p95, x.output_tokens) == ("l4", "fp16", 8_000.0, 124)
@@ -117,7 +117,7 @@ def test_defaults_never_raise_on_a_gpu_without_bf16(run_page, app_env):
 
 
 def test_pretraining_is_sized_on_the_teams_gpus(run_page, app_env, spy):
-    calls = spy("ui.pretrain_planner", "pretraining_plan")
+    calls = spy("ui.pretrain_own", "pretraining_plan")
     ok(run_page("pages/pretrain_own.py", project=_project(app_env)))
     assert (calls[-1].gpu, calls[-1].gpus) == ("l4", 4)
 

@@ -182,7 +182,7 @@ def test_a_decoder_project_trains_on_input_plus_output(run_page, app_env):
 
 def test_the_verdict_data_parallel_gpus_and_flops_text_are_the_plans_fields(run_page, monkeypatch):
     """The page shows the TrainingPlan's headroom, verdict, data-parallel degree and FLOPs basis; it decides none."""
-    import ui.memory_planner as view
+    import ui.memory_gpus as view
     from lifecycle.display import format_bytes
 
     calls = []

@@ -1,4 +1,4 @@
-"""AppTest of Select → "Pre-train your own" (ui/pretrain_planner.py)."""
+"""AppTest of Select → "Pre-train your own" (ui/pretrain_own.py)."""
 
 import numpy as np
 import pytest

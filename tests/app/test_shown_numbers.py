@@ -24,7 +24,7 @@ from lifecycle.models.prompting import PromptBudgetSetup, parse_examples, prompt
 from lifecycle.models.ref import ModelRef
 from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
 from lifecycle.scaling.pretraining import PretrainingSetup, pretraining_plan
-from lifecycle.serving.fit import FitSetup, fit_matrix
+from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 from lifecycle.serving.ngram import GenerationSetup, generation_comparison
 from lifecycle.serving.plan import ServingSetup, serving_plan
 from lifecycle.serving.quantization import QuantizationSetup, quantization_report
@@ -188,7 +188,7 @@ def test_pretrain_own_shows_the_plan_for_the_model_it_was_given(run_page):
                    "price_a100-80gb": 1.9}.items():
         at.number_input(key=k + key).set_value(v)
     ok(at.run())
-    from ui.pretrain_planner import _laws
+    from ui.pretrain_own import _laws
 
     laws = tuple(law for law in _laws() if law.name == "chinchilla3")
     assert len(laws) == 1

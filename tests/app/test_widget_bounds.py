@@ -96,19 +96,19 @@ OWN_RANGE = {
     ("ui/add_model.py", "Layers"), ("ui/add_model.py", "Hidden size"), ("ui/add_model.py", "Attention heads"),
     ("ui/add_model.py", "KV heads (decoders)"), ("ui/add_model.py", "FFN size"), ("ui/add_model.py", "Vocabulary"),
     ("ui/add_model.py", "Context length"),  # a typed shape: ModelShape checks it (architecture.MAX_SIZE), no Field
-    ("ui/memory_planner_inputs.py", "Encoder layers"), ("ui/memory_planner_inputs.py", "Decoder layers"),
-    ("ui/memory_planner_inputs.py", "Layers"), ("ui/memory_planner_inputs.py", "Hidden size"),
-    ("ui/memory_planner_inputs.py", "Attention heads"), ("ui/memory_planner_inputs.py", "KV heads"),
-    ("ui/memory_planner_inputs.py", "FFN size"), ("ui/memory_planner_inputs.py", "Vocabulary"),  # the same
+    ("ui/memory_gpus_inputs.py", "Encoder layers"), ("ui/memory_gpus_inputs.py", "Decoder layers"),
+    ("ui/memory_gpus_inputs.py", "Layers"), ("ui/memory_gpus_inputs.py", "Hidden size"),
+    ("ui/memory_gpus_inputs.py", "Attention heads"), ("ui/memory_gpus_inputs.py", "KV heads"),
+    ("ui/memory_gpus_inputs.py", "FFN size"), ("ui/memory_gpus_inputs.py", "Vocabulary"),  # the same
     ("ui/pretrain_or_adapt.py", "Model size (B parameters)"),  # billions: the field is in parameters
     ("ui/pretrain_or_adapt.py", "Training tokens"),  # billions, 0 = the tokens-per-parameter rule
-    ("ui/pretrain_planner.py", "Budget"), ("ui/pretrain_planner.py", "Parameters N (billions)"),
-    ("ui/pretrain_planner.py", "Training tokens D (billions)"),  # units the page converts (FLOPs, GPU-hours, USD)
-    ("ui/pretrain_planner.py", "Compute range (log₁₀ FLOPs)"),  # the chart's axis, not a Setup field
+    ("ui/pretrain_own.py", "Budget"), ("ui/pretrain_own.py", "Parameters N (billions)"),
+    ("ui/pretrain_own.py", "Training tokens D (billions)"),  # units the page converts (FLOPs, GPU-hours, USD)
+    ("ui/pretrain_own.py", "Compute range (log₁₀ FLOPs)"),  # the chart's axis, not a Setup field
     ("ui/prompt_budget.py", "Tokens to leave for the output"),  # the model's window, tighter than the field
-    ("ui/serving_plan.py", "Encoder input tokens"), ("ui/serving_plan.py", "Decoder output tokens"),  # the window
+    ("ui/serving.py", "Encoder input tokens"), ("ui/serving.py", "Decoder output tokens"),  # the window
     ("ui/will_it_fit.py", "Input tokens"), ("ui/will_it_fit.py", "Long context"),  # 2: a prompt and one output token
-    ("ui/quantization_demo.py", "INT8/INT4: largest |value| in the tensor (absmax)"),  # the field is gt=0
+    ("ui/quantization.py", "INT8/INT4: largest |value| in the tensor (absmax)"),  # the field is gt=0
 }
 
 

@@ -10,7 +10,7 @@ from lifecycle.models.catalog import get_model
 from lifecycle.models.hub import HubModel
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.custom_models import list_custom_models
-from lifecycle.serving.fit import FitSetup, fit_matrix
+from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 from tests.support.apptest import ok
 
 MIXTRAL = json.loads((Path(__file__).parents[1] / "data" / "moe-configs" / "mixtral-8x7b.json").read_text())

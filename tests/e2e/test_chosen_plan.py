@@ -5,7 +5,7 @@ from the Report page, and the summary names and shows the chosen scenarios — n
 
 The team that chose in the browser downloads the PDF; the other two download the HTML (the same report model and
 summary, without WeasyPrint's 5-15 s layout each): that the PDF of each of the three projects names its plan on
-page 1 is tests/unit/test_report_plan_layout.py, and the PDF download itself is also test_report_download.py."""
+page 1 is tests/integration/test_report_plan_layout.py, and the PDF download itself is also test_report_download.py."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 from lifecycle.errors import InvalidInput
-from lifecycle.scaling import fit as fit_module
-from lifecycle.scaling.fit import MAX_BOOTSTRAP, MAX_CSV_CHARS, LawFitSetup, law_fit
+from lifecycle.scaling import law_fit as fit_module
+from lifecycle.scaling.law_fit import MAX_BOOTSTRAP, MAX_CSV_CHARS, LawFitSetup, law_fit
 from lifecycle.serving.sampling import MAX_SAMPLES, SamplingSetup, make_distribution
 
 

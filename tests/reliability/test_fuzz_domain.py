@@ -215,7 +215,7 @@ csv_cell = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(repr), s
 @example("0\r0")  # once raised csv.Error
 @example("params,tokens,loss\n1e9,2e10,nan\n")
 def test_pilot_run_csv_of_any_content_reads_or_says_why(text):
-    from lifecycle.scaling.fit import read_pilot_csv
+    from lifecycle.scaling.law_fit import read_pilot_csv
 
     outcome(read_pilot_csv, text)
 
@@ -224,7 +224,7 @@ def test_pilot_run_csv_of_any_content_reads_or_says_why(text):
 @settings(max_examples=scaled(8, 60))
 @given(st.lists(st.tuples(st.floats(1e6, 1e10), st.floats(1e8, 1e12), st.floats(1.5, 6.0)), min_size=6, max_size=14))
 def test_fitting_any_valid_pilot_runs_gives_finite_constants(runs):
-    from lifecycle.scaling.fit import fit_scaling_law, read_pilot_csv
+    from lifecycle.scaling.law_fit import fit_scaling_law, read_pilot_csv
 
     csv_text = "params,tokens,loss\n" + "\n".join(f"{n},{d},{loss}" for n, d, loss in runs)
     parsed = outcome(read_pilot_csv, csv_text)
@@ -341,7 +341,7 @@ def test_inference_memory_for_any_settings(name, kwargs):
 @given(st.sampled_from(sorted(REAL_CONFIGS)), st.sampled_from(["h100-80gb", "t4", "a100-40gb", "nope"]),
        memory_kwargs)
 def test_fewest_gpus_for_any_settings(name, gpu, kwargs):
-    from lifecycle.memory.planner import min_gpus
+    from lifecycle.memory.gpu_count import min_gpus
     from lifecycle.models.architecture import ModelShape
     from lifecycle.models.gpus import get_gpu
 
@@ -372,7 +372,7 @@ def test_fewest_gpus_with_a_non_positive_parallel_degree_answers_promptly(parall
     code = ("from lifecycle.models.catalog import get_model\n"
             "from lifecycle.errors import LifecycleError\n"
             "from lifecycle.models.gpus import get_gpu\n"
-            "from lifecycle.memory.planner import min_gpus\n"
+            "from lifecycle.memory.gpu_count import min_gpus\n"
             "from lifecycle.memory.setup import TrainingSetup\n"
             "try:\n"
             f"    min_gpus(TrainingSetup.for_shape(get_model('gpt2-xl').shape, strategy='zero3', **{parallel!r}),\n"

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from lifecycle.memory.breakdown import MemoryEstimate
-from lifecycle.memory.planner import rule_of_thumb_bytes
+from lifecycle.memory.gpu_count import rule_of_thumb_bytes
 from lifecycle.models.architecture import ModelShape
 from tests.support.memory import infer, train
 

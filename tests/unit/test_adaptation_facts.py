@@ -71,7 +71,7 @@ def test_an_encoder_classifier_is_sized_with_its_labels():
 
 
 def test_a_saved_adaptation_scenario_shows_the_teams_data_and_the_chosen_options_cost():
-    from lifecycle.records.facts import scenario_inputs, scenario_results
+    from lifecycle.records.key_figures import scenario_inputs, scenario_results
     from lifecycle.records.scenarios import make_scenario
 
     s = make_scenario(AdaptationSetup(**CODE_REVIEW), name="code review")

@@ -145,7 +145,7 @@ def test_the_course_slides_gpu_ram_rule_next_to_ours():
     """Course slides, week 1 ('Approximate GPU RAM needed to train 1B-params'): "~80 GB @32-bit full precision,
     ~40 GB @16-bit half precision, ~20 GB @8-bit precision"; 'GPU RAM needed to train larger models':
     "175B → 14,000 GB, 500B → 40,000 GB" (at 32-bit)."""
-    from lifecycle.memory.planner import rule_of_thumb_bytes, slide_rule_check
+    from lifecycle.memory.gpu_count import rule_of_thumb_bytes, slide_rule_check
 
     rule = "course slides (80 GB per 1B)"
     assert rule_of_thumb_bytes(10**9, precision="fp32")[rule] == 80e9

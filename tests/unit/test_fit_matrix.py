@@ -11,7 +11,7 @@ import pytest
 from lifecycle.memory.plan import inference_plan, training_plan
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.ref import ModelRef
-from lifecycle.serving.fit import FitSetup, fit_matrix
+from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 
 
 @pytest.fixture(scope="module")

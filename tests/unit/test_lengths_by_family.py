@@ -7,8 +7,8 @@ from __future__ import annotations
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.ref import ModelRef
-from lifecycle.records.defaults import project_facts
-from lifecycle.records.facts import request_lengths, scenario_inputs, scenario_results, serving_headline
+from lifecycle.records.project_facts import project_facts
+from lifecycle.records.key_figures import request_lengths, scenario_inputs, scenario_results, serving_headline
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 from lifecycle.reports.compare import differences_in_words
@@ -116,7 +116,7 @@ def test_an_encoder_decoders_largest_input_follows_its_encoder_window_not_the_wi
 
 
 def test_will_it_fit_reads_an_encoder_as_one_forward_pass_and_a_decoder_with_its_output():
-    from lifecycle.serving.fit import FitSetup, fit_matrix
+    from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 
     bert = fit_matrix(FitSetup(model=ModelRef.catalog("bert-base-uncased"), gpu="t4", short_context=400, new_tokens=0))
     cell = bert.cell("bf16", "infer_short")

@@ -6,7 +6,7 @@ from lifecycle.errors import InvalidInput
 from lifecycle.memory.adapters import NF4_BYTES_PER_PARAM, quantisable_params
 from lifecycle.memory.estimate import activation_bytes
 from lifecycle.memory.inference import kv_cache_bytes
-from lifecycle.memory.planner import (
+from lifecycle.memory.gpu_count import (
     min_gpus,
     rule_of_thumb_bytes,
     strategy_table,

@@ -421,7 +421,7 @@ def test_one_rule_says_which_offload_goes_with_which_strategy(strategy, offload,
     Setup refuses exactly what the strategy table skips."""
     from lifecycle.errors import InvalidInput
     from lifecycle.memory.distributed import offload_problem
-    from lifecycle.memory.planner import strategy_table
+    from lifecycle.memory.gpu_count import strategy_table
 
     assert (offload_problem(strategy, offload) is None) == allowed
     if allowed:

@@ -92,7 +92,7 @@ def test_memory_counts_every_expert_and_flops_only_the_active_ones():
                                        strategy="fsdp"))
     assert plan.estimate.params == 46_702_792_704 and plan.estimate.active_params == 12_879_925_248
     # 6·N·D with N the active weights a token is multiplied by: the 131M-parameter embedding lookup costs no FLOPs
-    # (issue 26; tests/unit/test_flops_reference.py checks the convention against FlopCounterMode)
+    # (issue 26; tests/tools/test_flops_reference.py checks the convention against FlopCounterMode)
     assert plan.training_flops == 6 * (12_879_925_248 - 32_000 * 4096) * 1e9
     sharded = training_plan(TrainingSetup(model=model, precision="bf16", gpus=8, strategy="fsdp", ep=8))
     # FSDP already gives each GPU 1/world of every state; expert parallel only stops gathering remote experts

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lifecycle.errors import InvalidInput
-from lifecycle.scaling.fit import PilotRuns, fit_scaling_law, read_pilot_csv
+from lifecycle.scaling.law_fit import PilotRuns, fit_scaling_law, read_pilot_csv
 from lifecycle.scaling.laws import builtin_law, parametric_allocation, parametric_loss
 
 
@@ -102,7 +102,7 @@ def test_runs_at_one_compute_budget_warn_that_five_constants_are_not_identifiabl
 
 def test_the_start_grid_is_hoffmanns_appendix_d2_grid():
     """Hoffmann 2022 App. D.2: α, β ∈ {0, 0.5, …, 2}, e ∈ {−1, −0.5, …, 1}, a, b ∈ {0, 5, …, 25}; Huber δ = 1e-3."""
-    from lifecycle.scaling.fit import GRID, HUBER_DELTA
+    from lifecycle.scaling.law_fit import GRID, HUBER_DELTA
 
     assert HUBER_DELTA == 1e-3
     assert GRID.shape == (6 * 6 * 5 * 5 * 5, 5)
@@ -115,7 +115,7 @@ def test_the_start_grid_is_hoffmanns_appendix_d2_grid():
 def test_the_hand_written_gradient_is_the_objectives_derivative():
     """The Huber objective's gradient (hand-written for speed) against central finite differences, in both the
     quadratic (|r| ≤ δ) and the linear regime; relative tolerance 1e-4."""
-    from lifecycle.scaling.fit import _objective
+    from lifecycle.scaling.law_fit import _objective
 
     _, runs = _synthetic(n=20, noise=0.0005, seed=4)
     log_n, log_d, log_l = (np.log(np.asarray(v)) for v in (runs.params, runs.tokens, runs.loss))
@@ -130,7 +130,7 @@ def test_the_hand_written_gradient_is_the_objectives_derivative():
 
 def test_the_grid_objective_is_the_huber_loss_summed_over_chunks():
     """The grid pass sums the same Huber terms as the L-BFGS objective (which divides by δ), across chunk edges."""
-    from lifecycle.scaling.fit import GRID, GRID_CHUNK_POINTS, HUBER_DELTA, _grid_objective, _objective
+    from lifecycle.scaling.law_fit import GRID, GRID_CHUNK_POINTS, HUBER_DELTA, _grid_objective, _objective
 
     _, runs = _synthetic(n=GRID_CHUNK_POINTS + 44, noise=0.01, seed=5)
     log_n, log_d, log_l = (np.log(np.asarray(v)) for v in (runs.params, runs.tokens, runs.loss))
@@ -162,7 +162,7 @@ def test_a_fit_reports_its_constants_intervals_and_residuals():
 
 @pytest.mark.parametrize("spread, warned", [(1.45, True), (1.6, False)])
 def test_one_budget_means_budgets_within_a_factor_1_5(spread, warned):
-    from lifecycle.scaling.fit import identifiability_warnings
+    from lifecycle.scaling.law_fit import identifiability_warnings
 
     log_n = np.log(np.logspace(7, 9, 8))
     log_d = np.log(1e19 / 6) - log_n + np.linspace(0, np.log(spread), 8)
@@ -173,7 +173,7 @@ def test_one_budget_means_budgets_within_a_factor_1_5(spread, warned):
 
 
 def test_the_fit_calculator_reads_the_csv_and_plans_each_budget():
-    from lifecycle.scaling.fit import LawFitSetup, law_fit
+    from lifecycle.scaling.law_fit import LawFitSetup, law_fit
 
     _, runs = _synthetic(n=12, noise=0.0, seed=7)
     text = "params,tokens,loss\n" + "\n".join(f"{n!r},{d!r},{l!r}" for n, d, l in zip(runs.params, runs.tokens,

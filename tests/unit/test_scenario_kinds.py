@@ -1,7 +1,7 @@
 """Every scenario kind is registered once (``records.scenarios.SCENARIO_CLASSES``) and says its own key inputs, key
 results and the words a sentence names it by, so a new savable calculator is added in the files CONTRIBUTING.md
 lists ("Adding a savable calculator") and nothing else has to learn about it (issue 28: an ``isinstance`` chain in
-``records/facts.py`` over every kind)."""
+``records/key_figures.py`` over every kind)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.advice import ArchitectureSetup
 from lifecycle.models.prompting import PromptBudgetSetup
 from lifecycle.models.ref import ModelRef
-from lifecycle.records.facts import scenario_inputs, scenario_results
+from lifecycle.records.key_figures import scenario_inputs, scenario_results
 from lifecycle.records.plan import KIND_WORDS
 from lifecycle.records.scenarios import (
     CALCULATORS,

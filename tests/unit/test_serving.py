@@ -189,5 +189,5 @@ def test_encoder_decoder_prefill_runs_the_encoder_and_decode_the_decoder():
     assert prefill == 512 * per_input and prefill < 0.5 * 512 * 2 * m.params
     step = forward_flops(m.params, m.shape, 1, 0, decode=True, prompt_tokens=512)
     # cross-attention reads all 512 encoder states (no causal mask: 4·n_layer·n_in·d_attn, as FlopCounterMode counts
-    # in tests/unit/test_flops_reference.py; the old 2· halved it as if masked)
+    # in tests/tools/test_flops_reference.py; the old 2· halved it as if masked)
     assert step == per_output + 4 * m.shape.decoder_layers * 512 * m.shape.attention_dim

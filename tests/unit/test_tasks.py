@@ -152,7 +152,7 @@ def test_an_encoder_decoder_costs_its_encoder_per_input_and_its_decoder_per_outp
     shape = get_model("flan-t5-xl").shape
     per_input, per_output = forward_flops_per_token(shape)
     # the cross-attention keys and values are projected once per input token (FlopCounterMode on T5, issue 26:
-    # tests/unit/test_flops_reference.py), so their 2·h·d_kv weights per decoder layer move to the input side
+    # tests/tools/test_flops_reference.py), so their 2·h·d_kv weights per decoder layer move to the input side
     cross_kv = 2 * shape.decoder_layers * 2 * 2048 * 2048
     assert per_input == 2 * shape.encoder_layers * layer_params(shape) + cross_kv
     assert per_output == (2 * shape.decoder_layers * layer_params(shape, cross_attention=True) + 2 * 32128 * 2048
