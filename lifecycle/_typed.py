@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from lifecycle.errors import InvalidInput
 
-
 # How fields read in a message, where the attribute name does not read as words
 FIELD_LABELS = {"top_p": "top-p", "top_k": "top-k", "seq_len": "sequence length", "micro_batch": "micro-batch",
                 "tp": "tensor-parallel degree", "pp": "pipeline-parallel degree", "gpus": "GPU count", "mfu": "MFU",

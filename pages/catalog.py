@@ -1,5 +1,5 @@
 """Catalog: existing models with their model cards; choose one to start from."""
 
-from ui import common, catalog
+from ui import catalog, common
 
 common.show_page("select", "Catalog", catalog.render)

@@ -12,14 +12,14 @@ common.lifecycle_strip(None)
 
 store = common.get_store()
 LIST_LIMIT = 200  # rows drawn at once; search narrows the rest
-with st.expander("New project", expanded=current is None, icon=":material/add:"):
-    with st.form("create_project", clear_on_submit=True):
-        name = st.text_input("Name", max_chars=200, placeholder="e.g. Contract clause classifier")
-        description = st.text_area("Description", placeholder="What should the model do, for whom?")
-        # Signed in, you own what you create (hand it over under Members); alone, any owner name will do.
-        owner = "" if auth.sign_in_configured() else st.text_input("Owner", placeholder=common.author())
-        if st.form_submit_button("Create project", type="primary"):
-            project_admin.create(name, description, owner)
+with (st.expander("New project", expanded=current is None, icon=":material/add:"),
+      st.form("create_project", clear_on_submit=True)):
+    name = st.text_input("Name", max_chars=200, placeholder="e.g. Contract clause classifier")
+    description = st.text_area("Description", placeholder="What should the model do, for whom?")
+    # Signed in, you own what you create (hand it over under Members); alone, any owner name will do.
+    owner = "" if auth.sign_in_configured() else st.text_input("Owner", placeholder=common.author())
+    if st.form_submit_button("Create project", type="primary"):
+        project_admin.create(name, description, owner)
 project_admin.created_notice()
 
 left, mid, right = st.columns([3, 1, 1])

@@ -12,8 +12,8 @@ from lifecycle.models.catalog import get_model
 from lifecycle.models.search import suitability_warnings
 from lifecycle.models.tasks import FAMILY_ALTERNATIVE_KEY as ALTERNATIVE_KEY
 from lifecycle.models.tasks import get_task, list_tasks
-from lifecycle.records.project_facts import project_facts
 from lifecycle.records.project import Project
+from lifecycle.records.project_facts import project_facts
 from lifecycle.records.scenarios import make_scenario
 from ui import common
 from ui.common import reset_on_project_change

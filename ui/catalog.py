@@ -21,8 +21,8 @@ from lifecycle.models.search import (
 )
 from lifecycle.models.tasks import FAMILIES, get_task
 from lifecycle.records.custom_models import all_models
-from lifecycle.records.project_facts import project_facts
 from lifecycle.records.project import Project
+from lifecycle.records.project_facts import project_facts
 from ui import common
 from ui.common import reset_on_project_change
 

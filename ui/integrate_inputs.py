@@ -9,8 +9,8 @@ from lifecycle.models.catalog import CatalogModel, list_models
 from lifecycle.models.gpus import GPU, list_gpus
 from lifecycle.models.hub import hub_model
 from lifecycle.records.custom_models import all_models, hub_preview_model
-from lifecycle.records.project_facts import project_facts
 from lifecycle.records.project import Project
+from lifecycle.records.project_facts import project_facts
 from ui import common
 
 DEFAULT_MODEL = "llama-2-7b"

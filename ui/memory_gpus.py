@@ -13,8 +13,8 @@ import streamlit as st
 from lifecycle.charts.memory import estimate_bars, memory_stack_figure, strategy_figure
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_percent
 from lifecycle.errors import LifecycleError
-from lifecycle.memory.plan import TIGHT_NOTE, inference_plan, training_plan
 from lifecycle.memory.gpu_count import RULES, slide_rule_check
+from lifecycle.memory.plan import TIGHT_NOTE, inference_plan, training_plan
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import InferenceScenario, TrainingScenario, make_scenario

@@ -24,8 +24,8 @@ from lifecycle.models.gpus import get_gpu
 from lifecycle.models.ref import ModelRef
 from lifecycle.models.tasks import training_head_for_tasks
 from lifecycle.records.custom_models import parse_config
-from lifecycle.records.project_facts import DEFAULT_CONCURRENT_SEQUENCES, ProjectFacts
 from lifecycle.records.project import Project
+from lifecycle.records.project_facts import DEFAULT_CONCURRENT_SEQUENCES, ProjectFacts
 from lifecycle.scaling.compute import mfu_references
 from ui.bounds import bounds
 from ui.integrate_inputs import pick_model

@@ -48,10 +48,10 @@ def picker(project: Project, scenarios: list[Scenario], key: str) -> None:
                           help="The stage follows from the kind: training → Adapt & Align, serving → Integrate, "
                                "generation settings → Integrate, architecture advice → Scope.")
     chosen = next((s for s in pool if s.id == pick), None)
-    if right.button("Use as plan", key=key + "use", type="primary",
-                    disabled=common.read_only(project) or chosen is None or is_chosen(project, chosen)):
-        if use_as_plan(project, pick):
-            st.rerun()
+    clicked = right.button("Use as plan", key=key + "use", type="primary",
+                           disabled=common.read_only(project) or chosen is None or is_chosen(project, chosen))
+    if clicked and use_as_plan(project, pick):
+        st.rerun()
 
 
 def _chosen_line(project: Project, stage_key: str) -> str:

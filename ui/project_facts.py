@@ -9,8 +9,8 @@ import streamlit as st
 from lifecycle.choices import title
 from lifecycle.display import format_count, format_money, format_number
 from lifecycle.models.gpus import get_gpu
-from lifecycle.records.project_facts import ProjectFacts, project_facts
 from lifecycle.records.project import Project
+from lifecycle.records.project_facts import ProjectFacts, project_facts
 from ui.common import reset_on_project_change
 
 LABELS = {"gpu": "GPU", "gpus": "GPUs", "input_tokens": "input tokens", "output_tokens": "output tokens",

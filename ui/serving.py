@@ -10,8 +10,8 @@ from lifecycle.choices import KvCacheDtype, options, title
 from lifecycle.display import format_bytes, format_duration, format_money, format_number, format_rate
 from lifecycle.errors import LifecycleError
 from lifecycle.models.ref import ModelRef
-from lifecycle.records.project_facts import DEFAULT_CONCURRENT_SEQUENCES
 from lifecycle.records.project import Project
+from lifecycle.records.project_facts import DEFAULT_CONCURRENT_SEQUENCES
 from lifecycle.records.scenarios import make_scenario
 from lifecycle.serving.batching import BatchingSetup, continuous_batching
 from lifecycle.serving.plan import (

@@ -8,8 +8,8 @@ from lifecycle.choices import TrainPrecision, options, title
 from lifecycle.errors import LifecycleError
 from lifecycle.models.gpus import list_gpus
 from lifecycle.models.tasks import get_task, list_tasks, suggest_tasks
-from lifecycle.records.project_facts import RESEARCH_ONLY
 from lifecycle.records.project import LIMITS, Project
+from lifecycle.records.project_facts import RESEARCH_ONLY
 from ui import common
 from ui.common import reset_on_project_change
 

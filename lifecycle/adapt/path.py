@@ -19,8 +19,8 @@ from lifecycle._lookup import find_by_id
 from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.memory.breakdown import MemoryEstimate
 from lifecycle.memory.estimate import training_memory
-from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.gpu_count import min_gpus, what_would_fit
+from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU, get_gpu
 from lifecycle.models.ref import ModelRef

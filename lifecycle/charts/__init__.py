@@ -20,8 +20,8 @@ MUTED = "#E6E8F4"  # the other stages
 
 
 @cache
-def _registry() -> dict[str, Callable[[Scenario], "go.Figure"]]:
-    registry: dict[str, Callable[[Scenario], "go.Figure"]] = {}
+def _registry() -> dict[str, Callable[[Scenario], go.Figure]]:
+    registry: dict[str, Callable[[Scenario], go.Figure]] = {}
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
         registry.update(getattr(module, "SCENARIO_FIGURES", {}))
@@ -33,7 +33,7 @@ def scenario_kinds() -> list[str]:
     return sorted(_registry())
 
 
-def scenario_figure(scenario: Scenario) -> "go.Figure | None":
+def scenario_figure(scenario: Scenario) -> go.Figure | None:
     """The chart of a saved scenario, or None when its kind has none."""
     builder = _registry().get(scenario.kind)
     return builder(scenario) if builder else None

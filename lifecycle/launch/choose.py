@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from lifecycle.errors import InvalidInput, NotFound
 from lifecycle.launch.job import JobSetup
-from lifecycle.records.project_facts import project_facts
 from lifecycle.records.plan import chosen_scenario
+from lifecycle.records.project_facts import project_facts
 from lifecycle.records.scenarios import TrainingScenario
 
 

@@ -23,7 +23,11 @@ from lifecycle.memory.fp8 import effective_mfu
 from lifecycle.memory.plan import training_plan
 from lifecycle.models.gpus import get_gpu
 from lifecycle.records.scenarios import TrainingScenario
-from lifecycle.scaling.compute import achieved_flops_per_s, training_flops_params, training_flops_per_param_token
+from lifecycle.scaling.compute import (
+    achieved_flops_per_s,
+    training_flops_params,
+    training_flops_per_param_token,
+)
 
 MAX_GPUS_PER_NODE = 8  # an 8-GPU server (DGX/HGX and the clouds' largest GPU instances)
 

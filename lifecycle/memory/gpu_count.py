@@ -18,7 +18,6 @@ from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.models.gpus import GPU
 
-
 STORE_RULE = "4 B/param to store"  # the inference row: "24 B/param rule" held 2 B/param at 16-bit there (issue 26)
 # Rules of thumb users compare against (bytes per parameter), with where they come from
 RULES = {

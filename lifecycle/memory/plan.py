@@ -19,7 +19,6 @@ from lifecycle.memory.communication import CommunicationEstimate, communication_
 from lifecycle.memory.distributed import data_parallel_degree
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.fp8 import effective_mfu
-from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.gpu_count import (
     StrategyRow,
     min_gpus,
@@ -29,6 +28,7 @@ from lifecycle.memory.gpu_count import (
     what_would_fit,
     why_rules_differ,
 )
+from lifecycle.memory.inference import inference_memory
 from lifecycle.memory.setup import InferenceSetup, TrainingSetup
 from lifecycle.memory.zero_stages import ZeroStageRow, zero_stage_rows
 from lifecycle.models.gpus import GPU, get_gpu

@@ -52,7 +52,7 @@ class HubModel(Result):
 
 def is_hub_ref(text: str) -> bool:
     """A Hub id has an owner and a name (``org/name``); catalog ids never contain a slash."""
-    return "/" in str(text) and not str(text).startswith(("/", ".")) and not Path(str(text)).suffix == ".json"
+    return "/" in str(text) and not str(text).startswith(("/", ".")) and Path(str(text)).suffix != ".json"
 
 
 def valid_revision(revision: str) -> bool:

@@ -4,7 +4,6 @@ references (papers, model cards, datasheets) and the changelog from the revision
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable
 
 from lifecycle.choices import title

@@ -57,8 +57,8 @@ def training_phrase(s: Scenario) -> str:
     """The headline of a training plan, in the words and units the Memory & GPUs page shows."""
     if isinstance(s, PretrainingScenario):
         plan = s.result.budget_plans[0]
-        parts = [f"{s.setup.gpus} × {gpu_name(s.setup.gpu)}", f"{format_count(plan.params)} parameters on "
-                 f"{format_count(plan.tokens)} tokens ({plan.law})"]
+        parts = [f"{s.setup.gpus} × {gpu_name(s.setup.gpu)}", (f"{format_count(plan.params)} parameters on "
+                  f"{format_count(plan.tokens)} tokens ({plan.law})")]
         if plan.days is not None:
             parts += [f"training time {format_duration(plan.days * 86_400)}", f"cost {format_money(plan.cost_usd)}"]
     else:

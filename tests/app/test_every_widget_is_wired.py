@@ -79,6 +79,8 @@ EXTRA_STARTS = {
 class Label(str):
     """An option as the page shows it; AppTest sends it as is, as a browser does (not through format_func)."""
 
+    __slots__ = ()
+
 
 @pytest.fixture(autouse=True)
 def _labels_as_shown(monkeypatch):

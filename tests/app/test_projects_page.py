@@ -9,11 +9,11 @@ PAGE = "pages/projects.py"
 
 
 def _create(at, name, description=""):
-    name_box = [t for t in at.text_input if t.label == "Name"][0]
+    name_box = next(t for t in at.text_input if t.label == "Name")
     name_box.input(name)
     if description:
-        [t for t in at.text_area if t.label == "Description"][0].input(description)
-    [b for b in at.button if b.label == "Create project"][0].click().run()
+        next(t for t in at.text_area if t.label == "Description").input(description)
+    next(b for b in at.button if b.label == "Create project").click().run()
     return _ok(at)
 
 

@@ -24,11 +24,11 @@ from lifecycle.models.prompting import PromptBudgetSetup, parse_examples, prompt
 from lifecycle.models.ref import ModelRef
 from lifecycle.scaling.pretrain_advice import PretrainDecisionSetup, pretrain_decision
 from lifecycle.scaling.pretraining import PretrainingSetup, pretraining_plan
-from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 from lifecycle.serving.ngram import GenerationSetup, generation_comparison
 from lifecycle.serving.plan import ServingSetup, serving_plan
 from lifecycle.serving.quantization import QuantizationSetup, quantization_report
 from lifecycle.serving.sampling import SamplingSetup, sampling_demo
+from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 from tests.support.apptest import ok
 
 

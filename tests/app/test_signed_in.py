@@ -139,8 +139,8 @@ def test_a_wrong_setting_is_one_line_not_a_traceback(shared):
     at.secrets["lifecycle"] = {"max_login_age_hours": "twelve"}
     at.user = claims("alice")
     ok(at.run())
-    assert [e.value for e in at.error] == ["[lifecycle] max_login_age_hours must be a number of hours between 0 and "
-                                           "8784, not 'twelve'."]
+    assert [e.value for e in at.error] == [("[lifecycle] max_login_age_hours must be a number of hours between 0 and "
+                                            "8784, not 'twelve'.")]
     assert SECRET_NAME not in _texts(at)
 
 

@@ -58,7 +58,7 @@ def test_restore_revision_makes_old_content_current_as_a_new_revision(any_store)
     p = any_store.save_project(p, section="scope")
     p.scope.notes = "second"
     p = any_store.save_project(p, section="scope")
-    first = [r for r in any_store.history(p.id) if r.version == 2][0]
+    first = next(r for r in any_store.history(p.id) if r.version == 2)
     restored = any_store.restore_revision(p, first.id, author="ann")
     assert restored.scope.notes == "first" and restored.version == 4
     assert any_store.history(p.id)[0].summary == "Restored revision 2"
@@ -149,8 +149,8 @@ def _but_time(doc: dict) -> dict:
     (b'{"format": "genai-lifecycle-planner/projects", "projects": [{"name": ""}]}', "not valid"),
     (b'{"format": "genai-lifecycle-planner/projects", "projects": [{"name": "a", "scope": {"input_tokens": -5}}]}',
      "scope.input_tokens"),
-    (b'{"format": "genai-lifecycle-planner/projects", "schema_version": 1, "projects": [{"name": "a", '
-     b'"schema_version": 99}]}', "schema version"),
+    ((b'{"format": "genai-lifecycle-planner/projects", "schema_version": 1, "projects": [{"name": "a", '
+      b'"schema_version": 99}]}'), "schema version"),
     (b'{"format": "genai-lifecycle-planner/projects", "projects": [{"name": "a"}, {"name": "A"}]}', "two projects"),
 ])
 def test_bad_import_files_get_a_clear_error_and_change_nothing(store, payload, fragment):

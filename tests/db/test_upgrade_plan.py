@@ -77,7 +77,7 @@ def _same_but_for_the_plan(old: dict, new: dict) -> None:
         for field in ADDED.get(stage, ()):
             assert new[stage].pop(field) is None  # nothing chosen
     assert new["adapt"].pop("measured") == []  # optional list of measured runs (issue 29): none in an old document
-    strip = lambda d: {k: v for k, v in d.items() if k not in ("schema_version", "id", "version")}  # noqa: E731
+    strip = lambda d: {k: v for k, v in d.items() if k not in ("schema_version", "id", "version")}
     _kept(strip(old), strip(new))
 
 

@@ -310,7 +310,6 @@ memory_kwargs = st.fixed_dictionaries({}, optional={
 @given(st.sampled_from(sorted(REAL_CONFIGS)), memory_kwargs)
 def test_training_memory_for_any_settings(name, kwargs):
     from lifecycle.models.architecture import ModelShape
-
     from tests.support.memory import train
 
     shape = ModelShape.from_config(REAL_CONFIGS[name])
@@ -327,7 +326,6 @@ def test_training_memory_for_any_settings(name, kwargs):
 @example("bart-large", {"batch": 1, "precision": "int8", "tp": 459991041})  # once a KeyError
 def test_inference_memory_for_any_settings(name, kwargs):
     from lifecycle.models.architecture import ModelShape
-
     from tests.support.memory import infer
 
     shape = ModelShape.from_config(REAL_CONFIGS[name])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import http.server
 import threading
-from pathlib import Path
+import typing
 
 import pytest
 
@@ -24,9 +24,9 @@ from lifecycle.serving.sampling import SamplingSetup
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: typing.ClassVar[list[str]] = []  # shared by every handler the server makes
 
-    def do_GET(self):  # noqa: N802 - the stdlib's name
+    def do_GET(self):
         _Counter.hits.append(self.path)
         self.send_response(200)
         self.end_headers()

@@ -27,7 +27,7 @@ def _run(args: list[str], tmp_path, env: dict | None = None) -> subprocess.Compl
 
     full_env = {**os.environ, "LIFECYCLE_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", **(env or {})}
     return subprocess.run([sys.executable, "-m", "lifecycle", *args], capture_output=True, text=True,
-                          env=full_env, timeout=120, cwd=tmp_path)
+                          env=full_env, timeout=120, cwd=tmp_path, check=False)
 
 
 def _one_line_exit_2(result: subprocess.CompletedProcess) -> str:

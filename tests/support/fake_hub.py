@@ -9,6 +9,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Self
 
 SLOW_S = 3.0  # longer than the tests' HF_HUB_ETAG_TIMEOUT
 
@@ -104,7 +105,7 @@ class FakeHub:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.server.server_address[1]}"
 
-    def __enter__(self) -> FakeHub:
+    def __enter__(self) -> Self:
         self.thread.start()
         return self
 

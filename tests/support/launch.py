@@ -8,17 +8,17 @@ from lifecycle.records.project import Project
 from lifecycle.records.scenarios import make_scenario
 
 PLANS = {
-    "lora": dict(method="lora", strategy="zero2", lora_rank=8, lora_targets=("q", "v")),
-    "full": dict(method="full", strategy="fsdp"),
-    "qlora": dict(method="qlora", precision="int4", strategy="ddp", optimizer="paged_adamw_32bit", lora_rank=16,
-                  lora_targets=("q", "k", "v", "o")),
-    "zero3-offload": dict(method="full", strategy="zero3", offload="params"),
+    "lora": {"method": "lora", "strategy": "zero2", "lora_rank": 8, "lora_targets": ("q", "v")},
+    "full": {"method": "full", "strategy": "fsdp"},
+    "qlora": {"method": "qlora", "precision": "int4", "strategy": "ddp", "optimizer": "paged_adamw_32bit", "lora_rank": 16,
+                  "lora_targets": ("q", "k", "v", "o")},
+    "zero3-offload": {"method": "full", "strategy": "zero3", "offload": "params"},
 }
 
 
 def training_setup(plan: str, **fields) -> TrainingSetup:
-    base = dict(model=ModelRef.catalog("llama-2-7b"), micro_batch=2, seq_len=64, gpu="l4", gpus=4,
-                training_tokens=2e8, grad_checkpointing=True)
+    base = {"model": ModelRef.catalog("llama-2-7b"), "micro_batch": 2, "seq_len": 64, "gpu": "l4", "gpus": 4,
+                "training_tokens": 2e8, "grad_checkpointing": True}
     return TrainingSetup(**{**base, **PLANS[plan], **fields})
 
 

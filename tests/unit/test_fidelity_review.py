@@ -50,9 +50,9 @@ def _qlora_65b(**fields):
     from lifecycle.memory.setup import TrainingSetup
     from lifecycle.models.ref import ModelRef
 
-    setup = dict(model=ModelRef.catalog("llama-65b"), method="qlora", precision="int4", lora_rank=64,
-                 lora_targets="all", micro_batch=1, seq_len=512, grad_checkpointing=True,
-                 optimizer="paged_adamw_32bit", gpu="l40s")
+    setup = {"model": ModelRef.catalog("llama-65b"), "method": "qlora", "precision": "int4", "lora_rank": 64,
+                 "lora_targets": "all", "micro_batch": 1, "seq_len": 512, "grad_checkpointing": True,
+                 "optimizer": "paged_adamw_32bit", "gpu": "l40s"}
     return training_plan(TrainingSetup(**{**setup, **fields}))
 
 

@@ -7,9 +7,14 @@ from __future__ import annotations
 from lifecycle.memory.estimate import training_memory
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.ref import ModelRef
-from lifecycle.records.project_facts import project_facts
-from lifecycle.records.key_figures import request_lengths, scenario_inputs, scenario_results, serving_headline
+from lifecycle.records.key_figures import (
+    request_lengths,
+    scenario_inputs,
+    scenario_results,
+    serving_headline,
+)
 from lifecycle.records.project import Project
+from lifecycle.records.project_facts import project_facts
 from lifecycle.records.scenarios import make_scenario
 from lifecycle.reports.compare import differences_in_words
 from lifecycle.serving.plan import ServingSetup, serving_plan

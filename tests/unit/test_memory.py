@@ -5,7 +5,6 @@ import pytest
 from lifecycle.errors import InvalidInput
 from lifecycle.memory.adapters import NF4_BYTES_PER_PARAM, quantisable_params
 from lifecycle.memory.estimate import activation_bytes
-from lifecycle.memory.inference import kv_cache_bytes
 from lifecycle.memory.gpu_count import (
     min_gpus,
     rule_of_thumb_bytes,
@@ -13,6 +12,7 @@ from lifecycle.memory.gpu_count import (
     what_would_fit,
     why_rules_differ,
 )
+from lifecycle.memory.inference import kv_cache_bytes
 from lifecycle.models.catalog import get_model
 from lifecycle.models.gpus import get_gpu
 from tests.support.memory import infer, train, train_setup

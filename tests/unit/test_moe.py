@@ -25,16 +25,16 @@ def shape(name: str) -> ModelShape:
 # (config, total, active, published): totals are exact sums of the modules transformers builds for the config;
 # "published" quotes the model card or paper the rounded figures come from.
 CASES = [
-    ("mixtral-8x7b", 46_702_792_704, 12_879_925_248, "Jiang et al. 2024 (Mixtral): 47B parameters, 13B active; "
-     "issue 15: 46,702,792,704"),
+    ("mixtral-8x7b", 46_702_792_704, 12_879_925_248, ("Jiang et al. 2024 (Mixtral): 47B parameters, 13B active; "
+                                                        "issue 15: 46,702,792,704")),
     ("mixtral-8x22b", 140_630_071_296, 39_161_468_928, "Mixtral 8x22B card: 141B parameters, 39B active"),
     ("qwen1.5-moe-a2.7b", 14_315_784_192, 2_689_173_504, "Qwen1.5-MoE-A2.7B card: 14.3B total, 2.7B activated"),
     ("qwen3-30b-a3b", 30_532_122_624, 3_353_032_704, "Qwen3-30B-A3B card: 30.5B total, 3.3B activated"),
     ("olmoe-1b-7b", 6_919_161_856, 1_282_017_280, "OLMoE (Muennighoff et al. 2024): 6.9B total, 1.3B active"),
-    ("deepseek-v3", 671_026_404_352, 37_552_282_624, "DeepSeek-V3 report §1: 671B total, 37B activated (the 14B "
-     "multi-token-prediction module is not part of the Hugging Face model)"),
-    ("gpt-oss-20b", 20_914_757_184, 4_187_440_704, "gpt-oss model card: 20.91B total; 3.61B active counts no "
-     "input-embedding table"),
+    ("deepseek-v3", 671_026_404_352, 37_552_282_624, ("DeepSeek-V3 report §1: 671B total, 37B activated (the 14B "
+                                                        "multi-token-prediction module is not part of the Hugging Face model)")),
+    ("gpt-oss-20b", 20_914_757_184, 4_187_440_704, ("gpt-oss model card: 20.91B total; 3.61B active counts no "
+                                                      "input-embedding table")),
 ]
 
 

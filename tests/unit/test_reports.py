@@ -8,13 +8,13 @@ import plotly.graph_objects as go
 import pytest
 
 from lifecycle import charts as chart_registry
+from lifecycle.display import format_duration, format_money, format_rate
 from lifecycle.errors import InvalidInput
 from lifecycle.memory.setup import TrainingSetup
 from lifecycle.models.ref import ModelRef
 from lifecycle.records.plan import choose_scenario, chosen_scenario
 from lifecycle.records.project import Project
 from lifecycle.records.scenarios import LegacyScenario, make_scenario
-from lifecycle.display import format_duration, format_money, format_rate
 from lifecycle.reports import ALL_SECTIONS, build_report, compare, report_from_store
 from lifecycle.reports import format as fmt
 from lifecycle.reports.sections import SECTION_BUILDERS, register_section
@@ -73,8 +73,8 @@ def test_the_full_example_fills_the_summary_from_the_chosen_scenarios_not_the_la
     assert f"{format_money(serve.result.cost_per_million_output_tokens_usd)} per 1M output tokens" in estimate
     assert summary["Generation settings"].startswith("temperature 0.7, top-p 0.9")
     assert all(m.startswith("Not checked") for m in report.missing)  # what the consistency check could not check
-    assert [f.value for f in report.plan] == ["Encoder-decoder", "Flan-T5-XL", f"“{train.name}” — LoRA "
-                                              "(parameter-efficient fine-tuning)", f"“{serve.name}”"]
+    assert [f.value for f in report.plan] == ["Encoder-decoder", "Flan-T5-XL", (f"“{train.name}” — LoRA "
+                                               "(parameter-efficient fine-tuning)"), f"“{serve.name}”"]
 
 
 @pytest.mark.slow

@@ -130,7 +130,13 @@ def test_the_hand_written_gradient_is_the_objectives_derivative():
 
 def test_the_grid_objective_is_the_huber_loss_summed_over_chunks():
     """The grid pass sums the same Huber terms as the L-BFGS objective (which divides by δ), across chunk edges."""
-    from lifecycle.scaling.law_fit import GRID, GRID_CHUNK_POINTS, HUBER_DELTA, _grid_objective, _objective
+    from lifecycle.scaling.law_fit import (
+        GRID,
+        GRID_CHUNK_POINTS,
+        HUBER_DELTA,
+        _grid_objective,
+        _objective,
+    )
 
     _, runs = _synthetic(n=GRID_CHUNK_POINTS + 44, noise=0.01, seed=5)
     log_n, log_d, log_l = (np.log(np.asarray(v)) for v in (runs.params, runs.tokens, runs.loss))

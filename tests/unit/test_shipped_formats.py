@@ -36,8 +36,8 @@ def test_gpt_oss_checkpoints_weigh_what_the_model_card_says(name, gib):
 def test_gpt_oss_120b_as_shipped_is_served_on_one_80_gb_gpu():
     """Model card: "gpt-oss-120b … can run on a single 80 GB GPU". The shipped format is the default: a serving plan
     with no precision given serves MXFP4 and fits one H100; in bf16 it needs several."""
-    from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
     from lifecycle.serving.plan import ServingSetup, serving_plan
+    from lifecycle.serving.will_it_fit import FitSetup, fit_matrix
 
     model = ModelRef.catalog("gpt-oss-120b")
     plan = serving_plan(ServingSetup(model=model, gpu="h100-80gb", prompt_tokens=2048, new_tokens=256))
@@ -99,8 +99,8 @@ def test_decode_speed_of_each_format_comes_from_its_own_bytes_read():
     349 vs 221 tok/s on H100, from rescaling NF4's step, KV cache and overheads included, by the weight ratio).
     A mixture of experts reads only the experts a token is routed to: gpt-oss-120b at batch 1 reads 4 of 128."""
     from lifecycle.models.gpus import get_gpu
-    from lifecycle.serving.will_it_fit import batch1_decode_tokens_per_s
     from lifecycle.serving.plan import decode_bytes_per_step
+    from lifecycle.serving.will_it_fit import batch1_decode_tokens_per_s
 
     h100 = get_gpu("h100-80gb")
     llama = ModelRef.catalog("llama3.1-8b").shape
