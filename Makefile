@@ -30,7 +30,7 @@ app: install
 ## Run the whole test suite (unit, database on SQLite and PostgreSQL, AppTest, browser), then the wheel smoke
 ## test: build the wheel, install it into a fresh venv outside the checkout and use it from an empty directory
 test: install-test
-	$(PY) -m pytest -p no:cacheprovider
+	$(PY) -m pytest -p no:cacheprovider -n 2 --dist loadfile
 	PY=$(PY) bash .ci/wheel-smoke.sh
 
 bench: install-test
