@@ -91,17 +91,22 @@ def test_typed_numbers_accept_every_extreme_a_user_can_enter(run_page):
     _ok(at)
 
 
+def _each_number_input_at_its_ends(at, prefix, names):
+    """Each widget at its minimum and its maximum runs cleanly; it is left at its minimum."""
+    for name in names:
+        widget = at.number_input(key=prefix + name)
+        for value in (widget.min, widget.max):
+            widget.set_value(value).run()
+            _ok(at)
+            widget = at.number_input(key=prefix + name)
+        widget.set_value(widget.min).run()
+
+
 def test_training_knobs_at_their_limits_never_crash(run_page):
     at = _ok(run_page("pages/memory_gpus.py"))
     at.selectbox(key=K + "method").set_value("qlora").run()
     _ok(at)
-    for name in ("batch", "seq", "gpus", "tp", "pp", "rank", "tokens", "mfu"):
-        widget = at.number_input(key=K + name)
-        for value in (widget.min, widget.max):
-            widget.set_value(value).run()
-            _ok(at)
-            widget = at.number_input(key=K + name)
-        widget.set_value(widget.min).run()
+    _each_number_input_at_its_ends(at, K, ("batch", "seq", "gpus", "tp", "pp", "rank", "tokens", "mfu"))
     for strategy in ("zero3", "fsdp", "zero2"):
         at.selectbox(key=K + "strategy").set_value(strategy).run()
         _ok(at)
@@ -121,13 +126,7 @@ def test_nothing_fits_explains_what_would(run_page):
 def test_serving_limits(run_page):
     at = _ok(run_page("pages/serving_memory.py"))
     k = "memory_serving_"
-    for name in ("i_batch", "i_prompt", "i_new", "i_tp"):
-        widget = at.number_input(key=k + name)
-        for value in (widget.min, widget.max):
-            widget.set_value(value).run()
-            _ok(at)
-            widget = at.number_input(key=k + name)
-        widget.set_value(widget.min).run()
+    _each_number_input_at_its_ends(at, k, ("i_batch", "i_prompt", "i_new", "i_tp"))
     at.selectbox(key=k + "i_precision").set_value("int4").run()
     _ok(at)
 

@@ -83,15 +83,19 @@ def _serving(model="llama-2-7b", **kw):
 DECODER = {"gpus": 4, "concurrent_sequences": 8, "prompt_tokens": 2048, "new_tokens": 512}
 
 
+def _states_memory_per_gpu(phrase, r):
+    used, capacity = re.fullmatch(r"(.+) of (.+) per GPU", phrase).groups()
+    assert bytes_(used) == r.memory_total_bytes
+    assert bytes_(capacity) == r.gpu_memory_bytes
+
+
 def test_the_decoder_serving_sentence_states_each_field_it_names():
     s = _serving(**DECODER)
     r = s.result
     assert r.request_latency_s > 5 * r.prefill_s  # so printing one for the other cannot pass
     gpus, memory, decode, ttft, latency, cost = parts(serving_phrase(s, None), s.name)
     assert gpus == "4 × NVIDIA H100 SXM 80GB at bf16"
-    used, capacity = re.fullmatch(r"(.+) of (.+) per GPU", memory).groups()
-    assert bytes_(used) == r.memory_total_bytes
-    assert bytes_(capacity) == r.gpu_memory_bytes
+    _states_memory_per_gpu(memory, r)
     rate = re.fullmatch(r"decode (.+) tokens/s \(all sequences\)", decode).group(1)
     assert count(rate) == r.decode_tokens_per_s
     assert duration_s(ttft.removeprefix("time to first token ")) == r.prefill_s
@@ -126,9 +130,7 @@ def test_the_encoder_serving_sentence_states_requests_not_tokens():
     r = s.result
     gpus, memory, rate, latency, cost = parts(serving_phrase(s, None), s.name)
     assert gpus == "1 × NVIDIA H100 SXM 80GB at bf16"
-    used, capacity = re.fullmatch(r"(.+) of (.+) per GPU", memory).groups()
-    assert bytes_(used) == r.memory_total_bytes
-    assert bytes_(capacity) == r.gpu_memory_bytes
+    _states_memory_per_gpu(memory, r)
     per_replica = re.fullmatch(r"(.+) requests/s per replica", rate).group(1)
     assert count(per_replica) == r.requests_per_s
     assert duration_s(latency.removeprefix("request latency ")) == r.request_latency_s
